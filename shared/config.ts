@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { ConfigError } from "./errors";
+import { validateThresholds } from "./lifecycle/thresholds";
+
+const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+const ouId = z
+  .string()
+  .regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, "must be an OU id such as ou-ab12-cd34ef56");
+/** IAM user or role ARNs: the principals a secret's resource policy may name. */
+export const principalArn = z
+  .string()
+  .regex(
+    /^arn:aws(-[a-z]+)*:iam::\d{12}:(user|role)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
+    "must be an IAM user or role ARN such as arn:aws:iam::123456789012:role/app",
+  );
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1");
+const tagKey = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be a valid IAM tag key");
+const days = z.number().int("must be a whole number of days");
+
+/** DESIGN §5: the one configuration of keyrotor, shared by the Lambdas and the CLI. */
+export const configSchema = z
+  .strictObject({
+    mode: z.enum(["audit", "enforce"]).default("audit"),
+    rotateAfterDays: days.default(90),
+    deactivateAfterDays: days.default(100),
+    deleteAfterDays: days.default(110),
+    warnBeforeDays: days.default(7),
+    memberRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, "must be a valid IAM role name")
+      .default("keyrotor-member"),
+    secretPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "may hold only letters, digits and /_+=.@-")
+      .default("keyrotor/"),
+    senderEmail: z.email("must be an email address (an SES-verified sender)"),
+    adminEmail: z.email("must be an email address").nullable().default(null),
+    exemptGroupName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,128}$/, "must be a valid IAM group name")
+      .default("IAMKeyRotationExemptionGroup"),
+    exemptTag: tagKey.default("keyrotor:exempt"),
+    ownerTag: tagKey.default("keyrotor:owner"),
+    readersTag: tagKey.default("keyrotor:readers"),
+    readerPrincipals: z.array(principalArn).default([]),
+    includeAccounts: z.array(accountId).default([]),
+    excludeAccounts: z.array(accountId).default([]),
+    includeOus: z.array(ouId).default([]),
+    excludeOus: z.array(ouId).default([]),
+    replicaRegions: z.array(region).default([]),
+    /** How many users of one account the rotator works on at once. */
+    userConcurrency: z.number().int().min(1).max(32).default(4),
+  })
+  .superRefine((c, ctx) => {
+    try {
+      validateThresholds(c);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["rotateAfterDays"] });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/**
+ * Validates raw configuration once, at start-up.
+ * @throws ConfigError listing every problem, each naming its setting.
+ */
+export function parseConfig(input: unknown): Config {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") return `unknown setting(s): ${issue.keys.join(", ")}`;
+    const path = issue.path.join(".") || "(config)";
+    return `${path}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid keyrotor configuration: ${problems.join("; ")}`, { cause: result.error });
+}

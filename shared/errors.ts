@@ -1,0 +1,46 @@
+/**
+ * keyrotor's named errors. Every one carries a message that names the problem and, where it wraps
+ * another failure, that failure as `cause`. None ever carries a secret.
+ */
+
+/** Configuration that cannot be used: unknown keys, bad values, inverted thresholds. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** An AWS call failed after the SDK's own retries. `code` is the AWS error code when there is one. */
+export class AwsCallError extends Error {
+  override readonly name = "AwsCallError";
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${service} ${operation} failed (${code}): ${message}`, options);
+  }
+
+  /** Throttling and server faults: worth retrying later (SQS redelivery), not a verdict on the input. */
+  get retryable(): boolean {
+    return /Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalFailure|InternalServiceError|Timeout|ECONNREFUSED|ECONNRESET|NetworkingError/i.test(
+      this.code,
+    );
+  }
+}
+
+/** Input about one user that keyrotor refuses to act on, such as a malformed reader ARN in a tag. */
+export class UserInputError extends Error {
+  override readonly name = "UserInputError";
+}
+
+/** The new key's secret could not be written; the key was (or could not be) rolled back. */
+export class SecretWriteError extends Error {
+  override readonly name = "SecretWriteError";
+}
+
+/** A short, secret-free description of any thrown value, for reports and logs. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: "Error", message: String(error) };
+}

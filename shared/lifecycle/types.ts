@@ -1,0 +1,81 @@
+/** The facts and decisions of the key lifecycle (DESIGN §2). Plain data, no AWS types. */
+
+export type KeyStatus = "Active" | "Inactive";
+
+/** One access key as IAM describes it. Never holds the secret access key. */
+export interface KeyFacts {
+  readonly id: string;
+  readonly status: KeyStatus;
+  readonly createdAt: Date;
+  /** When the key was last used: `null` never used, `undefined` not looked up. */
+  readonly lastUsedAt?: Date | null;
+}
+
+/**
+ * What the user's keyrotor secret says, read from its metadata (never its value).
+ * `recordedKeyId` is the key whose value is the secret's current version; `pendingSince` is the
+ * instant keyrotor announced it was about to create a key and had not yet recorded one.
+ */
+export interface SecretMark {
+  readonly recordedKeyId: string | null;
+  readonly pendingSince: Date | null;
+}
+
+export type ExemptReason = "group" | "tag" | "account";
+
+export interface UserFacts {
+  readonly userName: string;
+  readonly keys: readonly KeyFacts[];
+  readonly exempt: ExemptReason | null;
+  /** `null` when the user has no keyrotor secret yet. */
+  readonly secret: SecretMark | null;
+}
+
+export interface Thresholds {
+  readonly rotateAfterDays: number;
+  readonly deactivateAfterDays: number;
+  readonly deleteAfterDays: number;
+  readonly warnBeforeDays: number;
+}
+
+/** The stand-in id of the key a plan creates, until the act knows the real one. */
+export const NEW_KEY = "(new key)";
+
+export type Action =
+  /** Delete an Inactive key past the delete threshold, or an unrecorded key keyrotor made and nobody used. */
+  | { readonly kind: "delete"; readonly keyId: string; readonly reason: "expired" | "unrecorded" }
+  /** Create a replacement for `replacesKeyId` and store it in the user's secret. */
+  | { readonly kind: "create"; readonly replacesKeyId: string }
+  | { readonly kind: "deactivate"; readonly keyId: string; readonly replacedByKeyId: string };
+
+export type ActionKind = Action["kind"];
+
+/**
+ * - `exempt`: reported, never touched.
+ * - `no-keys`: nothing to do.
+ * - `inactive`: only Inactive keys; never gets a new key.
+ * - `ok`: nothing due this run.
+ * - `due`: the plan has actions.
+ * - `blocked`: rotation is due but keyrotor may not free a slot (two keys, none deletable).
+ * - `held`: a key keyrotor created could not be recorded and has been used: a person must look.
+ */
+export type UserStatus = "exempt" | "no-keys" | "inactive" | "ok" | "due" | "blocked" | "held";
+
+/** Something that will happen to a key on a later run unless people act first. */
+export interface Upcoming {
+  readonly keyId: string;
+  readonly action: "rotate" | "deactivate" | "delete";
+  readonly on: Date;
+}
+
+export interface UserPlan {
+  readonly userName: string;
+  readonly status: UserStatus;
+  /** In the order they must be applied: deletions (freeing a slot), creation, deactivations. */
+  readonly actions: readonly Action[];
+  /** Set on the one run in which the newest Active key reaches `rotate - warnBefore` days. */
+  readonly warning: Upcoming | null;
+  readonly upcoming: readonly Upcoming[];
+  /** Why the user is `blocked`, `held` or `exempt`. */
+  readonly reason?: string;
+}

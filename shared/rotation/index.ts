@@ -1,0 +1,5 @@
+export * from "./ports";
+export * from "./reconcile";
+export * from "./report";
+export { decodeUserName, encodeUserName, requestTokenFor, secretNameFor } from "./secret-name";
+export { buildSecretPolicy, MAX_POLICY_CHARS, parseReaders } from "./secret-policy";

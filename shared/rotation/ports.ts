@@ -1,0 +1,64 @@
+import type { KeyFacts } from "../lifecycle";
+import type { Redacted } from "../redacted";
+
+/** The narrow views of AWS the rotation use case needs, for one member account. */
+
+export interface IamUser {
+  readonly userName: string;
+  readonly arn: string;
+}
+
+export interface NewAccessKey {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly secretAccessKey: Redacted<string>;
+}
+
+export interface IamPort {
+  listUsers(): Promise<IamUser[]>;
+  listAccessKeys(userName: string): Promise<KeyFacts[]>;
+  listUserTags(userName: string): Promise<Record<string, string>>;
+  listGroupMembers(groupName: string): Promise<Set<string>>;
+  getAccessKeyLastUsed(keyId: string): Promise<Date | null>;
+  createAccessKey(userName: string): Promise<NewAccessKey>;
+  deactivateAccessKey(userName: string, keyId: string): Promise<void>;
+  deleteAccessKey(userName: string, keyId: string): Promise<void>;
+}
+
+/** A secret's metadata: never its value. */
+export interface SecretMeta {
+  readonly name: string;
+  readonly arn: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** The version id staged AWSCURRENT, `null` while the secret has no value. */
+  readonly currentVersionId: string | null;
+}
+
+export interface NewSecret {
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Record<string, string>;
+  readonly replicaRegions: readonly string[];
+}
+
+export interface SecretsPort {
+  listSecrets(prefix: string): Promise<Map<string, SecretMeta>>;
+  createSecret(secret: NewSecret): Promise<SecretMeta>;
+  putResourcePolicy(name: string, policy: string): Promise<void>;
+  tagSecret(name: string, tags: Record<string, string>): Promise<void>;
+  putSecretValue(name: string, value: Redacted<string>, token: string): Promise<string>;
+}
+
+/** Structured logging, as Powertools' Logger offers it. */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface AccountPorts {
+  readonly iam: IamPort;
+  readonly secrets: SecretsPort;
+  readonly log: Log;
+}

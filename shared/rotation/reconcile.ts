@@ -1,0 +1,340 @@
+import { mapWithConcurrency } from "../concurrency";
+import type { Config } from "../config";
+import { describeError, SecretWriteError } from "../errors";
+import {
+  type Action,
+  decide,
+  type KeyFacts,
+  NEW_KEY,
+  type SecretMark,
+  type Thresholds,
+  type Upcoming,
+  type UserFacts,
+  unrecordedKeys,
+} from "../lifecycle";
+import { Redacted } from "../redacted";
+import type { AccountPorts, IamUser, SecretMeta } from "./ports";
+import type { AccountReport, ActionReport, DatedKeyEvent, UserReport } from "./report";
+import { encodeUserName, requestTokenFor, secretNameFor } from "./secret-name";
+import { buildSecretPolicy, parseReaders } from "./secret-policy";
+
+/** Tags keyrotor keeps on each secret: readable with DescribeSecret/ListSecrets, never secret. */
+export const SECRET_TAGS = {
+  user: "keyrotor:user",
+  keyId: "keyrotor:key-id",
+  /** Set just before CreateAccessKey, cleared once the key is recorded: the durable mark of DESIGN §3. */
+  pendingSince: "keyrotor:pending-since",
+} as const;
+
+export type RotationSettings = Pick<
+  Config,
+  | "mode"
+  | "rotateAfterDays"
+  | "deactivateAfterDays"
+  | "deleteAfterDays"
+  | "warnBeforeDays"
+  | "secretPrefix"
+  | "exemptGroupName"
+  | "exemptTag"
+  | "readersTag"
+  | "readerPrincipals"
+  | "replicaRegions"
+  | "userConcurrency"
+>;
+
+/** One account's turn in one run. `now` is the run's instant (the scheduled event's time). */
+export interface AccountRun {
+  readonly accountId: string;
+  readonly runId: string;
+  readonly now: Date;
+  readonly previousRunAt?: Date;
+}
+
+interface Context {
+  readonly ports: AccountPorts;
+  readonly settings: RotationSettings;
+  readonly thresholds: Thresholds;
+  readonly run: AccountRun;
+  readonly exemptMembers: ReadonlySet<string>;
+  readonly secrets: ReadonlyMap<string, SecretMeta>;
+}
+
+/**
+ * Reconciles one account: read every user's facts, decide, and (in enforce mode) act in a safe order
+ * — deletions, then a new key whose secret exists before it and holds it after, then deactivations.
+ * A user that fails is reported and the others go on; a failure to list the account's users or
+ * secrets throws, since nothing could then be decided safely.
+ */
+export async function reconcileAccount(
+  ports: AccountPorts,
+  settings: RotationSettings,
+  run: AccountRun,
+): Promise<AccountReport> {
+  const [users, exemptMembers, secrets] = await Promise.all([
+    ports.iam.listUsers(),
+    ports.iam.listGroupMembers(settings.exemptGroupName),
+    ports.secrets.listSecrets(settings.secretPrefix),
+  ]);
+  const ctx: Context = { ports, settings, thresholds: settings, run, exemptMembers, secrets };
+  const reports = await mapWithConcurrency(users, settings.userConcurrency, (user) =>
+    reconcileUser(ctx, user),
+  );
+  const report: AccountReport = {
+    accountId: run.accountId,
+    runId: run.runId,
+    mode: settings.mode,
+    now: run.now.toISOString(),
+    users: reports,
+    failedUsers: reports.filter(hasFailed).length,
+  };
+  ports.log.info("account reconciled", { ...summarize(report) });
+  return report;
+}
+
+/** True when the user's facts could not be read or one of its actions failed. */
+export function hasFailed(user: UserReport): boolean {
+  return user.status === "failed" || user.actions.some((a) => a.outcome === "failed");
+}
+
+/** Counts for the account's one summary log line. */
+export function summarize(report: AccountReport) {
+  const count = (kind: Action["kind"]) =>
+    report.users.flatMap((u) => u.actions).filter((a) => a.kind === kind && a.outcome !== "skipped").length;
+  return {
+    accountId: report.accountId,
+    runId: report.runId,
+    mode: report.mode,
+    users: report.users.length,
+    created: count("create"),
+    deactivated: count("deactivate"),
+    deleted: count("delete"),
+    blocked: report.users.filter((u) => u.status === "blocked" || u.status === "held").length,
+    failedUsers: report.failedUsers,
+  };
+}
+
+async function reconcileUser(ctx: Context, user: IamUser): Promise<UserReport> {
+  const secretName = secretNameFor(ctx.settings.secretPrefix, user.userName);
+  const meta = ctx.secrets.get(secretName);
+  const base = { userName: user.userName, secretName, ...(meta ? { secretArn: meta.arn } : {}) };
+  let facts: UserFacts;
+  let tags: Record<string, string>;
+  try {
+    ({ facts, tags } = await readUserFacts(ctx, user, meta));
+  } catch (error) {
+    ctx.ports.log.warn("user facts unreadable", { userName: user.userName, error: describeError(error) });
+    const none = { keys: [], actions: [], warning: null, upcoming: [] };
+    return { ...base, status: "failed", ...none, error: describeError(error) };
+  }
+
+  const plan = decide(facts, ctx.thresholds, ctx.run.now, ctx.run.previousRunAt);
+  const applied =
+    ctx.settings.mode === "enforce"
+      ? await applyPlan(ctx, user, plan.actions, tags, meta)
+      : { actions: plan.actions.map((a) => actionReport(a, "planned")), secretArn: meta?.arn };
+  const createdId = applied.actions.find((a) => a.kind === "create" && a.outcome === "done")?.keyId;
+  const dated = (u: Upcoming): DatedKeyEvent => ({
+    keyId: u.keyId === NEW_KEY && createdId ? createdId : u.keyId,
+    action: u.action,
+    on: u.on.toISOString(),
+  });
+  const report: UserReport = {
+    ...base,
+    ...(applied.secretArn ? { secretArn: applied.secretArn } : {}),
+    status: plan.status,
+    ...(plan.reason ? { reason: plan.reason } : {}),
+    keys: facts.keys.map((k) => ({ id: k.id, status: k.status, createdAt: k.createdAt.toISOString() })),
+    actions: applied.actions,
+    warning: plan.warning ? dated(plan.warning) : null,
+    upcoming: plan.upcoming.map(dated),
+  };
+  if (report.actions.length > 0 || report.status === "blocked" || report.status === "held") {
+    ctx.ports.log.info("user reconciled", {
+      userName: report.userName,
+      status: report.status,
+      actions: report.actions.map(({ kind, keyId, outcome }) => ({ kind, keyId, outcome })),
+    });
+  }
+  return report;
+}
+
+async function readUserFacts(
+  ctx: Context,
+  user: IamUser,
+  meta: SecretMeta | undefined,
+): Promise<{ facts: UserFacts; tags: Record<string, string> }> {
+  const { iam } = ctx.ports;
+  const keys = await iam.listAccessKeys(user.userName);
+  // Tags matter only to users with keys; skipping the rest saves a call per key-less user.
+  const tags = keys.length > 0 ? await iam.listUserTags(user.userName) : {};
+  const exempt = ctx.exemptMembers.has(user.userName)
+    ? "group"
+    : tags[ctx.settings.exemptTag]?.trim().toLowerCase() === "true"
+      ? "tag"
+      : null;
+  const facts: UserFacts = {
+    userName: user.userName,
+    keys,
+    exempt,
+    secret: meta ? secretMark(meta, keys) : null,
+  };
+  // Last-used data decides only what happens to an unrecorded key; fetch it for those alone.
+  const unrecorded = exempt === null ? unrecordedKeys(facts) : [];
+  if (unrecorded.length === 0) return { facts, tags };
+  const lastUsed = new Map<string, Date | null>();
+  for (const key of unrecorded) lastUsed.set(key.id, await iam.getAccessKeyLastUsed(key.id));
+  const withUse = keys.map(
+    (k): KeyFacts => (lastUsed.has(k.id) ? { ...k, lastUsedAt: lastUsed.get(k.id) } : k),
+  );
+  return { facts: { ...facts, keys: withUse }, tags };
+}
+
+/** Which of `keys` the secret's current version holds, and whether a creation is pending. */
+export function secretMark(meta: SecretMeta, keys: readonly KeyFacts[]): SecretMark {
+  const recorded = keys.find((k) => requestTokenFor(k.id) === meta.currentVersionId);
+  const pending = meta.tags[SECRET_TAGS.pendingSince];
+  const pendingSince = pending ? new Date(pending) : null;
+  return {
+    recordedKeyId: recorded?.id ?? null,
+    pendingSince: pendingSince && !Number.isNaN(pendingSince.getTime()) ? pendingSince : null,
+  };
+}
+
+function actionReport(action: Action, outcome: ActionReport["outcome"], extra: Partial<ActionReport> = {}) {
+  const target =
+    action.kind === "create"
+      ? { keyId: NEW_KEY, detail: `replaces ${action.replacesKeyId}` }
+      : action.kind === "deactivate"
+        ? { keyId: action.keyId, detail: `replaced by ${action.replacedByKeyId}` }
+        : { keyId: action.keyId, detail: action.reason };
+  return { kind: action.kind, ...target, outcome, ...extra } satisfies ActionReport;
+}
+
+/** Applies a plan in its order; after a failure the user's remaining actions are skipped. */
+async function applyPlan(
+  ctx: Context,
+  user: IamUser,
+  actions: readonly Action[],
+  tags: Record<string, string>,
+  meta: SecretMeta | undefined,
+): Promise<{ actions: ActionReport[]; secretArn: string | undefined }> {
+  const { iam } = ctx.ports;
+  const reports: ActionReport[] = [];
+  let secretArn = meta?.arn;
+  let failed = false;
+  for (const action of actions) {
+    if (failed) {
+      reports.push(actionReport(action, "skipped"));
+      continue;
+    }
+    try {
+      if (action.kind === "delete") await iam.deleteAccessKey(user.userName, action.keyId);
+      if (action.kind === "deactivate") await iam.deactivateAccessKey(user.userName, action.keyId);
+      if (action.kind === "create") {
+        const created = await rotateKey(ctx, user, tags, meta);
+        secretArn = created.secretArn;
+        reports.push(actionReport(action, "done", { keyId: created.keyId }));
+        continue;
+      }
+      reports.push(actionReport(action, "done"));
+    } catch (error) {
+      failed = true;
+      ctx.ports.log.error("action failed", {
+        userName: user.userName,
+        kind: action.kind,
+        error: describeError(error),
+      });
+      reports.push(actionReport(action, "failed", { error: describeError(error) }));
+    }
+  }
+  // A discarded unrecorded key with no new key after it: the pending mark has done its job.
+  const discarded = reports.some(
+    (r) => r.kind === "delete" && r.detail === "unrecorded" && r.outcome === "done",
+  );
+  const created = reports.some((r) => r.kind === "create" && r.outcome === "done");
+  if (discarded && !created)
+    await clearPendingMark(ctx, secretNameFor(ctx.settings.secretPrefix, user.userName));
+  return { actions: reports, secretArn };
+}
+
+/**
+ * DESIGN §3: secret (with policy and pending mark) first, then the key, then the value under a
+ * token derived from the key id. If the value cannot be written the key is deleted again; if even
+ * that fails it stays unrecorded and the next run deletes it (unused) or holds the user (used).
+ */
+async function rotateKey(
+  ctx: Context,
+  user: IamUser,
+  tags: Record<string, string>,
+  meta: SecretMeta | undefined,
+): Promise<{ keyId: string; secretArn: string }> {
+  const { iam, secrets, log } = ctx.ports;
+  const { settings, run } = ctx;
+  const readers = [
+    ...settings.readerPrincipals,
+    ...parseReaders(settings.readersTag, tags[settings.readersTag]),
+  ];
+  const policy = buildSecretPolicy(user.arn, readers);
+  const name = secretNameFor(settings.secretPrefix, user.userName);
+  const pending = { [SECRET_TAGS.pendingSince]: run.now.toISOString() };
+
+  const secret =
+    meta ??
+    (await secrets.createSecret({
+      name,
+      description: `Current access key of IAM user ${user.userName}, rotated by keyrotor`,
+      tags: { [SECRET_TAGS.user]: encodeUserName(user.userName), ...pending },
+      replicaRegions: settings.replicaRegions,
+    }));
+  if (meta) await secrets.tagSecret(name, pending);
+  await secrets.putResourcePolicy(name, policy);
+
+  const key = await iam.createAccessKey(user.userName);
+  const value = new Redacted(
+    JSON.stringify({
+      AccessKeyId: key.id,
+      SecretAccessKey: key.secretAccessKey.reveal(),
+      UserName: user.userName,
+      CreateDate: key.createdAt.toISOString(),
+    }),
+  );
+  try {
+    await secrets.putSecretValue(name, value, requestTokenFor(key.id));
+  } catch (writeError) {
+    try {
+      await iam.deleteAccessKey(user.userName, key.id);
+    } catch (rollbackError) {
+      throw new SecretWriteError(
+        `secret ${name} could not be written and the new key ${key.id} could not be deleted: ` +
+          "it stays unrecorded, never replaces the working key, and the next run removes it",
+        { cause: new AggregateError([writeError, rollbackError]) },
+      );
+    }
+    await clearPendingMark(ctx, name);
+    throw new SecretWriteError(
+      `secret ${name} could not be written; the new key ${key.id} was deleted again`,
+      {
+        cause: writeError,
+      },
+    );
+  }
+  try {
+    await secrets.tagSecret(name, { [SECRET_TAGS.keyId]: key.id, [SECRET_TAGS.pendingSince]: "" });
+  } catch (error) {
+    // The key is recorded (the version id says so); only the mark is stale, which only makes a later
+    // hand-made key look like keyrotor's until the next rotation clears it.
+    log.warn("secret tags not updated after rotation", { secretName: name, error: describeError(error) });
+  }
+  return { keyId: key.id, secretArn: secret.arn };
+}
+
+async function clearPendingMark(ctx: Context, name: string): Promise<void> {
+  try {
+    await ctx.ports.secrets.tagSecret(name, { [SECRET_TAGS.pendingSince]: "" });
+  } catch (error) {
+    ctx.ports.log.warn("pending mark not cleared after rollback", {
+      secretName: name,
+      error: describeError(error),
+    });
+  }
+}

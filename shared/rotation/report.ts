@@ -1,0 +1,50 @@
+import type { ActionKind, UserStatus } from "../lifecycle";
+
+/** What happened to one planned action. `planned`: audit mode; `skipped`: an earlier action of the user failed. */
+export type Outcome = "planned" | "done" | "failed" | "skipped";
+
+export interface ActionReport {
+  readonly kind: ActionKind;
+  /** The key acted on; for `create`, the new key's id once it exists. */
+  readonly keyId: string;
+  readonly detail: string;
+  readonly outcome: Outcome;
+  readonly error?: ErrorReport;
+}
+
+export interface ErrorReport {
+  readonly name: string;
+  readonly message: string;
+}
+
+export interface DatedKeyEvent {
+  readonly keyId: string;
+  readonly action: "rotate" | "deactivate" | "delete";
+  /** ISO date-time. */
+  readonly on: string;
+}
+
+/** Everything known about one user after a run. Contains no secret, by construction. */
+export interface UserReport {
+  readonly userName: string;
+  readonly status: UserStatus | "failed";
+  readonly reason?: string;
+  readonly keys: readonly { readonly id: string; readonly status: string; readonly createdAt: string }[];
+  readonly actions: readonly ActionReport[];
+  readonly warning: DatedKeyEvent | null;
+  readonly upcoming: readonly DatedKeyEvent[];
+  readonly secretName: string;
+  readonly secretArn?: string;
+  readonly error?: ErrorReport;
+}
+
+export interface AccountReport {
+  readonly accountId: string;
+  readonly runId: string;
+  readonly mode: "audit" | "enforce";
+  /** The run's instant, ISO. */
+  readonly now: string;
+  readonly users: readonly UserReport[];
+  /** Users whose facts could not be read or whose actions failed. */
+  readonly failedUsers: number;
+}
