@@ -15,11 +15,11 @@ import {
 import {
   type AccountState,
   adminClients,
-  capturingLog,
   createUsers,
   readSecretJson,
   snapshot,
 } from "../support/account-fixture";
+import { memoryLog } from "../support/log";
 import { freePort, MOTO_CREDENTIALS, type Moto, startMoto } from "../support/moto";
 
 const ACCOUNT = "123456789012";
@@ -28,7 +28,7 @@ const clientOptions = { region: "us-east-1", credentials: MOTO_CREDENTIALS, maxA
 const BULK = Array.from({ length: 150 }, (_, i) => `bulk-${String(i).padStart(3, "0")}`);
 
 let moto: Moto;
-const log = capturingLog();
+const log = memoryLog();
 const reports: AccountReport[] = [];
 /** Every secret access key moto handed out, to prove none reached a log or report. */
 const handedOut = new Set<string>();

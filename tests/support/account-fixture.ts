@@ -14,7 +14,6 @@ import {
   ListSecretsCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import type { Log } from "../../shared/rotation";
 import { MOTO_CREDENTIALS } from "./moto";
 
 /** Raw SDK clients acting as the test's administrator (endpoint from AWS_ENDPOINT_URL). */
@@ -99,13 +98,4 @@ export async function readSecretJson(
 ): Promise<{ AccessKeyId: string; SecretAccessKey: string; UserName: string; CreateDate: string }> {
   const out = await secrets.send(new GetSecretValueCommand({ SecretId: name }));
   return JSON.parse(out.SecretString ?? "{}");
-}
-
-/** A `Log` that keeps every line as the JSON a structured logger would print. */
-export function capturingLog(): Log & { lines: string[] } {
-  const lines: string[] = [];
-  const write = (level: string) => (message: string, extra?: Record<string, unknown>) => {
-    lines.push(JSON.stringify({ level, message, ...extra }));
-  };
-  return { lines, debug: write("DEBUG"), info: write("INFO"), warn: write("WARN"), error: write("ERROR") };
 }

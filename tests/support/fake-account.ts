@@ -1,0 +1,118 @@
+import { AwsCallError } from "../../shared/errors";
+import type { KeyFacts } from "../../shared/lifecycle";
+import { Redacted } from "../../shared/redacted";
+import type { IamPort, IamUser, NewSecret, SecretMeta, SecretsPort } from "../../shared/rotation";
+
+interface FakeUser {
+  arn: string;
+  keys: KeyFacts[];
+  tags: Record<string, string>;
+}
+
+/**
+ * An in-memory IAM + Secrets Manager account for unit tests of the rotation use case. Records every
+ * mutating call, can fail any named operation, and hands out recognisable fake secrets.
+ */
+export class FakeAccount implements IamPort, SecretsPort {
+  readonly users = new Map<string, FakeUser>();
+  readonly groupMembers = new Set<string>();
+  readonly secrets = new Map<string, SecretMeta & { value?: string; policy?: string }>();
+  readonly lastUsed = new Map<string, Date | null>();
+  readonly mutations: string[] = [];
+  readonly failing = new Set<string>();
+  clock: () => Date = () => new Date();
+  private serial = 0;
+
+  addUser(userName: string, keys: KeyFacts[], tags: Record<string, string> = {}): this {
+    this.users.set(userName, { arn: `arn:aws:iam::111122223333:user/${userName}`, keys: [...keys], tags });
+    return this;
+  }
+
+  private user(name: string): FakeUser {
+    const u = this.users.get(name);
+    if (!u) throw new AwsCallError("IAM", "Get", "NoSuchEntity", `no user ${name}`);
+    return u;
+  }
+
+  private check(operation: string): void {
+    if (this.failing.has(operation)) throw new AwsCallError("Fake", operation, "InternalFailure", "injected");
+  }
+
+  private mutate(operation: string, detail: string): void {
+    this.check(operation);
+    this.mutations.push(`${operation} ${detail}`);
+  }
+
+  async listUsers(): Promise<IamUser[]> {
+    this.check("ListUsers");
+    return [...this.users].map(([userName, u]) => ({ userName, arn: u.arn }));
+  }
+  async listAccessKeys(userName: string): Promise<KeyFacts[]> {
+    this.check("ListAccessKeys");
+    return this.user(userName).keys.map((k) => ({ id: k.id, status: k.status, createdAt: k.createdAt }));
+  }
+  async listUserTags(userName: string) {
+    this.check("ListUserTags");
+    return { ...this.user(userName).tags };
+  }
+  async listGroupMembers() {
+    return new Set(this.groupMembers);
+  }
+  async getAccessKeyLastUsed(keyId: string) {
+    this.check("GetAccessKeyLastUsed");
+    return this.lastUsed.get(keyId) ?? null;
+  }
+  async createAccessKey(userName: string) {
+    this.mutate("CreateAccessKey", userName);
+    const u = this.user(userName);
+    if (u.keys.length >= 2)
+      throw new AwsCallError("IAM", "CreateAccessKey", "LimitExceeded", "two keys already");
+    const id = `AKIAFAKE${String(++this.serial).padStart(12, "0")}`;
+    const createdAt = this.clock();
+    u.keys.push({ id, status: "Active", createdAt });
+    return { id, createdAt, secretAccessKey: new Redacted(`fake-secret-${id}-${"x".repeat(20)}`) };
+  }
+  async deactivateAccessKey(userName: string, keyId: string) {
+    this.mutate("UpdateAccessKey", `${userName} ${keyId}`);
+    const u = this.user(userName);
+    u.keys = u.keys.map((k) => (k.id === keyId ? { ...k, status: "Inactive" } : k));
+  }
+  async deleteAccessKey(userName: string, keyId: string) {
+    this.mutate("DeleteAccessKey", `${userName} ${keyId}`);
+    const u = this.user(userName);
+    u.keys = u.keys.filter((k) => k.id !== keyId);
+  }
+
+  async listSecrets(prefix: string) {
+    this.check("ListSecrets");
+    return new Map([...this.secrets].filter(([name]) => name.startsWith(prefix)));
+  }
+  async createSecret(secret: NewSecret) {
+    this.mutate("CreateSecret", secret.name);
+    const meta = {
+      name: secret.name,
+      arn: `arn:fake:${secret.name}`,
+      tags: { ...secret.tags },
+      currentVersionId: null,
+    };
+    this.secrets.set(secret.name, meta);
+    return meta;
+  }
+  async putResourcePolicy(name: string, policy: string) {
+    this.mutate("PutResourcePolicy", name);
+    const s = this.secrets.get(name);
+    if (s) this.secrets.set(name, { ...s, policy });
+  }
+  async tagSecret(name: string, tags: Record<string, string>) {
+    this.mutate("TagResource", name);
+    const s = this.secrets.get(name);
+    if (s) this.secrets.set(name, { ...s, tags: { ...s.tags, ...tags } });
+  }
+  async putSecretValue(name: string, value: Redacted<string>, token: string) {
+    this.mutate("PutSecretValue", name);
+    const s = this.secrets.get(name);
+    if (!s) throw new AwsCallError("SecretsManager", "PutSecretValue", "ResourceNotFoundException", name);
+    this.secrets.set(name, { ...s, currentVersionId: token, value: value.reveal() });
+    return token;
+  }
+}

@@ -1,0 +1,117 @@
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  ListSecretsCommand,
+  PutResourcePolicyCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { SecretsAdapter } from "../../../shared/aws/secrets";
+import { AwsCallError } from "../../../shared/errors";
+import { Redacted } from "../../../shared/redacted";
+
+const sm = mockClient(SecretsManagerClient);
+const adapter = new SecretsAdapter(new SecretsManagerClient({ region: "us-east-1" }));
+
+beforeEach(() => sm.reset());
+
+describe("SecretsAdapter", () => {
+  it("lists the prefix's secrets over every page, with tags and the AWSCURRENT version", async () => {
+    // Prepare
+    sm.on(ListSecretsCommand, { NextToken: undefined })
+      .resolves({
+        SecretList: [
+          {
+            Name: "keyrotor/a",
+            ARN: "arn:a",
+            Tags: [{ Key: "keyrotor:key-id", Value: "K1" }],
+            SecretVersionsToStages: { v0: ["AWSPREVIOUS"], v1: ["AWSCURRENT"] },
+          },
+          // The name filter is case-insensitive: this one is not keyrotor's.
+          { Name: "KEYROTOR/other", ARN: "arn:x" },
+        ],
+        NextToken: "n",
+      })
+      .on(ListSecretsCommand, { NextToken: "n" })
+      .resolves({ SecretList: [{ Name: "keyrotor/b", ARN: "arn:b" }] });
+    // Act
+    const secrets = await adapter.listSecrets("keyrotor/");
+    // Assess
+    expect([...secrets.values()]).toEqual([
+      { name: "keyrotor/a", arn: "arn:a", tags: { "keyrotor:key-id": "K1" }, currentVersionId: "v1" },
+      { name: "keyrotor/b", arn: "arn:b", tags: {}, currentVersionId: null },
+    ]);
+    expect(sm).toHaveReceivedCommandWith(ListSecretsCommand, {
+      Filters: [{ Key: "name", Values: ["keyrotor/"] }],
+    });
+  });
+
+  it("creates a secret without a value, with tags and replicas", async () => {
+    sm.on(CreateSecretCommand).resolves({ ARN: "arn:new", Name: "keyrotor/a" });
+    const meta = await adapter.createSecret({
+      name: "keyrotor/a",
+      description: "d",
+      tags: { "keyrotor:user": "a" },
+      replicaRegions: ["eu-west-1"],
+    });
+    expect(meta).toEqual({
+      name: "keyrotor/a",
+      arn: "arn:new",
+      tags: { "keyrotor:user": "a" },
+      currentVersionId: null,
+    });
+    expect(sm).toHaveReceivedCommandWith(CreateSecretCommand, {
+      Name: "keyrotor/a",
+      Tags: [{ Key: "keyrotor:user", Value: "a" }],
+      AddReplicaRegions: [{ Region: "eu-west-1" }],
+    });
+    const sent = sm.commandCalls(CreateSecretCommand)[0]?.args[0].input;
+    expect(sent?.SecretString).toBeUndefined();
+  });
+
+  it("describes the secret when another run created it first", async () => {
+    sm.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: "exists", $metadata: {} }));
+    sm.on(DescribeSecretCommand).resolves({
+      Name: "keyrotor/a",
+      ARN: "arn:a",
+      VersionIdsToStages: { v: ["AWSCURRENT"] },
+    });
+    const meta = await adapter.createSecret({
+      name: "keyrotor/a",
+      description: "d",
+      tags: {},
+      replicaRegions: [],
+    });
+    expect(meta).toMatchObject({ arn: "arn:a", currentVersionId: "v" });
+  });
+
+  it("puts the resource policy with BlockPublicPolicy", async () => {
+    sm.on(PutResourcePolicyCommand).resolves({});
+    await adapter.putResourcePolicy("keyrotor/a", "{}");
+    expect(sm).toHaveReceivedCommandWith(PutResourcePolicyCommand, {
+      SecretId: "keyrotor/a",
+      ResourcePolicy: "{}",
+      BlockPublicPolicy: true,
+    });
+  });
+
+  it("writes the value under the given token and never lets it into the error", async () => {
+    sm.on(PutSecretValueCommand).resolvesOnce({ VersionId: "tok" });
+    expect(await adapter.putSecretValue("keyrotor/a", new Redacted("VALUE-123"), "tok")).toBe("tok");
+    expect(sm).toHaveReceivedCommandWith(PutSecretValueCommand, {
+      SecretString: "VALUE-123",
+      ClientRequestToken: "tok",
+    });
+
+    sm.on(PutSecretValueCommand).rejects(Object.assign(new Error("boom"), { name: "InternalServiceError" }));
+    const error = await adapter
+      .putSecretValue("keyrotor/a", new Redacted("VALUE-123"), "tok")
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error.message).toBe("SecretsManager PutSecretValue failed (InternalServiceError): boom");
+    expect(JSON.stringify({ message: error.message, code: error.code })).not.toContain("VALUE-123");
+  });
+});

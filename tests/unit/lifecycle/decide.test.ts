@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { addDays, decide, NEW_KEY, DEFAULT_THRESHOLDS as T } from "../../../shared/lifecycle";
+import { key, NOW, user } from "../../support/keys";
+
+const kinds = (plan: ReturnType<typeof decide>) =>
+  plan.actions.map((a) => `${a.kind}:${a.kind === "create" ? a.replacesKeyId : a.keyId}`);
+
+describe("decide: rule by rule (DESIGN §2, R=90 D=100 X=110 W=7)", () => {
+  it.each([
+    { name: "a key below the rotation age is left alone", keys: [key("A", 89)], expected: [], status: "ok" },
+    { name: "rotation at exactly R days", keys: [key("A", 90)], expected: ["create:A"], status: "due" },
+    { name: "a legacy 300-day key is rotated", keys: [key("A", 300)], expected: ["create:A"], status: "due" },
+    {
+      name: "an Inactive-only user never gets a new key",
+      keys: [key("A", 95, "Inactive")],
+      expected: [],
+      status: "inactive",
+    },
+    {
+      name: "an Inactive-only key is deleted at X",
+      keys: [key("A", 110, "Inactive")],
+      expected: ["delete:A"],
+      status: "due",
+    },
+    {
+      name: "the superseded key is deactivated at D once the replacement is D-R days old",
+      keys: [key("A", 100), key("B", 10)],
+      expected: ["deactivate:A"],
+      status: "due",
+    },
+    {
+      name: "the superseded key waits while the replacement is younger than D-R",
+      keys: [key("A", 300), key("B", 9)],
+      expected: [],
+      status: "ok",
+    },
+    {
+      name: "an Inactive key is deleted at X once the replacement is X-R days old",
+      keys: [key("A", 110, "Inactive"), key("B", 20)],
+      expected: ["delete:A"],
+      status: "due",
+    },
+    {
+      name: "an Inactive key waits while the replacement is younger than X-R",
+      keys: [key("A", 320, "Inactive"), key("B", 19)],
+      expected: [],
+      status: "ok",
+    },
+    {
+      name: "two old hand-made keys: the older is deactivated, rotation is blocked",
+      keys: [key("A", 200), key("B", 150)],
+      expected: ["deactivate:A"],
+      status: "blocked",
+    },
+    {
+      name: "two keys and one deletable: the slot is freed first, then the new key",
+      keys: [key("A", 120, "Inactive"), key("B", 95)],
+      expected: ["delete:A", "create:B"],
+      status: "due",
+    },
+    {
+      name: "two Active keys, neither old enough to deactivate: blocked, nothing deleted",
+      keys: [key("A", 95), key("B", 91)],
+      expected: [],
+      status: "blocked",
+    },
+    {
+      name: "an Active key is never deleted, however old",
+      keys: [key("A", 500), key("B", 5)],
+      expected: [],
+      status: "ok",
+    },
+    {
+      name: "a newest key that is Inactive never lets the other Active key be deactivated",
+      keys: [key("A", 200), key("B", 50, "Inactive")],
+      expected: [],
+      status: "ok",
+    },
+    { name: "no keys, nothing to do", keys: [], expected: [], status: "no-keys" },
+  ])("$name", ({ keys, expected, status }) => {
+    // Act
+    const plan = decide(user(keys), T, NOW);
+    // Assess
+    expect(kinds(plan)).toEqual(expected);
+    expect(plan.status).toBe(status);
+  });
+
+  it.each([
+    ["group", "exempt by group"],
+    ["tag", "exempt by tag"],
+    ["account", "exempt by account"],
+  ] as const)("a user exempt by %s is reported and never touched", (exempt, reason) => {
+    const plan = decide(user([key("A", 400), key("B", 300, "Inactive")], { exempt }), T, NOW);
+    expect(plan).toMatchObject({ status: "exempt", reason, actions: [], warning: null });
+  });
+
+  it("a legacy 300-day key rotated today is deactivated 10 days from now, deleted 10 days after", () => {
+    // Prepare
+    const today = decide(user([key("A", 300)]), T, NOW);
+    // Assess
+    expect(today.upcoming).toEqual([
+      { keyId: "A", action: "deactivate", on: addDays(NOW, 10) },
+      { keyId: NEW_KEY, action: "rotate", on: addDays(NOW, 90) },
+    ]);
+    const later = (days: number, status: "Active" | "Inactive") =>
+      decide(
+        user([key("A", 300 + days, status), key("B", days)], {
+          secret: { recordedKeyId: "B", pendingSince: null },
+        }),
+        T,
+        NOW,
+      );
+    expect(kinds(later(9, "Active"))).toEqual([]);
+    expect(kinds(later(10, "Active"))).toEqual(["deactivate:A"]);
+    expect(kinds(later(19, "Inactive"))).toEqual([]);
+    expect(kinds(later(20, "Inactive"))).toEqual(["delete:A"]);
+  });
+
+  describe("the key recorded in the secret", () => {
+    it("lets the superseded key be deactivated only when the newest key is the recorded one", () => {
+      const keys = [key("A", 100), key("B", 10)];
+      const recorded = decide(user(keys, { secret: { recordedKeyId: "B", pendingSince: null } }), T, NOW);
+      const other = decide(user(keys, { secret: { recordedKeyId: "A", pendingSince: null } }), T, NOW);
+      const empty = decide(user(keys, { secret: { recordedKeyId: null, pendingSince: null } }), T, NOW);
+      expect(kinds(recorded)).toEqual(["deactivate:A"]);
+      expect(kinds(other)).toEqual([]);
+      expect(kinds(empty)).toEqual([]);
+    });
+  });
+
+  describe("unrecorded keys (DESIGN §3.4)", () => {
+    const pendingSince = addDays(NOW, -3);
+
+    it("an unused unrecorded key is deleted and the rotation made again", () => {
+      const keys = [key("A", 95), key("U", 2, "Active", null)];
+      const plan = decide(user(keys, { secret: { recordedKeyId: null, pendingSince } }), T, NOW);
+      expect(plan.actions).toEqual([
+        { kind: "delete", keyId: "U", reason: "unrecorded" },
+        { kind: "create", replacesKeyId: "A" },
+      ]);
+    });
+
+    it("a used unrecorded key holds the user and never retires the working key", () => {
+      const keys = [key("A", 150), key("U", 12, "Active", addDays(NOW, -1))];
+      const plan = decide(
+        user(keys, { secret: { recordedKeyId: null, pendingSince: addDays(NOW, -13) } }),
+        T,
+        NOW,
+      );
+      expect(plan.status).toBe("held");
+      expect(plan.actions).toEqual([]);
+      expect(plan.reason).toMatch(/U was created by keyrotor but never recorded.*has been used/);
+    });
+
+    it("an unrecorded key whose last use is unknown holds the user too", () => {
+      const plan = decide(
+        user([key("A", 95), key("U", 2)], { secret: { recordedKeyId: null, pendingSince } }),
+        T,
+        NOW,
+      );
+      expect(plan.status).toBe("held");
+    });
+
+    it("keys older than the pending mark, and the recorded key, are not unrecorded", () => {
+      const keys = [key("A", 95), key("B", 2)];
+      const plan = decide(user(keys, { secret: { recordedKeyId: "B", pendingSince } }), T, NOW);
+      expect(plan.status).toBe("ok");
+    });
+  });
+
+  describe("warnings", () => {
+    it("fire on the run in which the newest key first reaches R-W days", () => {
+      const on83 = decide(user([key("A", 83)]), T, NOW);
+      expect(on83.warning).toEqual({ keyId: "A", action: "rotate", on: addDays(key("A", 83).createdAt, 90) });
+    });
+
+    it.each([82, 84, 89, 90])("are not repeated on the next daily runs (age %i)", (age) => {
+      expect(decide(user([key("A", age)]), T, NOW).warning).toBeNull();
+    });
+
+    it("fire once even when runs were missed, measured from the previous run", () => {
+      const plan = decide(user([key("A", 86)]), T, NOW, addDays(NOW, -5));
+      expect(plan.warning?.keyId).toBe("A");
+    });
+
+    it("are off with warnBeforeDays 0 and never concern an Inactive key", () => {
+      expect(decide(user([key("A", 90)]), { ...T, warnBeforeDays: 0 }, NOW).warning).toBeNull();
+      expect(decide(user([key("A", 83, "Inactive")]), T, NOW).warning).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,262 @@
+import fc from "fast-check";
+import { beforeEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../../../shared/config";
+import { AwsCallError } from "../../../shared/errors";
+import { addDays, DAY_MS, type KeyFacts } from "../../../shared/lifecycle";
+import {
+  type AccountReport,
+  reconcileAccount,
+  requestTokenFor,
+  SECRET_TAGS,
+  type UserReport,
+} from "../../../shared/rotation";
+import { FakeAccount } from "../../support/fake-account";
+import { key, NOW } from "../../support/keys";
+import { memoryLog } from "../../support/log";
+
+const enforce = parseConfig({ mode: "enforce", senderEmail: "k@example.com" });
+const audit = parseConfig({ senderEmail: "k@example.com" });
+const run = { accountId: "111122223333", runId: "run-1", now: NOW };
+
+let account: FakeAccount;
+let log: ReturnType<typeof memoryLog>;
+const reconcile = (settings = enforce, at = run) =>
+  reconcileAccount({ iam: account, secrets: account, log }, settings, at);
+const userOf = (report: AccountReport, name = "alice"): UserReport => {
+  const u = report.users.find((x) => x.userName === name);
+  if (!u) throw new Error(`no ${name}`);
+  return u;
+};
+
+beforeEach(() => {
+  account = new FakeAccount();
+  account.clock = () => NOW;
+  log = memoryLog();
+});
+
+describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
+  it("creates the secret first, then the key, then the value under the key's token, then records it", async () => {
+    // Prepare
+    account.addUser("alice", [key("OLD", 95)]);
+    // Act
+    const report = await reconcile();
+    // Assess
+    expect(account.mutations).toEqual([
+      "CreateSecret keyrotor/alice",
+      "PutResourcePolicy keyrotor/alice",
+      "CreateAccessKey alice",
+      "PutSecretValue keyrotor/alice",
+      "TagResource keyrotor/alice",
+    ]);
+    const newId = account.users.get("alice")?.keys[1]?.id ?? "";
+    const secret = account.secrets.get("keyrotor/alice");
+    expect(secret?.currentVersionId).toBe(requestTokenFor(newId));
+    expect(secret?.tags).toEqual({
+      [SECRET_TAGS.user]: "alice",
+      [SECRET_TAGS.keyId]: newId,
+      [SECRET_TAGS.pendingSince]: "",
+    });
+    expect(JSON.parse(secret?.value ?? "{}")).toEqual({
+      AccessKeyId: newId,
+      SecretAccessKey: `fake-secret-${newId}-${"x".repeat(20)}`,
+      UserName: "alice",
+      CreateDate: NOW.toISOString(),
+    });
+    expect(userOf(report)).toMatchObject({
+      status: "due",
+      secretName: "keyrotor/alice",
+      secretArn: "arn:fake:keyrotor/alice",
+      actions: [{ kind: "create", keyId: newId, outcome: "done", detail: "replaces OLD" }],
+    });
+    expect(userOf(report).upcoming).toEqual([
+      { keyId: "OLD", action: "deactivate", on: addDays(NOW, 10).toISOString() },
+      { keyId: newId, action: "rotate", on: addDays(NOW, 90).toISOString() },
+    ]);
+  });
+
+  it("reuses an existing secret: marks it pending, refreshes its policy", async () => {
+    account.addUser("alice", [key("OLD", 95)]);
+    account.secrets.set("keyrotor/alice", {
+      name: "keyrotor/alice",
+      arn: "arn:s",
+      tags: {},
+      currentVersionId: null,
+    });
+    await reconcile();
+    expect(account.mutations.slice(0, 2)).toEqual([
+      "TagResource keyrotor/alice",
+      "PutResourcePolicy keyrotor/alice",
+    ]);
+  });
+
+  it("gives the user and every configured reader (tag and config) read access in the policy", async () => {
+    const tagReader = "arn:aws:iam::111122223333:role/app";
+    const globalReader = "arn:aws:iam::111122223333:role/ci";
+    account.addUser("alice", [key("OLD", 95)], { "keyrotor:readers": tagReader });
+    await reconcile({ ...enforce, readerPrincipals: [globalReader] });
+    const policy = JSON.parse(account.secrets.get("keyrotor/alice")?.policy ?? "{}");
+    expect(policy.Statement[0].Principal.AWS).toEqual([
+      "arn:aws:iam::111122223333:role/app",
+      "arn:aws:iam::111122223333:role/ci",
+      "arn:aws:iam::111122223333:user/alice",
+    ]);
+  });
+
+  it("refuses a malformed readers tag before touching anything, naming the tag", async () => {
+    account.addUser("alice", [key("OLD", 95)], { "keyrotor:readers": "everyone" });
+    account.addUser("bob", [key("B", 95)]);
+    const report = await reconcile();
+    expect(userOf(report).actions[0]).toMatchObject({
+      outcome: "failed",
+      error: {
+        name: "UserInputError",
+        message: expect.stringContaining('tag keyrotor:readers holds "everyone"'),
+      },
+    });
+    expect(account.mutations.filter((m) => m.includes("alice"))).toEqual([]);
+    expect(userOf(report, "bob").actions[0]?.outcome).toBe("done");
+    expect(report.failedUsers).toBe(1);
+  });
+
+  it("deletes the new key again when the value cannot be written: the user is exactly as before", async () => {
+    account.addUser("alice", [key("OLD", 95)]);
+    account.failing.add("PutSecretValue");
+    const report = await reconcile();
+    expect(account.users.get("alice")?.keys.map((k) => k.id)).toEqual(["OLD"]);
+    expect(account.mutations.slice(-2)).toEqual([
+      expect.stringMatching(/^DeleteAccessKey alice AKIAFAKE/),
+      "TagResource keyrotor/alice",
+    ]);
+    expect(account.secrets.get("keyrotor/alice")?.tags[SECRET_TAGS.pendingSince]).toBe("");
+    expect(userOf(report).actions[0]).toMatchObject({
+      kind: "create",
+      outcome: "failed",
+      error: { name: "SecretWriteError", message: expect.stringMatching(/was deleted again/) },
+    });
+  });
+
+  describe("when the rollback fails too", () => {
+    async function leaveUnrecordedKey(): Promise<string> {
+      account.addUser("alice", [key("OLD", 150)]);
+      account.failing.add("PutSecretValue");
+      account.failing.add("DeleteAccessKey");
+      const report = await reconcile();
+      expect(userOf(report).actions[0]?.error?.message).toMatch(/could not be deleted: it stays unrecorded/);
+      account.failing.clear();
+      return account.users.get("alice")?.keys[1]?.id ?? "";
+    }
+
+    it("the next run deletes the unused unrecorded key and rotates again", async () => {
+      const unrecorded = await leaveUnrecordedKey();
+      account.mutations.length = 0;
+      const report = await reconcile(enforce, { ...run, now: addDays(NOW, 1) });
+      expect(userOf(report).actions.map((a) => `${a.kind}:${a.detail}:${a.outcome}`)).toEqual([
+        "delete:unrecorded:done",
+        "create:replaces OLD:done",
+      ]);
+      const keys = account.users.get("alice")?.keys.map((k) => k.id);
+      expect(keys).toContain("OLD");
+      expect(keys).not.toContain(unrecorded);
+      expect(account.secrets.get("keyrotor/alice")?.tags[SECRET_TAGS.pendingSince]).toBe("");
+    });
+
+    it("a used unrecorded key holds the user: nothing is done, the reason is reported", async () => {
+      const unrecorded = await leaveUnrecordedKey();
+      account.lastUsed.set(unrecorded, addDays(NOW, 0.5));
+      account.mutations.length = 0;
+      const report = await reconcile(enforce, { ...run, now: addDays(NOW, 20) });
+      expect(account.mutations).toEqual([]);
+      expect(userOf(report)).toMatchObject({ status: "held", reason: expect.stringContaining(unrecorded) });
+    });
+
+    it("the unrecorded key never retires the working key, even past the deactivation age", async () => {
+      await leaveUnrecordedKey();
+      account.lastUsed.clear();
+      const report = await reconcile(enforce, { ...run, now: addDays(NOW, 30) });
+      expect(userOf(report).actions.some((a) => a.kind === "deactivate")).toBe(false);
+      expect(account.users.get("alice")?.keys.find((k) => k.id === "OLD")?.status).toBe("Active");
+    });
+  });
+});
+
+describe("reconcileAccount: one user failing does not stop the others", () => {
+  it("a user whose keys cannot be listed is reported failed", async () => {
+    account.addUser("alice", [key("A", 95)]);
+    const listAccessKeys = account.listAccessKeys.bind(account);
+    account.listAccessKeys = async (name: string) => {
+      if (name === "alice") throw new AwsCallError("IAM", "ListAccessKeys", "Throttling", "slow down");
+      return listAccessKeys(name);
+    };
+    account.addUser("bob", [key("B", 95)]);
+    const report = await reconcile();
+    expect(userOf(report)).toMatchObject({ status: "failed", error: { name: "AwsCallError" } });
+    expect(userOf(report, "bob").actions[0]?.outcome).toBe("done");
+    expect(report.failedUsers).toBe(1);
+  });
+
+  it("a failed deletion skips the new key that needed its slot", async () => {
+    account.addUser("alice", [key("A", 120, "Inactive"), key("B", 95)]);
+    account.failing.add("DeleteAccessKey");
+    const report = await reconcile();
+    expect(userOf(report).actions.map((a) => a.outcome)).toEqual(["failed", "skipped"]);
+    expect(account.users.get("alice")?.keys).toHaveLength(2);
+  });
+
+  it("the account fails as a whole when its users cannot be listed", async () => {
+    account.failing.add("ListUsers");
+    await expect(reconcile()).rejects.toThrow("ListUsers");
+  });
+});
+
+describe("audit mode", () => {
+  const keysArb = fc.array(
+    fc.record({
+      status: fc.constantFrom("Active" as const, "Inactive" as const),
+      age: fc.integer({ min: 0, max: 400 }),
+    }),
+    { maxLength: 2 },
+  );
+
+  it("reports exactly the actions enforce mode takes, and changes nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(keysArb, { minLength: 1, maxLength: 6 }), async (users) => {
+        const build = () => {
+          const a = new FakeAccount();
+          a.clock = () => NOW;
+          users.forEach((keys, u) => {
+            const facts: KeyFacts[] = keys.map((k, i) => ({
+              id: `K${u}x${i}`,
+              status: k.status,
+              createdAt: new Date(NOW.getTime() - k.age * DAY_MS - i),
+            }));
+            a.addUser(`user${u}`, facts);
+          });
+          return a;
+        };
+        const audited = build();
+        const enforced = build();
+        const ports = (a: FakeAccount) => ({ iam: a, secrets: a, log: memoryLog() });
+        const auditReport = await reconcileAccount(ports(audited), audit, run);
+        const enforceReport = await reconcileAccount(ports(enforced), enforce, run);
+
+        expect(audited.mutations).toEqual([]);
+        const shape = (r: AccountReport) => r.users.map((u) => u.actions.map((a) => `${a.kind}:${a.detail}`));
+        expect(shape(auditReport)).toEqual(shape(enforceReport));
+        expect(auditReport.users.flatMap((u) => u.actions).every((a) => a.outcome === "planned")).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe("no secret leaves the engine", () => {
+  it("neither the report nor any log line holds a secret access key", async () => {
+    account.addUser("alice", [key("A", 95)]);
+    account.addUser("bob", [key("B", 95)]);
+    account.failing.add("TagResource");
+    const report = await reconcile();
+    const text = JSON.stringify(report) + log.lines.join("\n");
+    expect(text).not.toMatch(/fake-secret-/);
+    expect(log.lines.length).toBeGreaterThan(0);
+  });
+});
