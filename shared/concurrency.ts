@@ -15,3 +15,23 @@ export async function mapWithConcurrency<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * Runs `fn` over `items` one at a time and settles each, in input order: the shape
+ * `@middy/sqs-partial-batch-failure` turns into batch item failures. One at a time keeps per-record
+ * log keys unambiguous.
+ */
+export async function settleEach<T, R>(
+  items: readonly T[],
+  fn: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = [];
+  for (const item of items) {
+    try {
+      results.push({ status: "fulfilled", value: await fn(item) });
+    } catch (reason) {
+      results.push({ status: "rejected", reason });
+    }
+  }
+  return results;
+}

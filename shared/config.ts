@@ -17,47 +17,47 @@ const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS regio
 const tagKey = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be a valid IAM tag key");
 const days = z.number().int("must be a whole number of days");
 
+const settings = {
+  mode: z.enum(["audit", "enforce"]).default("audit"),
+  rotateAfterDays: days.default(90),
+  deactivateAfterDays: days.default(100),
+  deleteAfterDays: days.default(110),
+  warnBeforeDays: days.default(7),
+  memberRoleName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, "must be a valid IAM role name")
+    .default("keyrotor-member"),
+  secretPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "may hold only letters, digits and /_+=.@-")
+    .default("keyrotor/"),
+  senderEmail: z.email("must be an email address (an SES-verified sender)"),
+  adminEmail: z.email("must be an email address").nullable().default(null),
+  exemptGroupName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,128}$/, "must be a valid IAM group name")
+    .default("IAMKeyRotationExemptionGroup"),
+  exemptTag: tagKey.default("keyrotor:exempt"),
+  ownerTag: tagKey.default("keyrotor:owner"),
+  readersTag: tagKey.default("keyrotor:readers"),
+  readerPrincipals: z.array(principalArn).default([]),
+  includeAccounts: z.array(accountId).default([]),
+  excludeAccounts: z.array(accountId).default([]),
+  includeOus: z.array(ouId).default([]),
+  excludeOus: z.array(ouId).default([]),
+  replicaRegions: z.array(region).default([]),
+  /** How many users of one account the rotator works on at once. */
+  userConcurrency: z.number().int().min(1).max(32).default(4),
+};
+
 /** DESIGN §5: the one configuration of keyrotor, shared by the Lambdas and the CLI. */
-export const configSchema = z
-  .strictObject({
-    mode: z.enum(["audit", "enforce"]).default("audit"),
-    rotateAfterDays: days.default(90),
-    deactivateAfterDays: days.default(100),
-    deleteAfterDays: days.default(110),
-    warnBeforeDays: days.default(7),
-    memberRoleName: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, "must be a valid IAM role name")
-      .default("keyrotor-member"),
-    secretPrefix: z
-      .string()
-      .regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "may hold only letters, digits and /_+=.@-")
-      .default("keyrotor/"),
-    senderEmail: z.email("must be an email address (an SES-verified sender)"),
-    adminEmail: z.email("must be an email address").nullable().default(null),
-    exemptGroupName: z
-      .string()
-      .regex(/^[\w+=,.@-]{1,128}$/, "must be a valid IAM group name")
-      .default("IAMKeyRotationExemptionGroup"),
-    exemptTag: tagKey.default("keyrotor:exempt"),
-    ownerTag: tagKey.default("keyrotor:owner"),
-    readersTag: tagKey.default("keyrotor:readers"),
-    readerPrincipals: z.array(principalArn).default([]),
-    includeAccounts: z.array(accountId).default([]),
-    excludeAccounts: z.array(accountId).default([]),
-    includeOus: z.array(ouId).default([]),
-    excludeOus: z.array(ouId).default([]),
-    replicaRegions: z.array(region).default([]),
-    /** How many users of one account the rotator works on at once. */
-    userConcurrency: z.number().int().min(1).max(32).default(4),
-  })
-  .superRefine((c, ctx) => {
-    try {
-      validateThresholds(c);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["rotateAfterDays"] });
-    }
-  });
+export const configSchema = z.strictObject(settings).superRefine((c, ctx) => {
+  try {
+    validateThresholds(c);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["rotateAfterDays"] });
+  }
+});
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
@@ -75,4 +75,69 @@ export function parseConfig(input: unknown): Config {
     return `${path}: ${issue.message}`;
   });
   throw new ConfigError(`invalid keyrotor configuration: ${problems.join("; ")}`, { cause: result.error });
+}
+
+/** Every setting's name, in schema order. */
+export const SETTING_NAMES = Object.keys(settings) as (keyof Config)[];
+
+/** `rotateAfterDays` -> `KEYROTOR_ROTATE_AFTER_DAYS`. */
+export function envNameOf(setting: string): string {
+  return `KEYROTOR_${setting.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** What a setting holds, read from its schema (defaults and nullables unwrapped). */
+function kindOf(setting: keyof typeof settings): "list" | "number" | "text" {
+  let def = settings[setting].def as { type: string; innerType?: { def: unknown } };
+  while (def.innerType) def = def.innerType.def as typeof def;
+  return def.type === "array" ? "list" : def.type === "number" ? "number" : "text";
+}
+
+/**
+ * Reads the configuration from `KEYROTOR_*` variables (how `serverless.yml` passes its params):
+ * lists comma separated, empty values meaning "not set". Unknown `KEYROTOR_*` names are rejected.
+ * @throws ConfigError naming each variable at fault.
+ */
+export function configFromEnv(
+  env: Record<string, string | undefined>,
+  base: Record<string, unknown> = {},
+): Config {
+  return parseConfig({ ...base, ...settingsFromEnv(env) });
+}
+
+/** The raw settings the `KEYROTOR_*` variables hold, not yet validated. */
+export function settingsFromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
+  const byEnvName = new Map(SETTING_NAMES.map((name) => [envNameOf(name), name]));
+  const unknown = Object.keys(env).filter((k) => k.startsWith("KEYROTOR_") && !byEnvName.has(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(`unknown environment variable(s): ${unknown.join(", ")}`);
+  }
+  const raw: Record<string, unknown> = {};
+  for (const [envName, setting] of byEnvName) {
+    const value = env[envName]?.trim();
+    if (value === undefined || value === "") continue;
+    const kind = kindOf(setting);
+    if (kind === "list") {
+      raw[setting] = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
+    } else if (kind === "number") {
+      const n = Number(value);
+      if (Number.isNaN(n)) throw new ConfigError(`${envName} must be a number, got "${value}"`);
+      raw[setting] = n;
+    } else {
+      raw[setting] = value;
+    }
+  }
+  return raw;
+}
+
+/**
+ * A variable the runtime needs (queue URLs and the like), not a setting.
+ * @throws ConfigError naming the missing variable.
+ */
+export function requireEnv(env: Record<string, string | undefined>, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === "") throw new ConfigError(`environment variable ${name} is not set`);
+  return value;
 }

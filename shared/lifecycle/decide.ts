@@ -21,6 +21,23 @@ export function newestKey<K extends KeyFacts>(keys: readonly K[]): K | undefined
   return newest;
 }
 
+const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
+
+/**
+ * The first instant a step of `key`'s life is due, given the user's `newest` key (DESIGN §2).
+ * "Age >= N whole days" is exactly "now >= createdAt + N days", so a rule holds when its date has come.
+ * - rotate: the key is R days old.
+ * - deactivate: the key is D days old and its replacement D - R days old.
+ * - delete: the key is X days old and, where a newer key exists, that one X - R days old.
+ */
+export function dueDate(step: Upcoming["action"], key: KeyFacts, newest: KeyFacts, t: Thresholds): Date {
+  const { rotateAfterDays: r, deactivateAfterDays: d, deleteAfterDays: x } = t;
+  if (step === "rotate") return addDays(key.createdAt, r);
+  if (step === "deactivate") return later(addDays(key.createdAt, d), addDays(newest.createdAt, d - r));
+  const own = addDays(key.createdAt, x);
+  return key === newest ? own : later(own, addDays(newest.createdAt, x - r));
+}
+
 /**
  * Keys keyrotor announced (the secret's pending mark), created, and never recorded in the secret
  * (DESIGN §3.4). They are never a replacement for anything.
@@ -61,7 +78,7 @@ export function decide(
         "a person must check who uses it before keyrotor acts on this user again";
       return { userName, status: "held", actions: [], reason, ...quiet };
     }
-    actions.push({ kind: "delete", keyId: key.id, reason: "unrecorded" });
+    actions.push({ kind: "delete", keyId: key.id, reason: "unrecorded", dueOn: key.createdAt });
     keys = keys.filter((k) => k !== key);
   }
 
@@ -69,51 +86,52 @@ export function decide(
   if (newest === undefined) {
     return { userName, status: actions.length > 0 ? "due" : "no-keys", actions, ...quiet };
   }
-  const age = (k: KeyFacts) => ageInDays(k.createdAt, now);
-  const { rotateAfterDays: r, deactivateAfterDays: d, deleteAfterDays: x } = t;
+  const due = (step: Upcoming["action"], key: KeyFacts) => {
+    const on = dueDate(step, key, newest, t);
+    return on.getTime() <= now.getTime() ? on : null;
+  };
 
-  const deleted = new Set<KeyFacts>();
+  let deleted = 0;
   for (const key of keys) {
-    if (key.status === "Inactive" && age(key) >= x && (key === newest || age(newest) >= x - r)) {
-      actions.push({ kind: "delete", keyId: key.id, reason: "expired" });
-      deleted.add(key);
+    const dueOn = key.status === "Inactive" ? due("delete", key) : null;
+    if (dueOn) {
+      actions.push({ kind: "delete", keyId: key.id, reason: "expired", dueOn });
+      deleted++;
     }
   }
 
-  let reason: string | undefined;
-  if (newest.status === "Active" && age(newest) >= r) {
-    const remaining = keys.length - deleted.size;
-    if (remaining < 2) {
-      actions.push({ kind: "create", replacesKeyId: newest.id });
-    } else {
-      reason = `rotation of ${newest.id} is due but the user already has two keys and neither may be deleted yet`;
-    }
+  const rotateOn = newest.status === "Active" ? due("rotate", newest) : null;
+  let blocked = false;
+  if (rotateOn && keys.length - deleted < 2) {
+    actions.push({ kind: "create", replacesKeyId: newest.id, dueOn: rotateOn });
+  } else if (rotateOn) {
+    blocked = true;
   }
 
-  // The replacement must be Active, old enough for consumers to have switched, and, where keyrotor
-  // manages the user, the key recorded in the secret (the one consumers can actually fetch).
-  const replacementReady =
-    newest.status === "Active" &&
-    age(newest) >= d - r &&
-    (user.secret === null || user.secret.recordedKeyId === newest.id);
-  if (replacementReady) {
-    for (const key of keys) {
-      if (key !== newest && key.status === "Active" && age(key) >= d) {
-        actions.push({ kind: "deactivate", keyId: key.id, replacedByKeyId: newest.id });
-      }
-    }
+  // The replacement must be Active and, where keyrotor manages the user, the key recorded in the
+  // secret (the one consumers can actually fetch); its age is part of the due date.
+  const replacementUsable =
+    newest.status === "Active" && (user.secret === null || user.secret.recordedKeyId === newest.id);
+  for (const key of keys) {
+    const dueOn =
+      replacementUsable && key !== newest && key.status === "Active" ? due("deactivate", key) : null;
+    if (dueOn) actions.push({ kind: "deactivate", keyId: key.id, replacedByKeyId: newest.id, dueOn });
   }
 
   const hasActive = keys.some((k) => k.status === "Active");
-  const status: UserStatus =
-    reason !== undefined ? "blocked" : actions.length > 0 ? "due" : hasActive ? "ok" : "inactive";
+  const status: UserStatus = blocked ? "blocked" : actions.length > 0 ? "due" : hasActive ? "ok" : "inactive";
   return {
     userName,
     status,
     actions,
     warning: rotationWarning(newest, t, now, previousRunAt),
     upcoming: upcomingAfter(applyToFacts(keys, actions, now), t, now),
-    ...(reason === undefined ? {} : { reason }),
+    ...(blocked && rotateOn
+      ? {
+          reason: `rotation of ${newest.id} is due but the user already has two keys and neither may be deleted yet`,
+          blockedSince: rotateOn,
+        }
+      : {}),
   };
 }
 
@@ -123,9 +141,7 @@ function rotationWarning(newest: KeyFacts, t: Thresholds, now: Date, previousRun
   const warnAt = t.rotateAfterDays - t.warnBeforeDays;
   const crossed =
     ageInDays(newest.createdAt, now) >= warnAt && ageInDays(newest.createdAt, previousRunAt) < warnAt;
-  return crossed
-    ? { keyId: newest.id, action: "rotate", on: addDays(newest.createdAt, t.rotateAfterDays) }
-    : null;
+  return crossed ? { keyId: newest.id, action: "rotate", on: dueDate("rotate", newest, newest, t) } : null;
 }
 
 /**
@@ -145,31 +161,21 @@ export function applyToFacts(keys: readonly KeyFacts[], actions: readonly Action
   return result;
 }
 
-/** When each key's next step falls due if nothing else changes, later than `now`. */
+/** Each key's next step if nothing else changes, when it falls due after `now`. */
 function upcomingAfter(keys: readonly KeyFacts[], t: Thresholds, now: Date): Upcoming[] {
   const newest = newestKey(keys);
   if (newest === undefined) return [];
-  const later = (...dates: Date[]) => new Date(Math.max(...dates.map((date) => date.getTime())));
   const upcoming: Upcoming[] = [];
   for (const key of keys) {
-    if (key.status === "Active" && key === newest) {
-      upcoming.push({ keyId: key.id, action: "rotate", on: addDays(key.createdAt, t.rotateAfterDays) });
-    } else if (key.status === "Active" && newest.status === "Active") {
-      const on = later(
-        addDays(key.createdAt, t.deactivateAfterDays),
-        addDays(newest.createdAt, t.deactivateAfterDays - t.rotateAfterDays),
-      );
-      upcoming.push({ keyId: key.id, action: "deactivate", on });
-    } else if (key.status === "Inactive") {
-      const on =
-        key === newest
-          ? addDays(key.createdAt, t.deleteAfterDays)
-          : later(
-              addDays(key.createdAt, t.deleteAfterDays),
-              addDays(newest.createdAt, t.deleteAfterDays - t.rotateAfterDays),
-            );
-      upcoming.push({ keyId: key.id, action: "delete", on });
-    }
+    const step: Upcoming["action"] | null =
+      key.status === "Inactive"
+        ? "delete"
+        : key === newest
+          ? "rotate"
+          : newest.status === "Active"
+            ? "deactivate"
+            : null;
+    if (step) upcoming.push({ keyId: key.id, action: step, on: dueDate(step, key, newest, t) });
   }
   return upcoming
     .filter((u) => u.on.getTime() > now.getTime())

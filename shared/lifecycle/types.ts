@@ -43,10 +43,20 @@ export const NEW_KEY = "(new key)";
 
 export type Action =
   /** Delete an Inactive key past the delete threshold, or an unrecorded key keyrotor made and nobody used. */
-  | { readonly kind: "delete"; readonly keyId: string; readonly reason: "expired" | "unrecorded" }
+  | {
+      readonly kind: "delete";
+      readonly keyId: string;
+      readonly reason: "expired" | "unrecorded";
+      readonly dueOn: Date;
+    }
   /** Create a replacement for `replacesKeyId` and store it in the user's secret. */
-  | { readonly kind: "create"; readonly replacesKeyId: string }
-  | { readonly kind: "deactivate"; readonly keyId: string; readonly replacedByKeyId: string };
+  | { readonly kind: "create"; readonly replacesKeyId: string; readonly dueOn: Date }
+  | {
+      readonly kind: "deactivate";
+      readonly keyId: string;
+      readonly replacedByKeyId: string;
+      readonly dueOn: Date;
+    };
 
 export type ActionKind = Action["kind"];
 
@@ -61,7 +71,7 @@ export type ActionKind = Action["kind"];
  */
 export type UserStatus = "exempt" | "no-keys" | "inactive" | "ok" | "due" | "blocked" | "held";
 
-/** Something that will happen to a key on a later run unless people act first. */
+/** A step of a key's life and the first instant it is due (`dueOn` of an action, `on` of what comes). */
 export interface Upcoming {
   readonly keyId: string;
   readonly action: "rotate" | "deactivate" | "delete";
@@ -78,4 +88,6 @@ export interface UserPlan {
   readonly upcoming: readonly Upcoming[];
   /** Why the user is `blocked`, `held` or `exempt`. */
   readonly reason?: string;
+  /** For `blocked`: when the rotation that cannot happen fell due. */
+  readonly blockedSince?: Date;
 }

@@ -49,12 +49,12 @@ export interface SecretsPort {
   putSecretValue(name: string, value: Redacted<string>, token: string): Promise<string>;
 }
 
-/** Structured logging, as Powertools' Logger offers it. */
+/** Structured logging, as Powertools' Logger offers it: a message and attribute objects. */
 export interface Log {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  debug(message: string, ...attributes: Record<string, unknown>[]): void;
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
 export interface AccountPorts {

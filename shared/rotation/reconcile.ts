@@ -1,8 +1,10 @@
+import { z } from "zod";
 import { mapWithConcurrency } from "../concurrency";
 import type { Config } from "../config";
 import { describeError, SecretWriteError } from "../errors";
 import {
   type Action,
+  addDays,
   decide,
   type KeyFacts,
   NEW_KEY,
@@ -36,6 +38,7 @@ export type RotationSettings = Pick<
   | "secretPrefix"
   | "exemptGroupName"
   | "exemptTag"
+  | "ownerTag"
   | "readersTag"
   | "readerPrincipals"
   | "replicaRegions"
@@ -47,8 +50,16 @@ export interface AccountRun {
   readonly accountId: string;
   readonly runId: string;
   readonly now: Date;
+  /** The previous run's instant; a day before `now` (the daily schedule) when not given. */
   readonly previousRunAt?: Date;
 }
+
+const previousRunOf = (run: AccountRun) => run.previousRunAt ?? addDays(run.now, -1);
+
+const EMAIL = z.email();
+/** The owner tag's address, when it is one; anything else is ignored rather than mailed. */
+const ownerOf = (value: string | undefined) =>
+  value !== undefined && EMAIL.safeParse(value.trim()).success ? { owner: value.trim() } : {};
 
 interface Context {
   readonly ports: AccountPorts;
@@ -84,6 +95,7 @@ export async function reconcileAccount(
     runId: run.runId,
     mode: settings.mode,
     now: run.now.toISOString(),
+    previousRunAt: previousRunOf(run).toISOString(),
     users: reports,
     failedUsers: reports.filter(hasFailed).length,
   };
@@ -127,7 +139,7 @@ async function reconcileUser(ctx: Context, user: IamUser): Promise<UserReport> {
     return { ...base, status: "failed", ...none, error: describeError(error) };
   }
 
-  const plan = decide(facts, ctx.thresholds, ctx.run.now, ctx.run.previousRunAt);
+  const plan = decide(facts, ctx.thresholds, ctx.run.now, previousRunOf(ctx.run));
   const applied =
     ctx.settings.mode === "enforce"
       ? await applyPlan(ctx, user, plan.actions, tags, meta)
@@ -143,6 +155,8 @@ async function reconcileUser(ctx: Context, user: IamUser): Promise<UserReport> {
     ...(applied.secretArn ? { secretArn: applied.secretArn } : {}),
     status: plan.status,
     ...(plan.reason ? { reason: plan.reason } : {}),
+    ...(plan.blockedSince ? { blockedSince: plan.blockedSince.toISOString() } : {}),
+    ...ownerOf(tags[ctx.settings.ownerTag]),
     keys: facts.keys.map((k) => ({ id: k.id, status: k.status, createdAt: k.createdAt.toISOString() })),
     actions: applied.actions,
     warning: plan.warning ? dated(plan.warning) : null,
@@ -207,7 +221,13 @@ function actionReport(action: Action, outcome: ActionReport["outcome"], extra: P
       : action.kind === "deactivate"
         ? { keyId: action.keyId, detail: `replaced by ${action.replacedByKeyId}` }
         : { keyId: action.keyId, detail: action.reason };
-  return { kind: action.kind, ...target, outcome, ...extra } satisfies ActionReport;
+  return {
+    kind: action.kind,
+    ...target,
+    dueOn: action.dueOn.toISOString(),
+    outcome,
+    ...extra,
+  } satisfies ActionReport;
 }
 
 /** Applies a plan in its order; after a failure the user's remaining actions are skipped. */

@@ -8,6 +8,8 @@ export interface ActionReport {
   /** The key acted on; for `create`, the new key's id once it exists. */
   readonly keyId: string;
   readonly detail: string;
+  /** ISO instant the action fell due: lets a notice tell news from a repeat. */
+  readonly dueOn: string;
   readonly outcome: Outcome;
   readonly error?: ErrorReport;
 }
@@ -29,6 +31,10 @@ export interface UserReport {
   readonly userName: string;
   readonly status: UserStatus | "failed";
   readonly reason?: string;
+  /** ISO instant a `blocked` user's rotation fell due. */
+  readonly blockedSince?: string;
+  /** The user's own notice address, from the owner tag, when it holds a valid email address. */
+  readonly owner?: string;
   readonly keys: readonly { readonly id: string; readonly status: string; readonly createdAt: string }[];
   readonly actions: readonly ActionReport[];
   readonly warning: DatedKeyEvent | null;
@@ -44,6 +50,8 @@ export interface AccountReport {
   readonly mode: "audit" | "enforce";
   /** The run's instant, ISO. */
   readonly now: string;
+  /** The previous run's instant, ISO: what happened since is news. */
+  readonly previousRunAt: string;
   readonly users: readonly UserReport[];
   /** Users whose facts could not be read or whose actions failed. */
   readonly failedUsers: number;

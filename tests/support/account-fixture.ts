@@ -16,11 +16,16 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { MOTO_CREDENTIALS } from "./moto";
 
-/** Raw SDK clients acting as the test's administrator (endpoint from AWS_ENDPOINT_URL). */
-export function adminClients() {
-  const config = { region: "us-east-1", credentials: MOTO_CREDENTIALS };
+/**
+ * Raw SDK clients acting as the test's administrator (endpoint from AWS_ENDPOINT_URL): in moto's
+ * default account, or in another account with credentials from AssumeRole.
+ */
+export function adminClients(credentials: AwsCredentials = MOTO_CREDENTIALS) {
+  const config = { region: "us-east-1", credentials };
   return { iam: new IAMClient(config), secrets: new SecretsManagerClient(config) };
 }
+
+type AwsCredentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
 export interface UserSpec {
   name: string;

@@ -116,6 +116,23 @@ describe("decide: rule by rule (DESIGN §2, R=90 D=100 X=110 W=7)", () => {
     expect(kinds(later(20, "Inactive"))).toEqual(["delete:A"]);
   });
 
+  it("dates every action from the moment it fell due, and a blocked rotation from its due date", () => {
+    const legacy = key("A", 300);
+    expect(decide(user([legacy]), T, NOW).actions).toEqual([
+      { kind: "create", replacesKeyId: "A", dueOn: addDays(legacy.createdAt, 90) },
+    ]);
+    const [old, replacement] = [key("A", 300), key("B", 12)];
+    expect(decide(user([old, replacement]), T, NOW).actions).toEqual([
+      { kind: "deactivate", keyId: "A", replacedByKeyId: "B", dueOn: addDays(replacement.createdAt, 10) },
+    ]);
+    const [retired, current] = [key("A", 115, "Inactive"), key("B", 40)];
+    expect(decide(user([retired, current]), T, NOW).actions).toEqual([
+      { kind: "delete", keyId: "A", reason: "expired", dueOn: addDays(retired.createdAt, 110) },
+    ]);
+    const [first, second] = [key("A", 95), key("B", 91)];
+    expect(decide(user([first, second]), T, NOW).blockedSince).toEqual(addDays(second.createdAt, 90));
+  });
+
   describe("the key recorded in the secret", () => {
     it("lets the superseded key be deactivated only when the newest key is the recorded one", () => {
       const keys = [key("A", 100), key("B", 10)];
@@ -134,7 +151,7 @@ describe("decide: rule by rule (DESIGN §2, R=90 D=100 X=110 W=7)", () => {
     it("an unused unrecorded key is deleted and the rotation made again", () => {
       const keys = [key("A", 95), key("U", 2, "Active", null)];
       const plan = decide(user(keys, { secret: { recordedKeyId: null, pendingSince } }), T, NOW);
-      expect(plan.actions).toEqual([
+      expect(plan.actions).toMatchObject([
         { kind: "delete", keyId: "U", reason: "unrecorded" },
         { kind: "create", replacesKeyId: "A" },
       ]);

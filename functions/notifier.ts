@@ -1,0 +1,31 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { SesAdapter } from "../shared/aws/ses";
+import { settleEach } from "../shared/concurrency";
+import { configFromEnv } from "../shared/config";
+import { createLogger, recordFailureLogger } from "../shared/logger";
+import { noticeSchema, parseMessage } from "../shared/messages";
+import { deliverNotice } from "../shared/notices/deliver";
+
+const logger = createLogger();
+const config = configFromEnv(process.env);
+const ses = SesAdapter.create();
+
+/** One notice -> one email (per 50 recipients) through SES. A refusal throws: retried, then dead-lettered. */
+async function notifyRecord(record: SQSRecord) {
+  const notice = parseMessage(noticeSchema, "notices", record.body);
+  logger.appendKeys({ accountId: notice.account.id, runId: notice.runId });
+  try {
+    const sent = await deliverNotice(ses, config, notice);
+    logger.info("notice sent", { users: notice.users.length, ...sent });
+    return sent;
+  } finally {
+    logger.removeKeys(["accountId", "runId"]);
+  }
+}
+
+export const handler = middy((event: SQSEvent) => settleEach(event.Records, notifyRecord))
+  .use(injectLambdaContext(logger))
+  .use(sqsPartialBatchFailure({ logger: recordFailureLogger(logger) }));

@@ -1,0 +1,65 @@
+import {
+  OrganizationsClient,
+  paginateListAccounts,
+  paginateListAccountsForParent,
+  paginateListOrganizationalUnitsForParent,
+} from "@aws-sdk/client-organizations";
+import { type ClientOptions, clientConfig } from "./client-config";
+import { call } from "./errors";
+
+const SERVICE = "Organizations";
+
+export interface OrgAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  /** ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED ... (the newer `State`, else the older `Status`). */
+  readonly state: string;
+}
+
+/** AWS Organizations, read-only: the accounts and the OU tree. */
+export class OrganizationsAdapter {
+  constructor(private readonly client: OrganizationsClient) {}
+
+  static create(options?: ClientOptions): OrganizationsAdapter {
+    return new OrganizationsAdapter(new OrganizationsClient(clientConfig(options)));
+  }
+
+  listAccounts(): Promise<OrgAccount[]> {
+    return call(SERVICE, "ListAccounts", async () => {
+      const accounts: OrgAccount[] = [];
+      for await (const page of paginateListAccounts({ client: this.client }, {})) {
+        for (const a of page.Accounts ?? []) {
+          if (!a.Id) continue;
+          const state = (a as { State?: string }).State ?? a.Status ?? "UNKNOWN";
+          accounts.push({ id: a.Id, name: a.Name ?? a.Id, email: a.Email ?? "", state });
+        }
+      }
+      return accounts;
+    });
+  }
+
+  /** Ids of every account under `ouId`, nested OUs included. */
+  listAccountIdsUnder(ouId: string): Promise<Set<string>> {
+    return call(SERVICE, "ListAccountsForParent", async () => {
+      const ids = new Set<string>();
+      const pending = [ouId];
+      for (let parent = pending.pop(); parent !== undefined; parent = pending.pop()) {
+        for await (const page of paginateListAccountsForParent(
+          { client: this.client },
+          { ParentId: parent },
+        )) {
+          for (const a of page.Accounts ?? []) if (a.Id) ids.add(a.Id);
+        }
+        const children = paginateListOrganizationalUnitsForParent(
+          { client: this.client },
+          { ParentId: parent },
+        );
+        for await (const page of children) {
+          for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) pending.push(ou.Id);
+        }
+      }
+      return ids;
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { describeError } from "./errors";
+
+/**
+ * The two queue messages of DESIGN §1. Both are validated when received; neither ever holds a
+ * secret, a secret access key or session credentials.
+ */
+
+/** An AWS-style error for a message that cannot be processed: it names the queue and the problem. */
+export class MessageFormatError extends Error {
+  override readonly name = "MessageFormatError";
+}
+
+const iso = z.iso.datetime({ offset: true });
+const accountRef = z.strictObject({
+  id: z.string().regex(/^\d{12}$/, "must be a 12-digit account id"),
+  name: z.string(),
+  email: z.string(),
+});
+
+/** One account's turn in one run: `rotation-jobs` FIFO, MessageGroupId = account id. */
+export const rotationJobSchema = z.strictObject({
+  version: z.literal(1),
+  runId: z.string().min(1).max(64),
+  /** The run's instant: the scheduled event's `time`. */
+  asOf: iso,
+  account: accountRef,
+});
+export type RotationJob = z.infer<typeof rotationJobSchema>;
+
+export const noticeEventSchema = z.strictObject({
+  kind: z.enum([
+    "created",
+    "deactivated",
+    "deleted",
+    "would-create",
+    "would-deactivate",
+    "would-delete",
+    "warning",
+    "blocked",
+    "held",
+    "failed",
+  ]),
+  keyId: z.string().optional(),
+  secretName: z.string().optional(),
+  secretArn: z.string().optional(),
+  detail: z.string().optional(),
+  /** ISO instant the event refers to (a warning's rotation date). */
+  on: iso.optional(),
+});
+export type NoticeEvent = z.infer<typeof noticeEventSchema>;
+
+export const noticeUserSchema = z.strictObject({
+  userName: z.string(),
+  owner: z.string().optional(),
+  events: z.array(noticeEventSchema).min(1),
+  upcoming: z.array(
+    z.strictObject({ keyId: z.string(), action: z.enum(["rotate", "deactivate", "delete"]), on: iso }),
+  ),
+});
+export type NoticeUser = z.infer<typeof noticeUserSchema>;
+
+/** What one account's owner is told about one run: `notices` FIFO, dedup id = run id + account id. */
+export const noticeSchema = z.strictObject({
+  version: z.literal(1),
+  runId: z.string().min(1),
+  mode: z.enum(["audit", "enforce"]),
+  asOf: iso,
+  account: accountRef,
+  users: z.array(noticeUserSchema),
+  /** Users left out to keep the message within SQS's size limit. */
+  omittedUsers: z.number().int().min(0),
+});
+export type Notice = z.infer<typeof noticeSchema>;
+
+/**
+ * Parses a queue message body against its schema.
+ * @throws MessageFormatError naming the queue and every problem; such a message goes to the DLQ.
+ */
+export function parseMessage<T>(schema: z.ZodType<T>, queue: string, body: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new MessageFormatError(`${queue} message is not JSON: ${describeError(error).message}`);
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
+  throw new MessageFormatError(`${queue} message is malformed: ${problems.join("; ")}`, {
+    cause: result.error,
+  });
+}
+
+/** Where the scheduler's jobs go: the `rotation-jobs` queue, or an in-process list for the CLI. */
+export interface JobSink {
+  sendJobs(jobs: readonly RotationJob[]): Promise<void>;
+}
+
+/** Where the rotator's notices go: the `notices` queue, or straight to the notifier in the CLI. */
+export interface NoticeSink {
+  sendNotice(notice: Notice): Promise<void>;
+}
+
+/** An EventBridge scheduled event, as delivered to the scheduler. */
+export const scheduledEventSchema = z.looseObject({
+  id: z.string().min(1),
+  "detail-type": z.literal("Scheduled Event"),
+  source: z.literal("aws.events"),
+  time: iso,
+});

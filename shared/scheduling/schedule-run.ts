@@ -1,0 +1,54 @@
+import type { JobSink, RotationJob } from "../messages";
+import type { Log } from "../rotation/ports";
+import { type AccountInfo, type Scope, selectAccounts } from "./select";
+
+export interface OrganizationPort {
+  listAccounts(): Promise<AccountInfo[]>;
+  listAccountIdsUnder(ouId: string): Promise<Set<string>>;
+}
+
+export interface SchedulePorts {
+  readonly organization: OrganizationPort;
+  readonly jobs: JobSink;
+  readonly log: Log;
+}
+
+/** One run: its id (the scheduled event's id) and instant (the event's `time`). */
+export interface Run {
+  readonly runId: string;
+  readonly asOf: Date;
+}
+
+export interface ScheduleSummary {
+  readonly runId: string;
+  readonly asOf: string;
+  readonly accounts: number;
+  readonly jobs: number;
+  readonly skipped: { accountId: string; reason: string }[];
+}
+
+/** Lists the organization's accounts, keeps those in scope and enqueues one job per account. */
+export async function scheduleRun(ports: SchedulePorts, scope: Scope, run: Run): Promise<ScheduleSummary> {
+  const ous = [...new Set([...scope.includeOus, ...scope.excludeOus])];
+  const [accounts, members] = await Promise.all([
+    ports.organization.listAccounts(),
+    Promise.all(ous.map(async (ou) => [ou, await ports.organization.listAccountIdsUnder(ou)] as const)),
+  ]);
+  const { selected, skipped } = selectAccounts(accounts, new Map(members), scope);
+  const jobs: RotationJob[] = selected.map((a) => ({
+    version: 1,
+    runId: run.runId,
+    asOf: run.asOf.toISOString(),
+    account: { id: a.id, name: a.name, email: a.email },
+  }));
+  await ports.jobs.sendJobs(jobs);
+  const summary: ScheduleSummary = {
+    runId: run.runId,
+    asOf: run.asOf.toISOString(),
+    accounts: accounts.length,
+    jobs: jobs.length,
+    skipped: skipped.map((s) => ({ accountId: s.account.id, reason: s.reason })),
+  };
+  ports.log.info("run scheduled", { ...summary });
+  return summary;
+}

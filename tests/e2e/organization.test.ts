@@ -1,0 +1,235 @@
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type AccountState, createUsers, readSecretJson, snapshot } from "../support/account-fixture";
+import { ACCESS_DENIED, startFaultProxy } from "../support/fault-proxy";
+import { type Moto, startMoto } from "../support/moto";
+import {
+  clientsIn,
+  createOrganization,
+  createQueues,
+  drain,
+  lambdaContext,
+  type Organization,
+  scheduledEvent,
+  sentEmails,
+  verifySender,
+} from "../support/org-fixture";
+
+const SENDER = "keyrotor@example.com";
+const ADMIN = "security@example.com";
+
+let moto: Moto;
+let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+let org: Organization;
+let queues: Awaited<ReturnType<typeof createQueues>>;
+let handlers: {
+  scheduler: (
+    e: unknown,
+    c: unknown,
+  ) => Promise<{ jobs: number; skipped: { accountId: string; reason: string }[] }>;
+  rotator: (e: SQSEvent, c: unknown) => Promise<SQSBatchResponse>;
+  notifier: (e: SQSEvent, c: unknown) => Promise<SQSBatchResponse>;
+};
+const output: string[] = [];
+/** Every queue message body the run produced. */
+const messages: string[] = [];
+const handedOut = new Set<string>();
+const originalKeys = new Map<string, string>();
+
+/** In-scope accounts whose users keyrotor must rotate. */
+const IN_SCOPE = ["management", "Prod"] as const;
+
+async function stateOf(name: string): Promise<AccountState> {
+  return snapshot(await clientsIn(org.accounts[name]?.id ?? ""));
+}
+
+/** One daily run through the real handlers: schedule -> rotator per job -> notifier per notice. */
+async function runDay(day: number) {
+  moto.setClockOffsetDays(day);
+  const summary = await handlers.scheduler(scheduledEvent(moto.now()), lambdaContext("keyrotor-scheduler"));
+  const jobs = await drain(queues.jobs.url);
+  const rotatorFailures: string[] = [];
+  for (const record of jobs) {
+    const response = await handlers.rotator({ Records: [record] }, lambdaContext("keyrotor-rotator"));
+    rotatorFailures.push(...response.batchItemFailures.map((f) => f.itemIdentifier));
+  }
+  const notices = await drain(queues.notices.url);
+  messages.push(...jobs.map((r) => r.body), ...notices.map((r) => r.body));
+  const before = (await sentEmails(moto.endpoint)).length;
+  const response = await handlers.notifier({ Records: notices }, lambdaContext("keyrotor-notifier"));
+  expect(response.batchItemFailures).toEqual([]);
+  const emails = (await sentEmails(moto.endpoint)).slice(before);
+  return { summary, jobs, rotatorFailures, notices, emails };
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startFaultProxy(moto.endpoint);
+  vi.stubEnv("AWS_ENDPOINT_URL", proxy.endpoint);
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+
+  org = await createOrganization([
+    { name: "Prod", ouPath: ["Workloads"] },
+    { name: "Sandbox", ouPath: ["Sandboxes", "Experiments"] },
+    { name: "Closed", ouPath: ["Workloads"], closed: true },
+    { name: "Broken", ouPath: ["Workloads"] },
+  ]);
+  queues = await createQueues();
+  await verifySender(SENDER);
+
+  for (const name of ["management", "Prod", "Sandbox", "Broken"]) {
+    const clients = await clientsIn(org.accounts[name]?.id ?? "");
+    const ids = await createUsers(clients.iam, [
+      { name: "app", keys: ["Active"] },
+      { name: "ops", keys: ["Active"], tags: { "keyrotor:owner": `ops-${name.toLowerCase()}@example.com` } },
+    ]);
+    originalKeys.set(`${name}/app`, ids.get("app")?.[0] ?? "");
+    originalKeys.set(`${name}/ops`, ids.get("ops")?.[0] ?? "");
+  }
+  // AssumeRole into "Broken" is refused, as when its member role is missing or mistrusts us.
+  const broken = org.accounts.Broken?.id ?? "";
+  proxy.rules.push((call) =>
+    call.operation === "AssumeRole" &&
+    decodeURIComponent(call.body).includes(`::${broken}:role/keyrotor-member`)
+      ? ACCESS_DENIED
+      : null,
+  );
+
+  vi.stubEnv("KEYROTOR_MODE", "enforce");
+  vi.stubEnv("KEYROTOR_SENDER_EMAIL", SENDER);
+  vi.stubEnv("KEYROTOR_ADMIN_EMAIL", ADMIN);
+  vi.stubEnv("KEYROTOR_EXCLUDE_OUS", org.ous.Sandboxes ?? "");
+  vi.stubEnv("JOBS_QUEUE_URL", queues.jobs.url);
+  vi.stubEnv("NOTICES_QUEUE_URL", queues.notices.url);
+  vi.stubEnv("AWS_PARTITION", "aws");
+  vi.stubEnv("POWERTOOLS_DEV", "true");
+  // Capture every log line the handlers print, to scan for secrets.
+  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      output.push(args.map(String).join(" "));
+    });
+  }
+  handlers = {
+    scheduler: (await import("../../functions/scheduler")).handler as never,
+    rotator: (await import("../../functions/rotator")).handler as never,
+    notifier: (await import("../../functions/notifier")).handler as never,
+  };
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+describe("the deployed service, driven through its handlers, days 0 to 110", () => {
+  it("day 0: one job per active in-scope account; nothing to rotate, nobody is mailed", async () => {
+    const { summary, jobs, rotatorFailures, notices, emails } = await runDay(0);
+
+    const jobAccounts = jobs.map((r) => JSON.parse(r.body).account.id).sort();
+    expect(jobAccounts).toEqual(
+      [org.accounts.management?.id, org.accounts.Prod?.id, org.accounts.Broken?.id].sort(),
+    );
+    expect(jobs.every((r) => r.attributes.MessageGroupId === JSON.parse(r.body).account.id)).toBe(true);
+    expect(summary.skipped).toEqual(
+      expect.arrayContaining([
+        { accountId: org.accounts.Sandbox?.id, reason: `excluded by OU ${org.ous.Sandboxes}` },
+        { accountId: org.accounts.Closed?.id, reason: "not active (SUSPENDED)" },
+      ]),
+    );
+    // The account whose role cannot be assumed fails its own record only.
+    const brokenJob = jobs.find((r) => JSON.parse(r.body).account.id === org.accounts.Broken?.id);
+    expect(rotatorFailures).toEqual([brokenJob?.messageId]);
+    expect(notices).toEqual([]);
+    expect(emails).toEqual([]);
+    expect(output.join("\n")).toMatch(/AccessDenied/);
+  });
+
+  it("day 90: keys rotated in every in-scope account, secrets in those accounts only, owners mailed", async () => {
+    const { rotatorFailures, notices, emails } = await runDay(90);
+    expect(rotatorFailures).toHaveLength(1);
+
+    for (const name of IN_SCOPE) {
+      const state = await stateOf(name);
+      expect(state.users.app).toHaveLength(2);
+      expect(Object.keys(state.secrets).sort()).toEqual(["keyrotor/app", "keyrotor/ops"]);
+      const clients = await clientsIn(org.accounts[name]?.id ?? "");
+      for (const user of ["app", "ops"]) {
+        const stored = await readSecretJson(clients.secrets, `keyrotor/${user}`);
+        handedOut.add(stored.SecretAccessKey);
+        expect(state.users[user]).toContain(`${stored.AccessKeyId}:Active`);
+        expect(stored.AccessKeyId).not.toBe(originalKeys.get(`${name}/${user}`));
+      }
+    }
+    for (const name of ["Sandbox", "Broken"]) {
+      const state = await stateOf(name);
+      expect(state.users.app).toEqual([`${originalKeys.get(`${name}/app`)}:Active`]);
+      expect(state.secrets).toEqual({});
+    }
+    // Secrets live in the member accounts, not in the management account's view of Prod's users.
+    expect(Object.keys((await stateOf("management")).secrets)).toEqual(["keyrotor/app", "keyrotor/ops"]);
+
+    expect(notices).toHaveLength(2);
+    expect(notices.map((n) => n.attributes.MessageDeduplicationId).sort()).toEqual(
+      IN_SCOPE.map(
+        (name) => `${JSON.parse(notices[0]?.body ?? "{}").runId}:${org.accounts[name]?.id}`,
+      ).sort(),
+    );
+    expect(emails).toHaveLength(2);
+    const prodMail = emails.find((e) => e.destinations.ToAddresses?.includes("prod-owner@example.com"));
+    expect(prodMail?.destinations).toEqual({
+      ToAddresses: ["prod-owner@example.com"],
+      CcAddresses: ["ops-prod@example.com"],
+      BccAddresses: [ADMIN],
+    });
+    expect(prodMail?.source).toBe(SENDER);
+    expect(prodMail?.subject).toBe(`[keyrotor] Prod (${org.accounts.Prod?.id}): 2 new keys`);
+    expect(prodMail?.body).toContain("New keys");
+    expect(prodMail?.body).toContain(
+      `arn:aws:secretsmanager:us-east-1:${org.accounts.Prod?.id}:secret:keyrotor/app`,
+    );
+    expect(prodMail?.body).toContain("aws secretsmanager get-secret-value --secret-id");
+    expect(prodMail?.body).toMatch(/deactivate/);
+  });
+
+  it("day 100: superseded keys deactivated in every in-scope account", async () => {
+    const { emails } = await runDay(100);
+    for (const name of IN_SCOPE) {
+      const state = await stateOf(name);
+      expect(state.users.app).toContain(`${originalKeys.get(`${name}/app`)}:Inactive`);
+      expect(state.users.ops).toContain(`${originalKeys.get(`${name}/ops`)}:Inactive`);
+    }
+    expect(emails).toHaveLength(2);
+    expect(emails.every((e) => e.subject.endsWith(": 2 deactivated"))).toBe(true);
+  });
+
+  it("day 110: superseded keys deleted; the excluded account is still untouched", async () => {
+    const { emails } = await runDay(110);
+    for (const name of IN_SCOPE) {
+      const state = await stateOf(name);
+      expect(state.users.app).toHaveLength(1);
+      expect(state.users.app).not.toContain(`${originalKeys.get(`${name}/app`)}:Inactive`);
+    }
+    expect((await stateOf("Sandbox")).users.app).toEqual([`${originalKeys.get("Sandbox/app")}:Active`]);
+    expect(emails.map((e) => e.subject.split(": ")[1])).toEqual(["2 deleted", "2 deleted"]);
+  });
+
+  it("no email, queue message or log line ever held a secret access key", async () => {
+    expect(handedOut.size).toBe(4);
+    const emails = JSON.stringify(await sentEmails(moto.endpoint));
+    const text = [emails, ...messages, ...output].join("\n");
+    for (const secret of handedOut) expect(text.includes(secret)).toBe(false);
+    expect(output.length).toBeGreaterThan(10);
+    expect(messages.length).toBeGreaterThan(10);
+    // Structured JSON logs from the service, with the per-account keys.
+    const jobDone = output.map((line) => JSON.parse(line)).find((l) => l.message === "job done");
+    expect(jobDone).toMatchObject({
+      service: "keyrotor",
+      accountId: expect.any(String),
+      runId: expect.any(String),
+    });
+  });
+});
