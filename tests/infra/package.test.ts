@@ -1,0 +1,229 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import yaml from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is read structurally here.
+type Json = any;
+
+const schema = (await import("../../infra/management-member-role.cjs")).default.schema as yaml.Schema;
+const memberTemplateText = readFileSync("infra/member-role.yml", "utf8");
+const memberTemplate = yaml.load(memberTemplateText, { schema }) as Json;
+
+async function slsPackage(dir: string, ...params: string[]) {
+  await run("node_modules/.bin/sls", ["package", "--stage", "package-check", "--package", dir, ...params], {
+    // Offline: no credentials, no network, nothing but the local toolchain.
+    env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" },
+    timeout: 180_000,
+  });
+  return JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8")) as Json;
+}
+
+let dir: string;
+let template: Json;
+const resources = () => template.Resources as Record<string, Json>;
+const ofType = (type: string) => Object.entries(resources()).filter(([, r]) => r.Type === type);
+const statementsOf = (role: Json): Json[] =>
+  (role.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement);
+const actions = (s: Json): string[] => [s.Action].flat();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "keyrotor-package-"));
+  template = await slsPackage(dir);
+}, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("sls package (offline) and the generated template", () => {
+  it("passes cfn-lint, as does the member role template", async () => {
+    const lint = run("cfn-lint", [
+      "--ignore-checks",
+      "W3005", // the framework's own DependsOn on function roles
+      "--",
+      join(dir, "cloudformation-template-update-stack.json"),
+      "infra/member-role.yml",
+    ]);
+    await expect(lint).resolves.toBeDefined();
+  });
+
+  it("runs every function on nodejs24.x, arm64, with its SDK bundled", () => {
+    const functions = ofType("AWS::Lambda::Function");
+    expect(functions.map(([name]) => name).sort()).toEqual([
+      "NotifierLambdaFunction",
+      "RotatorLambdaFunction",
+      "SchedulerLambdaFunction",
+    ]);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe("nodejs24.x");
+      expect(fn.Properties.Architectures).toEqual(["arm64"]);
+    }
+    for (const name of ["scheduler", "rotator", "notifier"]) {
+      const bundle = readFileSync(join(dir, `${name}.zip`));
+      expect(bundle.length).toBeGreaterThan(10_000);
+    }
+  });
+
+  it("passes every DESIGN §5 setting to the functions, mode audit by default", () => {
+    const env = resources().RotatorLambdaFunction.Properties.Environment.Variables;
+    expect(env.KEYROTOR_MODE).toBe("audit");
+    expect(Object.keys(env).filter((k) => k.startsWith("KEYROTOR_"))).toHaveLength(20);
+  });
+
+  it("gives every execution role least privilege: no wildcard actions, AssumeRole on the member role only, SES on the sender only", () => {
+    const roles = ofType("AWS::IAM::Role");
+    for (const [, role] of roles) {
+      for (const statement of statementsOf(role)) {
+        for (const action of actions(statement)) expect(action).not.toMatch(/\*/);
+      }
+    }
+    const rotator = statementsOf(resources().RotatorRole);
+    const assume = rotator.filter((s) => actions(s).includes("sts:AssumeRole"));
+    expect(assume).toEqual([
+      {
+        Sid: "AssumeMemberRoleOnly",
+        Effect: "Allow",
+        Action: "sts:AssumeRole",
+        Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/keyrotor-member" },
+      },
+    ]);
+    const ses = statementsOf(resources().NotifierRole).filter((s) =>
+      actions(s).some((a) => a.startsWith("ses:")),
+    );
+    expect(ses).toEqual([
+      expect.objectContaining({
+        Action: "ses:SendEmail",
+        Resource: {
+          "Fn::Sub":
+            "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/keyrotor@example.com",
+        },
+      }),
+    ]);
+    const everyAction = roles.flatMap(([, role]) => statementsOf(role).flatMap(actions));
+    expect(everyAction).not.toContain("secretsmanager:GetSecretValue");
+  });
+
+  it("declares both queues FIFO with dead-letter queues and alarms on them", () => {
+    for (const [queue, dlq] of [
+      ["RotationJobsQueue", "RotationJobsDeadLetterQueue"],
+      ["NoticesQueue", "NoticesDeadLetterQueue"],
+    ]) {
+      const props = resources()[queue as string].Properties;
+      expect(props.FifoQueue).toBe(true);
+      expect(props.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { "Fn::GetAtt": [dlq, "Arn"] },
+        maxReceiveCount: 3,
+      });
+      const alarm = ofType("AWS::CloudWatch::Alarm").find(
+        ([, a]) => a.Properties.Dimensions[0].Value["Fn::GetAtt"][0] === dlq,
+      );
+      expect(alarm?.[1].Properties).toMatchObject({
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Threshold: 0,
+      });
+    }
+    const mapping = resources().RotatorEventSourceMappingSQSRotationJobsQueue.Properties;
+    expect(mapping).toMatchObject({
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+  });
+
+  it("deploys the member role to the organization with a service-managed, auto-deploying StackSet", () => {
+    const stackSet = resources().MemberRoleStackSet.Properties;
+    expect(stackSet).toMatchObject({
+      PermissionModel: "SERVICE_MANAGED",
+      AutoDeployment: { Enabled: true },
+      Capabilities: ["CAPABILITY_NAMED_IAM"],
+    });
+    expect(stackSet.TemplateBody).toBe(memberTemplateText);
+    expect(stackSet.Parameters).toContainEqual({
+      ParameterKey: "RotatorRoleArn",
+      ParameterValue: { "Fn::GetAtt": ["RotatorRole", "Arn"] },
+    });
+  });
+
+  it("creates the same member role in the management account, trusting only the rotator role", () => {
+    const role = resources().ManagementMemberRole.Properties;
+    expect(role.RoleName).toBe("keyrotor-member");
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Sid: "OnlyKeyrotorRotator",
+        Effect: "Allow",
+        Principal: { AWS: { "Fn::GetAtt": ["RotatorRole", "Arn"] } },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+      },
+    ]);
+    expect(statementsOf(resources().ManagementMemberRole)).toEqual(
+      statementsOf(memberTemplate.Resources.MemberRole).map((s: Json) =>
+        s.Resource?.["Fn::Sub"]
+          ? { ...s, Resource: { "Fn::Sub": s.Resource["Fn::Sub"].replace("${SecretPrefix}", "keyrotor/") } }
+          : s,
+      ),
+    );
+  });
+
+  it("leaves the management role out when deploying from a delegated administrator", async () => {
+    const other = mkdtempSync(join(tmpdir(), "keyrotor-package-"));
+    try {
+      const delegated = await slsPackage(other, "--param=createManagementRole=false");
+      expect(delegated.Resources.ManagementMemberRole).toBeUndefined();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe("the member role template (infra/member-role.yml)", () => {
+  const role = memberTemplate.Resources.MemberRole.Properties;
+  const statements: Json[] = role.Policies[0].PolicyDocument.Statement;
+
+  it("trusts only the rotator role, and only from inside the organization", () => {
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Sid: "OnlyKeyrotorRotator",
+        Effect: "Allow",
+        Principal: { AWS: { Ref: "RotatorRoleArn" } },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } } },
+      },
+    ]);
+  });
+
+  it("writes secrets only under the prefix and can never read a secret value", () => {
+    const secretStatements = statements.filter((s) =>
+      actions(s).some((a) => a.startsWith("secretsmanager:")),
+    );
+    const writes = secretStatements.filter((s) => !actions(s).includes("secretsmanager:ListSecrets"));
+    expect(writes).toHaveLength(1);
+    expect(writes[0].Resource).toEqual({
+      "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:${SecretPrefix}*",
+    });
+    expect(statements.flatMap(actions)).not.toContain("secretsmanager:GetSecretValue");
+    for (const action of statements.flatMap(actions)) expect(action).not.toMatch(/\*/);
+  });
+
+  it("can rotate keys and read what rotation needs", () => {
+    const all = statements.flatMap(actions);
+    for (const needed of [
+      "iam:ListUsers",
+      "iam:ListAccessKeys",
+      "iam:ListUserTags",
+      "iam:GetGroup",
+      "iam:GetAccessKeyLastUsed",
+      "iam:CreateAccessKey",
+      "iam:UpdateAccessKey",
+      "iam:DeleteAccessKey",
+      "secretsmanager:CreateSecret",
+      "secretsmanager:PutSecretValue",
+      "secretsmanager:PutResourcePolicy",
+      "secretsmanager:TagResource",
+    ]) {
+      expect(all).toContain(needed);
+    }
+  });
+});

@@ -1,0 +1,166 @@
+import { GetGroupCommand, IAMClient, ListUsersCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
+import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { lambdaContext, scheduledEvent } from "../../support/org-fixture";
+
+const iam = mockClient(IAMClient);
+const secrets = mockClient(SecretsManagerClient);
+const sts = mockClient(STSClient);
+const ses = mockClient(SESClient);
+const sqs = mockClient(SQSClient);
+const logged: string[] = [];
+/** The structured error lines the handlers printed, parsed. */
+const errors = () => logged.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+type SqsHandler = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse>;
+let rotator: SqsHandler;
+let notifier: SqsHandler;
+let scheduler: (event: unknown, context: unknown) => Promise<unknown>;
+
+const record = (messageId: string, body: string): SQSRecord => ({
+  messageId,
+  receiptHandle: `rh-${messageId}`,
+  body,
+  attributes: {} as SQSRecord["attributes"],
+  messageAttributes: {},
+  md5OfBody: "",
+  eventSource: "aws:sqs",
+  eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:q.fifo",
+  awsRegion: "us-east-1",
+});
+const account = { id: "111122223333", name: "Prod", email: "owner@example.com" };
+const job = { version: 1, runId: "run-1", asOf: "2026-06-01T06:00:00.000Z", account };
+
+beforeAll(async () => {
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("KEYROTOR_SENDER_EMAIL", "keyrotor@example.com");
+  vi.stubEnv("JOBS_QUEUE_URL", "https://sqs/jobs.fifo");
+  vi.stubEnv("NOTICES_QUEUE_URL", "https://sqs/notices.fifo");
+  vi.stubEnv("POWERTOOLS_DEV", "true");
+  vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+  vi.spyOn(console, "info").mockImplementation(() => undefined);
+  rotator = (await import("../../../functions/rotator")).handler as unknown as SqsHandler;
+  notifier = (await import("../../../functions/notifier")).handler as unknown as SqsHandler;
+  scheduler = (await import("../../../functions/scheduler")).handler as never;
+});
+
+beforeEach(() => {
+  for (const mock of [iam, secrets, sts, ses, sqs]) mock.reset();
+  logged.length = 0;
+});
+
+describe("rotator handler (middy, partial batch failure)", () => {
+  it("fails only the malformed record of a batch, and names what is wrong in the log", async () => {
+    // Prepare: an account with no users
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date() },
+    });
+    iam.on(ListUsersCommand).resolves({ Users: [] });
+    iam.on(GetGroupCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
+    // Act
+    const response = await rotator(
+      { Records: [record("good", JSON.stringify(job)), record("bad", '{"version":1}')] },
+      lambdaContext("rotator"),
+    );
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "bad" }] });
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: "arn:aws:iam::111122223333:role/keyrotor-member",
+      RoleSessionName: "keyrotor-run-1",
+    });
+    expect(errors()).toContainEqual(
+      expect.objectContaining({
+        message: "record failed",
+        service: "keyrotor",
+        messageId: "bad",
+        error: {
+          name: "MessageFormatError",
+          message: expect.stringMatching(/^rotation-jobs message is malformed/),
+        },
+      }),
+    );
+  });
+
+  it("fails the record of an account whose role cannot be assumed", async () => {
+    sts.on(AssumeRoleCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDenied" }));
+    const response = await rotator(
+      { Records: [record("denied", JSON.stringify(job))] },
+      lambdaContext("rotator"),
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "denied" }] });
+    expect(errors()).toContainEqual(
+      expect.objectContaining({
+        messageId: "denied",
+        error: { name: "AwsCallError", message: "STS AssumeRole failed (AccessDenied): not authorized" },
+      }),
+    );
+  });
+});
+
+describe("notifier handler", () => {
+  const notice = {
+    version: 1,
+    runId: "run-1",
+    mode: "enforce",
+    asOf: job.asOf,
+    account,
+    users: [{ userName: "a", events: [{ kind: "deleted", keyId: "K" }], upcoming: [] }],
+    omittedUsers: 0,
+  };
+
+  it("sends the email and reports no failure", async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: "m" });
+    const response = await notifier(
+      { Records: [record("n1", JSON.stringify(notice))] },
+      lambdaContext("notifier"),
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, { Source: "keyrotor@example.com" });
+  });
+
+  it("an SES refusal fails the record (retried, then dead-lettered) with a named, logged error", async () => {
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error("Email address not verified"), { name: "MessageRejected" }));
+    const response = await notifier(
+      { Records: [record("n2", JSON.stringify(notice))] },
+      lambdaContext("notifier"),
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "n2" }] });
+    expect(errors()).toContainEqual(
+      expect.objectContaining({
+        messageId: "n2",
+        error: expect.objectContaining({
+          name: "NoticeDeliveryError",
+          message: expect.stringMatching(/^SES refused the notice for account 111122223333/),
+        }),
+      }),
+    );
+  });
+});
+
+describe("scheduler handler", () => {
+  it("refuses an event that is not an EventBridge scheduled event, saying so", async () => {
+    await expect(scheduler({ hello: "world" }, lambdaContext("scheduler"))).rejects.toThrow(
+      /schedule event message is malformed: .*detail-type/,
+    );
+  });
+
+  it("accepts the scheduled event shape", async () => {
+    const { ListAccountsCommand, OrganizationsClient } = await import("@aws-sdk/client-organizations");
+    const orgs = mockClient(OrganizationsClient);
+    orgs.on(ListAccountsCommand).resolves({ Accounts: [] });
+    await expect(
+      scheduler(scheduledEvent(new Date("2026-06-01T06:00:00Z")), lambdaContext("scheduler")),
+    ).resolves.toMatchObject({
+      asOf: "2026-06-01T06:00:00.000Z",
+      jobs: 0,
+    });
+  });
+});
