@@ -1,13 +1,14 @@
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
+  GetSecretValueCommand,
   PutResourcePolicyCommand,
   PutSecretValueCommand,
   paginateListSecrets,
   SecretsManagerClient,
   TagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
-import type { Redacted } from "../redacted";
+import { Redacted } from "../redacted";
 import type { NewSecret, SecretMeta, SecretsPort } from "../rotation/ports";
 import { type ClientOptions, clientConfig } from "./client-config";
 import { call, isAwsError } from "./errors";
@@ -113,6 +114,18 @@ export class SecretsAdapter implements SecretsPort {
         }),
       );
       return out.VersionId ?? token;
+    });
+  }
+
+  /**
+   * Reads a secret's current value, as a consumer does with its own credentials (`keyrotor
+   * credential-process`). keyrotor's rotation never calls this; its member role may not.
+   */
+  readSecretValue(secretId: string): Promise<Redacted<string>> {
+    return call(SERVICE, "GetSecretValue", async () => {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (out.SecretString === undefined) throw new Error(`secret ${secretId} has no string value yet`);
+      return new Redacted(out.SecretString);
     });
   }
 }

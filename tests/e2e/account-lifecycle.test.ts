@@ -1,6 +1,8 @@
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { adminClients, createUsers } from "../../scripts/lib/emulator";
+import { freePort, MOTO_CREDENTIALS, type Moto, startMoto } from "../../scripts/lib/moto";
 import { IamAdapter } from "../../shared/aws/iam";
 import { SecretsAdapter } from "../../shared/aws/secrets";
 import { parseConfig } from "../../shared/config";
@@ -12,15 +14,8 @@ import {
   requestTokenFor,
   SECRET_TAGS,
 } from "../../shared/rotation";
-import {
-  type AccountState,
-  adminClients,
-  createUsers,
-  readSecretJson,
-  snapshot,
-} from "../support/account-fixture";
+import { type AccountState, readSecretJson, snapshot } from "../support/account-fixture";
 import { memoryLog } from "../support/log";
-import { freePort, MOTO_CREDENTIALS, type Moto, startMoto } from "../support/moto";
 
 const ACCOUNT = "123456789012";
 const settings = parseConfig({ mode: "enforce", senderEmail: "keyrotor@example.com" });

@@ -1,19 +1,17 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type AccountState, createUsers, readSecretJson, snapshot } from "../support/account-fixture";
-import { ACCESS_DENIED, startFaultProxy } from "../support/fault-proxy";
-import { type Moto, startMoto } from "../support/moto";
 import {
   clientsIn,
   createOrganization,
-  createQueues,
-  drain,
-  lambdaContext,
+  createUsers,
   type Organization,
-  scheduledEvent,
   sentEmails,
   verifySender,
-} from "../support/org-fixture";
+} from "../../scripts/lib/emulator";
+import { type Moto, startMoto } from "../../scripts/lib/moto";
+import { type AccountState, readSecretJson, snapshot } from "../support/account-fixture";
+import { ACCESS_DENIED, startFaultProxy } from "../support/fault-proxy";
+import { createQueues, drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
 
 const SENDER = "keyrotor@example.com";
 const ADMIN = "security@example.com";

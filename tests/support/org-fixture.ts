@@ -1,86 +1,16 @@
 import { randomUUID } from "node:crypto";
 import {
-  CloseAccountCommand,
-  CreateAccountCommand,
-  CreateOrganizationalUnitCommand,
-  CreateOrganizationCommand,
-  ListRootsCommand,
-  MoveAccountCommand,
-  OrganizationsClient,
-} from "@aws-sdk/client-organizations";
-import { SESClient, VerifyEmailIdentityCommand } from "@aws-sdk/client-ses";
-import {
   CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { Context, ScheduledEvent, SQSRecord } from "aws-lambda";
-import { adminClients } from "./account-fixture";
-import { MOTO_CREDENTIALS } from "./moto";
+import { MANAGEMENT_ACCOUNT } from "../../scripts/lib/emulator";
+import { MOTO_CREDENTIALS } from "../../scripts/lib/moto";
 
-export const MANAGEMENT_ACCOUNT = "123456789012";
 const config = { region: "us-east-1", credentials: MOTO_CREDENTIALS };
-
-/** SDK clients acting inside `accountId`, through AssumeRole as moto maps it. */
-export async function clientsIn(accountId: string) {
-  const sts = new STSClient(config);
-  const out = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`,
-      RoleSessionName: "test-admin",
-    }),
-  );
-  const c = out.Credentials;
-  return adminClients({
-    accessKeyId: c?.AccessKeyId ?? "",
-    secretAccessKey: c?.SecretAccessKey ?? "",
-    sessionToken: c?.SessionToken ?? "",
-  });
-}
-
-export interface Organization {
-  readonly id: string;
-  readonly accounts: Record<string, { id: string; email: string }>;
-  readonly ous: Record<string, string>;
-}
-
-/**
- * An organization with the management account and members: `names` become ACTIVE accounts in the
- * given OU path (created as needed under the root); `closed` names are created then closed.
- */
-export async function createOrganization(
-  members: { name: string; ouPath?: string[]; closed?: boolean }[],
-): Promise<Organization> {
-  const orgs = new OrganizationsClient(config);
-  const created = await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
-  const rootId = (await orgs.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? "";
-  const ous: Record<string, string> = {};
-  const accounts: Organization["accounts"] = {
-    management: { id: MANAGEMENT_ACCOUNT, email: created.Organization?.MasterAccountEmail ?? "" },
-  };
-  for (const member of members) {
-    let parent = rootId;
-    for (const name of member.ouPath ?? []) {
-      ous[name] ??=
-        (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name })))
-          .OrganizationalUnit?.Id ?? "";
-      parent = ous[name] ?? parent;
-    }
-    const email = `${member.name.toLowerCase()}-owner@example.com`;
-    const status = await orgs.send(new CreateAccountCommand({ AccountName: member.name, Email: email }));
-    const id = status.CreateAccountStatus?.AccountId ?? "";
-    if (parent !== rootId)
-      await orgs.send(
-        new MoveAccountCommand({ AccountId: id, SourceParentId: rootId, DestinationParentId: parent }),
-      );
-    if (member.closed) await orgs.send(new CloseAccountCommand({ AccountId: id }));
-    accounts[member.name] = { id, email };
-  }
-  return { id: created.Organization?.Id ?? "", accounts, ous };
-}
 
 /** The two FIFO queues with their dead-letter queues, as serverless.yml declares them. */
 export async function createQueues() {
@@ -138,10 +68,6 @@ export async function drain(queueUrl: string): Promise<SQSRecord[]> {
   }
 }
 
-export async function verifySender(address: string): Promise<void> {
-  await new SESClient(config).send(new VerifyEmailIdentityCommand({ EmailAddress: address }));
-}
-
 /** An EventBridge scheduled event, as the daily rule delivers it. */
 export function scheduledEvent(time: Date): ScheduledEvent {
   return {
@@ -172,19 +98,4 @@ export function lambdaContext(functionName: string): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-export interface SentEmail {
-  source: string;
-  subject: string;
-  body: string;
-  destinations: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
-}
-
-/** Emails moto's SES accepted, in order. */
-export async function sentEmails(endpoint: string): Promise<SentEmail[]> {
-  const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
-    ses?: { Message?: SentEmail[] };
-  };
-  return data.ses?.Message ?? [];
 }

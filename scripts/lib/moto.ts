@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -19,6 +19,22 @@ export function faketimeLibrary(): string {
     );
   }
   return found;
+}
+
+/**
+ * What is missing to run moto with a movable clock, each with the command that installs it; empty
+ * when everything is there.
+ */
+export function motoPrerequisites(): string[] {
+  const missing: string[] = [];
+  const python = spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore" });
+  if (python.error)
+    missing.push("python3 is not on PATH: install it (Debian: apt-get install python3 python3-pip)");
+  else if (python.status !== 0)
+    missing.push("moto's server is not installed for python3: pip install 'moto[server]'");
+  if (!FAKETIME_LIBS.some((p) => existsSync(p)))
+    missing.push("libfaketime is not installed: apt-get install libfaketime");
+  return missing;
 }
 
 /** A free TCP port on the loopback interface. */

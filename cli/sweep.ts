@@ -1,0 +1,98 @@
+import { mapWithConcurrency } from "../shared/concurrency";
+import type { Config } from "../shared/config";
+import { describeError } from "../shared/errors";
+import type { Notice, RotationJob } from "../shared/messages";
+import { deliverNotice, type MailPort } from "../shared/notices/deliver";
+import type { AccountOpener, Log } from "../shared/rotation";
+import type { AccountReport, ErrorReport } from "../shared/rotation/report";
+import { rotateJob } from "../shared/rotation/rotate-job";
+import { type OrganizationPort, type Run, scheduleRun } from "../shared/scheduling/schedule-run";
+
+export interface SweepPorts {
+  readonly organization: OrganizationPort;
+  readonly openAccount: AccountOpener;
+  /** `null`: notices are composed but not sent (plan). */
+  readonly mail: MailPort | null;
+  readonly log: Log;
+}
+
+export interface AccountOutcome {
+  readonly job: RotationJob;
+  readonly report?: AccountReport;
+  readonly error?: ErrorReport;
+  readonly notice: "sent" | "none" | "not-sent" | "failed";
+  readonly noticeError?: ErrorReport;
+}
+
+export interface SweepResult {
+  readonly runId: string;
+  readonly asOf: string;
+  readonly mode: Config["mode"];
+  readonly skipped: { accountId: string; reason: string }[];
+  readonly accounts: AccountOutcome[];
+}
+
+/** True when any account, user, action or notice of the sweep failed: the CLI's exit code 1. */
+export function sweepFailed(result: SweepResult): boolean {
+  return result.accounts.some(
+    (a) => a.error !== undefined || a.notice === "failed" || (a.report?.failedUsers ?? 0) > 0,
+  );
+}
+
+/**
+ * One full sweep in-process, through the same use cases the Lambdas run: `scheduleRun` (jobs kept
+ * in memory instead of SQS), `rotateJob` per account, `deliverNotice` per notice.
+ */
+export async function sweep(
+  ports: SweepPorts,
+  config: Config,
+  run: Run,
+  onProgress: (done: number, total: number, outcome: AccountOutcome) => void = () => undefined,
+  accountConcurrency = 4,
+): Promise<SweepResult> {
+  const jobs: RotationJob[] = [];
+  const scheduled = await scheduleRun(
+    {
+      organization: ports.organization,
+      jobs: { sendJobs: async (batch) => void jobs.push(...batch) },
+      log: ports.log,
+    },
+    config,
+    run,
+  );
+  let done = 0;
+  const accounts = await mapWithConcurrency(jobs, accountConcurrency, async (job) => {
+    const outcome = await sweepAccount(ports, config, job);
+    onProgress(++done, jobs.length, outcome);
+    return outcome;
+  });
+  return {
+    runId: run.runId,
+    asOf: run.asOf.toISOString(),
+    mode: config.mode,
+    skipped: scheduled.skipped,
+    accounts,
+  };
+}
+
+async function sweepAccount(ports: SweepPorts, config: Config, job: RotationJob): Promise<AccountOutcome> {
+  const composed: Notice[] = [];
+  let report: AccountReport;
+  try {
+    const notices = { sendNotice: async (n: Notice) => void composed.push(n) };
+    ({ report } = await rotateJob({ openAccount: ports.openAccount, notices, log: ports.log }, config, job));
+  } catch (error) {
+    ports.log.error("account failed", { accountId: job.account.id, error: describeError(error) });
+    return { job, error: describeError(error), notice: "none" };
+  }
+  const notice = composed[0];
+  if (notice === undefined) return { job, report, notice: "none" };
+  if (ports.mail === null) return { job, report, notice: "not-sent" };
+  try {
+    await deliverNotice(ports.mail, config, notice);
+    return { job, report, notice: "sent" };
+  } catch (error) {
+    ports.log.error("notice failed", { accountId: job.account.id, error: describeError(error) });
+    return { job, report, notice: "failed", noticeError: describeError(error) };
+  }
+}

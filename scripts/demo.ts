@@ -1,0 +1,221 @@
+/**
+ * `npm run demo`: keyrotor rotating a sample organization inside moto, days 0 to 110, in about a
+ * minute. Runs the real CLI (`keyrotor run`, then `keyrotor credential-process`) in-process against
+ * moto with a libfaketime clock; writes every email as HTML into demo-output/.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { captureIo } from "../cli/io";
+import { main } from "../cli/main";
+import type { SweepResult } from "../cli/sweep";
+import type { UserReport } from "../shared/rotation/report";
+import {
+  clientsIn,
+  createOrganization,
+  createUsers,
+  type Organization,
+  sentEmails,
+  type UserSpec,
+  verifySender,
+} from "./lib/emulator";
+import { MOTO_CREDENTIALS, type Moto, motoPrerequisites, startMoto } from "./lib/moto";
+
+const OUT = resolve("demo-output");
+const SENDER = "keyrotor@example.com";
+const DAYS = [0, 83, 90, 100, 110];
+const short = (id: string) => (id.length > 12 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id);
+const say = (line = "") => process.stdout.write(`${line}\n`);
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const captured = captureIo();
+  const code = await main(args, captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+async function buildOrganization(): Promise<Organization> {
+  const org = await createOrganization([
+    { name: "Payments", ouPath: ["Workloads"] },
+    { name: "Analytics", ouPath: ["Workloads"] },
+    { name: "Sandbox", ouPath: ["Sandboxes"] },
+  ]);
+  const users: Record<string, UserSpec[]> = {
+    management: [
+      { name: "ci-runner", keys: ["Active"] },
+      { name: "breakglass", keys: ["Active"], groups: ["IAMKeyRotationExemptionGroup"] },
+    ],
+    Payments: [
+      {
+        name: "deploy-bot",
+        keys: ["Active"],
+        tags: { "keyrotor:owner": "deploy-team@example.com" },
+      },
+      { name: "legacy-etl", keys: ["Active" as const, "Active"] },
+      { name: "auditor", keys: ["Active"], groups: ["IAMKeyRotationExemptionGroup"] },
+      { name: "old-inactive", keys: ["Inactive"] },
+    ],
+    Analytics: [
+      { name: "etl,nightly", keys: ["Active"] },
+      { name: "grafana", keys: ["Active"], tags: { "keyrotor:owner": "observability@example.com" } },
+      { name: "contractor", keys: ["Active"], tags: { "keyrotor:exempt": "true" } },
+      { name: "console-only" },
+    ],
+    Sandbox: [{ name: "experiment", keys: ["Active"] }],
+  };
+  for (const [account, specs] of Object.entries(users)) {
+    await createUsers((await clientsIn(org.accounts[account]?.id ?? "")).iam, specs);
+  }
+  await verifySender(SENDER);
+  return org;
+}
+
+/** One line per thing that happened to a user, in words. */
+function describeUser(user: UserReport, day: number): string[] {
+  const shorten = (text: string) => text.replace(/AKIA\w{12,}/g, (k) => short(k));
+  const lines: string[] = [];
+  for (const a of user.actions) {
+    if (a.outcome !== "done") {
+      lines.push(`${a.kind} ${short(a.keyId)} ${a.outcome}${a.error ? `: ${a.error.message}` : ""}`);
+    } else if (a.kind === "create") {
+      lines.push(`new key ${short(a.keyId)} stored in secret ${user.secretName} (${shorten(a.detail)})`);
+    } else if (a.kind === "deactivate") {
+      lines.push(
+        `deactivated ${short(a.keyId)}: its replacement has had ${day >= 100 ? "10" : "enough"} days to reach consumers`,
+      );
+    } else {
+      lines.push(
+        `deleted ${short(a.keyId)} (${a.detail === "expired" ? "inactive and past 110 days" : a.detail})`,
+      );
+    }
+  }
+  if (user.warning)
+    lines.push(`warned: ${short(user.warning.keyId)} will be rotated on ${user.warning.on.slice(0, 10)}`);
+  if (user.status === "blocked" && user.actions.length === 0)
+    lines.push(`blocked: ${shorten(user.reason ?? "")}`);
+  if (day === 0 && user.status === "exempt") lines.push(`${user.reason}: reported, never touched`);
+  if (day === 0 && user.status === "inactive") lines.push("only an inactive key: never gets a new one");
+  return lines;
+}
+
+function printDay(day: number, result: SweepResult, org: Organization) {
+  const names = Object.fromEntries(Object.entries(org.accounts).map(([name, a]) => [a.id, name]));
+  say(`── Day ${String(day).padStart(3)}  (${result.asOf.slice(0, 10)}) ${"─".repeat(50)}`);
+  let quiet = true;
+  for (const account of result.accounts) {
+    for (const user of account.report?.users ?? []) {
+      for (const line of describeUser(user, day)) {
+        quiet = false;
+        say(`  ${`${names[account.job.account.id]}/${user.userName}`.padEnd(26)} ${line}`);
+      }
+    }
+  }
+  if (day === 0) {
+    for (const s of result.skipped)
+      say(`  ${`${names[s.accountId]}`.padEnd(26)} account skipped: ${s.reason}`);
+  }
+  if (quiet) say("  nothing due: no changes, no email");
+}
+
+async function demo(moto: Moto) {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  say(
+    "Building a sample organization in moto: management + Payments, Analytics (OU Workloads), Sandbox (OU Sandboxes)…",
+  );
+  const org = await buildOrganization();
+  const configPath = join(OUT, "keyrotor.config.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      {
+        mode: "enforce",
+        senderEmail: SENDER,
+        adminEmail: "security@example.com",
+        excludeOus: [org.ous.Sandboxes],
+      },
+      null,
+      2,
+    ),
+  );
+  say(`Config: ${configPath} (enforce mode, Sandbox OU excluded)\n`);
+
+  const written: string[] = [];
+  for (const day of DAYS) {
+    moto.setClockOffsetDays(day);
+    const before = (await sentEmails(moto.endpoint)).length;
+    const run = await cli(["run", "--config", configPath, "--as-of", moto.now().toISOString(), "--json"]);
+    if (run.code !== 0) throw new Error(`keyrotor run exited ${run.code}: ${run.stderr}`);
+    const result = JSON.parse(run.stdout) as SweepResult;
+    printDay(day, result, org);
+    const emails = (await sentEmails(moto.endpoint)).slice(before);
+    for (const [i, email] of emails.entries()) {
+      const account = email.subject.match(/\] (\S+)/)?.[1]?.toLowerCase() ?? `account-${i}`;
+      const file = join(OUT, `day-${String(day).padStart(3, "0")}-${account}.html`);
+      writeFileSync(file, email.body);
+      written.push(file);
+      say(
+        `  ✉  ${email.subject}  →  ${[...(email.destinations.ToAddresses ?? []), ...(email.destinations.CcAddresses ?? [])].join(", ")}`,
+      );
+    }
+    say();
+  }
+
+  say("A consumer fetches deploy-bot's current key with credential-process (as an AWS profile would):");
+  const payments = await clientsIn(org.accounts.Payments?.id ?? "");
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: payments.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: payments.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: payments.credentials.sessionToken,
+  });
+  const fetched = await cli(["credential-process", "--secret-id", "keyrotor/deploy-bot"]);
+  process.env = saved;
+  if (fetched.code !== 0) throw new Error(`credential-process exited ${fetched.code}: ${fetched.stderr}`);
+  const creds = JSON.parse(fetched.stdout) as {
+    Version: number;
+    AccessKeyId: string;
+    SecretAccessKey: string;
+  };
+  say("  ~/.aws/config:  [profile deploy-bot]");
+  say(
+    "                  credential_process = npx keyrotor credential-process --secret-id keyrotor/deploy-bot",
+  );
+  say(
+    `  output:         {"Version":${creds.Version},"AccessKeyId":"${creds.AccessKeyId}","SecretAccessKey":"<${creds.SecretAccessKey.length} characters, not shown>"}`,
+  );
+  say();
+  say(`Emails written (${written.length}), open them in a browser:`);
+  for (const file of written) say(`  ${file}`);
+}
+
+async function mainDemo(): Promise<number> {
+  const missing = motoPrerequisites();
+  if (missing.length > 0) {
+    process.stderr.write(
+      `The demo runs keyrotor against moto with a moved clock, and cannot start:\n${missing.map((m) => `  - ${m}`).join("\n")}\n`,
+    );
+    return 1;
+  }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const started = Date.now();
+  const moto = await startMoto();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+  try {
+    await demo(moto);
+    say(`\nDone in ${Math.round((Date.now() - started) / 1000)} s; moto stopped.`);
+    return 0;
+  } finally {
+    await moto.stop();
+  }
+}
+
+process.exitCode = await mainDemo().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+});
