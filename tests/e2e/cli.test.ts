@@ -1,0 +1,279 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { captureIo } from "../../cli/io";
+import { main } from "../../cli/main";
+import type { PlanRow } from "../../cli/plan";
+import type { SweepResult } from "../../cli/sweep";
+import {
+  clientsIn,
+  createOrganization,
+  createUsers,
+  type Organization,
+  sentEmails,
+  verifySender,
+} from "../../scripts/lib/emulator";
+import { type Moto, startMoto } from "../../scripts/lib/moto";
+import { readSecretJson, snapshot } from "../support/account-fixture";
+import { ACCESS_DENIED, startFaultProxy } from "../support/fault-proxy";
+
+const exec = promisify(execFile);
+let moto: Moto;
+let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+let org: Organization;
+let dir: string;
+let configPath: string;
+let day91: string;
+const ids = new Map<string, string[]>();
+
+async function cli(...args: string[]) {
+  const captured = captureIo({ ...process.env });
+  const code = await main(args, captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+const writeConfig = (name: string, content: unknown) => {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+};
+const prodState = async () => snapshot(await clientsIn(org.accounts.Prod?.id ?? ""));
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startFaultProxy(moto.endpoint);
+  dir = mkdtempSync(join(tmpdir(), "keyrotor-cli-"));
+  vi.stubEnv("AWS_ENDPOINT_URL", proxy.endpoint);
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
+  await verifySender("keyrotor@example.com");
+  const created = await createUsers((await clientsIn(org.accounts.Prod?.id ?? "")).iam, [
+    { name: "app", keys: ["Active"] },
+    { name: "auditor", keys: ["Active"], tags: { "keyrotor:exempt": "true" } },
+  ]);
+  for (const [user, keys] of created) ids.set(user, keys);
+  await createUsers((await clientsIn(org.accounts.management?.id ?? "")).iam, [
+    { name: "ci", keys: ["Active"] },
+  ]);
+  moto.setClockOffsetDays(91);
+  day91 = moto.now().toISOString();
+  configPath = writeConfig("config.json", { senderEmail: "keyrotor@example.com" });
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+describe("keyrotor plan", () => {
+  it("prints one JSON row per key with decision and due date, and changes nothing", async () => {
+    // Prepare
+    const before = await prodState();
+    // Act
+    const { code, stdout, stderr } = await cli(
+      "plan",
+      "--config",
+      configPath,
+      "--as-of",
+      day91,
+      "--format",
+      "json",
+    );
+    // Assess
+    expect(code).toBe(0);
+    const rows = JSON.parse(stdout) as PlanRow[];
+    const app = rows.find((r) => r.userName === "app");
+    expect(app).toMatchObject({
+      accountId: org.accounts.Prod?.id,
+      accountName: "Prod",
+      keyId: ids.get("app")?.[0],
+      status: "Active",
+      ageDays: 91,
+      lastUsed: "never",
+      decision: "rotate",
+    });
+    expect(new Date(app?.due ?? "").getTime()).toBeLessThanOrEqual(new Date(day91).getTime());
+    expect(rows.find((r) => r.userName === "auditor")?.decision).toBe("exempt by tag");
+    expect(rows.map((r) => r.userName).sort()).toEqual(["app", "auditor", "ci"]);
+    expect(await prodState()).toEqual(before);
+    expect(stderr).toMatch(/^\[1\/2\] \d{12} \(.+\) done$/m);
+    expect(stderr).toMatch(/^\[2\/2\] /m);
+  });
+
+  it("prints CSV with a header of the JSON field names, and an aligned table", async () => {
+    const csv = await cli("plan", "--config", configPath, "--as-of", day91, "--format", "csv");
+    expect(csv.code).toBe(0);
+    const [header, ...lines] = csv.stdout.split("\n");
+    expect(header).toBe("accountId,accountName,userName,keyId,status,ageDays,lastUsed,decision,due");
+    expect(lines.find((l) => l.includes(",app,"))).toMatch(/,Active,91,never,rotate,\d{4}-/);
+
+    const table = await cli("plan", "--config", configPath, "--as-of", day91);
+    expect(table.stdout.split("\n")[0]).toMatch(
+      /^ACCOUNT\s+NAME\s+USER\s+KEY\s+STATUS\s+AGE\s+LAST USED\s+DECISION\s+DUE$/,
+    );
+    expect(table.stdout).toMatch(/app\s+AKIA\w+\s+Active\s+91\s+never\s+rotate\s+\d{4}-\d\d-\d\d/);
+  });
+
+  it("needs no sender address, since it sends nothing", async () => {
+    const { code } = await cli("plan", "--as-of", day91, "--format", "json");
+    expect(code).toBe(0);
+  });
+});
+
+describe("keyrotor run", () => {
+  it("in audit mode (the default) reports and changes nothing", async () => {
+    const before = await prodState();
+    const { code, stdout } = await cli("run", "--config", configPath, "--as-of", day91);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^keyrotor audit run cli-run-/);
+    expect(stdout).toContain("Audit mode: nothing was changed");
+    expect(await prodState()).toEqual(before);
+  });
+
+  it("in enforce mode rotates, emails the owners and prints the result as JSON", async () => {
+    const mailed = (await sentEmails(moto.endpoint)).length;
+    const { code, stdout } = await cli(
+      "run",
+      "--config",
+      configPath,
+      "--as-of",
+      day91,
+      "--mode",
+      "enforce",
+      "--json",
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as SweepResult;
+    expect(result.mode).toBe("enforce");
+    const prod = result.accounts.find((a) => a.job.account.id === org.accounts.Prod?.id);
+    expect(prod?.notice).toBe("sent");
+    expect(prod?.report?.users.find((u) => u.userName === "app")?.actions).toMatchObject([
+      { kind: "create", outcome: "done" },
+    ]);
+    expect((await prodState()).users.app).toHaveLength(2);
+    expect((await sentEmails(moto.endpoint)).length).toBe(mailed + 2);
+    expect(stdout).not.toMatch(/SecretAccessKey/);
+  });
+
+  it("exits 1 and names the account when one account cannot be opened", async () => {
+    const prodId = org.accounts.Prod?.id ?? "";
+    proxy.rules.push((call) =>
+      call.operation === "AssumeRole" && call.body.includes(prodId) ? ACCESS_DENIED : null,
+    );
+    try {
+      const { code, stdout, stderr } = await cli("run", "--config", configPath, "--as-of", day91);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(
+        new RegExp(`${prodId}\\s+Prod.*account: STS AssumeRole failed \\(AccessDenied\\)`),
+      );
+      expect(stderr).toMatch(/failed: STS AssumeRole failed/);
+    } finally {
+      proxy.rules.length = 0;
+    }
+  });
+});
+
+describe("keyrotor credential-process", () => {
+  it("prints the current key of a secret as credential_process JSON", async () => {
+    const stored = await readSecretJson(
+      (await clientsIn(org.accounts.Prod?.id ?? "")).secrets,
+      "keyrotor/app",
+    );
+    const prod = await clientsIn(org.accounts.Prod?.id ?? "");
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: prod.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: prod.credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: prod.credentials.sessionToken,
+    };
+    // Through the real bin, as an AWS profile runs it.
+    const { stdout } = await exec(
+      "node",
+      ["bin/keyrotor.mjs", "credential-process", "--secret-id", "keyrotor/app"],
+      { env },
+    );
+    const printed = JSON.parse(stdout);
+    expect(Object.keys(printed)).toEqual(["Version", "AccessKeyId", "SecretAccessKey"]);
+    expect(printed.Version).toBe(1);
+    expect(printed.AccessKeyId).toBe(stored.AccessKeyId);
+    expect(printed.SecretAccessKey === stored.SecretAccessKey).toBe(true);
+  });
+
+  it("exits 1 with the AWS error when the secret does not exist", async () => {
+    const { code, stderr } = await cli("credential-process", "--secret-id", "keyrotor/nobody");
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/SecretsManager GetSecretValue failed \(ResourceNotFoundException\)/);
+  });
+});
+
+describe("usage and configuration errors exit 2 and say what is wrong", () => {
+  it.each([
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [["plan", "--format", "xml"], /--format must be table, json or csv, got "xml"/],
+    [["plan", "--as-of", "yesterday"], /--as-of must be an ISO date/],
+    [["plan", "--secret-id", "x"], /plan does not take --secret-id/],
+    [["run", "--mode", "yolo"], /--mode must be audit or enforce/],
+    [["credential-process"], /credential-process needs --secret-id/],
+    [["plan", "--bogus"], /Unknown option '--bogus'/],
+    [[], /Usage: keyrotor/],
+  ])("keyrotor %j", async (args, message) => {
+    const { code, stdout, stderr } = await cli(...args);
+    expect(code).toBe(2);
+    expect(`${stderr}${stdout}`).toMatch(message);
+  });
+
+  it("rejects unknown settings in the config file, naming them and the file", async () => {
+    const path = writeConfig("typo.json", { senderEmail: "k@example.com", rotateAfterDay: 80 });
+    const { code, stderr } = await cli("run", "--config", path);
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown setting(s): rotateAfterDay");
+    expect(stderr).toContain(path);
+  });
+
+  it.each([
+    ["missing.json", null, /cannot read config file .*missing.json/],
+    ["broken.json", "{ not json", /config file .*broken.json is not valid JSON/],
+    ["list.json", "[1,2]", /must hold a JSON object of settings/],
+    [
+      "inverted.json",
+      { senderEmail: "k@example.com", rotateAfterDays: 120 },
+      /0 < rotateAfterDays < deactivateAfterDays/,
+    ],
+  ])("rejects %s", async (name, content, message) => {
+    const path = content === null ? join(dir, name) : writeConfig(name, content);
+    const { code, stderr } = await cli("run", "--config", path);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it("lets KEYROTOR_* variables override the file, and rejects unknown ones", async () => {
+    vi.stubEnv("KEYROTOR_MODE", "sometimes");
+    try {
+      const { code, stderr } = await cli("run", "--config", configPath);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/mode: /);
+    } finally {
+      vi.stubEnv("KEYROTOR_MODE", undefined as unknown as string);
+    }
+    vi.stubEnv("KEYROTOR_MOOD", "enforce");
+    try {
+      const { code, stderr } = await cli("run", "--config", configPath);
+      expect(code).toBe(2);
+      expect(stderr).toContain("unknown environment variable(s): KEYROTOR_MOOD");
+    } finally {
+      vi.stubEnv("KEYROTOR_MOOD", undefined as unknown as string);
+    }
+  });
+
+  it("the installed command exits 2 on bad usage too", async () => {
+    const failure = await exec("node", ["bin/keyrotor.mjs", "plan", "--format", "xml"]).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/--format must be table, json or csv/);
+  });
+});
