@@ -177,7 +177,7 @@ async function demo(moto: Moto) {
   };
   say("  ~/.aws/config:  [profile deploy-bot]");
   say(
-    "                  credential_process = npx keyrotor credential-process --secret-id keyrotor/deploy-bot",
+    "                  credential_process = node bin/keyrotor.mjs credential-process --secret-id keyrotor/deploy-bot",
   );
   say(
     `  output:         {"Version":${creds.Version},"AccessKeyId":"${creds.AccessKeyId}","SecretAccessKey":"<${creds.SecretAccessKey.length} characters, not shown>"}`,
