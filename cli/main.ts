@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
+import { clientOptionsOf } from "../shared/aws/client-config";
 import { memberAccountOpener } from "../shared/aws/member-account";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { SecretsAdapter } from "../shared/aws/secrets";
@@ -53,9 +54,10 @@ export interface CliServices {
 /** The real AWS services, with the caller's default credential chain and region. */
 export const awsServices: CliServices = {
   async sweepPorts(config, log) {
-    const sts = StsAdapter.create();
+    const aws = clientOptionsOf(config);
+    const sts = StsAdapter.create(aws);
     const { partition } = await sts.whoAmI();
-    const open = memberAccountOpener(sts, { partition, roleName: config.memberRoleName });
+    const open = memberAccountOpener(sts, { partition, roleName: config.memberRoleName }, aws);
     // plan looks up last use of every key after deciding: reuse each account's session for that.
     const opened = new Map<string, ReturnType<AccountOpener>>();
     const openAccount: AccountOpener = (accountId, runId) => {
@@ -64,9 +66,9 @@ export const awsServices: CliServices = {
       return existing;
     };
     return {
-      organization: OrganizationsAdapter.create(),
+      organization: OrganizationsAdapter.create(aws),
       openAccount,
-      mail: SesAdapter.create(),
+      mail: SesAdapter.create(aws),
       log,
       lastUsed: async (accountId, keyId) =>
         (await openAccount(accountId, "plan")).iam.getAccessKeyLastUsed(keyId),

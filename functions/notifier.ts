@@ -2,6 +2,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { clientOptionsOf } from "../shared/aws/client-config";
 import { SesAdapter } from "../shared/aws/ses";
 import { settleEach } from "../shared/concurrency";
 import { configFromEnv } from "../shared/config";
@@ -11,7 +12,7 @@ import { deliverNotice } from "../shared/notices/deliver";
 
 const logger = createLogger();
 const config = configFromEnv(process.env);
-const ses = SesAdapter.create();
+const ses = SesAdapter.create(clientOptionsOf(config));
 
 /** One notice -> one email (per 50 recipients) through SES. A refusal throws: retried, then dead-lettered. */
 async function notifyRecord(record: SQSRecord) {

@@ -1,7 +1,8 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
-import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
+import { clientOptionsOf } from "../shared/aws/client-config";
 import { memberAccountOpener } from "../shared/aws/member-account";
 import { noticeQueue, SqsAdapter } from "../shared/aws/sqs";
 import { StsAdapter } from "../shared/aws/sts";
@@ -14,21 +15,33 @@ import { rotateJob } from "../shared/rotation/rotate-job";
 
 const logger = createLogger();
 const config = configFromEnv(process.env);
+const aws = clientOptionsOf(config);
 const ports = {
-  openAccount: memberAccountOpener(StsAdapter.create(), {
-    partition: process.env.AWS_PARTITION ?? "aws",
-    roleName: config.memberRoleName,
-  }),
-  notices: noticeQueue(SqsAdapter.create(), requireEnv(process.env, "NOTICES_QUEUE_URL")),
+  openAccount: memberAccountOpener(
+    StsAdapter.create(aws),
+    { partition: process.env.AWS_PARTITION ?? "aws", roleName: config.memberRoleName },
+    aws,
+  ),
+  notices: noticeQueue(SqsAdapter.create(aws), requireEnv(process.env, "NOTICES_QUEUE_URL")),
   log: logger,
 };
 
+/**
+ * Time kept back when the rotator stops starting users: enough for the users in flight to finish
+ * (each a handful of calls, each bounded by awsTimeoutSeconds × awsMaxAttempts in the worst case)
+ * and for the notice to be queued.
+ */
+const RESERVE_MS = Math.max(60_000, config.awsTimeoutSeconds * 1000 * 2);
+
 /** One rotation job: its account's users reconciled, its owner's notice queued. Throws to retry. */
-async function rotateRecord(record: SQSRecord) {
+async function rotateRecord(record: SQSRecord, context: Context) {
   const job = parseMessage(rotationJobSchema, "rotation-jobs", record.body);
   logger.appendKeys({ accountId: job.account.id, runId: job.runId });
   try {
-    const { report, noticeSent } = await rotateJob(ports, config, job);
+    const { report, noticeSent } = await rotateJob(ports, config, job, {
+      attempt: Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1,
+      shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS,
+    });
     logger.info("job done", { ...summarize(report), noticeSent });
     return report.failedUsers;
   } finally {
@@ -36,6 +49,8 @@ async function rotateRecord(record: SQSRecord) {
   }
 }
 
-export const handler = middy((event: SQSEvent) => settleEach(event.Records, rotateRecord))
+export const handler = middy((event: SQSEvent, context: Context) =>
+  settleEach(event.Records, (record) => rotateRecord(record, context)),
+)
   .use(injectLambdaContext(logger))
   .use(sqsPartialBatchFailure({ logger: recordFailureLogger(logger) }));

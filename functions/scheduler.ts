@@ -1,5 +1,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import { clientOptionsOf } from "../shared/aws/client-config";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { jobQueue, SqsAdapter } from "../shared/aws/sqs";
 import { configFromEnv, requireEnv } from "../shared/config";
@@ -10,9 +11,10 @@ import { type ScheduleSummary, scheduleRun } from "../shared/scheduling/schedule
 const logger = createLogger();
 // Validated once, at cold start: a bad setting fails the deployment's first run with its name.
 const config = configFromEnv(process.env);
+const aws = clientOptionsOf(config);
 const ports = {
-  organization: OrganizationsAdapter.create(),
-  jobs: jobQueue(SqsAdapter.create(), requireEnv(process.env, "JOBS_QUEUE_URL")),
+  organization: OrganizationsAdapter.create(aws),
+  jobs: jobQueue(SqsAdapter.create(aws), requireEnv(process.env, "JOBS_QUEUE_URL")),
   log: logger,
 };
 

@@ -48,6 +48,10 @@ const settings = {
   replicaRegions: z.array(region).default([]),
   /** How many users of one account the rotator works on at once. */
   userConcurrency: z.number().int().min(1).max(32).default(4),
+  /** Attempts per AWS call, first included (the SDK's adaptive retry mode spaces them). */
+  awsMaxAttempts: z.number().int().min(1).max(10).default(5),
+  /** How long one attempt of an AWS call may take. */
+  awsTimeoutSeconds: z.number().int().min(1).max(300).default(30),
 };
 
 /** DESIGN §5: the one configuration of keyrotor, shared by the Lambdas and the CLI. */

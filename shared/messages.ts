@@ -70,6 +70,11 @@ export const noticeSchema = z.strictObject({
   users: z.array(noticeUserSchema),
   /** Users left out to keep the message within SQS's size limit. */
   omittedUsers: z.number().int().min(0),
+  /**
+   * Which attempt at the job this notice reports (1 unless the job ran out of time and was retried):
+   * each attempt tells only what it did, so every part is delivered and none twice.
+   */
+  part: z.number().int().min(1),
 });
 export type Notice = z.infer<typeof noticeSchema>;
 

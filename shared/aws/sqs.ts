@@ -78,7 +78,10 @@ export function noticeQueue(sqs: SqsAdapter, queueUrl: string): NoticeSink {
         {
           body: JSON.stringify(notice),
           groupId: notice.account.id,
-          deduplicationId: deduplicationId(notice.runId, notice.account.id),
+          deduplicationId:
+            notice.part === 1
+              ? deduplicationId(notice.runId, notice.account.id)
+              : deduplicationId(notice.runId, notice.account.id, `part${notice.part}`),
         },
       ]),
   };

@@ -60,6 +60,7 @@ export function newsFor(user: UserReport, previousRunAt: Date): NoticeEvent[] {
 export function composeNotice(
   job: RotationJob,
   report: AccountReport,
+  part = 1,
   maxBytes: number = MAX_NOTICE_BYTES,
 ): Notice | null {
   const previousRunAt = new Date(report.previousRunAt);
@@ -92,5 +93,6 @@ export function composeNotice(
     account: job.account,
     users,
     omittedUsers,
+    part,
   };
 }

@@ -15,7 +15,7 @@ import {
   unrecordedKeys,
 } from "../lifecycle";
 import { Redacted } from "../redacted";
-import type { AccountPorts, IamUser, SecretMeta } from "./ports";
+import type { AccountPorts, IamUser, NewAccessKey, SecretMeta } from "./ports";
 import type { AccountReport, ActionReport, DatedKeyEvent, UserReport } from "./report";
 import { encodeUserName, requestTokenFor, secretNameFor } from "./secret-name";
 import { buildSecretPolicy, parseReaders } from "./secret-policy";
@@ -52,6 +52,8 @@ export interface AccountRun {
   readonly now: Date;
   /** The previous run's instant; a day before `now` (the daily schedule) when not given. */
   readonly previousRunAt?: Date;
+  /** Asked before each user is started: `true` when the time left is too short to start another. */
+  readonly shouldStop?: () => boolean;
 }
 
 const previousRunOf = (run: AccountRun) => run.previousRunAt ?? addDays(run.now, -1);
@@ -87,8 +89,9 @@ export async function reconcileAccount(
     ports.secrets.listSecrets(settings.secretPrefix),
   ]);
   const ctx: Context = { ports, settings, thresholds: settings, run, exemptMembers, secrets };
-  const reports = await mapWithConcurrency(users, settings.userConcurrency, (user) =>
-    reconcileUser(ctx, user),
+  // A user is either untouched or reconciled whole: stopping only between users keeps the account consistent.
+  const reports = await mapWithConcurrency(users, settings.userConcurrency, async (user) =>
+    run.shouldStop?.() ? deferred(user, settings) : reconcileUser(ctx, user),
   );
   const report: AccountReport = {
     accountId: run.accountId,
@@ -98,6 +101,7 @@ export async function reconcileAccount(
     previousRunAt: previousRunOf(run).toISOString(),
     users: reports,
     failedUsers: reports.filter(hasFailed).length,
+    deferredUsers: reports.filter((u) => u.status === "deferred").length,
   };
   ports.log.info("account reconciled", { ...summarize(report) });
   return report;
@@ -122,6 +126,20 @@ export function summarize(report: AccountReport) {
     deleted: count("delete"),
     blocked: report.users.filter((u) => u.status === "blocked" || u.status === "held").length,
     failedUsers: report.failedUsers,
+    deferredUsers: report.deferredUsers,
+  };
+}
+
+function deferred(user: IamUser, settings: RotationSettings): UserReport {
+  const secretName = secretNameFor(settings.secretPrefix, user.userName);
+  return {
+    userName: user.userName,
+    secretName,
+    status: "deferred",
+    keys: [],
+    actions: [],
+    warning: null,
+    upcoming: [],
   };
 }
 
@@ -309,7 +327,13 @@ async function rotateKey(
   if (meta) await secrets.tagSecret(name, pending);
   await secrets.putResourcePolicy(name, policy);
 
-  const key = await iam.createAccessKey(user.userName);
+  let key: NewAccessKey;
+  try {
+    key = await iam.createAccessKey(user.userName);
+  } catch (error) {
+    await clearPendingUnlessKeyAppeared(ctx, user.userName, name);
+    throw error;
+  }
   const value = new Redacted(
     JSON.stringify({
       AccessKeyId: key.id,
@@ -346,6 +370,22 @@ async function rotateKey(
     log.warn("secret tags not updated after rotation", { secretName: name, error: describeError(error) });
   }
   return { keyId: key.id, secretArn: secret.arn };
+}
+
+/**
+ * After a failed CreateAccessKey: a timed-out call may still have made a key, which the pending mark
+ * lets the next run find and remove. Only when IAM shows no key made since the mark is it cleared.
+ */
+async function clearPendingUnlessKeyAppeared(ctx: Context, userName: string, name: string): Promise<void> {
+  try {
+    const keys = await ctx.ports.iam.listAccessKeys(userName);
+    if (keys.every((k) => k.createdAt.getTime() < ctx.run.now.getTime())) await clearPendingMark(ctx, name);
+  } catch (error) {
+    ctx.ports.log.warn("pending mark kept: keys could not be listed", {
+      secretName: name,
+      error: describeError(error),
+    });
+  }
 }
 
 async function clearPendingMark(ctx: Context, name: string): Promise<void> {

@@ -29,7 +29,8 @@ export interface DatedKeyEvent {
 /** Everything known about one user after a run. Contains no secret, by construction. */
 export interface UserReport {
   readonly userName: string;
-  readonly status: UserStatus | "failed";
+  /** `failed`: its facts could not be read; `deferred`: left for the retry when time ran short. */
+  readonly status: UserStatus | "failed" | "deferred";
   readonly reason?: string;
   /** ISO instant a `blocked` user's rotation fell due. */
   readonly blockedSince?: string;
@@ -55,4 +56,6 @@ export interface AccountReport {
   readonly users: readonly UserReport[];
   /** Users whose facts could not be read or whose actions failed. */
   readonly failedUsers: number;
+  /** Users not started because the invocation's time ran short; the job must run again for them. */
+  readonly deferredUsers: number;
 }

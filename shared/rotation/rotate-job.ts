@@ -13,23 +13,44 @@ export interface RotatorPorts {
   readonly log: Log;
 }
 
+/** The job stopped before the invocation's time ran out; its remaining users need another attempt. */
+export class TimeBudgetError extends Error {
+  override readonly name = "TimeBudgetError";
+}
+
+export interface JobAttempt {
+  /** 1 for the first delivery of the job (SQS's ApproximateReceiveCount). */
+  readonly attempt?: number;
+  /** `true` when there is no longer time to start another user. */
+  readonly shouldStop?: () => boolean;
+}
+
 /**
  * The rotator's use case for one job: open the account, reconcile it at the run's instant, and
  * send the owner one notice if there is anything to say. An account that cannot be opened or
  * listed throws (its job is retried, then dead-lettered); a failing user is in the report and notice.
+ * When time runs short it stops between users, reports what it did, then throws `TimeBudgetError` so
+ * the job is delivered again for the rest.
  */
 export async function rotateJob(
   ports: RotatorPorts,
   settings: RotationSettings,
   job: RotationJob,
+  { attempt = 1, shouldStop }: JobAttempt = {},
 ): Promise<{ report: AccountReport; noticeSent: boolean }> {
   const account = await ports.openAccount(job.account.id, job.runId);
   const report = await reconcileAccount({ ...account, log: ports.log }, settings, {
     accountId: job.account.id,
     runId: job.runId,
     now: new Date(job.asOf),
+    ...(shouldStop ? { shouldStop } : {}),
   });
-  const notice = composeNotice(job, report);
+  const notice = composeNotice(job, report, attempt);
   if (notice) await ports.notices.sendNotice(notice);
+  if (report.deferredUsers > 0) {
+    throw new TimeBudgetError(
+      `account ${job.account.id}: stopped before the time limit with ${report.deferredUsers} of ${report.users.length} users left; the job will run again for them`,
+    );
+  }
   return { report, noticeSent: notice !== null };
 }

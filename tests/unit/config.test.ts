@@ -28,6 +28,8 @@ describe("parseConfig (DESIGN §5)", () => {
       excludeOus: [],
       replicaRegions: [],
       userConcurrency: 4,
+      awsMaxAttempts: 5,
+      awsTimeoutSeconds: 30,
     });
   });
 

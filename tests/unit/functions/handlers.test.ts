@@ -112,6 +112,7 @@ describe("notifier handler", () => {
     account,
     users: [{ userName: "a", events: [{ kind: "deleted", keyId: "K" }], upcoming: [] }],
     omittedUsers: 0,
+    part: 1,
   };
 
   it("sends the email and reports no failure", async () => {

@@ -110,7 +110,7 @@ describe("composeNotice", () => {
         actions: [{ kind: "delete", keyId: `AKIA${i}`, detail: "expired", dueOn: TODAY, outcome: "done" }],
       }),
     );
-    const notice = composeNotice(JOB, accountReport(users), 10_000);
+    const notice = composeNotice(JOB, accountReport(users), 1, 10_000);
     expect(Buffer.byteLength(JSON.stringify(notice))).toBeLessThan(10_000);
     expect((notice?.users.length ?? 0) + (notice?.omittedUsers ?? 0)).toBe(500);
     expect(notice?.omittedUsers).toBeGreaterThan(0);

@@ -24,6 +24,7 @@ const notice = (owners: (string | undefined)[], email = "owner@example.com"): No
   account: { ...JOB.account, email },
   users: users(owners),
   omittedUsers: 0,
+  part: 1,
 });
 
 beforeEach(() => ses.reset());

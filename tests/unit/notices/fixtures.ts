@@ -30,5 +30,6 @@ export function accountReport(users: UserReport[], mode: "audit" | "enforce" = "
     previousRunAt: "2026-05-31T06:00:00.000Z",
     users,
     failedUsers: 0,
+    deferredUsers: 0,
   };
 }

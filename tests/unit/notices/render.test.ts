@@ -11,6 +11,7 @@ const notice = (users: Notice["users"], mode: Notice["mode"] = "enforce", omitte
   account: JOB.account,
   users,
   omittedUsers,
+  part: 1,
 });
 
 const secretArn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:keyrotor/alice-AbCdEf";
