@@ -160,7 +160,7 @@ async function reconcileUser(ctx: Context, user: IamUser): Promise<UserReport> {
   const plan = decide(facts, ctx.thresholds, ctx.run.now, previousRunOf(ctx.run));
   const applied =
     ctx.settings.mode === "enforce"
-      ? await applyPlan(ctx, user, plan.actions, tags, meta)
+      ? await applyPlan(ctx, user, facts, plan.actions, tags, meta)
       : { actions: plan.actions.map((a) => actionReport(a, "planned")), secretArn: meta?.arn };
   const createdId = applied.actions.find((a) => a.kind === "create" && a.outcome === "done")?.keyId;
   const dated = (u: Upcoming): DatedKeyEvent => ({
@@ -252,6 +252,7 @@ function actionReport(action: Action, outcome: ActionReport["outcome"], extra: P
 async function applyPlan(
   ctx: Context,
   user: IamUser,
+  facts: UserFacts,
   actions: readonly Action[],
   tags: Record<string, string>,
   meta: SecretMeta | undefined,
@@ -285,13 +286,7 @@ async function applyPlan(
       reports.push(actionReport(action, "failed", { error: describeError(error) }));
     }
   }
-  // A discarded unrecorded key with no new key after it: the pending mark has done its job.
-  const discarded = reports.some(
-    (r) => r.kind === "delete" && r.detail === "unrecorded" && r.outcome === "done",
-  );
-  const created = reports.some((r) => r.kind === "create" && r.outcome === "done");
-  if (discarded && !created)
-    await clearPendingMark(ctx, secretNameFor(ctx.settings.secretPrefix, user.userName));
+  await settlePendingMark(ctx, user, facts, reports);
   return { actions: reports, secretArn };
 }
 
@@ -349,17 +344,16 @@ async function rotateKey(
       await iam.deleteAccessKey(user.userName, key.id);
     } catch (rollbackError) {
       throw new SecretWriteError(
-        `secret ${name} could not be written and the new key ${key.id} could not be deleted: ` +
-          "it stays unrecorded, never replaces the working key, and the next run removes it",
+        `secret ${name} could not be written (${describeError(writeError).message}) and the new key ${key.id} ` +
+          `could not be deleted (${describeError(rollbackError).message}): it stays unrecorded, never ` +
+          "replaces the working key, and the next run removes it",
         { cause: new AggregateError([writeError, rollbackError]) },
       );
     }
     await clearPendingMark(ctx, name);
     throw new SecretWriteError(
-      `secret ${name} could not be written; the new key ${key.id} was deleted again`,
-      {
-        cause: writeError,
-      },
+      `secret ${name} could not be written (${describeError(writeError).message}); the new key ${key.id} was deleted again`,
+      { cause: writeError },
     );
   }
   try {
@@ -370,6 +364,27 @@ async function rotateKey(
     log.warn("secret tags not updated after rotation", { secretName: name, error: describeError(error) });
   }
   return { keyId: key.id, secretArn: secret.arn };
+}
+
+/**
+ * A pending mark left by an earlier run (its creation failed and was rolled back, or its last tag
+ * write failed) is cleared once no unrecorded key is left behind it: otherwise a key a person makes
+ * later would be taken for an unrecorded one. A rotation in this run clears its own mark.
+ */
+async function settlePendingMark(
+  ctx: Context,
+  user: IamUser,
+  facts: UserFacts,
+  reports: readonly ActionReport[],
+): Promise<void> {
+  const since = facts.secret?.pendingSince;
+  if (!since || since.getTime() >= ctx.run.now.getTime()) return;
+  if (reports.some((r) => r.kind === "create" && r.outcome === "done")) return;
+  const removed = (id: string) =>
+    reports.some((r) => r.kind === "delete" && r.keyId === id && r.outcome === "done");
+  if (unrecordedKeys(facts).every((k) => removed(k.id))) {
+    await clearPendingMark(ctx, secretNameFor(ctx.settings.secretPrefix, user.userName));
+  }
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 } from "../../scripts/lib/emulator";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { readSecretJson, snapshot } from "../support/account-fixture";
-import { ACCESS_DENIED, startFaultProxy } from "../support/fault-proxy";
+import { startFaultProxy } from "../support/fault-proxy";
 
 const exec = promisify(execFile);
 let moto: Moto;
@@ -164,7 +164,7 @@ describe("keyrotor run", () => {
   it("exits 1 and names the account when one account cannot be opened", async () => {
     const prodId = org.accounts.Prod?.id ?? "";
     proxy.rules.push((call) =>
-      call.operation === "AssumeRole" && call.body.includes(prodId) ? ACCESS_DENIED : null,
+      call.operation === "AssumeRole" && call.body.includes(prodId) ? "access-denied" : null,
     );
     try {
       const { code, stdout, stderr } = await cli("run", "--config", configPath, "--as-of", day91);

@@ -10,7 +10,7 @@ import {
 } from "../../scripts/lib/emulator";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { type AccountState, readSecretJson, snapshot } from "../support/account-fixture";
-import { ACCESS_DENIED, startFaultProxy } from "../support/fault-proxy";
+import { startFaultProxy } from "../support/fault-proxy";
 import { createQueues, drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
 
 const SENDER = "keyrotor@example.com";
@@ -91,7 +91,7 @@ beforeAll(async () => {
   proxy.rules.push((call) =>
     call.operation === "AssumeRole" &&
     decodeURIComponent(call.body).includes(`::${broken}:role/keyrotor-member`)
-      ? ACCESS_DENIED
+      ? "access-denied"
       : null,
   );
 

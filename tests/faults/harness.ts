@@ -1,0 +1,177 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { captureIo } from "../../cli/io";
+import { main } from "../../cli/main";
+import type { SweepResult } from "../../cli/sweep";
+import {
+  clientsIn,
+  createOrganization,
+  createUsers,
+  type Organization,
+  sentEmails,
+  verifySender,
+} from "../../scripts/lib/emulator";
+import type { Moto } from "../../scripts/lib/moto";
+import { requestTokenFor, SECRET_TAGS } from "../../shared/rotation";
+import { type AccountState, snapshot } from "../support/account-fixture";
+import type { FaultProxy } from "../support/fault-proxy";
+
+/**
+ * One small organization (management + Prod, three users due on day 90) driven through the real CLI
+ * (`keyrotor run`, the Lambdas' use cases) with faults injected between keyrotor and moto.
+ */
+export interface World {
+  readonly org: Organization;
+  /** account name -> user -> the key it had before keyrotor ran. */
+  readonly original: Map<string, Map<string, string>>;
+  readonly asOf: string;
+}
+
+export const ACCOUNTS = ["management", "Prod"] as const;
+const SENDER = "keyrotor@example.com";
+
+export interface Harness {
+  readonly moto: Moto;
+  readonly proxy: FaultProxy;
+  /** Everything printed, emailed or reported by every run, for the leak scan. */
+  readonly transcript: string[];
+  readonly configPath: string;
+}
+
+export function harnessConfig(): string {
+  const dir = mkdtempSync(join(tmpdir(), "keyrotor-faults-"));
+  const path = join(dir, "config.json");
+  // Three attempts a call (moto under libfaketime costs the SDK one clock-skew retry) and a one-second
+  // timeout keep a faulted run short; the logic is the same as in production.
+  writeFileSync(
+    path,
+    JSON.stringify({ senderEmail: SENDER, mode: "enforce", awsMaxAttempts: 3, awsTimeoutSeconds: 1 }),
+  );
+  return path;
+}
+
+/** Resets moto and builds the world directly against it (not through the proxy). */
+export async function buildWorld(h: Harness): Promise<World> {
+  await h.moto.reset();
+  h.moto.setClockOffsetDays(0);
+  process.env.AWS_ENDPOINT_URL = h.moto.endpoint;
+  const org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
+  await verifySender(SENDER);
+  const original = new Map<string, Map<string, string>>();
+  const specs = {
+    management: [{ name: "ci", keys: ["Active" as const] }],
+    Prod: [
+      { name: "app", keys: ["Active" as const] },
+      { name: "ops", keys: ["Active" as const], tags: { "keyrotor:owner": "ops@example.com" } },
+    ],
+  };
+  for (const account of ACCOUNTS) {
+    const ids = await createUsers((await clientsIn(org.accounts[account]?.id ?? "")).iam, specs[account]);
+    original.set(account, new Map([...ids].map(([user, keys]) => [user, keys[0] ?? ""])));
+  }
+  h.moto.setClockOffsetDays(90);
+  const asOf = h.moto.now().toISOString();
+  process.env.AWS_ENDPOINT_URL = h.proxy.endpoint;
+  h.proxy.reset();
+  return { org, original, asOf };
+}
+
+export interface RunOutcome {
+  readonly code: number;
+  readonly result: SweepResult | null;
+  readonly output: string;
+  /** Emails sent during this run, by To address. */
+  readonly emailsTo: Map<string, number>;
+}
+
+/** `keyrotor run --mode enforce --json --verbose` in-process, through the proxy. */
+export async function runCli(h: Harness, world: World): Promise<RunOutcome> {
+  const before = (await sentEmails(h.moto.endpoint)).length;
+  const captured = captureIo({ ...process.env });
+  const code = await main(
+    ["run", "--config", h.configPath, "--as-of", world.asOf, "--json", "--verbose"],
+    captured.io,
+  );
+  const emails = (await sentEmails(h.moto.endpoint)).slice(before);
+  const output = `${captured.stdout()}\n${captured.stderr()}`;
+  h.transcript.push(output, JSON.stringify(emails));
+  const emailsTo = new Map<string, number>();
+  for (const e of emails)
+    for (const to of e.destinations.ToAddresses ?? []) emailsTo.set(to, (emailsTo.get(to) ?? 0) + 1);
+  let result: SweepResult | null = null;
+  try {
+    result = JSON.parse(captured.stdout()) as SweepResult;
+  } catch {
+    // The sweep could not start (e.g. ListAccounts failed): nothing on stdout.
+  }
+  return { code, result, output, emailsTo };
+}
+
+/** Each account's users and secrets, read directly from moto. */
+export async function worldState(h: Harness, world: World): Promise<Map<string, AccountState>> {
+  const saved = process.env.AWS_ENDPOINT_URL;
+  process.env.AWS_ENDPOINT_URL = h.moto.endpoint;
+  try {
+    const states = new Map<string, AccountState>();
+    for (const account of ACCOUNTS)
+      states.set(account, await snapshot(await clientsIn(world.org.accounts[account]?.id ?? "")));
+    return states;
+  } finally {
+    process.env.AWS_ENDPOINT_URL = saved;
+  }
+}
+
+/** The keys of a user as `{ id, status }`, from a snapshot's "ID:Status" strings. */
+export const keysOf = (state: AccountState, user: string) =>
+  (state.users[user] ?? []).map((entry) => {
+    const [id = "", status = ""] = entry.split(":");
+    return { id, status };
+  });
+
+/**
+ * What must hold after any run, faulted or not: the working key is never lost, never more than two
+ * keys, and every key keyrotor made is recorded in its secret, or still announced by the secret's
+ * pending mark so the next run removes it.
+ */
+export function invariantViolations(world: World, states: Map<string, AccountState>): string[] {
+  const problems: string[] = [];
+  for (const [account, users] of world.original) {
+    const state = states.get(account);
+    if (!state) continue;
+    for (const [user, originalKey] of users) {
+      const keys = keysOf(state, user);
+      const where = `${account}/${user}`;
+      if (!keys.some((k) => k.id === originalKey && k.status === "Active"))
+        problems.push(`${where} lost its working key`);
+      if (keys.length > 2) problems.push(`${where} has ${keys.length} keys`);
+      const secret = state.secrets[`keyrotor/${user}`];
+      for (const k of keys.filter((key) => key.id !== originalKey)) {
+        const recorded = secret?.currentVersionId === requestTokenFor(k.id);
+        const announced = (secret?.tags[SECRET_TAGS.pendingSince] ?? "") !== "";
+        if (!recorded && !announced) problems.push(`${where}: key ${k.id} is neither recorded nor announced`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** After a clean run: every user has its original key and exactly one new key, recorded, no pending mark. */
+export function healedViolations(world: World, states: Map<string, AccountState>): string[] {
+  const problems = invariantViolations(world, states);
+  for (const [account, users] of world.original) {
+    const state = states.get(account);
+    if (!state) continue;
+    for (const [user, originalKey] of users) {
+      const fresh = keysOf(state, user).filter((k) => k.id !== originalKey);
+      const secret = state.secrets[`keyrotor/${user}`];
+      if (fresh.length !== 1) problems.push(`${account}/${user} has ${fresh.length} new keys`);
+      else if (secret?.currentVersionId !== requestTokenFor(fresh[0]?.id ?? "")) {
+        problems.push(`${account}/${user}: new key not recorded`);
+      }
+      if ((secret?.tags[SECRET_TAGS.pendingSince] ?? "") !== "")
+        problems.push(`${account}/${user}: pending mark left`);
+    }
+  }
+  return problems;
+}
