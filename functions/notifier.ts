@@ -1,13 +1,13 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
-import type { SQSEvent, SQSRecord } from "aws-lambda";
+import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { clientOptionsOf } from "../shared/aws/client-config";
 import { SesAdapter } from "../shared/aws/ses";
 import { settleEach } from "../shared/concurrency";
 import { configFromEnv } from "../shared/config";
 import { createLogger, recordFailureLogger } from "../shared/logger";
-import { noticeSchema, parseMessage } from "../shared/messages";
+import { noticeSchema, parseMessage, sqsEventOf } from "../shared/messages";
 import { deliverNotice } from "../shared/notices/deliver";
 
 const logger = createLogger();
@@ -27,6 +27,9 @@ async function notifyRecord(record: SQSRecord) {
   }
 }
 
-export const handler = middy((event: SQSEvent) => settleEach(event.Records, notifyRecord))
+const processBatch = middy((event: SQSEvent) => settleEach(event.Records, notifyRecord))
   .use(injectLambdaContext(logger))
   .use(sqsPartialBatchFailure({ logger: recordFailureLogger(logger) }));
+
+export const handler = async (event: unknown, context: Context) =>
+  processBatch(sqsEventOf<SQSEvent>(event, "notifier"), context);

@@ -9,7 +9,7 @@ import { StsAdapter } from "../shared/aws/sts";
 import { settleEach } from "../shared/concurrency";
 import { configFromEnv, requireEnv } from "../shared/config";
 import { createLogger, recordFailureLogger } from "../shared/logger";
-import { parseMessage, rotationJobSchema } from "../shared/messages";
+import { parseMessage, rotationJobSchema, sqsEventOf } from "../shared/messages";
 import { summarize } from "../shared/rotation";
 import { rotateJob } from "../shared/rotation/rotate-job";
 
@@ -49,8 +49,11 @@ async function rotateRecord(record: SQSRecord, context: Context) {
   }
 }
 
-export const handler = middy((event: SQSEvent, context: Context) =>
+const processBatch = middy((event: SQSEvent, context: Context) =>
   settleEach(event.Records, (record) => rotateRecord(record, context)),
 )
   .use(injectLambdaContext(logger))
   .use(sqsPartialBatchFailure({ logger: recordFailureLogger(logger) }));
+
+export const handler = async (event: unknown, context: Context) =>
+  processBatch(sqsEventOf<SQSEvent>(event, "rotator"), context);

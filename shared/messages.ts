@@ -114,3 +114,21 @@ export const scheduledEventSchema = z.looseObject({
   source: z.literal("aws.events"),
   time: iso,
 });
+
+const sqsEventSchema = z.looseObject({
+  Records: z.array(z.looseObject({ messageId: z.string(), body: z.string() })),
+});
+
+/**
+ * Checks that a queue-fed function got an SQS event. Anything else (a test invocation with another
+ * shape, a misrouted event) is refused whole, before per-record handling could swallow it.
+ * @throws MessageFormatError naming the function and what it got.
+ */
+export function sqsEventOf<E>(event: unknown, functionName: string): E {
+  if (sqsEventSchema.safeParse(event).success) return event as E;
+  const shape =
+    event !== null && typeof event === "object"
+      ? `an object with keys ${Object.keys(event).join(", ") || "(none)"}`
+      : typeof event;
+  throw new MessageFormatError(`${functionName} expects an SQS event with Records; got ${shape}`);
+}

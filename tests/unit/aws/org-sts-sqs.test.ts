@@ -10,7 +10,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { memberAccountOpener, memberRoleArn } from "../../../shared/aws/member-account";
 import { OrganizationsAdapter } from "../../../shared/aws/organizations";
-import { jobQueue, SqsAdapter } from "../../../shared/aws/sqs";
+import { jobQueue, noticeQueue, SqsAdapter } from "../../../shared/aws/sqs";
 import { StsAdapter, sessionName } from "../../../shared/aws/sts";
 import { AwsCallError } from "../../../shared/errors";
 import type { RotationJob } from "../../../shared/messages";
@@ -78,6 +78,26 @@ describe("SQS job queue", () => {
       MessageDeduplicationId: "run-1:100000000000",
       MessageBody: JSON.stringify(jobs[0]),
     });
+  });
+
+  it("deduplicates a notice by run and account, and a retried job's later parts apart", async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const sink = noticeQueue(new SqsAdapter(new SQSClient({ region: "us-east-1" })), "https://n");
+    const notice = {
+      version: 1 as const,
+      runId: "run-1",
+      mode: "enforce" as const,
+      asOf: "2026-06-01T06:00:00.000Z",
+      account: { id: "111122223333", name: "p", email: "p@example.com" },
+      users: [],
+      omittedUsers: 0,
+    };
+    await sink.sendNotice({ ...notice, part: 1 });
+    await sink.sendNotice({ ...notice, part: 2 });
+    const ids = sqs
+      .commandCalls(SendMessageBatchCommand)
+      .map((c) => c.args[0].input.Entries?.[0]?.MessageDeduplicationId);
+    expect(ids).toEqual(["run-1:111122223333", "run-1:111122223333:part2"]);
   });
 
   it("fails loudly when SQS refuses an entry", async () => {

@@ -1,4 +1,10 @@
-import { GetGroupCommand, IAMClient, ListUsersCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
+import {
+  GetGroupCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListUsersCommand,
+  NoSuchEntityException,
+} from "@aws-sdk/client-iam";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -101,6 +107,43 @@ describe("rotator handler (middy, partial batch failure)", () => {
       }),
     );
   });
+});
+
+describe("rotator handler: time budget and event shape", () => {
+  it("stops before the Lambda's time runs out and fails the record so the rest is retried", async () => {
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date() },
+    });
+    iam
+      .on(ListUsersCommand)
+      .resolves({ Users: [{ UserName: "a", Arn: "arn:aws:iam::111122223333:user/a" } as never] });
+    iam.on(GetGroupCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
+    const shortOnTime = { ...lambdaContext("rotator"), getRemainingTimeInMillis: () => 5_000 };
+    const response = await rotator({ Records: [record("late", JSON.stringify(job))] }, shortOnTime);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "late" }] });
+    expect(errors()).toContainEqual(
+      expect.objectContaining({
+        messageId: "late",
+        error: {
+          name: "TimeBudgetError",
+          message:
+            "account 111122223333: stopped before the time limit with 1 of 1 users left; the job will run again for them",
+        },
+      }),
+    );
+    expect(iam).not.toHaveReceivedCommand(ListAccessKeysCommand);
+  });
+
+  it.each(["rotator", "notifier"])(
+    "the %s refuses an event that is not an SQS event, naming what it got",
+    async (name) => {
+      const handler = name === "rotator" ? rotator : notifier;
+      await expect(handler({ hello: "world" } as never, lambdaContext(name))).rejects.toThrow(
+        `${name} expects an SQS event with Records; got an object with keys hello`,
+      );
+    },
+  );
 });
 
 describe("notifier handler", () => {

@@ -3,11 +3,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import { AwsCallError } from "../../../shared/errors";
 import { addDays, DAY_MS, type KeyFacts } from "../../../shared/lifecycle";
+import type { Notice } from "../../../shared/messages";
 import {
   type AccountReport,
   reconcileAccount,
   requestTokenFor,
+  rotateJob,
   SECRET_TAGS,
+  TimeBudgetError,
   type UserReport,
 } from "../../../shared/rotation";
 import { FakeAccount } from "../../support/fake-account";
@@ -260,5 +263,49 @@ describe("no secret leaves the engine", () => {
     const text = JSON.stringify(report) + log.lines.join("\n");
     expect(text).not.toMatch(/fake-secret-/);
     expect(log.lines.length).toBeGreaterThan(0);
+  });
+});
+
+describe("time budget", () => {
+  const job = {
+    version: 1 as const,
+    runId: "run-1",
+    asOf: NOW.toISOString(),
+    account: { id: "111122223333", name: "Prod", email: "prod@example.com" },
+  };
+
+  it("stops between users when time runs short, tells what it did, and the retry finishes the rest", async () => {
+    // Prepare: five users due; time for two of them.
+    for (const name of ["a", "b", "c", "d", "e"]) account.addUser(name, [key(`K-${name}`, 95)]);
+    const notices: Notice[] = [];
+    const ports = {
+      openAccount: async () => ({ iam: account, secrets: account }),
+      notices: { sendNotice: async (n: Notice) => void notices.push(n) },
+      log,
+    };
+    let started = 0;
+    const settings = { ...enforce, userConcurrency: 1 };
+    // Act: first attempt
+    const first = rotateJob(ports, settings, job, { attempt: 1, shouldStop: () => started++ >= 2 });
+    // Assess
+    await expect(first).rejects.toBeInstanceOf(TimeBudgetError);
+    await expect(first).rejects.toThrow("stopped before the time limit with 3 of 5 users left");
+    const rotated = () => [...account.users].filter(([, u]) => u.keys.length === 2).map(([name]) => name);
+    expect(rotated()).toEqual(["a", "b"]);
+    // Untouched users are untouched: no secret, no pending mark.
+    expect([...account.secrets.keys()]).toEqual(["keyrotor/a", "keyrotor/b"]);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.part).toBe(1);
+    expect(notices[0]?.users.map((u) => u.userName)).toEqual(["a", "b"]);
+
+    // Act: the retry, with time enough
+    const second = await rotateJob(ports, settings, job, { attempt: 2, shouldStop: () => false });
+    // Assess
+    expect(second.report.deferredUsers).toBe(0);
+    expect(rotated()).toEqual(["a", "b", "c", "d", "e"]);
+    expect(notices.map((n) => [n.part, n.users.map((u) => u.userName)])).toEqual([
+      [1, ["a", "b"]],
+      [2, ["c", "d", "e"]],
+    ]);
   });
 });
