@@ -21,6 +21,8 @@ const ACCOUNT = "123456789012";
 const settings = parseConfig({ mode: "enforce", senderEmail: "keyrotor@example.com" });
 const clientOptions = { region: "us-east-1", credentials: MOTO_CREDENTIALS, maxAttempts: 2 };
 const BULK = Array.from({ length: 150 }, (_, i) => `bulk-${String(i).padStart(3, "0")}`);
+/** IAM user names at the limits: one character, and 64 with every symbol IAM allows. */
+const LIMITS = ["q", "Zz09+=,.@_-".padEnd(64, "x")];
 
 let moto: Moto;
 const log = memoryLog();
@@ -85,7 +87,7 @@ afterAll(async () => {
 
 describe("one account walked from day 0 to day 120", () => {
   let ids: Map<string, string[]>;
-  const alikeAlice = ["alice", "frank,jr", ...BULK];
+  const alikeAlice = ["alice", "frank,jr", ...LIMITS, ...BULK];
 
   beforeAll(async () => {
     await moto.reset();
@@ -98,7 +100,7 @@ describe("one account walked from day 0 to day 120", () => {
       { name: "erin", keys: ["Active"], tags: { "keyrotor:exempt": "true" } },
       { name: "frank,jr", keys: ["Active"] },
       { name: "nokeys" },
-      ...BULK.map((name) => ({ name, keys: ["Active" as const] })),
+      ...[...LIMITS, ...BULK].map((name) => ({ name, keys: ["Active" as const] })),
     ]);
   });
 
@@ -124,7 +126,7 @@ describe("one account walked from day 0 to day 120", () => {
 
   it("day 0: nothing is due, exempt users are reported as such", async () => {
     const { report, state } = await day(0);
-    expect(report.users).toHaveLength(7 + BULK.length);
+    expect(report.users).toHaveLength(7 + LIMITS.length + BULK.length);
     expect(report.users.flatMap((u) => u.actions)).toEqual([]);
     expect(userReport(report, "dave")).toMatchObject({ status: "exempt", reason: "exempt by group" });
     expect(userReport(report, "erin")).toMatchObject({ status: "exempt", reason: "exempt by tag" });
@@ -173,6 +175,10 @@ describe("one account walked from day 0 to day 120", () => {
     // The comma user's secret name is encoded; its value names the real user.
     const frank = await readSecretJson(secrets, "keyrotor/frank=2Cjr");
     expect(frank.UserName).toBe("frank,jr");
+    const longest = LIMITS[1] ?? "";
+    const encoded = `keyrotor/Zz09+=3D=2C.@_-${"x".repeat(53)}`;
+    expect((await readSecretJson(secrets, encoded)).UserName).toBe(longest);
+    expect(state.secrets[encoded]?.tags[SECRET_TAGS.user]).toBe(encoded.slice("keyrotor/".length));
     expect(Object.keys(state.secrets)).toHaveLength(alikeAlice.length);
     untouched(state);
   });

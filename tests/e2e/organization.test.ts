@@ -1,3 +1,4 @@
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
@@ -11,7 +12,14 @@ import {
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { type AccountState, readSecretJson, snapshot } from "../support/account-fixture";
 import { startFaultProxy } from "../support/fault-proxy";
-import { createQueues, drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
+import {
+  createQueues,
+  deliverLikeLambda,
+  drain,
+  lambdaContext,
+  messagesOn,
+  scheduledEvent,
+} from "../support/org-fixture";
 
 const SENDER = "keyrotor@example.com";
 const ADMIN = "security@example.com";
@@ -213,6 +221,26 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
     }
     expect((await stateOf("Sandbox")).users.app).toEqual([`${originalKeys.get("Sandbox/app")}:Active`]);
     expect(emails.map((e) => e.subject.split(": ")[1])).toEqual(["2 deleted", "2 deleted"]);
+  });
+
+  it("a message that cannot be processed is retried three times, then lands in the DLQ: never lost, never retried forever", async () => {
+    await new SQSClient({ region: "us-east-1" }).send(
+      new SendMessageCommand({
+        QueueUrl: queues.jobs.url,
+        MessageBody: '{"version":1,"runId":"r","account":{"id":"not-an-account"}}',
+        MessageGroupId: "poison",
+        MessageDeduplicationId: "poison-1",
+      }),
+    );
+    const failures = await deliverLikeLambda(queues.jobs.url, (event) =>
+      handlers.rotator(event as SQSEvent, lambdaContext("keyrotor-rotator")),
+    );
+    expect(failures).toBe(3);
+    expect(await messagesOn(queues.jobs.url)).toBe(0);
+    expect(await messagesOn(queues.jobs.dlqUrl)).toBe(1);
+    expect(output.join("\n")).toMatch(
+      /rotation-jobs message is malformed: asOf: .*account.id: must be a 12-digit account id/s,
+    );
   });
 
   it("no email, queue message or log line ever held a secret access key", async () => {

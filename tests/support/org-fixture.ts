@@ -99,3 +99,50 @@ export function lambdaContext(functionName: string): Context {
     succeed: () => undefined,
   };
 }
+
+/**
+ * Delivers the queue's messages to `handler` as Lambda's event source mapping does: one receive at a
+ * time, deleting a message only when the handler did not report it failed. Stops when the queue is
+ * empty or after `maxReceives` receives. Returns how many deliveries failed.
+ */
+export async function deliverLikeLambda(
+  queueUrl: string,
+  handler: (event: { Records: SQSRecord[] }) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>,
+  maxReceives = 10,
+): Promise<number> {
+  const sqs = new SQSClient(config);
+  let failures = 0;
+  for (let i = 0; i < maxReceives; i++) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 1,
+        MessageSystemAttributeNames: ["All"],
+      }),
+    );
+    const m = out.Messages?.[0];
+    if (!m) return failures;
+    const record = {
+      messageId: m.MessageId ?? "",
+      receiptHandle: m.ReceiptHandle ?? "",
+      body: m.Body ?? "",
+      attributes: m.Attributes as unknown as SQSRecord["attributes"],
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? "",
+      eventSource: "aws:sqs",
+      eventSourceARN: `arn:aws:sqs:us-east-1:${MANAGEMENT_ACCOUNT}:${queueUrl.split("/").pop()}`,
+      awsRegion: "us-east-1",
+    };
+    const response = await handler({ Records: [record] });
+    if (response.batchItemFailures.length > 0) failures++;
+    else await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+  }
+  return failures;
+}
+
+export async function messagesOn(queueUrl: string): Promise<number> {
+  const out = await new SQSClient(config).send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+  );
+  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+}
