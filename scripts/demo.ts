@@ -87,8 +87,11 @@ function describeUser(user: UserReport, day: number): string[] {
       );
     }
   }
-  if (user.warning)
-    lines.push(`warned: ${short(user.warning.keyId)} will be rotated on ${user.warning.on.slice(0, 10)}`);
+  for (const w of user.warnings) {
+    lines.push(
+      `warned: ${short(w.keyId)} will be ${w.action === "rotate" ? "rotated" : "deactivated"} on ${w.on.slice(0, 10)}`,
+    );
+  }
   if (user.status === "blocked" && user.actions.length === 0)
     lines.push(`blocked: ${shorten(user.reason ?? "")}`);
   if (day === 0 && user.status === "exempt") lines.push(`${user.reason}: reported, never touched`);

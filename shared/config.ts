@@ -17,6 +17,18 @@ const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS regio
 const tagKey = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be a valid IAM tag key");
 const days = z.number().int("must be a whole number of days");
 
+/** Password requirements keyrotor enforces; each field absent means "no requirement". */
+export const passwordPolicySchema = z.strictObject({
+  minimumPasswordLength: z.number().int().min(6).max(128).optional(),
+  requireSymbols: z.boolean().optional(),
+  requireNumbers: z.boolean().optional(),
+  requireUppercaseCharacters: z.boolean().optional(),
+  requireLowercaseCharacters: z.boolean().optional(),
+  passwordReusePrevention: z.number().int().min(1).max(24).optional(),
+  maxPasswordAge: z.number().int().min(1).max(1095).optional(),
+});
+export type PasswordRequirements = z.infer<typeof passwordPolicySchema>;
+
 const settings = {
   mode: z.enum(["audit", "enforce"]).default("audit"),
   rotateAfterDays: days.default(90),
@@ -46,6 +58,19 @@ const settings = {
   includeOus: z.array(ouId).default([]),
   excludeOus: z.array(ouId).default([]),
   replicaRegions: z.array(region).default([]),
+  /**
+   * CIS 1.12 / Security Hub IAM.22 (45) or IAM.8 (90): deactivate an Active key unused this many days
+   * (never used: since creation); the delete rule then removes it. `null`: off.
+   */
+  deactivateUnusedAfterDays: z.number().int().min(1).max(3650).nullable().default(null),
+  /**
+   * CIS 1.8-1.9: the account password policy keyrotor keeps each account at least as strict as.
+   * `"cis"` (length 14, all character classes, reuse prevention 24) or explicit fields; `null`: off.
+   */
+  passwordPolicy: z
+    .union([z.literal("cis"), passwordPolicySchema])
+    .nullable()
+    .default(null),
   /** How many users of one account the rotator works on at once. */
   userConcurrency: z.number().int().min(1).max(32).default(4),
   /** Attempts per AWS call, first included (the SDK's adaptive retry mode spaces them). */
@@ -120,7 +145,13 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Record
     const value = env[envName]?.trim();
     if (value === undefined || value === "") continue;
     const kind = kindOf(setting);
-    if (kind === "list") {
+    if (value.startsWith("{") || value.startsWith("[")) {
+      try {
+        raw[setting] = JSON.parse(value);
+      } catch {
+        throw new ConfigError(`${envName} is not valid JSON`);
+      }
+    } else if (kind === "list") {
       raw[setting] = value
         .split(",")
         .map((s) => s.trim())

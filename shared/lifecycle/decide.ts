@@ -39,6 +39,19 @@ export function dueDate(step: Upcoming["action"], key: KeyFacts, newest: KeyFact
 }
 
 /**
+ * When an Active key falls due for retirement as unused (CIS 1.12): `deactivateUnusedAfterDays` after
+ * its last use (its creation, if never used), and never while it is the key keyrotor recorded and its
+ * replacement window (`D - R` days) is still open. `null`: the rule is off or the last use is unknown.
+ */
+export function unusedDueDate(key: KeyFacts, user: UserFacts, t: Thresholds): Date | null {
+  const days = t.deactivateUnusedAfterDays;
+  if (days == null || key.status !== "Active" || key.lastUsedAt === undefined) return null;
+  const unused = addDays(key.lastUsedAt ?? key.createdAt, days);
+  if (user.secret?.recordedKeyId !== key.id) return unused;
+  return later(unused, addDays(key.createdAt, t.deactivateAfterDays - t.rotateAfterDays));
+}
+
+/**
  * Keys keyrotor announced (the secret's pending mark), created, and never recorded in the secret
  * (DESIGN §3.4). They are never a replacement for anything.
  */
@@ -63,7 +76,7 @@ export function decide(
   previousRunAt: Date = addDays(now, -1),
 ): UserPlan {
   const { userName } = user;
-  const quiet = { warning: null, upcoming: [] };
+  const quiet = { warnings: [], upcoming: [] };
   if (user.exempt !== null) {
     return { userName, status: "exempt", actions: [], reason: `exempt by ${user.exempt}`, ...quiet };
   }
@@ -90,6 +103,20 @@ export function decide(
     const on = dueDate(step, key, newest, t);
     return on.getTime() <= now.getTime() ? on : null;
   };
+  const current = { ...user, keys };
+  const retired = new Set<KeyFacts>();
+  for (const key of keys) {
+    const unusedOn = unusedDueDate(key, current, t);
+    if (unusedOn && unusedOn.getTime() <= now.getTime()) {
+      actions.push({
+        kind: "deactivate",
+        keyId: key.id,
+        unusedSince: key.lastUsedAt ?? key.createdAt,
+        dueOn: unusedOn,
+      });
+      retired.add(key);
+    }
+  }
 
   let deleted = 0;
   for (const key of keys) {
@@ -100,7 +127,8 @@ export function decide(
     }
   }
 
-  const rotateOn = newest.status === "Active" ? due("rotate", newest) : null;
+  // An unused newest key is retired, not replaced: nobody would fetch its successor.
+  const rotateOn = newest.status === "Active" && !retired.has(newest) ? due("rotate", newest) : null;
   let blocked = false;
   if (rotateOn && keys.length - deleted < 2) {
     actions.push({ kind: "create", replacesKeyId: newest.id, dueOn: rotateOn });
@@ -111,21 +139,23 @@ export function decide(
   // The replacement must be Active and, where keyrotor manages the user, the key recorded in the
   // secret (the one consumers can actually fetch); its age is part of the due date.
   const replacementUsable =
-    newest.status === "Active" && (user.secret === null || user.secret.recordedKeyId === newest.id);
+    newest.status === "Active" &&
+    !retired.has(newest) &&
+    (user.secret === null || user.secret.recordedKeyId === newest.id);
   for (const key of keys) {
-    const dueOn =
-      replacementUsable && key !== newest && key.status === "Active" ? due("deactivate", key) : null;
+    const eligible = replacementUsable && key !== newest && key.status === "Active" && !retired.has(key);
+    const dueOn = eligible ? due("deactivate", key) : null;
     if (dueOn) actions.push({ kind: "deactivate", keyId: key.id, replacedByKeyId: newest.id, dueOn });
   }
 
-  const hasActive = keys.some((k) => k.status === "Active");
+  const hasActive = keys.some((k) => k.status === "Active" && !retired.has(k));
   const status: UserStatus = blocked ? "blocked" : actions.length > 0 ? "due" : hasActive ? "ok" : "inactive";
   return {
     userName,
     status,
     actions,
-    warning: rotationWarning(newest, t, now, previousRunAt),
-    upcoming: upcomingAfter(applyToFacts(keys, actions, now), t, now),
+    warnings: warningsFor(current, newest, t, now, previousRunAt),
+    upcoming: upcomingAfter({ ...current, keys: applyToFacts(keys, actions, now) }, t, now),
     ...(blocked && rotateOn
       ? {
           reason: `rotation of ${newest.id} is due but the user already has two keys and neither may be deleted yet`,
@@ -135,13 +165,33 @@ export function decide(
   };
 }
 
-/** The rotation warning, on the one run in which the newest Active key reaches `rotate - warnBefore` days. */
-function rotationWarning(newest: KeyFacts, t: Thresholds, now: Date, previousRunAt: Date): Upcoming | null {
-  if (newest.status !== "Active" || t.warnBeforeDays === 0) return null;
-  const warnAt = t.rotateAfterDays - t.warnBeforeDays;
-  const crossed =
-    ageInDays(newest.createdAt, now) >= warnAt && ageInDays(newest.createdAt, previousRunAt) < warnAt;
-  return crossed ? { keyId: newest.id, action: "rotate", on: dueDate("rotate", newest, newest, t) } : null;
+/**
+ * The warnings of this run: each step announced `warnBeforeDays` ahead falls on the one run in which
+ * its warning date passes (between the previous run and this one), so none repeats daily.
+ */
+function warningsFor(
+  user: UserFacts,
+  newest: KeyFacts,
+  t: Thresholds,
+  now: Date,
+  previousRunAt: Date,
+): Upcoming[] {
+  if (t.warnBeforeDays === 0) return [];
+  const crossed = (on: Date) => {
+    const warnAt = addDays(on, -t.warnBeforeDays).getTime();
+    return warnAt > previousRunAt.getTime() && warnAt <= now.getTime();
+  };
+  const warnings: Upcoming[] = [];
+  const rotateOn = dueDate("rotate", newest, newest, t);
+  if (newest.status === "Active" && crossed(rotateOn))
+    warnings.push({ keyId: newest.id, action: "rotate", on: rotateOn });
+  for (const key of user.keys) {
+    const unusedOn = unusedDueDate(key, user, t);
+    if (unusedOn && unusedOn.getTime() > now.getTime() && crossed(unusedOn)) {
+      warnings.push({ keyId: key.id, action: "deactivate", on: unusedOn });
+    }
+  }
+  return warnings;
 }
 
 /**
@@ -162,11 +212,11 @@ export function applyToFacts(keys: readonly KeyFacts[], actions: readonly Action
 }
 
 /** Each key's next step if nothing else changes, when it falls due after `now`. */
-function upcomingAfter(keys: readonly KeyFacts[], t: Thresholds, now: Date): Upcoming[] {
-  const newest = newestKey(keys);
+function upcomingAfter(user: UserFacts, t: Thresholds, now: Date): Upcoming[] {
+  const newest = newestKey(user.keys);
   if (newest === undefined) return [];
   const upcoming: Upcoming[] = [];
-  for (const key of keys) {
+  for (const key of user.keys) {
     const step: Upcoming["action"] | null =
       key.status === "Inactive"
         ? "delete"
@@ -175,7 +225,13 @@ function upcomingAfter(keys: readonly KeyFacts[], t: Thresholds, now: Date): Upc
           : newest.status === "Active"
             ? "deactivate"
             : null;
-    if (step) upcoming.push({ keyId: key.id, action: step, on: dueDate(step, key, newest, t) });
+    const unusedOn = unusedDueDate(key, user, t);
+    const on = step ? dueDate(step, key, newest, t) : null;
+    if (unusedOn && (on === null || unusedOn.getTime() < on.getTime())) {
+      upcoming.push({ keyId: key.id, action: "deactivate", on: unusedOn });
+    } else if (step && on) {
+      upcoming.push({ keyId: key.id, action: step, on });
+    }
   }
   return upcoming
     .filter((u) => u.on.getTime() > now.getTime())

@@ -1,4 +1,4 @@
-export { applyToFacts, decide, dueDate, newestKey, unrecordedKeys } from "./decide";
+export { applyToFacts, decide, dueDate, newestKey, unrecordedKeys, unusedDueDate } from "./decide";
 export { DEFAULT_THRESHOLDS, validateThresholds } from "./thresholds";
 export { addDays, ageInDays, DAY_MS } from "./time";
 export * from "./types";

@@ -36,6 +36,11 @@ export interface Thresholds {
   readonly deactivateAfterDays: number;
   readonly deleteAfterDays: number;
   readonly warnBeforeDays: number;
+  /**
+   * CIS 1.12 / IAM.22: an Active key unused this many days (never used: since creation) is
+   * deactivated, then deleted by the delete rule. `null` or absent: off.
+   */
+  readonly deactivateUnusedAfterDays?: number | null;
 }
 
 /** The stand-in id of the key a plan creates, until the act knows the real one. */
@@ -54,7 +59,10 @@ export type Action =
   | {
       readonly kind: "deactivate";
       readonly keyId: string;
-      readonly replacedByKeyId: string;
+      /** The replacement consumers should have switched to; absent when the key is retired as unused. */
+      readonly replacedByKeyId?: string;
+      /** For a key retired as unused: when it was last used (its creation, if never). */
+      readonly unusedSince?: Date;
       readonly dueOn: Date;
     };
 
@@ -83,8 +91,11 @@ export interface UserPlan {
   readonly status: UserStatus;
   /** In the order they must be applied: deletions (freeing a slot), creation, deactivations. */
   readonly actions: readonly Action[];
-  /** Set on the one run in which the newest Active key reaches `rotate - warnBefore` days. */
-  readonly warning: Upcoming | null;
+  /**
+   * Steps announced `warnBeforeDays` ahead, each on the one run in which its warning date passes:
+   * the newest Active key's rotation, an unused key's deactivation.
+   */
+  readonly warnings: readonly Upcoming[];
   readonly upcoming: readonly Upcoming[];
   /** Why the user is `blocked`, `held` or `exempt`. */
   readonly reason?: string;

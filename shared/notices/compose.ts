@@ -45,7 +45,14 @@ export function newsFor(user: UserReport, previousRunAt: Date): NoticeEvent[] {
   if (user.status === "failed") {
     events.push({ kind: "failed", detail: `could not be read: ${user.error?.message ?? "unknown error"}` });
   }
-  if (user.warning) events.push({ kind: "warning", keyId: user.warning.keyId, on: user.warning.on });
+  for (const w of user.warnings) {
+    events.push({
+      kind: "warning",
+      keyId: w.keyId,
+      on: w.on,
+      detail: w.action === "rotate" ? "rotation" : "deactivation (unused)",
+    });
+  }
   if (user.status === "blocked" && isNew(user.blockedSince)) {
     events.push({ kind: "blocked", ...(user.reason ? { detail: user.reason } : {}) });
   }

@@ -41,7 +41,7 @@ function describe(event: NoticeEvent): string {
     case "created":
       return `new ${key} in secret ${event.secretName ?? "?"}`;
     case "warning":
-      return `${key} will be rotated on ${day(event.on ?? "")}`;
+      return `${key} will be ${event.detail?.startsWith("deactivation") ? "deactivated as unused" : "rotated"} on ${day(event.on ?? "")}`;
     case "would-create":
     case "would-deactivate":
     case "would-delete":

@@ -35,6 +35,7 @@ export type RotationSettings = Pick<
   | "deactivateAfterDays"
   | "deleteAfterDays"
   | "warnBeforeDays"
+  | "deactivateUnusedAfterDays"
   | "secretPrefix"
   | "exemptGroupName"
   | "exemptTag"
@@ -138,7 +139,7 @@ function deferred(user: IamUser, settings: RotationSettings): UserReport {
     status: "deferred",
     keys: [],
     actions: [],
-    warning: null,
+    warnings: [],
     upcoming: [],
   };
 }
@@ -153,7 +154,7 @@ async function reconcileUser(ctx: Context, user: IamUser): Promise<UserReport> {
     ({ facts, tags } = await readUserFacts(ctx, user, meta));
   } catch (error) {
     ctx.ports.log.warn("user facts unreadable", { userName: user.userName, error: describeError(error) });
-    const none = { keys: [], actions: [], warning: null, upcoming: [] };
+    const none = { keys: [], actions: [], warnings: [], upcoming: [] };
     return { ...base, status: "failed", ...none, error: describeError(error) };
   }
 
@@ -177,7 +178,7 @@ async function reconcileUser(ctx: Context, user: IamUser): Promise<UserReport> {
     ...ownerOf(tags[ctx.settings.ownerTag]),
     keys: facts.keys.map((k) => ({ id: k.id, status: k.status, createdAt: k.createdAt.toISOString() })),
     actions: applied.actions,
-    warning: plan.warning ? dated(plan.warning) : null,
+    warnings: plan.warnings.map(dated),
     upcoming: plan.upcoming.map(dated),
   };
   if (report.actions.length > 0 || report.status === "blocked" || report.status === "held") {
@@ -210,11 +211,17 @@ async function readUserFacts(
     exempt,
     secret: meta ? secretMark(meta, keys) : null,
   };
-  // Last-used data decides only what happens to an unrecorded key; fetch it for those alone.
-  const unrecorded = exempt === null ? unrecordedKeys(facts) : [];
-  if (unrecorded.length === 0) return { facts, tags };
+  // Last-used data decides what happens to an unrecorded key and, when the unused-key rule is on, to
+  // every Active key; fetch it for those alone (one call per key).
+  const needsUse =
+    exempt !== null
+      ? []
+      : ctx.settings.deactivateUnusedAfterDays != null
+        ? [...new Set([...keys.filter((k) => k.status === "Active"), ...unrecordedKeys(facts)])]
+        : unrecordedKeys(facts);
+  if (needsUse.length === 0) return { facts, tags };
   const lastUsed = new Map<string, Date | null>();
-  for (const key of unrecorded) lastUsed.set(key.id, await iam.getAccessKeyLastUsed(key.id));
+  for (const key of needsUse) lastUsed.set(key.id, await iam.getAccessKeyLastUsed(key.id));
   const withUse = keys.map(
     (k): KeyFacts => (lastUsed.has(k.id) ? { ...k, lastUsedAt: lastUsed.get(k.id) } : k),
   );
@@ -237,7 +244,12 @@ function actionReport(action: Action, outcome: ActionReport["outcome"], extra: P
     action.kind === "create"
       ? { keyId: NEW_KEY, detail: `replaces ${action.replacesKeyId}` }
       : action.kind === "deactivate"
-        ? { keyId: action.keyId, detail: `replaced by ${action.replacedByKeyId}` }
+        ? {
+            keyId: action.keyId,
+            detail: action.replacedByKeyId
+              ? `replaced by ${action.replacedByKeyId}`
+              : `unused since ${action.unusedSince?.toISOString().slice(0, 10)}`,
+          }
         : { keyId: action.keyId, detail: action.reason };
   return {
     kind: action.kind,

@@ -38,7 +38,8 @@ export interface UserReport {
   readonly owner?: string;
   readonly keys: readonly { readonly id: string; readonly status: string; readonly createdAt: string }[];
   readonly actions: readonly ActionReport[];
-  readonly warning: DatedKeyEvent | null;
+  /** Steps announced in this run, a week (`warnBeforeDays`) before they fall due. */
+  readonly warnings: readonly DatedKeyEvent[];
   readonly upcoming: readonly DatedKeyEvent[];
   readonly secretName: string;
   readonly secretArn?: string;

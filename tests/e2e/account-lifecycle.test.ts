@@ -140,8 +140,8 @@ describe("one account walked from day 0 to day 120", () => {
     const { report, state } = await day(83);
     expect(report.users.flatMap((u) => u.actions)).toEqual([]);
     for (const user of [...alikeAlice, "bob"])
-      expect(userReport(report, user).warning?.action).toBe("rotate");
-    expect(userReport(report, "carol").warning).toBeNull();
+      expect(userReport(report, user).warnings.map((w) => w.action)).toEqual(["rotate"]);
+    expect(userReport(report, "carol").warnings).toEqual([]);
     expect(Object.keys(state.secrets)).toEqual([]);
   });
 
@@ -150,7 +150,7 @@ describe("one account walked from day 0 to day 120", () => {
     for (const user of alikeAlice) {
       expect(actionsOf(report, user)).toEqual(["create:done"]);
       expect(statusesOf(state, user, ids)).toHaveLength(2);
-      expect(userReport(report, user).warning).toBeNull();
+      expect(userReport(report, user).warnings).toEqual([]);
     }
     expect(userReport(report, "bob")).toMatchObject({ status: "blocked", actions: [] });
     expect(statusesOf(state, "bob", ids)).toEqual(["old:Active", "old:Active"]);

@@ -176,7 +176,10 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
       expect(state.secrets).toEqual({});
     }
     // Secrets live in the member accounts, not in the management account's view of Prod's users.
-    expect(Object.keys((await stateOf("management")).secrets).sort()).toEqual(["keyrotor/app", "keyrotor/ops"]);
+    expect(Object.keys((await stateOf("management")).secrets).sort()).toEqual([
+      "keyrotor/app",
+      "keyrotor/ops",
+    ]);
 
     expect(notices).toHaveLength(2);
     expect(notices.map((n) => n.attributes.MessageDeduplicationId).sort()).toEqual(

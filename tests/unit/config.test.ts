@@ -27,6 +27,8 @@ describe("parseConfig (DESIGN §5)", () => {
       includeOus: [],
       excludeOus: [],
       replicaRegions: [],
+      deactivateUnusedAfterDays: null,
+      passwordPolicy: null,
       userConcurrency: 4,
       awsMaxAttempts: 5,
       awsTimeoutSeconds: 30,

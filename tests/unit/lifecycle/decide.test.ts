@@ -91,7 +91,7 @@ describe("decide: rule by rule (DESIGN §2, R=90 D=100 X=110 W=7)", () => {
     ["account", "exempt by account"],
   ] as const)("a user exempt by %s is reported and never touched", (exempt, reason) => {
     const plan = decide(user([key("A", 400), key("B", 300, "Inactive")], { exempt }), T, NOW);
-    expect(plan).toMatchObject({ status: "exempt", reason, actions: [], warning: null });
+    expect(plan).toMatchObject({ status: "exempt", reason, actions: [], warnings: [] });
   });
 
   it("a legacy 300-day key rotated today is deactivated 10 days from now, deleted 10 days after", () => {
@@ -188,21 +188,23 @@ describe("decide: rule by rule (DESIGN §2, R=90 D=100 X=110 W=7)", () => {
   describe("warnings", () => {
     it("fire on the run in which the newest key first reaches R-W days", () => {
       const on83 = decide(user([key("A", 83)]), T, NOW);
-      expect(on83.warning).toEqual({ keyId: "A", action: "rotate", on: addDays(key("A", 83).createdAt, 90) });
+      expect(on83.warnings).toEqual([
+        { keyId: "A", action: "rotate", on: addDays(key("A", 83).createdAt, 90) },
+      ]);
     });
 
     it.each([82, 84, 89, 90])("are not repeated on the next daily runs (age %i)", (age) => {
-      expect(decide(user([key("A", age)]), T, NOW).warning).toBeNull();
+      expect(decide(user([key("A", age)]), T, NOW).warnings).toEqual([]);
     });
 
     it("fire once even when runs were missed, measured from the previous run", () => {
       const plan = decide(user([key("A", 86)]), T, NOW, addDays(NOW, -5));
-      expect(plan.warning?.keyId).toBe("A");
+      expect(plan.warnings.map((w) => w.keyId)).toEqual(["A"]);
     });
 
     it("are off with warnBeforeDays 0 and never concern an Inactive key", () => {
-      expect(decide(user([key("A", 90)]), { ...T, warnBeforeDays: 0 }, NOW).warning).toBeNull();
-      expect(decide(user([key("A", 83, "Inactive")]), T, NOW).warning).toBeNull();
+      expect(decide(user([key("A", 90)]), { ...T, warnBeforeDays: 0 }, NOW).warnings).toEqual([]);
+      expect(decide(user([key("A", 83, "Inactive")]), T, NOW).warnings).toEqual([]);
     });
   });
 });

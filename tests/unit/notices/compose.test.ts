@@ -68,9 +68,9 @@ describe("newsFor: what is worth telling (no daily repeats)", () => {
   });
 
   it("tells the warning", () => {
-    const user = userReport({ warning: { keyId: "A", action: "rotate", on: "2026-06-08T05:00:00.000Z" } });
+    const user = userReport({ warnings: [{ keyId: "A", action: "rotate", on: "2026-06-08T05:00:00.000Z" }] });
     expect(newsFor(user, PREVIOUS)).toEqual([
-      { kind: "warning", keyId: "A", on: "2026-06-08T05:00:00.000Z" },
+      { kind: "warning", keyId: "A", on: "2026-06-08T05:00:00.000Z", detail: "rotation" },
     ]);
   });
 });

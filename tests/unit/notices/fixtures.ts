@@ -14,7 +14,7 @@ export function userReport(extra: Partial<UserReport> = {}): UserReport {
     status: "ok",
     keys: [],
     actions: [],
-    warning: null,
+    warnings: [],
     upcoming: [],
     secretName: "keyrotor/alice",
     ...extra,
