@@ -72,6 +72,16 @@ export function planRows(
       rows.push({ ...account, ...none, userName: "-", decision: `account failed: ${outcome.error.message}` });
       continue;
     }
+    const policy = outcome.report?.passwordPolicy;
+    if (policy) {
+      const decision =
+        policy.outcome === "failed"
+          ? `password policy failed: ${policy.error?.message ?? ""}`
+          : policy.outcome === "compliant"
+            ? "password policy compliant"
+            : `password policy: ${policy.changes.join("; ")}`;
+      rows.push({ ...account, ...none, userName: "(account)", decision });
+    }
     for (const user of outcome.report?.users ?? []) {
       if (user.status === "failed") {
         rows.push({

@@ -35,7 +35,11 @@ export interface SweepResult {
 /** True when any account, user, action or notice of the sweep failed: the CLI's exit code 1. */
 export function sweepFailed(result: SweepResult): boolean {
   return result.accounts.some(
-    (a) => a.error !== undefined || a.notice === "failed" || (a.report?.failedUsers ?? 0) > 0,
+    (a) =>
+      a.error !== undefined ||
+      a.notice === "failed" ||
+      (a.report?.failedUsers ?? 0) > 0 ||
+      a.report?.passwordPolicy?.outcome === "failed",
   );
 }
 

@@ -70,6 +70,14 @@ export const noticeSchema = z.strictObject({
   users: z.array(noticeUserSchema),
   /** Users left out to keep the message within SQS's size limit. */
   omittedUsers: z.number().int().min(0),
+  /** CIS 1.8-1.9: the account password policy was strengthened, or could not be. */
+  passwordPolicy: z
+    .strictObject({
+      outcome: z.enum(["done", "failed"]),
+      changes: z.array(z.string()),
+      error: z.string().optional(),
+    })
+    .optional(),
   /**
    * Which attempt at the job this notice reports (1 unless the job ran out of time and was retried):
    * each attempt tells only what it did, so every part is delivered and none twice.

@@ -2,13 +2,16 @@ import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
   GetAccessKeyLastUsedCommand,
+  GetAccountPasswordPolicyCommand,
   IAMClient,
   paginateGetGroup,
   paginateListAccessKeys,
   paginateListUsers,
   paginateListUserTags,
   UpdateAccessKeyCommand,
+  UpdateAccountPasswordPolicyCommand,
 } from "@aws-sdk/client-iam";
+import type { AccountPasswordPolicy } from "../compliance/password-policy";
 import type { KeyFacts, KeyStatus } from "../lifecycle";
 import { Redacted } from "../redacted";
 import type { IamPort, IamUser, NewAccessKey } from "../rotation/ports";
@@ -104,6 +107,50 @@ export class IamAdapter implements IamPort {
     return call(SERVICE, "UpdateAccessKey", async () => {
       await this.client.send(
         new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: keyId, Status: "Inactive" }),
+      );
+    });
+  }
+
+  /** The account's password policy, `null` when it has none. */
+  getPasswordPolicy(): Promise<AccountPasswordPolicy | null> {
+    return call(SERVICE, "GetAccountPasswordPolicy", async () => {
+      try {
+        const p = (await this.client.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy;
+        return {
+          minimumPasswordLength: p?.MinimumPasswordLength ?? 8,
+          requireSymbols: p?.RequireSymbols ?? false,
+          requireNumbers: p?.RequireNumbers ?? false,
+          requireUppercaseCharacters: p?.RequireUppercaseCharacters ?? false,
+          requireLowercaseCharacters: p?.RequireLowercaseCharacters ?? false,
+          allowUsersToChangePassword: p?.AllowUsersToChangePassword ?? false,
+          hardExpiry: p?.HardExpiry ?? false,
+          ...(p?.MaxPasswordAge ? { maxPasswordAge: p.MaxPasswordAge } : {}),
+          ...(p?.PasswordReusePrevention ? { passwordReusePrevention: p.PasswordReusePrevention } : {}),
+        };
+      } catch (error) {
+        if (isAwsError(error, "NoSuchEntity")) return null;
+        throw error;
+      }
+    });
+  }
+
+  /** Sets the whole policy: IAM resets any field left out, so every field is sent. */
+  updatePasswordPolicy(policy: AccountPasswordPolicy): Promise<void> {
+    return call(SERVICE, "UpdateAccountPasswordPolicy", async () => {
+      await this.client.send(
+        new UpdateAccountPasswordPolicyCommand({
+          MinimumPasswordLength: policy.minimumPasswordLength,
+          RequireSymbols: policy.requireSymbols,
+          RequireNumbers: policy.requireNumbers,
+          RequireUppercaseCharacters: policy.requireUppercaseCharacters,
+          RequireLowercaseCharacters: policy.requireLowercaseCharacters,
+          AllowUsersToChangePassword: policy.allowUsersToChangePassword,
+          HardExpiry: policy.hardExpiry,
+          ...(policy.maxPasswordAge ? { MaxPasswordAge: policy.maxPasswordAge } : {}),
+          ...(policy.passwordReusePrevention
+            ? { PasswordReusePrevention: policy.passwordReusePrevention }
+            : {}),
+        }),
       );
     });
   }

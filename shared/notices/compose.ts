@@ -91,7 +91,17 @@ export function composeNotice(
     bytes += size;
     users.push(entry);
   }
-  if (users.length === 0 && omittedUsers === 0) return null;
+  // Audit mode's password findings stay in plan and logs: mailing them daily would be the spam users hate.
+  const policy = report.passwordPolicy;
+  const passwordPolicy =
+    policy && (policy.outcome === "done" || policy.outcome === "failed")
+      ? {
+          outcome: policy.outcome,
+          changes: [...policy.changes],
+          ...(policy.error ? { error: policy.error.message } : {}),
+        }
+      : undefined;
+  if (users.length === 0 && omittedUsers === 0 && !passwordPolicy) return null;
   return {
     version: 1,
     runId: job.runId,
@@ -101,5 +111,6 @@ export function composeNotice(
     users,
     omittedUsers,
     part,
+    ...(passwordPolicy ? { passwordPolicy } : {}),
   };
 }

@@ -66,7 +66,14 @@ function subjectOf(notice: Notice): string {
     .filter(([n]) => n > 0)
     .map(([n, what]) => `${n} ${what === "new key" && n > 1 ? "new keys" : what}`)
     .join(", ");
-  return `[keyrotor] ${notice.account.name} (${notice.account.id}): ${summary || "access key report"}`;
+  const policy =
+    notice.passwordPolicy?.outcome === "done"
+      ? "password policy strengthened"
+      : notice.passwordPolicy?.outcome === "failed"
+        ? "password policy not updated"
+        : "";
+  const all = [summary, policy].filter(Boolean).join(", ");
+  return `[keyrotor] ${notice.account.name} (${notice.account.id}): ${all || "access key report"}`;
 }
 
 const escapeHtml = (s: string) =>
@@ -115,6 +122,17 @@ export function renderNotice(notice: Notice): RenderedNotice {
     }
     html.push("</ul>");
     text.push("");
+  }
+  if (notice.passwordPolicy) {
+    const { outcome, changes, error } = notice.passwordPolicy;
+    const title = "Password policy (CIS 1.8-1.9)";
+    const lead =
+      outcome === "done"
+        ? "The account password policy was strengthened; no stricter setting was weakened:"
+        : `The account password policy could not be updated: ${error ?? "unknown error"}`;
+    text.push(`== ${title} ==`, lead, ...changes.map((c) => `- ${c}`), "");
+    html.push(`<h3>${escapeHtml(title)}</h3><p>${escapeHtml(lead)}</p>`);
+    if (changes.length > 0) html.push(`<ul>${changes.map((c) => `<li>${escapeHtml(c)}</li>`).join("")}</ul>`);
   }
   if (upcoming.length > 0) {
     text.push("== Coming up ==");

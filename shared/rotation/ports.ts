@@ -1,3 +1,4 @@
+import type { PasswordPolicyPort } from "../compliance/reconcile-password-policy";
 import type { KeyFacts } from "../lifecycle";
 import type { Redacted } from "../redacted";
 
@@ -14,7 +15,7 @@ export interface NewAccessKey {
   readonly secretAccessKey: Redacted<string>;
 }
 
-export interface IamPort {
+export interface IamPort extends PasswordPolicyPort {
   listUsers(): Promise<IamUser[]>;
   listAccessKeys(userName: string): Promise<KeyFacts[]>;
   listUserTags(userName: string): Promise<Record<string, string>>;

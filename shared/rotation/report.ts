@@ -1,3 +1,4 @@
+import type { PasswordPolicyReport } from "../compliance/reconcile-password-policy";
 import type { ActionKind, UserStatus } from "../lifecycle";
 
 /** What happened to one planned action. `planned`: audit mode; `skipped`: an earlier action of the user failed. */
@@ -59,4 +60,6 @@ export interface AccountReport {
   readonly failedUsers: number;
   /** Users not started because the invocation's time ran short; the job must run again for them. */
   readonly deferredUsers: number;
+  /** CIS 1.8-1.9, when `passwordPolicy` is configured. */
+  readonly passwordPolicy?: PasswordPolicyReport;
 }

@@ -1,3 +1,5 @@
+import { reconcilePasswordPolicy } from "../compliance/reconcile-password-policy";
+import type { Config } from "../config";
 import type { NoticeSink, RotationJob } from "../messages";
 import { composeNotice } from "../notices/compose";
 import type { AccountPorts, Log } from "./ports";
@@ -34,17 +36,19 @@ export interface JobAttempt {
  */
 export async function rotateJob(
   ports: RotatorPorts,
-  settings: RotationSettings,
+  settings: RotationSettings & Pick<Config, "passwordPolicy">,
   job: RotationJob,
   { attempt = 1, shouldStop }: JobAttempt = {},
 ): Promise<{ report: AccountReport; noticeSent: boolean }> {
   const account = await ports.openAccount(job.account.id, job.runId);
-  const report = await reconcileAccount({ ...account, log: ports.log }, settings, {
+  const keys = await reconcileAccount({ ...account, log: ports.log }, settings, {
     accountId: job.account.id,
     runId: job.runId,
     now: new Date(job.asOf),
     ...(shouldStop ? { shouldStop } : {}),
   });
+  const passwordPolicy = await reconcilePasswordPolicy(account.iam, settings, ports.log);
+  const report: AccountReport = passwordPolicy ? { ...keys, passwordPolicy } : keys;
   const notice = composeNotice(job, report, attempt);
   if (notice) await ports.notices.sendNotice(notice);
   if (report.deferredUsers > 0) {

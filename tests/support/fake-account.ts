@@ -1,3 +1,4 @@
+import type { AccountPasswordPolicy } from "../../shared/compliance/password-policy";
 import { AwsCallError } from "../../shared/errors";
 import type { KeyFacts } from "../../shared/lifecycle";
 import { Redacted } from "../../shared/redacted";
@@ -19,6 +20,7 @@ export class FakeAccount implements IamPort, SecretsPort {
   readonly secrets = new Map<string, SecretMeta & { value?: string; policy?: string }>();
   readonly lastUsed = new Map<string, Date | null>();
   readonly mutations: string[] = [];
+  passwordPolicy: AccountPasswordPolicy | null = null;
   readonly failing = new Set<string>();
   clock: () => Date = () => new Date();
   private serial = 0;
@@ -76,6 +78,14 @@ export class FakeAccount implements IamPort, SecretsPort {
     this.mutate("UpdateAccessKey", `${userName} ${keyId}`);
     const u = this.user(userName);
     u.keys = u.keys.map((k) => (k.id === keyId ? { ...k, status: "Inactive" } : k));
+  }
+  async getPasswordPolicy() {
+    this.check("GetAccountPasswordPolicy");
+    return this.passwordPolicy;
+  }
+  async updatePasswordPolicy(policy: AccountPasswordPolicy) {
+    this.mutate("UpdateAccountPasswordPolicy", String(policy.minimumPasswordLength));
+    this.passwordPolicy = policy;
   }
   async deleteAccessKey(userName: string, keyId: string) {
     this.mutate("DeleteAccessKey", `${userName} ${keyId}`);
