@@ -5,8 +5,8 @@ import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { jobQueue, SqsAdapter } from "../shared/aws/sqs";
 import { configFromEnv, requireEnv } from "../shared/config";
 import { createLogger } from "../shared/logger";
-import { parseMessage, scheduledEventSchema } from "../shared/messages";
-import { type ScheduleSummary, scheduleRun } from "../shared/scheduling/schedule-run";
+import { configComplianceEventSchema, parseMessage, scheduledEventSchema } from "../shared/messages";
+import { type ScheduleSummary, scheduleAccount, scheduleRun } from "../shared/scheduling/schedule-run";
 
 const logger = createLogger();
 // Validated once, at cold start: a bad setting fails the deployment's first run with its name.
@@ -18,10 +18,28 @@ const ports = {
   log: logger,
 };
 
-/** EventBridge schedule -> one rotation job per in-scope account. The run's instant is the event's `time`. */
-async function schedule(event: unknown): Promise<ScheduleSummary> {
-  const scheduled = parseMessage(scheduledEventSchema, "schedule event", JSON.stringify(event));
-  return scheduleRun(ports, config, { runId: scheduled.id, asOf: new Date(scheduled.time) });
+/**
+ * EventBridge schedule -> one rotation job per in-scope account; an `access-keys-rotated` rule turning
+ * NON_COMPLIANT -> a job for that account now. The run's instant is the event's `time`.
+ */
+async function schedule(event: unknown): Promise<ScheduleSummary | { ignored: string }> {
+  const body = JSON.stringify(event);
+  if ((event as { "detail-type"?: unknown } | null)?.["detail-type"] !== "Config Rules Compliance Change") {
+    const scheduled = parseMessage(scheduledEventSchema, "schedule event", body);
+    return scheduleRun(ports, config, { runId: scheduled.id, asOf: new Date(scheduled.time) });
+  }
+  const change = parseMessage(configComplianceEventSchema, "Config compliance event", body);
+  const run = { runId: change.id, asOf: new Date(change.time) };
+  const { awsAccountId, configRuleName, newEvaluationResult } = change.detail;
+  if (
+    newEvaluationResult.complianceType !== "NON_COMPLIANT" ||
+    !configRuleName.includes("access-keys-rotated")
+  ) {
+    const ignored = `${configRuleName} is ${newEvaluationResult.complianceType} for ${awsAccountId}`;
+    logger.info("config event ignored", { ignored });
+    return { ignored };
+  }
+  return scheduleAccount(ports, config, run, awsAccountId);
 }
 
 export const handler = middy(schedule).use(injectLambdaContext(logger));

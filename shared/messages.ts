@@ -115,6 +115,22 @@ export interface NoticeSink {
   sendNotice(notice: Notice): Promise<void>;
 }
 
+/**
+ * AWS Config's "Config Rules Compliance Change" event for the `access-keys-rotated` managed rule
+ * (or an organization rule built on it), as EventBridge delivers it.
+ */
+export const configComplianceEventSchema = z.looseObject({
+  id: z.string().min(1),
+  "detail-type": z.literal("Config Rules Compliance Change"),
+  source: z.literal("aws.config"),
+  time: iso,
+  detail: z.looseObject({
+    awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit account id"),
+    configRuleName: z.string(),
+    newEvaluationResult: z.looseObject({ complianceType: z.string() }),
+  }),
+});
+
 /** An EventBridge scheduled event, as delivered to the scheduler. */
 export const scheduledEventSchema = z.looseObject({
   id: z.string().min(1),

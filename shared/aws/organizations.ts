@@ -1,4 +1,5 @@
 import {
+  DescribeAccountCommand,
   OrganizationsClient,
   paginateListAccounts,
   paginateListAccountsForParent,
@@ -36,6 +37,14 @@ export class OrganizationsAdapter {
         }
       }
       return accounts;
+    });
+  }
+
+  describeAccount(accountId: string): Promise<OrgAccount> {
+    return call(SERVICE, "DescribeAccount", async () => {
+      const a = (await this.client.send(new DescribeAccountCommand({ AccountId: accountId }))).Account;
+      const state = (a as { State?: string } | undefined)?.State ?? a?.Status ?? "UNKNOWN";
+      return { id: accountId, name: a?.Name ?? accountId, email: a?.Email ?? "", state };
     });
   }
 

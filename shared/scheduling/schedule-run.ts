@@ -4,6 +4,7 @@ import { type AccountInfo, type Scope, selectAccounts } from "./select";
 
 export interface OrganizationPort {
   listAccounts(): Promise<AccountInfo[]>;
+  describeAccount(accountId: string): Promise<AccountInfo>;
   listAccountIdsUnder(ouId: string): Promise<Set<string>>;
 }
 
@@ -29,11 +30,32 @@ export interface ScheduleSummary {
 
 /** Lists the organization's accounts, keeps those in scope and enqueues one job per account. */
 export async function scheduleRun(ports: SchedulePorts, scope: Scope, run: Run): Promise<ScheduleSummary> {
+  return schedule(ports, scope, run, await ports.organization.listAccounts());
+}
+
+/**
+ * One account right away (a Config rule found its keys non-compliant): the same scope rules and the
+ * same job as the daily run, for that account alone.
+ */
+export async function scheduleAccount(
+  ports: SchedulePorts,
+  scope: Scope,
+  run: Run,
+  accountId: string,
+): Promise<ScheduleSummary> {
+  return schedule(ports, scope, run, [await ports.organization.describeAccount(accountId)]);
+}
+
+async function schedule(
+  ports: SchedulePorts,
+  scope: Scope,
+  run: Run,
+  accounts: readonly AccountInfo[],
+): Promise<ScheduleSummary> {
   const ous = [...new Set([...scope.includeOus, ...scope.excludeOus])];
-  const [accounts, members] = await Promise.all([
-    ports.organization.listAccounts(),
-    Promise.all(ous.map(async (ou) => [ou, await ports.organization.listAccountIdsUnder(ou)] as const)),
-  ]);
+  const members = await Promise.all(
+    ous.map(async (ou) => [ou, await ports.organization.listAccountIdsUnder(ou)] as const),
+  );
   const { selected, skipped } = selectAccounts(accounts, new Map(members), scope);
   const jobs: RotationJob[] = selected.map((a) => ({
     version: 1,

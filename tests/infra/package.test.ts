@@ -169,11 +169,41 @@ describe("sls package (offline) and the generated template", () => {
     );
   });
 
-  it("leaves the management role out when deploying from a delegated administrator", async () => {
+  it("adds nothing for AWS Config unless asked", () => {
+    expect(Object.keys(resources()).filter((name) => /Config|AccessKeysRotated/.test(name))).toEqual([]);
+  });
+
+  it("leaves the management role out for a delegated administrator; adds the Config trigger and rule on request", async () => {
     const other = mkdtempSync(join(tmpdir(), "keyrotor-package-"));
     try {
-      const delegated = await slsPackage(other, "--param=createManagementRole=false");
+      const delegated = await slsPackage(
+        other,
+        "--param=createManagementRole=false",
+        "--param=configTrigger=true",
+        "--param=configRule=true",
+      );
       expect(delegated.Resources.ManagementMemberRole).toBeUndefined();
+      expect(delegated.Resources.ConfigComplianceChangeRule.Properties).toMatchObject({
+        EventPattern: {
+          source: ["aws.config"],
+          "detail-type": ["Config Rules Compliance Change"],
+          detail: { newEvaluationResult: { complianceType: ["NON_COMPLIANT"] } },
+        },
+        Targets: [{ Arn: { "Fn::GetAtt": ["SchedulerLambdaFunction", "Arn"] } }],
+      });
+      expect(
+        delegated.Resources.AccessKeysRotatedOrganizationRule.Properties.OrganizationManagedRuleMetadata,
+      ).toMatchObject({
+        RuleIdentifier: "ACCESS_KEYS_ROTATED",
+        InputParameters: JSON.stringify({ maxAccessKeyAge: "90" }),
+      });
+      const lint = run("cfn-lint", [
+        "--ignore-checks",
+        "W3005",
+        "--",
+        join(other, "cloudformation-template-update-stack.json"),
+      ]);
+      await expect(lint).resolves.toBeDefined();
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

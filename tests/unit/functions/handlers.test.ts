@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import {
   GetGroupCommand,
   IAMClient,
@@ -7,7 +8,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
@@ -185,6 +186,46 @@ describe("notifier handler", () => {
           message: expect.stringMatching(/^SES refused the notice for account 111122223333/),
         }),
       }),
+    );
+  });
+});
+
+describe("scheduler handler: AWS Config compliance changes (event-driven rotation)", () => {
+  const sample = JSON.parse(readFileSync("tests/fixtures/config-compliance-change.json", "utf8"));
+
+  it("enqueues a job for the non-compliant account at once, timed by the event", async () => {
+    const { DescribeAccountCommand, OrganizationsClient } = await import("@aws-sdk/client-organizations");
+    const orgs = mockClient(OrganizationsClient);
+    orgs.on(DescribeAccountCommand, { AccountId: "111122223333" }).resolves({
+      Account: { Id: "111122223333", Name: "Prod", Email: "owner@example.com", Status: "ACTIVE" },
+    });
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const summary = await scheduler(sample, lambdaContext("scheduler"));
+    expect(summary).toMatchObject({ runId: sample.id, asOf: "2026-06-01T10:15:42.000Z", jobs: 1 });
+    const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
+    expect(JSON.parse(entry?.MessageBody ?? "{}")).toEqual({
+      version: 1,
+      runId: sample.id,
+      asOf: "2026-06-01T10:15:42.000Z",
+      account: { id: "111122223333", name: "Prod", email: "owner@example.com" },
+    });
+    expect(entry?.MessageGroupId).toBe("111122223333");
+  });
+
+  it("ignores a change to COMPLIANT", async () => {
+    const compliant = structuredClone(sample);
+    compliant.detail.newEvaluationResult.complianceType = "COMPLIANT";
+    await expect(scheduler(compliant, lambdaContext("scheduler"))).resolves.toEqual({
+      ignored: "OrgConfigRule-keyrotor-access-keys-rotated-a1b2c3d4 is COMPLIANT for 111122223333",
+    });
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
+  });
+
+  it("names what is wrong with a malformed Config event", async () => {
+    const broken = structuredClone(sample);
+    broken.detail.awsAccountId = "me";
+    await expect(scheduler(broken, lambdaContext("scheduler"))).rejects.toThrow(
+      /Config compliance event message is malformed: detail.awsAccountId: must be a 12-digit account id/,
     );
   });
 });
