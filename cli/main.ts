@@ -132,7 +132,8 @@ export async function main(
       if (!["table", "json", "csv"].includes(format))
         throw new UsageError(`--format must be table, json or csv, got "${format}"`);
       const config = loadCliConfig(
-        { configPath: values.config, env: io.env, overrides: { mode: "audit" } },
+        // plan shows every key of every user, so it looks at all of them.
+        { configPath: values.config, env: io.env, overrides: { mode: "audit", discovery: "full" } },
         { senderEmail: PLAN_ONLY_SENDER },
       );
       const ports = await services.sweepPorts(config, log);

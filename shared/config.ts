@@ -71,6 +71,11 @@ const settings = {
     .union([z.literal("cis"), passwordPolicySchema])
     .nullable()
     .default(null),
+  /**
+   * How users are found: `report` (default) reads the IAM credential report and looks only at users
+   * with something due or coming; `full` looks at every user (what `keyrotor plan` does).
+   */
+  discovery: z.enum(["report", "full"]).default("report"),
   /** How many users of one account the rotator works on at once. */
   userConcurrency: z.number().int().min(1).max(32).default(4),
   /** Attempts per AWS call, first included (the SDK's adaptive retry mode spaces them). */

@@ -1,8 +1,10 @@
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
+  GenerateCredentialReportCommand,
   GetAccessKeyLastUsedCommand,
   GetAccountPasswordPolicyCommand,
+  GetCredentialReportCommand,
   IAMClient,
   paginateGetGroup,
   paginateListAccessKeys,
@@ -12,17 +14,88 @@ import {
   UpdateAccountPasswordPolicyCommand,
 } from "@aws-sdk/client-iam";
 import type { AccountPasswordPolicy } from "../compliance/password-policy";
-import type { KeyFacts, KeyStatus } from "../lifecycle";
+import type { KeyFacts, KeyStatus, ReportedKey } from "../lifecycle";
 import { Redacted } from "../redacted";
-import type { IamPort, IamUser, NewAccessKey } from "../rotation/ports";
+import type { IamPort, IamUser, NewAccessKey, ReportedUser } from "../rotation/ports";
 import { type ClientOptions, clientConfig } from "./client-config";
 import { call, isAwsError } from "./errors";
 
 const SERVICE = "IAM";
 
 /** IAM for one account: paginated reads and the three key mutations keyrotor makes. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A credential report date column: an ISO date, or N/A / no_information / not_supported. */
+function reportDate(value: string | undefined): Date | null {
+  if (!value || !/^\d{4}-/.test(value)) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Splits one CSV line, honouring double quotes. */
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted && c === '"' && line[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (c === "," && !quoted) {
+      cells.push(cell);
+      cell = "";
+    } else {
+      cell += c;
+    }
+  }
+  cells.push(cell);
+  return cells;
+}
+
+/**
+ * Parses the credential report's CSV. A user name may hold commas (IAM allows `,`); when the report
+ * does not quote it, the name and the ARN that ends with it each spread over as many extra cells.
+ */
+export function parseCredentialReport(csv: string): ReportedUser[] {
+  const [header, ...lines] = csv.trim().split(/\r?\n/);
+  const columns = csvCells(header ?? "");
+  const users: ReportedUser[] = [];
+  for (const line of lines) {
+    let row = csvCells(line);
+    const spread = (row.length - columns.length) / 2;
+    if (spread > 0) {
+      row = [
+        row.slice(0, spread + 1).join(","),
+        row.slice(spread + 1, 2 * spread + 2).join(","),
+        ...row.slice(2 * spread + 2),
+      ];
+    }
+    const get = (name: string) => row[columns.indexOf(name)];
+    const userName = get("user") ?? "";
+    if (userName === "<root_account>" || userName === "") continue;
+    const keys: ReportedKey[] = [];
+    for (const slot of [1, 2]) {
+      const createdAt = reportDate(get(`access_key_${slot}_last_rotated`));
+      if (!createdAt) continue;
+      keys.push({
+        status: get(`access_key_${slot}_active`) === "true" ? "Active" : "Inactive",
+        createdAt,
+        lastUsedAt: reportDate(get(`access_key_${slot}_last_used_date`)),
+      });
+    }
+    users.push({ userName, arn: get("arn") ?? "", keys });
+  }
+  return users;
+}
+
 export class IamAdapter implements IamPort {
-  constructor(private readonly client: IAMClient) {}
+  constructor(
+    private readonly client: IAMClient,
+    private readonly wait: (ms: number) => Promise<unknown> = sleep,
+  ) {}
 
   static create(options?: ClientOptions): IamAdapter {
     return new IamAdapter(new IAMClient(clientConfig(options)));
@@ -37,6 +110,23 @@ export class IamAdapter implements IamPort {
         }
       }
       return users;
+    });
+  }
+
+  /**
+   * The IAM credential report: every user and a summary of their keys in two or three calls whatever
+   * the account's size. IAM reuses a report up to four hours old; generation is polled until complete.
+   */
+  credentialReport(): Promise<ReportedUser[]> {
+    return call(SERVICE, "GetCredentialReport", async () => {
+      for (let attempt = 0; ; attempt++) {
+        const state = (await this.client.send(new GenerateCredentialReportCommand({}))).State;
+        if (state === "COMPLETE") break;
+        if (attempt >= 30) throw new Error(`the credential report is still ${state} after ${attempt} checks`);
+        await this.wait(Math.min(250 * 2 ** attempt, 2_000));
+      }
+      const content = (await this.client.send(new GetCredentialReportCommand({}))).Content;
+      return parseCredentialReport(new TextDecoder().decode(content ?? new Uint8Array()));
     });
   }
 

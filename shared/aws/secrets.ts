@@ -10,10 +10,12 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { Redacted } from "../redacted";
 import type { NewSecret, SecretMeta, SecretsPort } from "../rotation/ports";
+import { SECRET_TAGS } from "../rotation/secret-name";
 import { type ClientOptions, clientConfig } from "./client-config";
 import { call, isAwsError } from "./errors";
 
 const SERVICE = "SecretsManager";
+const PENDING_TAG = SECRET_TAGS.pendingSince;
 
 const toTagList = (tags: Record<string, string>) =>
   Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -60,10 +62,39 @@ export class SecretsAdapter implements SecretsPort {
     });
   }
 
-  describeSecret(name: string): Promise<SecretMeta> {
+  /**
+   * The prefix's secrets whose pending mark is set. The mark is an ISO instant (it starts with the
+   * year's "2"), cleared to "" once the key is recorded; the filter is a prefix match on any tag value,
+   * so the result is checked again here. Usually empty: one call whatever the account's size.
+   */
+  listPendingSecrets(prefix: string): Promise<Map<string, SecretMeta>> {
+    return call(SERVICE, "ListSecrets", async () => {
+      const secrets = new Map<string, SecretMeta>();
+      const filters = [
+        { Key: "name" as const, Values: [prefix] },
+        { Key: "tag-key" as const, Values: [PENDING_TAG] },
+        { Key: "tag-value" as const, Values: ["2"] },
+      ];
+      for await (const page of paginateListSecrets({ client: this.client }, { Filters: filters })) {
+        for (const s of page.SecretList ?? []) {
+          const meta = toMeta(s, s.SecretVersionsToStages);
+          if (s.Name?.startsWith(prefix) && (meta.tags[PENDING_TAG] ?? "") !== "")
+            secrets.set(meta.name, meta);
+        }
+      }
+      return secrets;
+    });
+  }
+
+  describeSecret(name: string): Promise<SecretMeta | null> {
     return call(SERVICE, "DescribeSecret", async () => {
-      const s = await this.client.send(new DescribeSecretCommand({ SecretId: name }));
-      return toMeta(s, s.VersionIdsToStages);
+      try {
+        const s = await this.client.send(new DescribeSecretCommand({ SecretId: name }));
+        return toMeta(s, s.VersionIdsToStages);
+      } catch (error) {
+        if (isAwsError(error, "ResourceNotFoundException")) return null;
+        throw error;
+      }
     });
   }
 
@@ -83,8 +114,10 @@ export class SecretsAdapter implements SecretsPort {
         );
         return { name: secret.name, arn: out.ARN ?? "", tags: { ...secret.tags }, currentVersionId: null };
       } catch (error) {
-        if (isAwsError(error, "ResourceExistsException")) return this.describeSecret(secret.name);
-        throw error;
+        if (!isAwsError(error, "ResourceExistsException")) throw error;
+        const existing = await this.describeSecret(secret.name);
+        if (existing === null) throw new Error(`secret ${secret.name} exists yet cannot be described`);
+        return existing;
       }
     });
   }

@@ -1,5 +1,5 @@
 import type { PasswordPolicyPort } from "../compliance/reconcile-password-policy";
-import type { KeyFacts } from "../lifecycle";
+import type { KeyFacts, ReportedKey } from "../lifecycle";
 import type { Redacted } from "../redacted";
 
 /** The narrow views of AWS the rotation use case needs, for one member account. */
@@ -15,8 +15,14 @@ export interface NewAccessKey {
   readonly secretAccessKey: Redacted<string>;
 }
 
+/** A user as the credential report shows it: name, ARN and a summary of up to two keys. */
+export interface ReportedUser extends IamUser {
+  readonly keys: readonly ReportedKey[];
+}
+
 export interface IamPort extends PasswordPolicyPort {
   listUsers(): Promise<IamUser[]>;
+  credentialReport(): Promise<ReportedUser[]>;
   listAccessKeys(userName: string): Promise<KeyFacts[]>;
   listUserTags(userName: string): Promise<Record<string, string>>;
   listGroupMembers(groupName: string): Promise<Set<string>>;
@@ -44,6 +50,10 @@ export interface NewSecret {
 
 export interface SecretsPort {
   listSecrets(prefix: string): Promise<Map<string, SecretMeta>>;
+  /** The prefix's secrets that carry a pending mark: usually none, so one call. */
+  listPendingSecrets(prefix: string): Promise<Map<string, SecretMeta>>;
+  /** One secret's metadata, `null` when it does not exist. */
+  describeSecret(name: string): Promise<SecretMeta | null>;
   createSecret(secret: NewSecret): Promise<SecretMeta>;
   putResourcePolicy(name: string, policy: string): Promise<void>;
   tagSecret(name: string, tags: Record<string, string>): Promise<void>;

@@ -8,6 +8,7 @@ import {
   decide,
   type KeyFacts,
   NEW_KEY,
+  needsAttention,
   type SecretMark,
   type Thresholds,
   type Upcoming,
@@ -17,16 +18,8 @@ import {
 import { Redacted } from "../redacted";
 import type { AccountPorts, IamUser, NewAccessKey, SecretMeta } from "./ports";
 import type { AccountReport, ActionReport, DatedKeyEvent, UserReport } from "./report";
-import { encodeUserName, requestTokenFor, secretNameFor } from "./secret-name";
+import { encodeUserName, requestTokenFor, SECRET_TAGS, secretNameFor } from "./secret-name";
 import { buildSecretPolicy, parseReaders } from "./secret-policy";
-
-/** Tags keyrotor keeps on each secret: readable with DescribeSecret/ListSecrets, never secret. */
-export const SECRET_TAGS = {
-  user: "keyrotor:user",
-  keyId: "keyrotor:key-id",
-  /** Set just before CreateAccessKey, cleared once the key is recorded: the durable mark of DESIGN §3. */
-  pendingSince: "keyrotor:pending-since",
-} as const;
 
 export type RotationSettings = Pick<
   Config,
@@ -44,6 +37,7 @@ export type RotationSettings = Pick<
   | "readerPrincipals"
   | "replicaRegions"
   | "userConcurrency"
+  | "discovery"
 >;
 
 /** One account's turn in one run. `now` is the run's instant (the scheduled event's time). */
@@ -70,7 +64,57 @@ interface Context {
   readonly thresholds: Thresholds;
   readonly run: AccountRun;
   readonly exemptMembers: ReadonlySet<string>;
-  readonly secrets: ReadonlyMap<string, SecretMeta>;
+  /** The user's keyrotor secret, if it exists (from one listing, or described per user). */
+  readonly secretOf: (name: string) => Promise<SecretMeta | undefined>;
+}
+
+interface Discovery {
+  readonly users: readonly IamUser[];
+  /** Users the credential report showed with nothing to say, not looked at further. */
+  readonly unexamined: number;
+  readonly exemptMembers: ReadonlySet<string>;
+  readonly secretOf: Context["secretOf"];
+}
+
+/**
+ * Every user, looked at one by one: one listing of users and one of secrets, then per-user calls.
+ * What `plan` uses, and the reference the frugal discovery is proven against.
+ */
+async function discoverAll(ports: AccountPorts, settings: RotationSettings): Promise<Discovery> {
+  const [users, exemptMembers, secrets] = await Promise.all([
+    ports.iam.listUsers(),
+    ports.iam.listGroupMembers(settings.exemptGroupName),
+    ports.secrets.listSecrets(settings.secretPrefix),
+  ]);
+  return { users, unexamined: 0, exemptMembers, secretOf: async (name) => secrets.get(name) };
+}
+
+/**
+ * Frugal discovery: the credential report (two or three calls) and the secrets with a pending mark
+ * (one call) say which users could have anything to say; only those get per-user calls, on fresh data.
+ * An account where nothing is due costs these calls and the AssumeRole, whatever its size.
+ */
+async function discoverFromReport(
+  ports: AccountPorts,
+  settings: RotationSettings,
+  run: AccountRun,
+): Promise<Discovery> {
+  const [reported, pending] = await Promise.all([
+    ports.iam.credentialReport(),
+    ports.secrets.listPendingSecrets(settings.secretPrefix),
+  ]);
+  const users = reported
+    .filter(
+      (u) =>
+        needsAttention(u.keys, settings, run.now) ||
+        pending.has(secretNameFor(settings.secretPrefix, u.userName)),
+    )
+    .map(({ userName, arn }) => ({ userName, arn }));
+  const exemptMembers =
+    users.length > 0 ? await ports.iam.listGroupMembers(settings.exemptGroupName) : new Set<string>();
+  const secretOf = async (name: string) =>
+    pending.get(name) ?? (await ports.secrets.describeSecret(name)) ?? undefined;
+  return { users, unexamined: reported.length - users.length, exemptMembers, secretOf };
 }
 
 /**
@@ -84,12 +128,11 @@ export async function reconcileAccount(
   settings: RotationSettings,
   run: AccountRun,
 ): Promise<AccountReport> {
-  const [users, exemptMembers, secrets] = await Promise.all([
-    ports.iam.listUsers(),
-    ports.iam.listGroupMembers(settings.exemptGroupName),
-    ports.secrets.listSecrets(settings.secretPrefix),
-  ]);
-  const ctx: Context = { ports, settings, thresholds: settings, run, exemptMembers, secrets };
+  const { users, unexamined, exemptMembers, secretOf } =
+    settings.discovery === "full"
+      ? await discoverAll(ports, settings)
+      : await discoverFromReport(ports, settings, run);
+  const ctx: Context = { ports, settings, thresholds: settings, run, exemptMembers, secretOf };
   // A user is either untouched or reconciled whole: stopping only between users keeps the account consistent.
   const reports = await mapWithConcurrency(users, settings.userConcurrency, async (user) =>
     run.shouldStop?.() ? deferred(user, settings) : reconcileUser(ctx, user),
@@ -101,6 +144,7 @@ export async function reconcileAccount(
     now: run.now.toISOString(),
     previousRunAt: previousRunOf(run).toISOString(),
     users: reports,
+    unexaminedUsers: unexamined,
     failedUsers: reports.filter(hasFailed).length,
     deferredUsers: reports.filter((u) => u.status === "deferred").length,
   };
@@ -122,6 +166,7 @@ export function summarize(report: AccountReport) {
     runId: report.runId,
     mode: report.mode,
     users: report.users.length,
+    unexaminedUsers: report.unexaminedUsers,
     created: count("create"),
     deactivated: count("deactivate"),
     deleted: count("delete"),
@@ -146,17 +191,18 @@ function deferred(user: IamUser, settings: RotationSettings): UserReport {
 
 async function reconcileUser(ctx: Context, user: IamUser): Promise<UserReport> {
   const secretName = secretNameFor(ctx.settings.secretPrefix, user.userName);
-  const meta = ctx.secrets.get(secretName);
-  const base = { userName: user.userName, secretName, ...(meta ? { secretArn: meta.arn } : {}) };
+  let meta: SecretMeta | undefined;
   let facts: UserFacts;
   let tags: Record<string, string>;
   try {
+    meta = await ctx.secretOf(secretName);
     ({ facts, tags } = await readUserFacts(ctx, user, meta));
   } catch (error) {
     ctx.ports.log.warn("user facts unreadable", { userName: user.userName, error: describeError(error) });
     const none = { keys: [], actions: [], warnings: [], upcoming: [] };
-    return { ...base, status: "failed", ...none, error: describeError(error) };
+    return { userName: user.userName, secretName, status: "failed", ...none, error: describeError(error) };
   }
+  const base = { userName: user.userName, secretName, ...(meta ? { secretArn: meta.arn } : {}) };
 
   const plan = decide(facts, ctx.thresholds, ctx.run.now, previousRunOf(ctx.run));
   const applied =

@@ -55,7 +55,10 @@ export interface AccountReport {
   readonly now: string;
   /** The previous run's instant, ISO: what happened since is news. */
   readonly previousRunAt: string;
+  /** The users looked at: every user with `discovery: full`, else those the credential report flagged. */
   readonly users: readonly UserReport[];
+  /** Users the credential report showed with nothing due, not looked at further. */
+  readonly unexaminedUsers: number;
   /** Users whose facts could not be read or whose actions failed. */
   readonly failedUsers: number;
   /** Users not started because the invocation's time ran short; the job must run again for them. */

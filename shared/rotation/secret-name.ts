@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
 
+/** Tags keyrotor keeps on each secret: readable with DescribeSecret/ListSecrets, never secret. */
+export const SECRET_TAGS = {
+  user: "keyrotor:user",
+  keyId: "keyrotor:key-id",
+  /** Set just before CreateAccessKey, cleared once the key is recorded: the durable mark of DESIGN §3. */
+  pendingSince: "keyrotor:pending-since",
+} as const;
+
 /**
  * IAM user names allow `[\w+=,.@-]`; secret names allow `[A-Za-z0-9/_+=.@-]`. Only `,` is refused,
  * so it is written `=2C`, and `=` itself `=3D` to keep the mapping reversible (quoted-printable style).

@@ -124,8 +124,27 @@ describe("one account walked from day 0 to day 120", () => {
     expect(state.users.nokeys).toEqual([]);
   };
 
-  it("day 0: nothing is due, exempt users are reported as such", async () => {
+  it("day 0: nothing is due, so the credential report alone settles the account", async () => {
     const { report, state } = await day(0);
+    expect(report.users).toEqual([]);
+    expect(report.unexaminedUsers).toBe(7 + LIMITS.length + BULK.length);
+    expect(Object.keys(state.secrets)).toEqual([]);
+    untouched(state);
+  });
+
+  it("day 0, every user looked at (discovery: full): exempt users are reported as such", async () => {
+    const full = await reconcileAccount(
+      ports(),
+      { ...settings, discovery: "full" },
+      {
+        accountId: ACCOUNT,
+        runId: "day-0-full",
+        now: moto.now(),
+      },
+    );
+    reports.push(full);
+    const report = full;
+    const state = await snapshot(adminClients());
     expect(report.users).toHaveLength(7 + LIMITS.length + BULK.length);
     expect(report.users.flatMap((u) => u.actions)).toEqual([]);
     expect(userReport(report, "dave")).toMatchObject({ status: "exempt", reason: "exempt by group" });

@@ -2,7 +2,15 @@ import type { AccountPasswordPolicy } from "../../shared/compliance/password-pol
 import { AwsCallError } from "../../shared/errors";
 import type { KeyFacts } from "../../shared/lifecycle";
 import { Redacted } from "../../shared/redacted";
-import type { IamPort, IamUser, NewSecret, SecretMeta, SecretsPort } from "../../shared/rotation";
+import {
+  type IamPort,
+  type IamUser,
+  type NewSecret,
+  type ReportedUser,
+  SECRET_TAGS,
+  type SecretMeta,
+  type SecretsPort,
+} from "../../shared/rotation";
 
 interface FakeUser {
   arn: string;
@@ -48,6 +56,18 @@ export class FakeAccount implements IamPort, SecretsPort {
   async listUsers(): Promise<IamUser[]> {
     this.check("ListUsers");
     return [...this.users].map(([userName, u]) => ({ userName, arn: u.arn }));
+  }
+  async credentialReport(): Promise<ReportedUser[]> {
+    this.check("GetCredentialReport");
+    return [...this.users].map(([userName, u]) => ({
+      userName,
+      arn: u.arn,
+      keys: u.keys.map((k) => ({
+        status: k.status,
+        createdAt: k.createdAt,
+        lastUsedAt: this.lastUsed.get(k.id) ?? null,
+      })),
+    }));
   }
   async listAccessKeys(userName: string): Promise<KeyFacts[]> {
     this.check("ListAccessKeys");
@@ -96,6 +116,18 @@ export class FakeAccount implements IamPort, SecretsPort {
   async listSecrets(prefix: string) {
     this.check("ListSecrets");
     return new Map([...this.secrets].filter(([name]) => name.startsWith(prefix)));
+  }
+  async listPendingSecrets(prefix: string) {
+    this.check("ListSecrets");
+    return new Map(
+      [...this.secrets].filter(
+        ([name, s]) => name.startsWith(prefix) && (s.tags[SECRET_TAGS.pendingSince] ?? "") !== "",
+      ),
+    );
+  }
+  async describeSecret(name: string) {
+    this.check("DescribeSecret");
+    return this.secrets.get(name) ?? null;
   }
   async createSecret(secret: NewSecret) {
     this.mutate("CreateSecret", secret.name);

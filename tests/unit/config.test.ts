@@ -29,6 +29,7 @@ describe("parseConfig (DESIGN §5)", () => {
       replicaRegions: [],
       deactivateUnusedAfterDays: null,
       passwordPolicy: null,
+      discovery: "report",
       userConcurrency: 4,
       awsMaxAttempts: 5,
       awsTimeoutSeconds: 30,

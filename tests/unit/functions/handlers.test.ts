@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import {
+  GenerateCredentialReportCommand,
+  GetCredentialReportCommand,
   GetGroupCommand,
   IAMClient,
   ListAccessKeysCommand,
-  ListUsersCommand,
   NoSuchEntityException,
 } from "@aws-sdk/client-iam";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -41,6 +42,15 @@ const record = (messageId: string, body: string): SQSRecord => ({
   awsRegion: "us-east-1",
 });
 const account = { id: "111122223333", name: "Prod", email: "owner@example.com" };
+const REPORT_HEADER =
+  "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+/** The IAM credential report of an account, as IAM serves it. */
+function credentialReport(rows: string[]) {
+  iam.on(GenerateCredentialReportCommand).resolves({ State: "COMPLETE" });
+  iam
+    .on(GetCredentialReportCommand)
+    .resolves({ Content: new TextEncoder().encode([REPORT_HEADER, ...rows].join("\n")) });
+}
 const job = { version: 1, runId: "run-1", asOf: "2026-06-01T06:00:00.000Z", account };
 
 beforeAll(async () => {
@@ -67,8 +77,7 @@ describe("rotator handler (middy, partial batch failure)", () => {
     sts.on(AssumeRoleCommand).resolves({
       Credentials: { AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date() },
     });
-    iam.on(ListUsersCommand).resolves({ Users: [] });
-    iam.on(GetGroupCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    credentialReport([]);
     secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
     // Act
     const response = await rotator(
@@ -115,9 +124,9 @@ describe("rotator handler: time budget and event shape", () => {
     sts.on(AssumeRoleCommand).resolves({
       Credentials: { AccessKeyId: "A", SecretAccessKey: "S", SessionToken: "T", Expiration: new Date() },
     });
-    iam
-      .on(ListUsersCommand)
-      .resolves({ Users: [{ UserName: "a", Arn: "arn:aws:iam::111122223333:user/a" } as never] });
+    credentialReport([
+      "a,arn:aws:iam::111122223333:user/a,2025-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2025-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+    ]);
     iam.on(GetGroupCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
     secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
     const shortOnTime = { ...lambdaContext("rotator"), getRemainingTimeInMillis: () => 5_000 };

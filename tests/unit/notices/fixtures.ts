@@ -29,6 +29,7 @@ export function accountReport(users: UserReport[], mode: "audit" | "enforce" = "
     now: JOB.asOf,
     previousRunAt: "2026-05-31T06:00:00.000Z",
     users,
+    unexaminedUsers: 0,
     failedUsers: 0,
     deferredUsers: 0,
   };

@@ -1,0 +1,173 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../shared/config";
+import { addDays, DAY_MS } from "../../../shared/lifecycle";
+import { type AccountReport, reconcileAccount, requestTokenFor, SECRET_TAGS } from "../../../shared/rotation";
+import { FakeAccount } from "../../support/fake-account";
+import { key, NOW } from "../../support/keys";
+import { memoryLog } from "../../support/log";
+
+const run = { accountId: "111122223333", runId: "run-1", now: NOW };
+
+interface UserSpec {
+  keys: { status: "Active" | "Inactive"; ageMs: number; usedMsAgo: number | null }[];
+  exempt: "group" | "tag" | null;
+  secret: null | { recorded: number | null; pendingMsAgo: number | null };
+}
+
+const userArb: fc.Arbitrary<UserSpec> = fc.record({
+  keys: fc.array(
+    fc.record({
+      status: fc.constantFrom("Active" as const, "Inactive" as const),
+      ageMs: fc.integer({ min: 0, max: 300 * DAY_MS }),
+      usedMsAgo: fc.option(fc.integer({ min: 0, max: 300 * DAY_MS }), { nil: null }),
+    }),
+    { maxLength: 2 },
+  ),
+  exempt: fc.constantFrom(null, null, null, "group" as const, "tag" as const),
+  secret: fc.option(
+    fc.record({
+      recorded: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
+      pendingMsAgo: fc.option(fc.integer({ min: 0, max: 30 * DAY_MS }), { nil: null }),
+    }),
+    { nil: null },
+  ),
+});
+
+const settingsArb = fc.record({
+  rotateAfterDays: fc.integer({ min: 20, max: 120 }),
+  extraD: fc.integer({ min: 1, max: 30 }),
+  extraX: fc.integer({ min: 1, max: 30 }),
+  warnBeforeDays: fc.integer({ min: 0, max: 14 }),
+  unused: fc.option(fc.integer({ min: 10, max: 120 }), { nil: null }),
+});
+
+function build(users: UserSpec[]): FakeAccount {
+  const account = new FakeAccount();
+  account.clock = () => NOW;
+  users.forEach((spec, u) => {
+    const keys = spec.keys.map((k, i) => ({
+      ...key(`K${u}x${i}`, 0, k.status),
+      createdAt: new Date(NOW.getTime() - k.ageMs - i),
+    }));
+    const name = `user${u}`;
+    account.addUser(name, keys, spec.exempt === "tag" ? { "keyrotor:exempt": "true" } : {});
+    if (spec.exempt === "group") account.groupMembers.add(name);
+    spec.keys.forEach((k, i) => {
+      if (k.usedMsAgo !== null)
+        account.lastUsed.set(`K${u}x${i}`, new Date(NOW.getTime() - Math.min(k.usedMsAgo, k.ageMs)));
+    });
+    if (spec.secret) {
+      const recorded = spec.secret.recorded === null ? undefined : keys[spec.secret.recorded];
+      const pending =
+        spec.secret.pendingMsAgo === null
+          ? ""
+          : new Date(NOW.getTime() - spec.secret.pendingMsAgo).toISOString();
+      account.secrets.set(`keyrotor/${name}`, {
+        name: `keyrotor/${name}`,
+        arn: `arn:fake:keyrotor/${name}`,
+        tags: { [SECRET_TAGS.pendingSince]: pending },
+        currentVersionId: recorded ? requestTokenFor(recorded.id) : null,
+      });
+    }
+  });
+  return account;
+}
+
+const decisions = (report: AccountReport, name: string) => {
+  const u = report.users.find((x) => x.userName === name);
+  return (
+    u && {
+      status: u.status,
+      actions: u.actions,
+      warnings: u.warnings,
+      upcoming: u.upcoming,
+      reason: u.reason,
+    }
+  );
+};
+
+describe("frugal discovery (credential report) against a full per-user scan", () => {
+  it("decides exactly the same on random accounts, and skips only users with nothing to say", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(userArb, { maxLength: 8 }), settingsArb, async (users, s) => {
+        const base = parseConfig({
+          senderEmail: "k@example.com",
+          rotateAfterDays: s.rotateAfterDays,
+          deactivateAfterDays: s.rotateAfterDays + s.extraD,
+          deleteAfterDays: s.rotateAfterDays + s.extraD + s.extraX,
+          warnBeforeDays: Math.min(s.warnBeforeDays, s.rotateAfterDays - 1),
+          deactivateUnusedAfterDays: s.unused,
+        });
+        const fullAccount = build(users);
+        const frugalAccount = build(users);
+        const reference = await reconcileAccount(
+          { iam: fullAccount, secrets: fullAccount, log: memoryLog() },
+          { ...base, discovery: "full" },
+          run,
+        );
+        const frugal = await reconcileAccount(
+          { iam: frugalAccount, secrets: frugalAccount, log: memoryLog() },
+          base,
+          run,
+        );
+        expect(frugal.users.length + frugal.unexaminedUsers).toBe(reference.users.length);
+        for (const user of reference.users) {
+          const examined = decisions(frugal, user.userName);
+          if (examined) {
+            expect(examined).toEqual(decisions(reference, user.userName));
+          } else {
+            expect(user.actions).toEqual([]);
+            expect(user.warnings).toEqual([]);
+            expect(["ok", "no-keys", "inactive", "exempt"]).toContain(user.status);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("never acts on a stale report: the per-user data, read fresh, decides", async () => {
+    // Prepare: the report (hours old) still shows alice's old key; she has since been rotated by hand.
+    const account = new FakeAccount();
+    account.clock = () => NOW;
+    account.addUser("alice", [key("NEW", 0)]);
+    account.credentialReport = async () => [
+      {
+        userName: "alice",
+        arn: "arn:aws:iam::111122223333:user/alice",
+        keys: [{ status: "Active", createdAt: addDays(NOW, -200), lastUsedAt: null }],
+      },
+    ];
+    // Act
+    const report = await reconcileAccount(
+      { iam: account, secrets: account, log: memoryLog() },
+      parseConfig({ mode: "enforce", senderEmail: "k@example.com" }),
+      run,
+    );
+    // Assess
+    expect(report.users.map((u) => u.userName)).toEqual(["alice"]);
+    expect(report.users[0]?.actions).toEqual([]);
+    expect(account.mutations).toEqual([]);
+  });
+
+  it("looks at a user with a pending mark whatever the report shows, so an unrecorded key is healed", async () => {
+    const account = new FakeAccount();
+    account.clock = () => NOW;
+    account.addUser("bob", [key("OLD", 5), key("LOST", 1, "Active", null)]);
+    account.secrets.set("keyrotor/bob", {
+      name: "keyrotor/bob",
+      arn: "arn:fake",
+      tags: { [SECRET_TAGS.pendingSince]: addDays(NOW, -2).toISOString() },
+      currentVersionId: null,
+    });
+    const report = await reconcileAccount(
+      { iam: account, secrets: account, log: memoryLog() },
+      parseConfig({ mode: "enforce", senderEmail: "k@example.com" }),
+      run,
+    );
+    expect(report.users[0]?.actions).toMatchObject([
+      { kind: "delete", keyId: "LOST", detail: "unrecorded", outcome: "done" },
+    ]);
+  });
+});
