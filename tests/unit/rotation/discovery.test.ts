@@ -15,24 +15,34 @@ interface UserSpec {
   secret: null | { recorded: number | null; pendingMsAgo: number | null };
 }
 
-const userArb: fc.Arbitrary<UserSpec> = fc.record({
-  keys: fc.array(
-    fc.record({
-      status: fc.constantFrom("Active" as const, "Inactive" as const),
-      ageMs: fc.integer({ min: 0, max: 300 * DAY_MS }),
-      usedMsAgo: fc.option(fc.integer({ min: 0, max: 300 * DAY_MS }), { nil: null }),
-    }),
-    { maxLength: 2 },
-  ),
-  exempt: fc.constantFrom(null, null, null, "group" as const, "tag" as const),
-  secret: fc.option(
-    fc.record({
-      recorded: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
-      pendingMsAgo: fc.option(fc.integer({ min: 0, max: 30 * DAY_MS }), { nil: null }),
-    }),
-    { nil: null },
-  ),
-});
+/** Ages near every threshold (where a wrong triage would show), and anywhere else. */
+const msArb = (days: number[]) =>
+  fc.oneof(
+    fc.integer({ min: 0, max: 300 * DAY_MS }),
+    fc
+      .tuple(fc.constantFrom(...days), fc.integer({ min: -DAY_MS, max: DAY_MS }))
+      .map(([d, jitter]) => Math.max(0, d * DAY_MS + jitter)),
+  );
+
+const userArb = (days: number[]): fc.Arbitrary<UserSpec> =>
+  fc.record({
+    keys: fc.array(
+      fc.record({
+        status: fc.constantFrom("Active" as const, "Inactive" as const),
+        ageMs: msArb(days),
+        usedMsAgo: fc.option(msArb(days), { nil: null }),
+      }),
+      { maxLength: 2 },
+    ),
+    exempt: fc.constantFrom(null, null, null, "group" as const, "tag" as const),
+    secret: fc.option(
+      fc.record({
+        recorded: fc.option(fc.integer({ min: 0, max: 1 }), { nil: null }),
+        pendingMsAgo: fc.option(fc.integer({ min: 0, max: 30 * DAY_MS }), { nil: null }),
+      }),
+      { nil: null },
+    ),
+  });
 
 const settingsArb = fc.record({
   rotateAfterDays: fc.integer({ min: 20, max: 120 }),
@@ -90,39 +100,48 @@ const decisions = (report: AccountReport, name: string) => {
 describe("frugal discovery (credential report) against a full per-user scan", () => {
   it("decides exactly the same on random accounts, and skips only users with nothing to say", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(userArb, { maxLength: 8 }), settingsArb, async (users, s) => {
-        const base = parseConfig({
-          senderEmail: "k@example.com",
-          rotateAfterDays: s.rotateAfterDays,
-          deactivateAfterDays: s.rotateAfterDays + s.extraD,
-          deleteAfterDays: s.rotateAfterDays + s.extraD + s.extraX,
-          warnBeforeDays: Math.min(s.warnBeforeDays, s.rotateAfterDays - 1),
-          deactivateUnusedAfterDays: s.unused,
-        });
-        const fullAccount = build(users);
-        const frugalAccount = build(users);
-        const reference = await reconcileAccount(
-          { iam: fullAccount, secrets: fullAccount, log: memoryLog() },
-          { ...base, discovery: "full" },
-          run,
-        );
-        const frugal = await reconcileAccount(
-          { iam: frugalAccount, secrets: frugalAccount, log: memoryLog() },
-          base,
-          run,
-        );
-        expect(frugal.users.length + frugal.unexaminedUsers).toBe(reference.users.length);
-        for (const user of reference.users) {
-          const examined = decisions(frugal, user.userName);
-          if (examined) {
-            expect(examined).toEqual(decisions(reference, user.userName));
-          } else {
-            expect(user.actions).toEqual([]);
-            expect(user.warnings).toEqual([]);
-            expect(["ok", "no-keys", "inactive", "exempt"]).toContain(user.status);
+      fc.asyncProperty(
+        settingsArb.chain((s) => {
+          const r = s.rotateAfterDays;
+          const w = Math.min(s.warnBeforeDays, r - 1);
+          const days = [r - w, r, r + s.extraD, s.extraD, r + s.extraD + s.extraX, s.extraD + s.extraX];
+          if (s.unused !== null) days.push(s.unused - w, s.unused);
+          return fc.tuple(fc.constant(s), fc.array(userArb(days), { maxLength: 8 }));
+        }),
+        async ([s, users]) => {
+          const base = parseConfig({
+            senderEmail: "k@example.com",
+            rotateAfterDays: s.rotateAfterDays,
+            deactivateAfterDays: s.rotateAfterDays + s.extraD,
+            deleteAfterDays: s.rotateAfterDays + s.extraD + s.extraX,
+            warnBeforeDays: Math.min(s.warnBeforeDays, s.rotateAfterDays - 1),
+            deactivateUnusedAfterDays: s.unused,
+          });
+          const fullAccount = build(users);
+          const frugalAccount = build(users);
+          const reference = await reconcileAccount(
+            { iam: fullAccount, secrets: fullAccount, log: memoryLog() },
+            { ...base, discovery: "full" },
+            run,
+          );
+          const frugal = await reconcileAccount(
+            { iam: frugalAccount, secrets: frugalAccount, log: memoryLog() },
+            base,
+            run,
+          );
+          expect(frugal.users.length + frugal.unexaminedUsers).toBe(reference.users.length);
+          for (const user of reference.users) {
+            const examined = decisions(frugal, user.userName);
+            if (examined) {
+              expect(examined).toEqual(decisions(reference, user.userName));
+            } else {
+              expect(user.actions).toEqual([]);
+              expect(user.warnings).toEqual([]);
+              expect(["ok", "no-keys", "inactive", "exempt"]).toContain(user.status);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
