@@ -14,6 +14,7 @@ import {
   UpdateAccountPasswordPolicyCommand,
 } from "@aws-sdk/client-iam";
 import type { AccountPasswordPolicy } from "../compliance/password-policy";
+import { AwsCallError } from "../errors";
 import type { KeyFacts, KeyStatus, ReportedKey } from "../lifecycle";
 import { Redacted } from "../redacted";
 import type { IamPort, IamUser, NewAccessKey, ReportedUser } from "../rotation/ports";
@@ -118,16 +119,29 @@ export class IamAdapter implements IamPort {
    * the account's size. IAM reuses a report up to four hours old; generation is polled until complete.
    */
   credentialReport(): Promise<ReportedUser[]> {
-    return call(SERVICE, "GetCredentialReport", async () => {
+    const generate = () =>
+      call(SERVICE, "GenerateCredentialReport", () =>
+        this.client.send(new GenerateCredentialReportCommand({})),
+      );
+    return (async () => {
       for (let attempt = 0; ; attempt++) {
-        const state = (await this.client.send(new GenerateCredentialReportCommand({}))).State;
-        if (state === "COMPLETE") break;
-        if (attempt >= 30) throw new Error(`the credential report is still ${state} after ${attempt} checks`);
+        const { State } = await generate();
+        if (State === "COMPLETE") break;
+        if (attempt >= 30) {
+          throw new AwsCallError(
+            SERVICE,
+            "GenerateCredentialReport",
+            "ReportNotReady",
+            `still ${State} after ${attempt} checks`,
+          );
+        }
         await this.wait(Math.min(250 * 2 ** attempt, 2_000));
       }
-      const content = (await this.client.send(new GetCredentialReportCommand({}))).Content;
-      return parseCredentialReport(new TextDecoder().decode(content ?? new Uint8Array()));
-    });
+      const { Content } = await call(SERVICE, "GetCredentialReport", () =>
+        this.client.send(new GetCredentialReportCommand({})),
+      );
+      return parseCredentialReport(new TextDecoder().decode(Content ?? new Uint8Array()));
+    })();
   }
 
   listAccessKeys(userName: string): Promise<KeyFacts[]> {

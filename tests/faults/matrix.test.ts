@@ -80,7 +80,10 @@ describe("a fault at every AWS call of a rotation day, one at a time", () => {
     const operations = new Set(baseline.map((c) => c.operation));
     for (const op of [
       "AssumeRole",
-      "ListUsers",
+      "GenerateCredentialReport",
+      "GetCredentialReport",
+      "ListSecrets",
+      "DescribeSecret",
       "ListAccessKeys",
       "CreateSecret",
       "CreateAccessKey",
@@ -149,7 +152,7 @@ describe("the worst cases", () => {
 
 describe("no leaks", () => {
   it("no secret access key appears in any output, log line, report or email of these runs", () => {
-    expect(h.proxy.handedOut.size).toBeGreaterThan(50);
+    expect(h.proxy.handedOut.size).toBeGreaterThan(30);
     const text = h.transcript.join("\n");
     const leaked = [...h.proxy.handedOut].filter((secret) => text.includes(secret));
     expect(leaked).toEqual([]);

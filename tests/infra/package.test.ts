@@ -130,7 +130,7 @@ describe("sls package (offline) and the generated template", () => {
     const mapping = resources().RotatorEventSourceMappingSQSRotationJobsQueue.Properties;
     expect(mapping).toMatchObject({
       FunctionResponseTypes: ["ReportBatchItemFailures"],
-      ScalingConfig: { MaximumConcurrency: 50 },
+      ScalingConfig: { MaximumConcurrency: 150 },
     });
   });
 
