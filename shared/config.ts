@@ -114,6 +114,13 @@ export function parseConfig(input: unknown): Config {
 /** Every setting's name, in schema order. */
 export const SETTING_NAMES = Object.keys(settings) as (keyof Config)[];
 
+const EMAIL = z.email();
+
+/** Whether `value` is an email address keyrotor may send to (owner tags, account emails). */
+export function isEmailAddress(value: string | undefined): value is string {
+  return value !== undefined && EMAIL.safeParse(value).success;
+}
+
 /** `rotateAfterDays` -> `KEYROTOR_ROTATE_AFTER_DAYS`. */
 export function envNameOf(setting: string): string {
   return `KEYROTOR_${setting.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;

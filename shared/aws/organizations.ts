@@ -18,6 +18,9 @@ export interface OrgAccount {
   readonly state: string;
 }
 
+/** An account's state: the newer `State` field when present, else the older `Status`. */
+const stateOf = (a: { State?: string; Status?: string } | undefined) => a?.State ?? a?.Status ?? "UNKNOWN";
+
 /** AWS Organizations, read-only: the accounts and the OU tree. */
 export class OrganizationsAdapter {
   constructor(private readonly client: OrganizationsClient) {}
@@ -32,8 +35,7 @@ export class OrganizationsAdapter {
       for await (const page of paginateListAccounts({ client: this.client }, {})) {
         for (const a of page.Accounts ?? []) {
           if (!a.Id) continue;
-          const state = (a as { State?: string }).State ?? a.Status ?? "UNKNOWN";
-          accounts.push({ id: a.Id, name: a.Name ?? a.Id, email: a.Email ?? "", state });
+          accounts.push({ id: a.Id, name: a.Name ?? a.Id, email: a.Email ?? "", state: stateOf(a) });
         }
       }
       return accounts;
@@ -43,8 +45,7 @@ export class OrganizationsAdapter {
   describeAccount(accountId: string): Promise<OrgAccount> {
     return call(SERVICE, "DescribeAccount", async () => {
       const a = (await this.client.send(new DescribeAccountCommand({ AccountId: accountId }))).Account;
-      const state = (a as { State?: string } | undefined)?.State ?? a?.Status ?? "UNKNOWN";
-      return { id: accountId, name: a?.Name ?? accountId, email: a?.Email ?? "", state };
+      return { id: accountId, name: a?.Name ?? accountId, email: a?.Email ?? "", state: stateOf(a) };
     });
   }
 

@@ -1,4 +1,4 @@
-import { addDays, ageInDays } from "./time";
+import { addDays } from "./time";
 import {
   type Action,
   type KeyFacts,

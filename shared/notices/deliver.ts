@@ -1,6 +1,5 @@
-import { z } from "zod";
 import type { Email } from "../aws/ses";
-import type { Config } from "../config";
+import { type Config, isEmailAddress } from "../config";
 import { AwsCallError } from "../errors";
 import type { Notice } from "../messages";
 import { renderNotice } from "./render";
@@ -17,18 +16,18 @@ export interface MailPort {
 /** SES accepts at most 50 recipients per message. */
 export const MAX_RECIPIENTS = 50;
 
-const EMAIL = z.email();
-const valid = (address: string | undefined): address is string =>
-  address !== undefined && EMAIL.safeParse(address).success;
-
 /**
  * Who receives an account's notice: its owner (the Organizations account email), the owners of the
  * users it mentions (owner tag) in copy, the admin in blind copy. Each address once.
  */
 export function recipientsOf(notice: Notice, adminEmail: string | null) {
-  const to = [notice.account.email].filter(valid);
-  const cc = [...new Set(notice.users.map((u) => u.owner).filter(valid))].filter((a) => !to.includes(a));
-  const bcc = [adminEmail ?? undefined].filter(valid).filter((a) => !to.includes(a) && !cc.includes(a));
+  const to = [notice.account.email].filter(isEmailAddress);
+  const cc = [...new Set(notice.users.map((u) => u.owner).filter(isEmailAddress))].filter(
+    (a) => !to.includes(a),
+  );
+  const bcc = [adminEmail ?? undefined]
+    .filter(isEmailAddress)
+    .filter((a) => !to.includes(a) && !cc.includes(a));
   return { to, cc, bcc };
 }
 

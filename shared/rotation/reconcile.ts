@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { mapWithConcurrency } from "../concurrency";
-import type { Config } from "../config";
+import { type Config, isEmailAddress } from "../config";
 import { describeError, SecretWriteError } from "../errors";
 import {
   type Action,
@@ -53,10 +52,11 @@ export interface AccountRun {
 
 const previousRunOf = (run: AccountRun) => run.previousRunAt ?? addDays(run.now, -1);
 
-const EMAIL = z.email();
 /** The owner tag's address, when it is one; anything else is ignored rather than mailed. */
-const ownerOf = (value: string | undefined) =>
-  value !== undefined && EMAIL.safeParse(value.trim()).success ? { owner: value.trim() } : {};
+const ownerOf = (value: string | undefined) => {
+  const address = value?.trim();
+  return isEmailAddress(address) ? { owner: address } : {};
+};
 
 interface Context {
   readonly ports: AccountPorts;

@@ -3,6 +3,7 @@ import {
   CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
+  type Message,
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -37,6 +38,21 @@ export async function createQueues() {
   return { jobs: await make("rotation-jobs"), notices: await make("notices") };
 }
 
+/** A received SQS message as the Lambda event source mapping hands it to a function. */
+function toRecord(m: Message, queueUrl: string): SQSRecord {
+  return {
+    messageId: m.MessageId ?? "",
+    receiptHandle: m.ReceiptHandle ?? "",
+    body: m.Body ?? "",
+    attributes: m.Attributes as unknown as SQSRecord["attributes"],
+    messageAttributes: {},
+    md5OfBody: m.MD5OfBody ?? "",
+    eventSource: "aws:sqs",
+    eventSourceARN: `arn:aws:sqs:us-east-1:${MANAGEMENT_ACCOUNT}:${queueUrl.split("/").pop()}`,
+    awsRegion: "us-east-1",
+  };
+}
+
 /** Receives every message now on the queue as Lambda's SQS event records (and deletes them, as Lambda would after success). */
 export async function drain(queueUrl: string): Promise<SQSRecord[]> {
   const sqs = new SQSClient(config);
@@ -52,17 +68,7 @@ export async function drain(queueUrl: string): Promise<SQSRecord[]> {
     const messages = out.Messages ?? [];
     if (messages.length === 0) return records;
     for (const m of messages) {
-      records.push({
-        messageId: m.MessageId ?? "",
-        receiptHandle: m.ReceiptHandle ?? "",
-        body: m.Body ?? "",
-        attributes: m.Attributes as unknown as SQSRecord["attributes"],
-        messageAttributes: {},
-        md5OfBody: m.MD5OfBody ?? "",
-        eventSource: "aws:sqs",
-        eventSourceARN: `arn:aws:sqs:us-east-1:${MANAGEMENT_ACCOUNT}:${queueUrl.split("/").pop()}`,
-        awsRegion: "us-east-1",
-      });
+      records.push(toRecord(m, queueUrl));
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
     }
   }
@@ -122,17 +128,7 @@ export async function deliverLikeLambda(
     );
     const m = out.Messages?.[0];
     if (!m) return failures;
-    const record = {
-      messageId: m.MessageId ?? "",
-      receiptHandle: m.ReceiptHandle ?? "",
-      body: m.Body ?? "",
-      attributes: m.Attributes as unknown as SQSRecord["attributes"],
-      messageAttributes: {},
-      md5OfBody: m.MD5OfBody ?? "",
-      eventSource: "aws:sqs",
-      eventSourceARN: `arn:aws:sqs:us-east-1:${MANAGEMENT_ACCOUNT}:${queueUrl.split("/").pop()}`,
-      awsRegion: "us-east-1",
-    };
+    const record = toRecord(m, queueUrl);
     const response = await handler({ Records: [record] });
     if (response.batchItemFailures.length > 0) failures++;
     else await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
