@@ -1,4 +1,4 @@
-import type { Io } from "./main";
+import { type Io, main } from "./main";
 
 /** The process's own streams and environment. */
 export function processIo(): Io {
@@ -9,14 +9,14 @@ export function processIo(): Io {
   };
 }
 
-/** An `Io` that keeps what a command prints, for the demo and the tests. */
-export function captureIo(env: Record<string, string | undefined> = { ...process.env }) {
+/** Runs one `keyrotor` command in-process and keeps what it prints, for the demo, the bench and the tests. */
+export async function runCaptured(
+  args: readonly string[],
+  env: Record<string, string | undefined> = { ...process.env },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { stdout: (text) => void out.push(text), stderr: (text) => void err.push(text), env };
-  return {
-    io,
-    stdout: () => out.join("\n"),
-    stderr: () => err.join("\n"),
-  };
+  const code = await main(args, io);
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }

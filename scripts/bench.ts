@@ -7,8 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { captureIo } from "../cli/io";
-import { main } from "../cli/main";
+import { runCaptured } from "../cli/io";
 import { startFaultProxy } from "../tests/support/fault-proxy";
 import { MODEL, simulateSweep } from "./bench/simulated-sweep";
 import { clientsIn, createOrganization, createUsers } from "./lib/emulator";
@@ -70,12 +69,9 @@ async function againstMoto() {
     for (const discovery of ["report", "full"] as const) {
       proxy.reset();
       const started = Date.now();
-      const captured = captureIo({ ...process.env, KEYROTOR_DISCOVERY: discovery });
-      const code = await main(["run", "--mode", "audit"], {
-        ...captured.io,
-        env: { ...captured.io.env, KEYROTOR_SENDER_EMAIL: "k@example.com" },
-      });
-      if (code !== 0) throw new Error(`keyrotor run exited ${code}: ${captured.stderr()}`);
+      const env = { ...process.env, KEYROTOR_DISCOVERY: discovery, KEYROTOR_SENDER_EMAIL: "k@example.com" };
+      const { code, stderr } = await runCaptured(["run", "--mode", "audit"], env);
+      if (code !== 0) throw new Error(`keyrotor run exited ${code}: ${stderr}`);
       const perAccount = proxy.calls.filter(
         (c) => c.attempt === 1 && !["GetCallerIdentity", "ListAccounts"].includes(c.operation),
       ).length;

@@ -5,8 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { captureIo } from "../cli/io";
-import { main } from "../cli/main";
+import { runCaptured } from "../cli/io";
 import type { SweepResult } from "../cli/sweep";
 import type { UserReport } from "../shared/rotation/report";
 import {
@@ -26,11 +25,7 @@ const DAYS = [0, 83, 90, 100, 110];
 const short = (id: string) => (id.length > 12 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id);
 const say = (line = "") => process.stdout.write(`${line}\n`);
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const captured = captureIo();
-  const code = await main(args, captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const cli = (args: string[]) => runCaptured(args);
 
 async function buildOrganization(): Promise<Organization> {
   const org = await createOrganization([

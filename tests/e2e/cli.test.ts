@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { captureIo } from "../../cli/io";
-import { main } from "../../cli/main";
+import { runCaptured } from "../../cli/io";
 import type { PlanRow } from "../../cli/plan";
 import type { SweepResult } from "../../cli/sweep";
 import {
@@ -29,11 +28,7 @@ let configPath: string;
 let day91: string;
 const ids = new Map<string, string[]>();
 
-async function cli(...args: string[]) {
-  const captured = captureIo({ ...process.env });
-  const code = await main(args, captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const cli = (...args: string[]) => runCaptured(args);
 
 const writeConfig = (name: string, content: unknown) => {
   const path = join(dir, name);

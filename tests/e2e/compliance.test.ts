@@ -9,8 +9,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { captureIo } from "../../cli/io";
-import { main } from "../../cli/main";
+import { runCaptured } from "../../cli/io";
 import type { PlanRow } from "../../cli/plan";
 import type { SweepResult } from "../../cli/sweep";
 import {
@@ -28,11 +27,7 @@ let org: Organization;
 let configPath: string;
 const keys = new Map<string, { id: string; secret: string }>();
 
-async function cli(...args: string[]) {
-  const captured = captureIo({ ...process.env });
-  const code = await main(args, captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const cli = (...args: string[]) => runCaptured(args);
 const prod = () => clientsIn(org.accounts.Prod?.id ?? "");
 const at = (day: number) => {
   moto.setClockOffsetDays(day);

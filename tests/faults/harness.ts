@@ -1,8 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { captureIo } from "../../cli/io";
-import { main } from "../../cli/main";
+import { runCaptured } from "../../cli/io";
 import type { SweepResult } from "../../cli/sweep";
 import {
   clientsIn,
@@ -88,20 +87,24 @@ export interface RunOutcome {
 /** `keyrotor run --mode enforce --json --verbose` in-process, through the proxy. */
 export async function runCli(h: Harness, world: World): Promise<RunOutcome> {
   const before = (await sentEmails(h.moto.endpoint)).length;
-  const captured = captureIo({ ...process.env });
-  const code = await main(
-    ["run", "--config", h.configPath, "--as-of", world.asOf, "--json", "--verbose"],
-    captured.io,
-  );
+  const { code, stdout, stderr } = await runCaptured([
+    "run",
+    "--config",
+    h.configPath,
+    "--as-of",
+    world.asOf,
+    "--json",
+    "--verbose",
+  ]);
   const emails = (await sentEmails(h.moto.endpoint)).slice(before);
-  const output = `${captured.stdout()}\n${captured.stderr()}`;
+  const output = `${stdout}\n${stderr}`;
   h.transcript.push(output, JSON.stringify(emails));
   const emailsTo = new Map<string, number>();
   for (const e of emails)
     for (const to of e.destinations.ToAddresses ?? []) emailsTo.set(to, (emailsTo.get(to) ?? 0) + 1);
   let result: SweepResult | null = null;
   try {
-    result = JSON.parse(captured.stdout()) as SweepResult;
+    result = JSON.parse(stdout) as SweepResult;
   } catch {
     // The sweep could not start (e.g. ListAccounts failed): nothing on stdout.
   }
