@@ -13,6 +13,13 @@ export const principalArn = z
     /^arn:aws(-[a-z]+)*:iam::\d{12}:(user|role)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
     "must be an IAM user or role ARN such as arn:aws:iam::123456789012:role/app",
   );
+/** An IAM principal ARN, possibly with `*` wildcards: what the readers-tag allowlist holds. */
+const arnPattern = z
+  .string()
+  .regex(
+    /^arn:aws(-[a-z]+)*:iam::(\d{12}|\*):(user|role|\*)\/[\w+=,.@*/-]{1,512}$/,
+    "must be an IAM user or role ARN pattern such as arn:aws:iam::123456789012:role/ci-*",
+  );
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1");
 const tagKey = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be a valid IAM tag key");
 const days = z.number().int("must be a whole number of days");
@@ -82,6 +89,27 @@ const settings = {
   awsMaxAttempts: z.number().int().min(1).max(10).default(5),
   /** How long one attempt of an AWS call may take. */
   awsTimeoutSeconds: z.number().int().min(1).max(300).default(30),
+  /**
+   * The ledger: the DynamoDB table in the management account that records what keyrotor did. The
+   * deployed stack names it `keyrotor-<stage>-ledger`; the CLI creates one with `keyrotor ledger init`.
+   */
+  ledgerTable: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)")
+    .default("keyrotor-prod-ledger"),
+  /**
+   * ARN patterns (`*` matches any run of characters) a user's readers tag may name. A tagged reader
+   * that matches none is ignored and reported: a tag alone never grants anyone a key. Empty: the tag
+   * grants nothing.
+   */
+  readerTagAllowlist: z.array(arnPattern).default([]),
+  /**
+   * Adopt a secret at the user's name that keyrotor did not create (its policy is reset; a secret
+   * encrypted with a customer KMS key is still refused). Off: such a user is reported blocked.
+   */
+  adoptForeignSecrets: z.boolean().default(false),
+  /** A job or scheduled event older than this is refused (a replayed or long-delayed message). */
+  maxJobAgeHours: z.number().int().min(1).max(168).default(24),
 };
 
 /** DESIGN §5: the one configuration of keyrotor, shared by the Lambdas and the CLI. */
@@ -127,10 +155,11 @@ export function envNameOf(setting: string): string {
 }
 
 /** What a setting holds, read from its schema (defaults and nullables unwrapped). */
-function kindOf(setting: keyof typeof settings): "list" | "number" | "text" {
+function kindOf(setting: keyof typeof settings): "list" | "number" | "boolean" | "text" {
   let def = settings[setting].def as { type: string; innerType?: { def: unknown } };
   while (def.innerType) def = def.innerType.def as typeof def;
-  return def.type === "array" ? "list" : def.type === "number" ? "number" : "text";
+  if (def.type === "array") return "list";
+  return def.type === "number" || def.type === "boolean" ? def.type : "text";
 }
 
 /**
@@ -168,6 +197,11 @@ export function settingsFromEnv(env: Record<string, string | undefined>): Record
         .split(",")
         .map((s) => s.trim())
         .filter((s) => s !== "");
+    } else if (kind === "boolean") {
+      if (value !== "true" && value !== "false") {
+        throw new ConfigError(`${envName} must be true or false, got "${value}"`);
+      }
+      raw[setting] = value === "true";
     } else if (kind === "number") {
       const n = Number(value);
       if (Number.isNaN(n)) throw new ConfigError(`${envName} must be a number, got "${value}"`);

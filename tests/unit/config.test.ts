@@ -33,6 +33,10 @@ describe("parseConfig (DESIGN §5)", () => {
       userConcurrency: 4,
       awsMaxAttempts: 5,
       awsTimeoutSeconds: 30,
+      ledgerTable: "keyrotor-prod-ledger",
+      readerTagAllowlist: [],
+      adoptForeignSecrets: false,
+      maxJobAgeHours: 24,
     });
   });
 
