@@ -15,83 +15,18 @@ import {
 } from "@aws-sdk/client-iam";
 import type { AccountPasswordPolicy } from "../compliance/password-policy";
 import { AwsCallError } from "../errors";
-import type { KeyFacts, KeyStatus, ReportedKey } from "../lifecycle";
+import type { KeyFacts, KeyStatus } from "../lifecycle";
 import { Redacted } from "../redacted";
 import type { IamPort, IamUser, NewAccessKey, ReportedUser } from "../rotation/ports";
 import { type ClientOptions, clientConfig } from "./client-config";
+import { parseCredentialReport } from "./credential-report";
 import { call, isAwsError } from "./errors";
 
 const SERVICE = "IAM";
 
-/** IAM for one account: paginated reads and the three key mutations keyrotor makes. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A credential report date column: an ISO date, or N/A / no_information / not_supported. */
-function reportDate(value: string | undefined): Date | null {
-  if (!value || !/^\d{4}-/.test(value)) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-/** Splits one CSV line, honouring double quotes. */
-function csvCells(line: string): string[] {
-  const cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted && c === '"' && line[i + 1] === '"') {
-      cell += '"';
-      i++;
-    } else if (c === '"') {
-      quoted = !quoted;
-    } else if (c === "," && !quoted) {
-      cells.push(cell);
-      cell = "";
-    } else {
-      cell += c;
-    }
-  }
-  cells.push(cell);
-  return cells;
-}
-
-/**
- * Parses the credential report's CSV. A user name may hold commas (IAM allows `,`); when the report
- * does not quote it, the name and the ARN that ends with it each spread over as many extra cells.
- */
-export function parseCredentialReport(csv: string): ReportedUser[] {
-  const [header, ...lines] = csv.trim().split(/\r?\n/);
-  const columns = csvCells(header ?? "");
-  const users: ReportedUser[] = [];
-  for (const line of lines) {
-    let row = csvCells(line);
-    const spread = (row.length - columns.length) / 2;
-    if (spread > 0) {
-      row = [
-        row.slice(0, spread + 1).join(","),
-        row.slice(spread + 1, 2 * spread + 2).join(","),
-        ...row.slice(2 * spread + 2),
-      ];
-    }
-    const get = (name: string) => row[columns.indexOf(name)];
-    const userName = get("user") ?? "";
-    if (userName === "<root_account>" || userName === "") continue;
-    const keys: ReportedKey[] = [];
-    for (const slot of [1, 2]) {
-      const createdAt = reportDate(get(`access_key_${slot}_last_rotated`));
-      if (!createdAt) continue;
-      keys.push({
-        status: get(`access_key_${slot}_active`) === "true" ? "Active" : "Inactive",
-        createdAt,
-        lastUsedAt: reportDate(get(`access_key_${slot}_last_used_date`)),
-      });
-    }
-    users.push({ userName, arn: get("arn") ?? "", keys });
-  }
-  return users;
-}
-
+/** IAM for one account: paginated reads, the three key mutations keyrotor makes, the password policy. */
 export class IamAdapter implements IamPort {
   constructor(
     private readonly client: IAMClient,
