@@ -24,7 +24,13 @@ export function newestKey<K extends KeyFacts>(keys: readonly K[]): K | undefined
 const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
 
 /**
- * The first instant a step of `key`'s life is due, given the user's `newest` key (DESIGN §2).
+ * Whether the key can sign requests. Only an Active one can: an Inactive or an Expired key is never
+ * rotated, never a replacement and never deactivated, and is deleted by the delete rule.
+ */
+const canAuthenticate = (key: KeyFacts) => key.status === "Active";
+
+/**
+ * The first instant a step of `key`'s life is due, given the user's `newest` key (docs/lifecycle.md).
  * "Age >= N whole days" is exactly "now >= createdAt + N days", so a rule holds when its date has come.
  * - rotate: the key is R days old.
  * - deactivate: the key is D days old and its replacement D - R days old.
@@ -45,15 +51,16 @@ export function dueDate(step: Upcoming["action"], key: KeyFacts, newest: KeyFact
  */
 export function unusedDueDate(key: KeyFacts, user: UserFacts, t: Thresholds): Date | null {
   const days = t.deactivateUnusedAfterDays;
-  if (days == null || key.status !== "Active" || key.lastUsedAt === undefined) return null;
+  if (days == null || !canAuthenticate(key) || key.lastUsedAt === undefined) return null;
   const unused = addDays(key.lastUsedAt ?? key.createdAt, days);
   if (user.secret?.recordedKeyId !== key.id) return unused;
   return later(unused, addDays(key.createdAt, t.deactivateAfterDays - t.rotateAfterDays));
 }
 
 /**
- * Keys keyrotor announced (the secret's pending mark), created, and never recorded in the secret
- * (DESIGN §3.4). They are never a replacement for anything.
+ * Keys keyrotor announced (the secret's pending mark), created, and never recorded in the secret: a
+ * run that stopped between CreateAccessKey and writing the secret leaves one behind, and nobody can
+ * fetch its secret. They are never a replacement for anything.
  */
 export function unrecordedKeys(user: UserFacts): KeyFacts[] {
   const mark = user.secret;
@@ -63,8 +70,8 @@ export function unrecordedKeys(user: UserFacts): KeyFacts[] {
 }
 
 /**
- * Decides what to do with one user's keys at `now` (DESIGN §2). Pure: the same facts give the same
- * plan in audit and enforce mode; applying it is the caller's business.
+ * Decides what to do with one user's keys at `now` (docs/lifecycle.md). Pure: the same facts give
+ * the same plan in audit and enforce mode; applying it is the caller's business.
  *
  * @param previousRunAt the instant of the previous run, for warnings that must fire exactly once;
  *   a daily schedule's previous run by default.
@@ -120,7 +127,7 @@ export function decide(
 
   let deleted = 0;
   for (const key of keys) {
-    const dueOn = key.status === "Inactive" ? due("delete", key) : null;
+    const dueOn = canAuthenticate(key) ? null : due("delete", key);
     if (dueOn) {
       actions.push({ kind: "delete", keyId: key.id, reason: "expired", dueOn });
       deleted++;
@@ -128,7 +135,7 @@ export function decide(
   }
 
   // An unused newest key is retired, not replaced: nobody would fetch its successor.
-  const rotateOn = newest.status === "Active" && !retired.has(newest) ? due("rotate", newest) : null;
+  const rotateOn = canAuthenticate(newest) && !retired.has(newest) ? due("rotate", newest) : null;
   let blocked = false;
   if (rotateOn && keys.length - deleted < 2) {
     actions.push({ kind: "create", replacesKeyId: newest.id, dueOn: rotateOn });
@@ -139,16 +146,16 @@ export function decide(
   // The replacement must be Active and, where keyrotor manages the user, the key recorded in the
   // secret (the one consumers can actually fetch); its age is part of the due date.
   const replacementUsable =
-    newest.status === "Active" &&
+    canAuthenticate(newest) &&
     !retired.has(newest) &&
     (user.secret === null || user.secret.recordedKeyId === newest.id);
   for (const key of keys) {
-    const eligible = replacementUsable && key !== newest && key.status === "Active" && !retired.has(key);
+    const eligible = replacementUsable && key !== newest && canAuthenticate(key) && !retired.has(key);
     const dueOn = eligible ? due("deactivate", key) : null;
     if (dueOn) actions.push({ kind: "deactivate", keyId: key.id, replacedByKeyId: newest.id, dueOn });
   }
 
-  const hasActive = keys.some((k) => k.status === "Active" && !retired.has(k));
+  const hasActive = keys.some((k) => canAuthenticate(k) && !retired.has(k));
   const status: UserStatus = blocked ? "blocked" : actions.length > 0 ? "due" : hasActive ? "ok" : "inactive";
   return {
     userName,
@@ -183,7 +190,7 @@ function warningsFor(
   };
   const warnings: Upcoming[] = [];
   const rotateOn = dueDate("rotate", newest, newest, t);
-  if (newest.status === "Active" && crossed(rotateOn))
+  if (canAuthenticate(newest) && crossed(rotateOn))
     warnings.push({ keyId: newest.id, action: "rotate", on: rotateOn });
   for (const key of user.keys) {
     const unusedOn = unusedDueDate(key, user, t);
@@ -217,14 +224,13 @@ function upcomingAfter(user: UserFacts, t: Thresholds, now: Date): Upcoming[] {
   if (newest === undefined) return [];
   const upcoming: Upcoming[] = [];
   for (const key of user.keys) {
-    const step: Upcoming["action"] | null =
-      key.status === "Inactive"
-        ? "delete"
-        : key === newest
-          ? "rotate"
-          : newest.status === "Active"
-            ? "deactivate"
-            : null;
+    const step: Upcoming["action"] | null = !canAuthenticate(key)
+      ? "delete"
+      : key === newest
+        ? "rotate"
+        : canAuthenticate(newest)
+          ? "deactivate"
+          : null;
     const unusedOn = unusedDueDate(key, user, t);
     const on = step ? dueDate(step, key, newest, t) : null;
     if (unusedOn && (on === null || unusedOn.getTime() < on.getTime())) {

@@ -1,6 +1,10 @@
-/** The facts and decisions of the key lifecycle (DESIGN §2). Plain data, no AWS types. */
+/** The facts and decisions of the key lifecycle (docs/lifecycle.md). Plain data, no AWS types. */
 
-export type KeyStatus = "Active" | "Inactive";
+/**
+ * An access key's status as IAM's ListAccessKeys reports it. Only an `Active` key can authenticate;
+ * an `Inactive` or `Expired` one cannot, so the lifecycle treats those two alike.
+ */
+export type KeyStatus = "Active" | "Inactive" | "Expired";
 
 /** One access key as IAM describes it. Never holds the secret access key. */
 export interface KeyFacts {
@@ -47,7 +51,10 @@ export interface Thresholds {
 export const NEW_KEY = "(new key)";
 
 export type Action =
-  /** Delete an Inactive key past the delete threshold, or an unrecorded key keyrotor made and nobody used. */
+  /**
+   * Delete a key that cannot authenticate (Inactive or Expired) past the delete threshold, or an
+   * unrecorded key keyrotor made and nobody used.
+   */
   | {
       readonly kind: "delete";
       readonly keyId: string;
@@ -71,7 +78,7 @@ export type ActionKind = Action["kind"];
 /**
  * - `exempt`: reported, never touched.
  * - `no-keys`: nothing to do.
- * - `inactive`: only Inactive keys; never gets a new key.
+ * - `inactive`: only keys that cannot authenticate (Inactive or Expired); never gets a new key.
  * - `ok`: nothing due this run.
  * - `due`: the plan has actions.
  * - `blocked`: rotation is due but keyrotor may not free a slot (two keys, none deletable).

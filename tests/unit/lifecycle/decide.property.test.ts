@@ -31,7 +31,7 @@ const thresholdsArb: fc.Arbitrary<Thresholds> = fc
 const keyArb = (id: string): fc.Arbitrary<KeyFacts> =>
   fc.record({
     id: fc.constant(id),
-    status: fc.constantFrom("Active" as const, "Inactive" as const),
+    status: fc.constantFrom("Active" as const, "Inactive" as const, "Expired" as const),
     createdAt: fc.integer({ min: 0, max: 700 * DAY_MS }).map((ms) => new Date(NOW.getTime() - ms)),
     lastUsedAt: fc.option(fc.constant(addDays(NOW, -1)), { nil: null }),
   });
@@ -64,14 +64,14 @@ const userArb: fc.Arbitrary<UserFacts> = fc
 const targetOf = (a: Action) => (a.kind === "create" ? null : a.keyId);
 
 describe("lifecycle invariants over random users and thresholds", () => {
-  it("never deletes an Active key (an unrecorded key nobody ever used excepted)", () => {
+  it("never deletes an Active key past a threshold (an unrecorded key nobody ever used excepted)", () => {
     fc.assert(
       fc.property(userArb, thresholdsArb, (user, t) => {
         for (const a of decide(user, t, NOW).actions) {
           if (a.kind !== "delete") continue;
           const k = user.keys.find((key) => key.id === a.keyId);
           expect(k).toBeDefined();
-          if (a.reason === "expired") expect(k?.status).toBe("Inactive");
+          if (a.reason === "expired") expect(k?.status).not.toBe("Active");
           else expect(k?.lastUsedAt).toBeNull();
         }
       }),
@@ -100,14 +100,26 @@ describe("lifecycle invariants over random users and thresholds", () => {
     );
   });
 
-  it("never touches an exempt user, and a user with only Inactive keys never gets a new key", () => {
+  it("never touches an exempt user, and a user whose keys are all Inactive or Expired never gets a new key", () => {
     fc.assert(
       fc.property(userArb, thresholdsArb, (user, t) => {
         const plan = decide(user, t, NOW);
         if (user.exempt) expect(plan.actions).toEqual([]);
-        if (user.keys.every((k) => k.status === "Inactive")) {
+        if (user.keys.every((k) => k.status !== "Active")) {
           expect(plan.actions.some((a) => a.kind === "create")).toBe(false);
         }
+      }),
+    );
+  });
+
+  it("plans an Expired key exactly as it would an Inactive one: neither can authenticate", () => {
+    const asInactive = (u: UserFacts): UserFacts => ({
+      ...u,
+      keys: u.keys.map((k) => (k.status === "Expired" ? { ...k, status: "Inactive" } : k)),
+    });
+    fc.assert(
+      fc.property(userArb, thresholdsArb, (user, t) => {
+        expect(decide(user, t, NOW)).toEqual(decide(asInactive(user), t, NOW));
       }),
     );
   });

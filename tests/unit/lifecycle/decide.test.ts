@@ -5,7 +5,7 @@ import { key, NOW, user } from "../../support/keys";
 const kinds = (plan: ReturnType<typeof decide>) =>
   plan.actions.map((a) => `${a.kind}:${a.kind === "create" ? a.replacesKeyId : a.keyId}`);
 
-describe("decide: rule by rule (DESIGN §2, R=90 D=100 X=110 W=7)", () => {
+describe("decide: rule by rule (R=90 D=100 X=110 W=7)", () => {
   it.each([
     { name: "a key below the rotation age is left alone", keys: [key("A", 89)], expected: [], status: "ok" },
     { name: "rotation at exactly R days", keys: [key("A", 90)], expected: ["create:A"], status: "due" },
@@ -133,6 +133,108 @@ describe("decide: rule by rule (DESIGN §2, R=90 D=100 X=110 W=7)", () => {
     expect(decide(user([first, second]), T, NOW).blockedSince).toEqual(addDays(second.createdAt, 90));
   });
 
+  describe("Expired keys: they cannot authenticate, so they go the way of Inactive ones", () => {
+    it.each([
+      {
+        name: "an Expired-only user never gets a new key",
+        keys: [key("A", 95, "Expired")],
+        expected: [],
+        status: "inactive",
+      },
+      {
+        name: "an Expired key younger than X is kept",
+        keys: [key("A", 109, "Expired")],
+        expected: [],
+        status: "inactive",
+      },
+      {
+        name: "an Expired key is deleted at X",
+        keys: [key("A", 110, "Expired")],
+        expected: ["delete:A"],
+        status: "due",
+      },
+      {
+        name: "Expired and Inactive keys alone: both deleted at X, no new key",
+        keys: [key("A", 130, "Expired"), key("B", 111, "Inactive")],
+        expected: ["delete:A", "delete:B"],
+        status: "due",
+      },
+      {
+        name: "an Expired key is deleted at X once the replacement is X-R days old",
+        keys: [key("A", 110, "Expired"), key("B", 20)],
+        expected: ["delete:A"],
+        status: "due",
+      },
+      {
+        name: "an Expired key waits while the replacement is younger than X-R",
+        keys: [key("A", 320, "Expired"), key("B", 19)],
+        expected: [],
+        status: "ok",
+      },
+      {
+        name: "an Expired key is never deactivated, even past D",
+        keys: [key("A", 105, "Expired"), key("B", 15)],
+        expected: [],
+        status: "ok",
+      },
+      {
+        name: "two keys and the Expired one deletable: the slot is freed first, then the new key",
+        keys: [key("A", 120, "Expired"), key("B", 95)],
+        expected: ["delete:A", "create:B"],
+        status: "due",
+      },
+      {
+        name: "two keys and the Expired one not yet deletable: rotation is blocked",
+        keys: [key("A", 100, "Expired"), key("B", 95)],
+        expected: [],
+        status: "blocked",
+      },
+      {
+        name: "a newest key that is Expired is never the replacement: the Active key is not deactivated",
+        keys: [key("A", 200), key("B", 50, "Expired")],
+        expected: [],
+        status: "ok",
+      },
+    ])("$name", ({ keys, expected, status }) => {
+      // Act
+      const plan = decide(user(keys), T, NOW);
+      // Assess
+      expect(kinds(plan)).toEqual(expected);
+      expect(plan.status).toBe(status);
+    });
+
+    it("dates an Expired key's deletion and shows it in what comes next, never warning about it", () => {
+      // Prepare
+      const [expired, current] = [key("A", 100, "Expired"), key("B", 5)];
+      // Act
+      const plan = decide(user([expired, current]), T, NOW);
+      const later = decide(user([key("A", 115, "Expired"), key("B", 40)]), T, NOW);
+      // Assess
+      expect(plan.upcoming).toEqual([
+        { keyId: "A", action: "delete", on: addDays(current.createdAt, 20) },
+        { keyId: "B", action: "rotate", on: addDays(current.createdAt, 90) },
+      ]);
+      expect(later.actions).toMatchObject([{ kind: "delete", keyId: "A", reason: "expired" }]);
+      expect(decide(user([key("A", 83, "Expired")]), T, NOW).warnings).toEqual([]);
+    });
+
+    it("an Expired key keyrotor created but never recorded, and nobody used, is deleted as unrecorded", () => {
+      // Prepare
+      const keys = [key("A", 95), key("U", 2, "Expired", null)];
+      // Act
+      const plan = decide(
+        user(keys, { secret: { recordedKeyId: null, pendingSince: addDays(NOW, -3) } }),
+        T,
+        NOW,
+      );
+      // Assess
+      expect(plan.actions).toMatchObject([
+        { kind: "delete", keyId: "U", reason: "unrecorded" },
+        { kind: "create", replacesKeyId: "A" },
+      ]);
+    });
+  });
+
   describe("the key recorded in the secret", () => {
     it("lets the superseded key be deactivated only when the newest key is the recorded one", () => {
       const keys = [key("A", 100), key("B", 10)];
@@ -145,7 +247,7 @@ describe("decide: rule by rule (DESIGN §2, R=90 D=100 X=110 W=7)", () => {
     });
   });
 
-  describe("unrecorded keys (DESIGN §3.4)", () => {
+  describe("unrecorded keys", () => {
     const pendingSince = addDays(NOW, -3);
 
     it("an unused unrecorded key is deleted and the rotation made again", () => {

@@ -43,6 +43,16 @@ describe("unused keys (CIS 1.12 / IAM.22): deactivateUnusedAfterDays", () => {
     expect(kinds(open)).toEqual(["deactivate:NEW"]);
   });
 
+  it("never retires an Inactive or Expired key as unused: it cannot authenticate anyway", () => {
+    // Prepare
+    const keys = [key("A", 60, "Expired", null), key("B", 60, "Inactive", null)];
+    // Act
+    const plan = decide(user(keys), T, NOW);
+    // Assess
+    expect(kinds(plan)).toEqual([]);
+    expect(plan.warnings).toEqual([]);
+  });
+
   it("is off by default and needs the key's last use", () => {
     expect(kinds(decide(user([key("A", 60, "Active", null)]), DEFAULT_THRESHOLDS, NOW))).toEqual([]);
     expect(kinds(decide(user([key("A", 60)]), T, NOW))).toEqual([]);
@@ -61,7 +71,7 @@ describe("unused keys (CIS 1.12 / IAM.22): deactivateUnusedAfterDays", () => {
     const keyArb = (id: string) =>
       fc.record({
         id: fc.constant(id),
-        status: fc.constantFrom("Active" as const, "Inactive" as const),
+        status: fc.constantFrom("Active" as const, "Inactive" as const, "Expired" as const),
         createdAt: fc.integer({ min: 0, max: 400 * DAY_MS }).map((ms) => new Date(NOW.getTime() - ms)),
         lastUsedAt: fc.option(
           fc.integer({ min: 0, max: 400 * DAY_MS }).map((ms) => new Date(NOW.getTime() - ms)),
