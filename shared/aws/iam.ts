@@ -10,6 +10,7 @@ import {
   paginateListAccessKeys,
   paginateListUsers,
   paginateListUserTags,
+  type StatusType,
   UpdateAccessKeyCommand,
   UpdateAccountPasswordPolicyCommand,
 } from "@aws-sdk/client-iam";
@@ -25,6 +26,29 @@ import { call, isAwsError } from "./errors";
 const SERVICE = "IAM";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * IAM's key status in the lifecycle's terms. A status this SDK does not know is refused rather than
+ * guessed or skipped: a skipped key would still fill one of the user's two slots, and a guessed one
+ * might be deleted while it still authenticates.
+ */
+function keyStatus(status: StatusType, keyId: string): KeyStatus {
+  switch (status) {
+    case "Active":
+    case "Inactive":
+    case "Expired":
+      return status;
+    default: {
+      const unknown: never = status;
+      throw new AwsCallError(
+        SERVICE,
+        "ListAccessKeys",
+        "UnknownKeyStatus",
+        `key ${keyId} has status ${JSON.stringify(unknown)}, which keyrotor does not know`,
+      );
+    }
+  }
+}
 
 /** IAM for one account: paginated reads, the three key mutations keyrotor makes, the password policy. */
 export class IamAdapter implements IamPort {
@@ -85,7 +109,11 @@ export class IamAdapter implements IamPort {
       for await (const page of paginateListAccessKeys({ client: this.client }, { UserName: userName })) {
         for (const k of page.AccessKeyMetadata ?? []) {
           if (k.AccessKeyId && k.CreateDate && k.Status) {
-            keys.push({ id: k.AccessKeyId, status: k.Status as KeyStatus, createdAt: k.CreateDate });
+            keys.push({
+              id: k.AccessKeyId,
+              status: keyStatus(k.Status, k.AccessKeyId),
+              createdAt: k.CreateDate,
+            });
           }
         }
       }

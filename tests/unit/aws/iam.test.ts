@@ -37,7 +37,8 @@ describe("IamAdapter", () => {
     expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 2);
   });
 
-  it("follows ListAccessKeys and ListUserTags pages", async () => {
+  it("follows ListAccessKeys and ListUserTags pages, keeping each key's status as IAM gives it", async () => {
+    // Prepare
     iam
       .on(ListAccessKeysCommand, { UserName: "a", Marker: undefined })
       .resolves({
@@ -46,17 +47,43 @@ describe("IamAdapter", () => {
         Marker: "k",
       })
       .on(ListAccessKeysCommand, { UserName: "a", Marker: "k" })
-      .resolves({ AccessKeyMetadata: [{ AccessKeyId: "K2", Status: "Inactive", CreateDate: created }] })
+      .resolves({
+        AccessKeyMetadata: [
+          { AccessKeyId: "K2", Status: "Inactive", CreateDate: created },
+          { AccessKeyId: "K3", Status: "Expired", CreateDate: created },
+        ],
+      })
       .on(ListUserTagsCommand, { UserName: "a", Marker: undefined })
       .resolves({ Tags: [{ Key: "x", Value: "1" }], IsTruncated: true, Marker: "t" })
       .on(ListUserTagsCommand, { UserName: "a", Marker: "t" })
       .resolves({ Tags: [{ Key: "y", Value: "2" }] });
-
-    expect(await adapter.listAccessKeys("a")).toEqual([
+    // Act
+    const keys = await adapter.listAccessKeys("a");
+    const tags = await adapter.listUserTags("a");
+    // Assess
+    expect(keys).toEqual([
       { id: "K1", status: "Active", createdAt: created },
       { id: "K2", status: "Inactive", createdAt: created },
+      { id: "K3", status: "Expired", createdAt: created },
     ]);
-    expect(await adapter.listUserTags("a")).toEqual({ x: "1", y: "2" });
+    expect(tags).toEqual({ x: "1", y: "2" });
+  });
+
+  it("refuses a key status it does not know rather than guess whether the key authenticates", async () => {
+    // Prepare: an SDK enum is open at run time, so IAM could send a status newer than this build.
+    iam.on(ListAccessKeysCommand).resolves({
+      AccessKeyMetadata: [{ AccessKeyId: "K1", Status: "Suspended" as never, CreateDate: created }],
+    });
+    // Act
+    const error = await adapter.listAccessKeys("a").catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error).toMatchObject({
+      operation: "ListAccessKeys",
+      code: "UnknownKeyStatus",
+      retryable: false,
+    });
+    expect((error as Error).message).toContain('key K1 has status "Suspended"');
   });
 
   it("treats a missing exemption group as no members and pages through a present one", async () => {
