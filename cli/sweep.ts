@@ -1,8 +1,9 @@
 import { mapWithConcurrency } from "../shared/concurrency";
 import type { Config } from "../shared/config";
 import { describeError } from "../shared/errors";
+import type { LedgerPort } from "../shared/ledger/records";
 import type { Notice, RotationJob } from "../shared/messages";
-import { deliverNotice, type MailPort } from "../shared/notices/deliver";
+import { deliverNotice, type MailPort, noticeDirectory } from "../shared/notices/deliver";
 import type { AccountOpener, Log } from "../shared/rotation";
 import type { AccountReport, ErrorReport } from "../shared/rotation/report";
 import { rotateJob } from "../shared/rotation/rotate-job";
@@ -11,7 +12,8 @@ import { type OrganizationPort, type Run, scheduleRun } from "../shared/scheduli
 export interface SweepPorts {
   readonly organization: OrganizationPort;
   readonly openAccount: AccountOpener;
-  /** `null`: notices are composed but not sent (plan). */
+  readonly ledger: LedgerPort;
+  /** `null`: notices are composed but not sent, and nothing is written (plan). */
   readonly mail: MailPort | null;
   readonly log: Log;
 }
@@ -84,7 +86,12 @@ async function sweepAccount(ports: SweepPorts, config: Config, job: RotationJob)
   let report: AccountReport;
   try {
     const notices = { sendNotice: async (n: Notice) => void composed.push(n) };
-    ({ report } = await rotateJob({ openAccount: ports.openAccount, notices, log: ports.log }, config, job));
+    ({ report } = await rotateJob(
+      { openAccount: ports.openAccount, ledger: ports.ledger, notices, log: ports.log },
+      config,
+      job,
+      { readOnly: ports.mail === null },
+    ));
   } catch (error) {
     ports.log.error("account failed", { accountId: job.account.id, error: describeError(error) });
     return { job, error: describeError(error), notice: "none" };
@@ -93,7 +100,7 @@ async function sweepAccount(ports: SweepPorts, config: Config, job: RotationJob)
   if (notice === undefined) return { job, report, notice: "none" };
   if (ports.mail === null) return { job, report, notice: "not-sent" };
   try {
-    await deliverNotice(ports.mail, config, notice);
+    await deliverNotice(ports.mail, noticeDirectory(ports.organization, ports.ledger), config, notice);
     return { job, report, notice: "sent" };
   } catch (error) {
     ports.log.error("notice failed", { accountId: job.account.id, error: describeError(error) });

@@ -3,7 +3,9 @@ import middy from "@middy/core";
 import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { clientOptionsOf } from "../shared/aws/client-config";
+import { LedgerAdapter } from "../shared/aws/ledger";
 import { memberAccountOpener } from "../shared/aws/member-account";
+import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { noticeQueue, SqsAdapter } from "../shared/aws/sqs";
 import { StsAdapter } from "../shared/aws/sts";
 import { settleEach } from "../shared/concurrency";
@@ -12,6 +14,7 @@ import { createLogger, recordFailureLogger } from "../shared/logger";
 import { parseMessage, rotationJobSchema, sqsEventOf } from "../shared/messages";
 import { summarize } from "../shared/rotation";
 import { rotateJob } from "../shared/rotation/rotate-job";
+import { admitJob } from "../shared/scheduling/admit";
 
 const logger = createLogger();
 const config = configFromEnv(process.env);
@@ -22,9 +25,11 @@ const ports = {
     { partition: process.env.AWS_PARTITION ?? "aws", roleName: config.memberRoleName },
     aws,
   ),
+  ledger: LedgerAdapter.create(config.ledgerTable, aws),
   notices: noticeQueue(SqsAdapter.create(aws), requireEnv(process.env, "NOTICES_QUEUE_URL")),
   log: logger,
 };
+const organization = OrganizationsAdapter.create(aws);
 
 /**
  * Time kept back when the rotator stops starting users: enough for the users in flight to finish
@@ -33,11 +38,15 @@ const ports = {
  */
 const RESERVE_MS = Math.max(60_000, config.awsTimeoutSeconds * 1000 * 2);
 
-/** One rotation job: its account's users reconciled, its owner's notice queued. Throws to retry. */
+/**
+ * One rotation job: checked against the clock, Organizations and the scope (a queue message is never
+ * trusted), its account's users reconciled, its owner's notice queued. Throws to retry.
+ */
 async function rotateRecord(record: SQSRecord, context: Context) {
-  const job = parseMessage(rotationJobSchema, "rotation-jobs", record.body);
-  logger.appendKeys({ accountId: job.account.id, runId: job.runId });
+  const received = parseMessage(rotationJobSchema, "rotation-jobs", record.body);
+  logger.appendKeys({ accountId: received.account.id, runId: received.runId });
   try {
+    const job = await admitJob(organization, config, received, new Date());
     const { report, noticeSent } = await rotateJob(ports, config, job, {
       attempt: Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1,
       shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS,

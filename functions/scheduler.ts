@@ -6,6 +6,7 @@ import { jobQueue, SqsAdapter } from "../shared/aws/sqs";
 import { configFromEnv, requireEnv } from "../shared/config";
 import { createLogger } from "../shared/logger";
 import { configComplianceEventSchema, parseMessage, scheduledEventSchema } from "../shared/messages";
+import { checkMessageTime } from "../shared/scheduling/admit";
 import { type ScheduleSummary, scheduleAccount, scheduleRun } from "../shared/scheduling/schedule-run";
 
 const logger = createLogger();
@@ -26,10 +27,13 @@ async function schedule(event: unknown): Promise<ScheduleSummary | { ignored: st
   const body = JSON.stringify(event);
   if ((event as { "detail-type"?: unknown } | null)?.["detail-type"] !== "Config Rules Compliance Change") {
     const scheduled = parseMessage(scheduledEventSchema, "schedule event", body);
-    return scheduleRun(ports, config, { runId: scheduled.id, asOf: new Date(scheduled.time) });
+    const asOf = new Date(scheduled.time);
+    checkMessageTime(`schedule event ${scheduled.id}`, asOf, new Date(), config.maxJobAgeHours);
+    return scheduleRun(ports, config, { runId: scheduled.id, asOf });
   }
   const change = parseMessage(configComplianceEventSchema, "Config compliance event", body);
   const run = { runId: change.id, asOf: new Date(change.time) };
+  checkMessageTime(`Config event ${change.id}`, run.asOf, new Date(), config.maxJobAgeHours);
   const { awsAccountId, configRuleName, newEvaluationResult } = change.detail;
   if (
     newEvaluationResult.complianceType !== "NON_COMPLIANT" ||

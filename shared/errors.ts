@@ -44,3 +44,13 @@ export function describeError(error: unknown): { name: string; message: string }
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: "Error", message: String(error) };
 }
+
+/** The ledger table does not exist: the stack was not deployed here, or the CLI's ledger was never created. */
+export class LedgerMissingError extends Error {
+  override readonly name = "LedgerMissingError";
+}
+
+/** A queue message or event keyrotor refuses to act on: out of scope, from the future, or too old. */
+export class MessageRefusedError extends Error {
+  override readonly name = "MessageRefusedError";
+}

@@ -12,10 +12,12 @@ export class MessageFormatError extends Error {
 }
 
 const iso = z.iso.datetime({ offset: true });
+/** Text that may reach a mail header or body: control characters (CR/LF among them) are refused. */
+const text = z.string().regex(/^\P{Cc}*$/u, "must not contain control characters");
 const accountRef = z.strictObject({
   id: z.string().regex(/^\d{12}$/, "must be a 12-digit account id"),
-  name: z.string(),
-  email: z.string(),
+  name: text,
+  email: text,
 });
 
 /** One account's turn in one run: `rotation-jobs` FIFO, MessageGroupId = account id. */
@@ -40,22 +42,22 @@ export const noticeEventSchema = z.strictObject({
     "blocked",
     "held",
     "failed",
+    "secret",
   ]),
-  keyId: z.string().optional(),
-  secretName: z.string().optional(),
-  secretArn: z.string().optional(),
-  detail: z.string().optional(),
+  keyId: text.optional(),
+  secretName: text.optional(),
+  secretArn: text.optional(),
+  detail: text.optional(),
   /** ISO instant the event refers to (a warning's rotation date). */
   on: iso.optional(),
 });
 export type NoticeEvent = z.infer<typeof noticeEventSchema>;
 
 export const noticeUserSchema = z.strictObject({
-  userName: z.string(),
-  owner: z.string().optional(),
+  userName: text,
   events: z.array(noticeEventSchema).min(1),
   upcoming: z.array(
-    z.strictObject({ keyId: z.string(), action: z.enum(["rotate", "deactivate", "delete"]), on: iso }),
+    z.strictObject({ keyId: text, action: z.enum(["rotate", "deactivate", "delete"]), on: iso }),
   ),
 });
 export type NoticeUser = z.infer<typeof noticeUserSchema>;
@@ -74,8 +76,8 @@ export const noticeSchema = z.strictObject({
   passwordPolicy: z
     .strictObject({
       outcome: z.enum(["done", "failed"]),
-      changes: z.array(z.string()),
-      error: z.string().optional(),
+      changes: z.array(text),
+      error: text.optional(),
     })
     .optional(),
   /**

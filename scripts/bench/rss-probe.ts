@@ -31,6 +31,7 @@ const silent = {
 await rotateJob(
   {
     openAccount: async () => ({ iam: fake, secrets: fake }),
+    ledger: fake.ledger,
     notices: { sendNotice: async () => undefined },
     log: silent,
   },

@@ -27,8 +27,9 @@ const silent: Log = {
 };
 const SECRETS_OPS = new Set([
   "listSecrets",
-  "listPendingSecrets",
   "describeSecret",
+  "getResourcePolicy",
+  "restoreSecret",
   "createSecret",
   "putResourcePolicy",
   "tagSecret",
@@ -125,6 +126,7 @@ export async function simulateSweep(
       },
       describeAccount: async (id: string) => ({ id, name: id, email: "", state: "ACTIVE" }),
       listAccountIdsUnder: async () => new Set<string>(),
+      ancestorsOf: async () => [],
     };
     const sendJobs = async (batch: readonly (typeof jobs)[number][]) => {
       for (let i = 0; i < batch.length; i += 10) await clock.sleep(MODEL.latencyMs.sqs);
@@ -150,6 +152,7 @@ export async function simulateSweep(
           await clock.sleep(MODEL.latencyMs.sts);
           return simulatedAccount(clock, fake, counter);
         },
+        ledger: fake.ledger,
         notices: { sendNotice: async (_: Notice) => clock.sleep(MODEL.latencyMs.sqs) },
         log: silent,
       };

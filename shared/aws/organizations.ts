@@ -1,5 +1,6 @@
 import {
   DescribeAccountCommand,
+  ListParentsCommand,
   OrganizationsClient,
   paginateListAccounts,
   paginateListAccountsForParent,
@@ -46,6 +47,21 @@ export class OrganizationsAdapter {
     return call(SERVICE, "DescribeAccount", async () => {
       const a = (await this.client.send(new DescribeAccountCommand({ AccountId: accountId }))).Account;
       return { id: accountId, name: a?.Name ?? accountId, email: a?.Email ?? "", state: stateOf(a) };
+    });
+  }
+
+  /** The OUs above an account, nearest first, up to (not including) the root: at most five levels. */
+  ancestorsOf(accountId: string): Promise<string[]> {
+    return call(SERVICE, "ListParents", async () => {
+      const ous: string[] = [];
+      let child = accountId;
+      for (let depth = 0; depth < 8; depth++) {
+        const parent = (await this.client.send(new ListParentsCommand({ ChildId: child }))).Parents?.[0];
+        if (!parent?.Id || parent.Type !== "ORGANIZATIONAL_UNIT") break;
+        ous.push(parent.Id);
+        child = parent.Id;
+      }
+      return ous;
     });
   }
 

@@ -1,21 +1,28 @@
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   PutResourcePolicyCommand,
   PutSecretValueCommand,
   paginateListSecrets,
+  RemoveRegionsFromReplicationCommand,
+  ReplicateSecretToRegionsCommand,
+  RestoreSecretCommand,
   SecretsManagerClient,
   TagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { Redacted } from "../redacted";
 import type { NewSecret, SecretMeta, SecretsPort } from "../rotation/ports";
-import { SECRET_TAGS } from "../rotation/secret-name";
 import { type ClientOptions, clientConfig } from "./client-config";
 import { call, isAwsError } from "./errors";
 
 const SERVICE = "SecretsManager";
-const PENDING_TAG = SECRET_TAGS.pendingSince;
+
+/** CreateSecret's answer when a secret of that name is scheduled for deletion. */
+const scheduledForDeletion = (error: unknown) =>
+  isAwsError(error, "InvalidRequestException") &&
+  /scheduled for deletion/i.test(String((error as Error).message));
 
 const toTagList = (tags: Record<string, string>) =>
   Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -24,13 +31,31 @@ interface SecretMetadataShape {
   Name?: string;
   ARN?: string;
   Tags?: { Key?: string; Value?: string }[];
+  KmsKeyId?: string;
+  DeletedDate?: Date;
+  ReplicationStatus?: { Region?: string }[];
+  CreatedDate?: Date;
 }
+
+/** The AWS managed key, however Secrets Manager names it; `null` stands for it in `SecretMeta`. */
+const AWS_MANAGED_KEY =
+  /^(alias\/aws\/secretsmanager|arn:aws[\w-]*:kms:[\w-]+:\d{12}:alias\/aws\/secretsmanager)$/;
 
 function toMeta(s: SecretMetadataShape, versionsToStages: Record<string, string[]> | undefined): SecretMeta {
   const tags: Record<string, string> = {};
   for (const t of s.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
   const current = Object.entries(versionsToStages ?? {}).find(([, stages]) => stages.includes("AWSCURRENT"));
-  return { name: s.Name ?? "", arn: s.ARN ?? "", tags, currentVersionId: current?.[0] ?? null };
+  const kms = s.KmsKeyId && !AWS_MANAGED_KEY.test(s.KmsKeyId) ? s.KmsKeyId : null;
+  return {
+    name: s.Name ?? "",
+    arn: s.ARN ?? "",
+    tags,
+    currentVersionId: current?.[0] ?? null,
+    kmsKeyId: kms,
+    deletionDate: s.DeletedDate ?? null,
+    replicaRegions: (s.ReplicationStatus ?? []).flatMap((r) => (r.Region ? [r.Region] : [])),
+    createdAt: s.CreatedDate ?? null,
+  };
 }
 
 /**
@@ -50,36 +75,12 @@ export class SecretsAdapter implements SecretsPort {
       const secrets = new Map<string, SecretMeta>();
       const pages = paginateListSecrets(
         { client: this.client },
-        { Filters: [{ Key: "name", Values: [prefix] }], IncludePlannedDeletion: false },
+        { Filters: [{ Key: "name", Values: [prefix] }], IncludePlannedDeletion: true },
       );
       for await (const page of pages) {
         for (const s of page.SecretList ?? []) {
           // The name filter is a case-insensitive prefix match; keyrotor's prefix is exact.
           if (s.Name?.startsWith(prefix)) secrets.set(s.Name, toMeta(s, s.SecretVersionsToStages));
-        }
-      }
-      return secrets;
-    });
-  }
-
-  /**
-   * The prefix's secrets whose pending mark is set. The mark is an ISO instant (it starts with the
-   * year's "2"), cleared to "" once the key is recorded; the filter is a prefix match on any tag value,
-   * so the result is checked again here. Usually empty: one call whatever the account's size.
-   */
-  listPendingSecrets(prefix: string): Promise<Map<string, SecretMeta>> {
-    return call(SERVICE, "ListSecrets", async () => {
-      const secrets = new Map<string, SecretMeta>();
-      const filters = [
-        { Key: "name" as const, Values: [prefix] },
-        { Key: "tag-key" as const, Values: [PENDING_TAG] },
-        { Key: "tag-value" as const, Values: ["2"] },
-      ];
-      for await (const page of paginateListSecrets({ client: this.client }, { Filters: filters })) {
-        for (const s of page.SecretList ?? []) {
-          const meta = toMeta(s, s.SecretVersionsToStages);
-          if (s.Name?.startsWith(prefix) && (meta.tags[PENDING_TAG] ?? "") !== "")
-            secrets.set(meta.name, meta);
         }
       }
       return secrets;
@@ -98,8 +99,11 @@ export class SecretsAdapter implements SecretsPort {
     });
   }
 
-  /** Creates the secret with no value; if it already exists (a concurrent or earlier run), describes it. */
-  createSecret(secret: NewSecret): Promise<SecretMeta> {
+  /**
+   * Creates the secret with no value. A secret already at that name (someone else's, a concurrent run's,
+   * or one scheduled for deletion) is never adopted here: `null`, and the caller decides.
+   */
+  createSecret(secret: NewSecret): Promise<SecretMeta | null> {
     return call(SERVICE, "CreateSecret", async () => {
       try {
         const out = await this.client.send(
@@ -112,13 +116,52 @@ export class SecretsAdapter implements SecretsPort {
               : {}),
           }),
         );
-        return { name: secret.name, arn: out.ARN ?? "", tags: { ...secret.tags }, currentVersionId: null };
+        return {
+          name: secret.name,
+          arn: out.ARN ?? "",
+          tags: { ...secret.tags },
+          currentVersionId: null,
+          kmsKeyId: null,
+          deletionDate: null,
+          replicaRegions: [...secret.replicaRegions],
+          createdAt: new Date(),
+        };
       } catch (error) {
-        if (!isAwsError(error, "ResourceExistsException")) throw error;
-        const existing = await this.describeSecret(secret.name);
-        if (existing === null) throw new Error(`secret ${secret.name} exists yet cannot be described`);
-        return existing;
+        if (isAwsError(error, "ResourceExistsException") || scheduledForDeletion(error)) return null;
+        throw error;
       }
+    });
+  }
+
+  getResourcePolicy(name: string): Promise<string | null> {
+    return call(SERVICE, "GetResourcePolicy", async () => {
+      const out = await this.client.send(new GetResourcePolicyCommand({ SecretId: name }));
+      return out.ResourcePolicy ?? null;
+    });
+  }
+
+  restoreSecret(name: string): Promise<void> {
+    return call(SERVICE, "RestoreSecret", async () => {
+      await this.client.send(new RestoreSecretCommand({ SecretId: name }));
+    });
+  }
+
+  replicateToRegions(name: string, regions: readonly string[]): Promise<void> {
+    return call(SERVICE, "ReplicateSecretToRegions", async () => {
+      await this.client.send(
+        new ReplicateSecretToRegionsCommand({
+          SecretId: name,
+          AddReplicaRegions: regions.map((Region) => ({ Region })),
+        }),
+      );
+    });
+  }
+
+  removeReplicaRegions(name: string, regions: readonly string[]): Promise<void> {
+    return call(SERVICE, "RemoveRegionsFromReplication", async () => {
+      await this.client.send(
+        new RemoveRegionsFromReplicationCommand({ SecretId: name, RemoveReplicaRegions: [...regions] }),
+      );
     });
   }
 

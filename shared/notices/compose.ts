@@ -56,6 +56,10 @@ export function newsFor(user: UserReport, previousRunAt: Date): NoticeEvent[] {
   if (user.status === "blocked" && isNew(user.blockedSince)) {
     events.push({ kind: "blocked", ...(user.reason ? { detail: user.reason } : {}) });
   }
+  for (const f of user.findings) {
+    const lead = f.outcome === "planned" ? "would be done: " : f.outcome === "failed" ? "failed: " : "";
+    events.push({ kind: "secret", detail: `${lead}${f.detail}` });
+  }
   if (user.status === "held") events.push({ kind: "held", ...(user.reason ? { detail: user.reason } : {}) });
   return events;
 }
@@ -79,7 +83,6 @@ export function composeNotice(
     if (events.length === 0) continue;
     const entry: NoticeUser = {
       userName: user.userName,
-      ...(user.owner ? { owner: user.owner } : {}),
       events,
       upcoming: [...user.upcoming],
     };

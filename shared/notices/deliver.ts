@@ -13,72 +13,140 @@ export interface MailPort {
   sendEmail(email: Email): Promise<string>;
 }
 
+/**
+ * Where the notifier learns who receives a notice: never from the message, which whoever may send to
+ * the queue could forge. The account's name and email come from Organizations; each user's owner
+ * address from the ledger, which the rotator keeps from the owner tag.
+ */
+export interface NoticeDirectory {
+  account(accountId: string): Promise<{ readonly name: string; readonly email: string }>;
+  owners(accountId: string): Promise<ReadonlyMap<string, string>>;
+}
+
 /** SES accepts at most 50 recipients per message. */
 export const MAX_RECIPIENTS = 50;
 
+/** Control characters have no place in anything that reaches a mail header. */
+const CONTROL = /\p{Cc}/u;
+
+/** One email of a notice: its recipients and the part of the notice they may read. */
+export interface Delivery {
+  readonly to: string[];
+  readonly bcc: string[];
+  readonly notice: Notice;
+}
+
 /**
- * Who receives an account's notice: its owner (the Organizations account email), the owners of the
- * users it mentions (owner tag) in copy, the admin in blind copy. Each address once.
+ * Who receives what: the account's owner (the Organizations account email) the whole notice, with the
+ * admin in blind copy; each user owner (owner tag, via the ledger) only the lines about their own users.
  */
-export function recipientsOf(notice: Notice, adminEmail: string | null) {
-  const to = [notice.account.email].filter(isEmailAddress);
-  const cc = [...new Set(notice.users.map((u) => u.owner).filter(isEmailAddress))].filter(
-    (a) => !to.includes(a),
-  );
-  const bcc = [adminEmail ?? undefined]
-    .filter(isEmailAddress)
-    .filter((a) => !to.includes(a) && !cc.includes(a));
-  return { to, cc, bcc };
+export function deliveriesOf(
+  notice: Notice,
+  accountEmail: string,
+  owners: ReadonlyMap<string, string>,
+  adminEmail: string | null,
+): Delivery[] {
+  const to = [accountEmail].filter(isEmailAddress);
+  const bcc = [adminEmail ?? undefined].filter(isEmailAddress).filter((a) => !to.includes(a));
+  const deliveries: Delivery[] = to.length + bcc.length > 0 ? [{ to, bcc, notice }] : [];
+  const byOwner = new Map<string, Notice["users"][number][]>();
+  for (const user of notice.users) {
+    const owner = owners.get(user.userName);
+    if (!isEmailAddress(owner) || to.includes(owner) || bcc.includes(owner)) continue;
+    byOwner.set(owner, [...(byOwner.get(owner) ?? []), user]);
+  }
+  for (const [owner, users] of byOwner) {
+    deliveries.push({ to: [owner], bcc: [], notice: { ...notice, users, omittedUsers: 0 } });
+  }
+  return deliveries;
 }
 
 const SES_REFUSALS =
   /MessageRejected|MailFromDomainNotVerified|ConfigurationSetDoesNotExist|AccountSendingPaused/;
 
 /**
- * The notifier's use case: render the notice and send it through SES, in as many messages as the
- * recipient limit requires. @throws NoticeDeliveryError when SES refuses or nobody can receive it.
+ * The notifier's use case: look up the recipients, render each delivery and send it through SES.
+ * @throws NoticeDeliveryError when SES refuses, nobody can receive it, or a name holds control characters.
  */
 export async function deliverNotice(
   mail: MailPort,
+  directory: NoticeDirectory,
   config: Pick<Config, "senderEmail" | "adminEmail">,
-  notice: Notice,
+  received: Notice,
 ): Promise<{ messageIds: string[]; recipients: number }> {
-  const { to, cc, bcc } = recipientsOf(notice, config.adminEmail);
-  const all = [
-    ...to.map((a) => ["to", a] as const),
-    ...cc.map((a) => ["cc", a] as const),
-    ...bcc.map((a) => ["bcc", a] as const),
-  ];
-  if (all.length === 0) {
+  const accountId = received.account.id;
+  const account = await directory.account(accountId);
+  if (CONTROL.test(account.name)) {
+    throw new NoticeDeliveryError(`account ${accountId}'s name holds control characters: notice refused`);
+  }
+  const notice: Notice = {
+    ...received,
+    account: { id: accountId, name: account.name, email: account.email },
+  };
+  const deliveries = deliveriesOf(
+    notice,
+    account.email,
+    await directory.owners(accountId),
+    config.adminEmail,
+  );
+  if (deliveries.length === 0) {
     throw new NoticeDeliveryError(
-      `notice for account ${notice.account.id} has no valid recipient (account email "${notice.account.email}")`,
+      `notice for account ${accountId} has no valid recipient (account email "${account.email}")`,
     );
   }
-  const rendered = renderNotice(notice);
   const messageIds: string[] = [];
-  for (let i = 0; i < all.length; i += MAX_RECIPIENTS) {
-    const chunk = all.slice(i, i + MAX_RECIPIENTS);
-    const pick = (field: "to" | "cc" | "bcc") => chunk.filter(([f]) => f === field).map(([, a]) => a);
-    try {
+  let recipients = 0;
+  for (const delivery of deliveries) {
+    const rendered = renderNotice(delivery.notice);
+    const all = [
+      ...delivery.to.map((a) => ["to", a] as const),
+      ...delivery.bcc.map((a) => ["bcc", a] as const),
+    ];
+    recipients += all.length;
+    for (let i = 0; i < all.length; i += MAX_RECIPIENTS) {
+      const chunk = all.slice(i, i + MAX_RECIPIENTS);
+      const pick = (field: "to" | "bcc") => chunk.filter(([f]) => f === field).map(([, a]) => a);
       messageIds.push(
-        await mail.sendEmail({
-          from: config.senderEmail,
-          to: pick("to"),
-          cc: pick("cc"),
-          bcc: pick("bcc"),
-          ...rendered,
-        }),
+        await send(
+          mail,
+          { from: config.senderEmail, to: pick("to"), cc: [], bcc: pick("bcc"), ...rendered },
+          config,
+          accountId,
+        ),
       );
-    } catch (error) {
-      if (error instanceof AwsCallError && SES_REFUSALS.test(error.code)) {
-        throw new NoticeDeliveryError(
-          `SES refused the notice for account ${notice.account.id} from ${config.senderEmail}: ${error.message}. ` +
-            "Check that the sender identity is verified and that SES has production access (or the recipients are verified in the sandbox).",
-          { cause: error },
-        );
-      }
-      throw error;
     }
   }
-  return { messageIds, recipients: all.length };
+  return { messageIds, recipients };
+}
+
+async function send(mail: MailPort, email: Email, config: Pick<Config, "senderEmail">, accountId: string) {
+  try {
+    return await mail.sendEmail(email);
+  } catch (error) {
+    if (error instanceof AwsCallError && SES_REFUSALS.test(error.code)) {
+      throw new NoticeDeliveryError(
+        `SES refused the notice for account ${accountId} from ${config.senderEmail}: ${error.message}. ` +
+          "Check that the sender identity is verified and that SES has production access (or the recipients are verified in the sandbox).",
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/** The directory the notifier and the CLI use: Organizations for the account, the ledger for owners. */
+export function noticeDirectory(
+  organization: { describeAccount(id: string): Promise<{ name: string; email: string }> },
+  ledger: { loadAccount(id: string): Promise<{ users: ReadonlyMap<string, { owner?: string }> }> },
+): NoticeDirectory {
+  return {
+    account: (id) => organization.describeAccount(id),
+    owners: async (id) => {
+      const owners = new Map<string, string>();
+      for (const [userName, record] of (await ledger.loadAccount(id)).users) {
+        if (record.owner) owners.set(userName, record.owner);
+      }
+      return owners;
+    },
+  };
 }

@@ -25,6 +25,11 @@ const SECTIONS: { title: string; kinds: NoticeEvent["kind"][]; intro?: string }[
     kinds: ["would-create", "would-deactivate", "would-delete"],
   },
   { title: "Needs attention", kinds: ["blocked", "held", "failed"] },
+  {
+    title: "Secrets and readers",
+    kinds: ["secret"],
+    intro: "What keyrotor found about these users' secrets and tags, and what it did about it.",
+  },
   { title: "Rotation in a week", kinds: ["warning"] },
 ];
 
@@ -60,11 +65,14 @@ function subjectOf(notice: Notice): string {
     [count(["deleted"]), "deleted"],
     [count(["would-create", "would-deactivate", "would-delete"]), "planned"],
     [count(["blocked", "held", "failed"]), "need attention"],
+    [count(["secret"]), "secret finding"],
     [count(["warning"]), "due in a week"],
   ] as const;
   const summary = parts
     .filter(([n]) => n > 0)
-    .map(([n, what]) => `${n} ${what === "new key" && n > 1 ? "new keys" : what}`)
+    .map(
+      ([n, what]) => `${n} ${n > 1 && (what === "new key" || what === "secret finding") ? `${what}s` : what}`,
+    )
     .join(", ");
   const policy =
     notice.passwordPolicy?.outcome === "done"

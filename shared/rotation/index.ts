@@ -3,4 +3,6 @@ export * from "./reconcile";
 export * from "./report";
 export * from "./rotate-job";
 export { decodeUserName, encodeUserName, requestTokenFor, SECRET_TAGS, secretNameFor } from "./secret-name";
-export { buildSecretPolicy, MAX_POLICY_CHARS, parseReaders } from "./secret-policy";
+export { buildSecretPolicy, MAX_POLICY_CHARS, taggedReaders } from "./secret-policy";
+export type { AccountRun, RotationSettings } from "./settings";
+export { hasFailed, summarize } from "./summary";

@@ -39,6 +39,14 @@ export interface SecretMeta {
   readonly tags: Readonly<Record<string, string>>;
   /** The version id staged AWSCURRENT, `null` while the secret has no value. */
   readonly currentVersionId: string | null;
+  /** The customer managed KMS key encrypting it; `null` for Secrets Manager's AWS managed key. */
+  readonly kmsKeyId: string | null;
+  /** When the secret is due to be deleted; `null` unless someone scheduled its deletion. */
+  readonly deletionDate: Date | null;
+  /** Regions it is replicated to. */
+  readonly replicaRegions: readonly string[];
+  /** When the secret was created; `null` when Secrets Manager does not say. */
+  readonly createdAt: Date | null;
 }
 
 export interface NewSecret {
@@ -49,13 +57,19 @@ export interface NewSecret {
 }
 
 export interface SecretsPort {
+  /** Every secret under the prefix, those scheduled for deletion included. */
   listSecrets(prefix: string): Promise<Map<string, SecretMeta>>;
-  /** The prefix's secrets that carry a pending mark: usually none, so one call. */
-  listPendingSecrets(prefix: string): Promise<Map<string, SecretMeta>>;
   /** One secret's metadata, `null` when it does not exist. */
   describeSecret(name: string): Promise<SecretMeta | null>;
-  createSecret(secret: NewSecret): Promise<SecretMeta>;
+  /** Creates the secret with no value; `null` when a secret of that name exists (live or being deleted). */
+  createSecret(secret: NewSecret): Promise<SecretMeta | null>;
+  /** The secret's resource policy as stored, `null` when it has none. */
+  getResourcePolicy(name: string): Promise<string | null>;
   putResourcePolicy(name: string, policy: string): Promise<void>;
+  /** Cancels a scheduled deletion. */
+  restoreSecret(name: string): Promise<void>;
+  replicateToRegions(name: string, regions: readonly string[]): Promise<void>;
+  removeReplicaRegions(name: string, regions: readonly string[]): Promise<void>;
   tagSecret(name: string, tags: Record<string, string>): Promise<void>;
   putSecretValue(name: string, value: Redacted<string>, token: string): Promise<string>;
 }

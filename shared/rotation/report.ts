@@ -27,6 +27,28 @@ export interface DatedKeyEvent {
   readonly on: string;
 }
 
+/**
+ * Something about the user's secret or tags that keyrotor found, did, or refused: a foreign secret, a
+ * drifted policy restored, readers ignored. `noted` needs a person; `done`/`planned`/`failed` as for actions.
+ */
+export interface Finding {
+  readonly kind:
+    | "foreign-secret"
+    | "secret-adopted"
+    | "secret-gone"
+    | "secret-deleting"
+    | "secret-restored"
+    | "foreign-version"
+    | "kms-changed"
+    | "policy-restored"
+    | "policy-updated"
+    | "replicas-updated"
+    | "readers-ignored"
+    | "upkeep-failed";
+  readonly outcome: "noted" | Outcome;
+  readonly detail: string;
+}
+
 /** Everything known about one user after a run. Contains no secret, by construction. */
 export interface UserReport {
   readonly userName: string;
@@ -44,6 +66,8 @@ export interface UserReport {
   readonly upcoming: readonly DatedKeyEvent[];
   readonly secretName: string;
   readonly secretArn?: string;
+  /** What keyrotor found about the user's secret and tags, and did about it. */
+  readonly findings: readonly Finding[];
   readonly error?: ErrorReport;
 }
 

@@ -1,16 +1,19 @@
 import { reconcilePasswordPolicy } from "../compliance/reconcile-password-policy";
 import type { Config } from "../config";
+import type { LedgerPort } from "../ledger/records";
 import type { NoticeSink, RotationJob } from "../messages";
 import { composeNotice } from "../notices/compose";
 import type { AccountPorts, Log } from "./ports";
-import { type RotationSettings, reconcileAccount } from "./reconcile";
+import { reconcileAccount } from "./reconcile";
 import type { AccountReport } from "./report";
+import type { RotationSettings } from "./settings";
 
 /** Opens a member account: assumes its role and returns adapters acting inside it. */
 export type AccountOpener = (accountId: string, runId: string) => Promise<Omit<AccountPorts, "log">>;
 
 export interface RotatorPorts {
   readonly openAccount: AccountOpener;
+  readonly ledger: LedgerPort;
   readonly notices: NoticeSink;
   readonly log: Log;
 }
@@ -25,6 +28,8 @@ export interface JobAttempt {
   readonly attempt?: number;
   /** `true` when there is no longer time to start another user. */
   readonly shouldStop?: () => boolean;
+  /** `keyrotor plan`: nothing is written anywhere. */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -38,14 +43,15 @@ export async function rotateJob(
   ports: RotatorPorts,
   settings: RotationSettings & Pick<Config, "passwordPolicy">,
   job: RotationJob,
-  { attempt = 1, shouldStop }: JobAttempt = {},
+  { attempt = 1, shouldStop, readOnly }: JobAttempt = {},
 ): Promise<{ report: AccountReport; noticeSent: boolean }> {
   const account = await ports.openAccount(job.account.id, job.runId);
-  const keys = await reconcileAccount({ ...account, log: ports.log }, settings, {
+  const keys = await reconcileAccount({ ...account, ledger: ports.ledger, log: ports.log }, settings, {
     accountId: job.account.id,
     runId: job.runId,
     now: new Date(job.asOf),
     ...(shouldStop ? { shouldStop } : {}),
+    ...(readOnly ? { readOnly } : {}),
   });
   const passwordPolicy = await reconcilePasswordPolicy(account.iam, settings, ports.log);
   const report: AccountReport = passwordPolicy ? { ...keys, passwordPolicy } : keys;

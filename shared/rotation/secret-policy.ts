@@ -4,22 +4,33 @@ import { UserInputError } from "../errors";
 /** AWS's limit on a secret's resource policy. */
 export const MAX_POLICY_CHARS = 20_480;
 
-/**
- * Reader ARNs from the user's readers tag: IAM tag values cannot hold commas, so they are separated
- * by spaces. @throws UserInputError naming the tag and the value that is not an IAM user or role ARN.
- */
-export function parseReaders(tagName: string, value: string | undefined): string[] {
-  const readers = (value ?? "").split(/\s+/).filter((s) => s !== "");
-  for (const arn of readers) {
-    if (!principalArn.safeParse(arn).success) {
-      throw new UserInputError(`tag ${tagName} holds "${arn}", which is not an IAM user or role ARN`);
-    }
-  }
-  return readers;
+/** `*` in an allowlist pattern matches any run of characters; everything else is literal. */
+function patternMatches(pattern: string, arn: string): boolean {
+  const regex = pattern
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${regex}$`).test(arn);
 }
 
 /**
- * DESIGN §3.5: the user and the configured readers may read the secret; every other principal is
+ * The readers a user's readers tag may add: only ARNs that match the operator's allowlist. A tag is
+ * written by whoever holds `iam:TagUser`, a far weaker right than reading secrets, so it can choose
+ * among the principals the operator allowed and never widen access beyond them. What it names
+ * otherwise (malformed, or not allowed) is returned as `ignored` so the owner is told.
+ */
+export function taggedReaders(
+  tagValue: string | undefined,
+  allowlist: readonly string[],
+): { readonly allowed: string[]; readonly ignored: string[] } {
+  const named = (tagValue ?? "").split(/\s+/).filter((s) => s !== "");
+  const ok = (arn: string) =>
+    principalArn.safeParse(arn).success && allowlist.some((pattern) => patternMatches(pattern, arn));
+  return { allowed: named.filter(ok), ignored: named.filter((arn) => !ok(arn)) };
+}
+
+/**
+ * The user and the configured readers may read the secret; every other principal is
  * explicitly denied `GetSecretValue`, whatever its own identity policy says. Writes are not denied,
  * so the member role can still store the next key.
  */

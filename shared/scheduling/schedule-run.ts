@@ -6,6 +6,8 @@ export interface OrganizationPort {
   listAccounts(): Promise<AccountInfo[]>;
   describeAccount(accountId: string): Promise<AccountInfo>;
   listAccountIdsUnder(ouId: string): Promise<Set<string>>;
+  /** The OUs above an account, nearest first, up to (not including) the root. */
+  ancestorsOf(accountId: string): Promise<string[]>;
 }
 
 export interface SchedulePorts {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { adminClients, createUsers } from "../../scripts/lib/emulator";
 import { freePort, MOTO_CREDENTIALS, type Moto, startMoto } from "../../scripts/lib/moto";
 import { IamAdapter } from "../../shared/aws/iam";
+import { LedgerAdapter } from "../../shared/aws/ledger";
 import { SecretsAdapter } from "../../shared/aws/secrets";
 import { parseConfig } from "../../shared/config";
 import { AwsCallError } from "../../shared/errors";
@@ -30,16 +31,19 @@ const reports: AccountReport[] = [];
 /** Every secret access key moto handed out, to prove none reached a log or report. */
 const handedOut = new Set<string>();
 
-function ports(overrides: Partial<AccountPorts> = {}): AccountPorts {
+type Ports = AccountPorts & { readonly ledger: LedgerAdapter };
+
+function ports(overrides: Partial<Ports> = {}): Ports {
   return {
     iam: IamAdapter.create(clientOptions),
     secrets: SecretsAdapter.create(clientOptions),
+    ledger: LedgerAdapter.create("keyrotor-e2e-ledger", clientOptions),
     log,
     ...overrides,
   };
 }
 
-async function runOn(day: number, p: AccountPorts = ports()): Promise<AccountReport> {
+async function runOn(day: number, p: Ports = ports()): Promise<AccountReport> {
   moto.setClockOffsetDays(day);
   const report = await reconcileAccount(p, settings, {
     accountId: ACCOUNT,
@@ -91,6 +95,7 @@ describe("one account walked from day 0 to day 120", () => {
 
   beforeAll(async () => {
     await moto.reset();
+    await ports().ledger.ensureTable();
     moto.setClockOffsetDays(0);
     ids = await createUsers(adminClients().iam, [
       { name: "alice", keys: ["Active"], tags: { "keyrotor:owner": "alice@example.com" } },
@@ -185,11 +190,7 @@ describe("one account walked from day 0 to day 120", () => {
     expect(typeof alice.SecretAccessKey === "string" && alice.SecretAccessKey.length >= 40).toBe(true);
     expect(state.secrets["keyrotor/alice"]).toEqual({
       currentVersionId: requestTokenFor(alice.AccessKeyId),
-      tags: {
-        [SECRET_TAGS.user]: "alice",
-        [SECRET_TAGS.keyId]: alice.AccessKeyId,
-        [SECRET_TAGS.pendingSince]: "",
-      },
+      tags: { [SECRET_TAGS.user]: "alice", [SECRET_TAGS.keyId]: alice.AccessKeyId },
     });
     // The comma user's secret name is encoded; its value names the real user.
     const frank = await readSecretJson(secrets, "keyrotor/frank=2Cjr");
@@ -251,6 +252,7 @@ describe("a secret that cannot be written", () => {
 
   beforeAll(async () => {
     await moto.reset();
+    await ports().ledger.ensureTable();
     moto.setClockOffsetDays(0);
     ids = await createUsers(adminClients().iam, [{ name: "grace", keys: ["Active"] }]);
   });
@@ -270,12 +272,16 @@ describe("a secret that cannot be written", () => {
     return client;
   }
 
-  it("with Secrets Manager unreachable, the account fails before any key is made", async () => {
+  it("with Secrets Manager unreachable, the user fails before any key is made", async () => {
     const before = await snapshot(adminClients());
     vi.stubEnv("AWS_ENDPOINT_URL_SECRETS_MANAGER", `http://127.0.0.1:${await freePort()}`);
     try {
       const unreachable = SecretsAdapter.create(clientOptions);
-      await expect(runOn(91, ports({ secrets: unreachable }))).rejects.toBeInstanceOf(AwsCallError);
+      const report = await runOn(91, ports({ secrets: unreachable }));
+      expect(userReport(report, "grace")).toMatchObject({
+        status: "failed",
+        error: { name: "AwsCallError" },
+      });
     } finally {
       vi.stubEnv("AWS_ENDPOINT_URL_SECRETS_MANAGER", moto.endpoint);
     }
@@ -292,10 +298,8 @@ describe("a secret that cannot be written", () => {
     ]);
     expect(report.failedUsers).toBe(1);
     expect(state.users.grace).toEqual([`${ids.get("grace")?.[0]}:Active`]);
-    expect(state.secrets["keyrotor/grace"]).toMatchObject({
-      currentVersionId: null,
-      tags: { [SECRET_TAGS.pendingSince]: "" },
-    });
+    expect(state.secrets["keyrotor/grace"]).toMatchObject({ currentVersionId: null });
+    expect((await ports().ledger.loadAccount(ACCOUNT)).users.get("grace")?.pending).toBeUndefined();
   });
 
   it("when the rollback fails too, the unrecorded key never replaces the working one and the next run heals it", async () => {

@@ -1,5 +1,6 @@
 import type { AccountPasswordPolicy } from "../../shared/compliance/password-policy";
 import { AwsCallError } from "../../shared/errors";
+import { MemoryLedger } from "../../shared/ledger/memory-ledger";
 import type { KeyFacts } from "../../shared/lifecycle";
 import { Redacted } from "../../shared/redacted";
 import {
@@ -7,7 +8,7 @@ import {
   type IamUser,
   type NewSecret,
   type ReportedUser,
-  SECRET_TAGS,
+  requestTokenFor,
   type SecretMeta,
   type SecretsPort,
 } from "../../shared/rotation";
@@ -32,6 +33,55 @@ export class FakeAccount implements IamPort, SecretsPort {
   readonly failing = new Set<string>();
   clock: () => Date = () => new Date();
   private serial = 0;
+  private secretSerial = 0;
+  /** The management account's ledger, as this account's rotations write it. */
+  readonly ledger = new MemoryLedger();
+
+  /**
+   * A secret keyrotor made for the user, as an earlier run leaves it: the secret in this account and its
+   * record in the ledger, holding `recordedKeyId` (none: no value yet) and an unsettled creation since
+   * `pendingSince`. With `foreign`, the secret exists but the ledger never heard of it.
+   */
+  ownSecret(
+    userName: string,
+    options: { recordedKeyId?: string; pendingSince?: Date; foreign?: boolean; accountId?: string } = {},
+  ): SecretMeta {
+    const name = `keyrotor/${userName}`;
+    const versionId = options.recordedKeyId ? requestTokenFor(options.recordedKeyId) : null;
+    const meta: SecretMeta = {
+      name,
+      arn: `arn:fake:${name}:${++this.secretSerial}`,
+      tags: {},
+      currentVersionId: versionId,
+      kmsKeyId: null,
+      deletionDate: null,
+      replicaRegions: [],
+      createdAt: new Date(0),
+    };
+    this.secrets.set(name, meta);
+    if (options.foreign) return meta;
+    const accountId = options.accountId ?? "111122223333";
+    const users = this.ledger.users.get(accountId) ?? new Map();
+    users.set(userName, {
+      userName,
+      secret: {
+        arn: meta.arn,
+        name,
+        kmsKeyId: null,
+        policyDigest: "",
+        createdAt: new Date(0).toISOString(),
+        adopted: false,
+      },
+      ...(options.recordedKeyId && versionId
+        ? { recorded: { keyId: options.recordedKeyId, versionId, at: new Date(0).toISOString() } }
+        : {}),
+      ...(options.pendingSince
+        ? { pending: { since: options.pendingSince.toISOString(), runId: "earlier" } }
+        : {}),
+    });
+    this.ledger.users.set(accountId, users);
+    return meta;
+  }
 
   addUser(userName: string, keys: KeyFacts[], tags: Record<string, string> = {}): this {
     this.users.set(userName, { arn: `arn:aws:iam::111122223333:user/${userName}`, keys: [...keys], tags });
@@ -117,28 +167,45 @@ export class FakeAccount implements IamPort, SecretsPort {
     this.check("ListSecrets");
     return new Map([...this.secrets].filter(([name]) => name.startsWith(prefix)));
   }
-  async listPendingSecrets(prefix: string) {
-    this.check("ListSecrets");
-    return new Map(
-      [...this.secrets].filter(
-        ([name, s]) => name.startsWith(prefix) && (s.tags[SECRET_TAGS.pendingSince] ?? "") !== "",
-      ),
-    );
-  }
   async describeSecret(name: string) {
     this.check("DescribeSecret");
     return this.secrets.get(name) ?? null;
   }
   async createSecret(secret: NewSecret) {
     this.mutate("CreateSecret", secret.name);
+    if (this.secrets.has(secret.name)) return null;
     const meta = {
       name: secret.name,
-      arn: `arn:fake:${secret.name}`,
+      arn: `arn:fake:${secret.name}:${++this.secretSerial}`,
       tags: { ...secret.tags },
       currentVersionId: null,
+      kmsKeyId: null,
+      deletionDate: null,
+      replicaRegions: [...secret.replicaRegions],
+      createdAt: this.clock(),
     };
     this.secrets.set(secret.name, meta);
     return meta;
+  }
+  async getResourcePolicy(name: string) {
+    this.check("GetResourcePolicy");
+    return this.secrets.get(name)?.policy ?? null;
+  }
+  async restoreSecret(name: string) {
+    this.mutate("RestoreSecret", name);
+    const s = this.secrets.get(name);
+    if (s) this.secrets.set(name, { ...s, deletionDate: null });
+  }
+  async replicateToRegions(name: string, regions: readonly string[]) {
+    this.mutate("ReplicateSecretToRegions", `${name} ${regions.join(" ")}`);
+    const s = this.secrets.get(name);
+    if (s) this.secrets.set(name, { ...s, replicaRegions: [...s.replicaRegions, ...regions] });
+  }
+  async removeReplicaRegions(name: string, regions: readonly string[]) {
+    this.mutate("RemoveRegionsFromReplication", `${name} ${regions.join(" ")}`);
+    const s = this.secrets.get(name);
+    if (s)
+      this.secrets.set(name, { ...s, replicaRegions: s.replicaRegions.filter((r) => !regions.includes(r)) });
   }
   async putResourcePolicy(name: string, policy: string) {
     this.mutate("PutResourcePolicy", name);

@@ -80,7 +80,7 @@ describe("composeNotice", () => {
     expect(composeNotice(JOB, accountReport([userReport(), userReport({ userName: "bob" })]))).toBeNull();
   });
 
-  it("carries the users with news, their owner and what comes next, and validates as a queue message", () => {
+  it("carries the users with news and what comes next, never their owner address, and validates as a queue message", () => {
     const upcoming = [{ keyId: "A", action: "deactivate" as const, on: "2026-06-11T05:00:00.000Z" }];
     const report = accountReport([
       userReport({
@@ -95,7 +95,6 @@ describe("composeNotice", () => {
     expect(notice?.users).toEqual([
       {
         userName: "alice",
-        owner: "alice@example.com",
         events: [{ kind: "created", keyId: "N", detail: "replaces A", secretName: "keyrotor/alice" }],
         upcoming,
       },

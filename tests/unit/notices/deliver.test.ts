@@ -3,76 +3,94 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SesAdapter } from "../../../shared/aws/ses";
 import type { Notice } from "../../../shared/messages";
-import { deliverNotice, NoticeDeliveryError, recipientsOf } from "../../../shared/notices/deliver";
+import {
+  deliveriesOf,
+  deliverNotice,
+  NoticeDeliveryError,
+  type NoticeDirectory,
+} from "../../../shared/notices/deliver";
 import { JOB } from "./fixtures";
 
 const ses = mockClient(SESClient);
 const mail = new SesAdapter(new SESClient({ region: "us-east-1" }));
 const config = { senderEmail: "keyrotor@example.com", adminEmail: "sec@example.com" };
-const users = (owners: (string | undefined)[]): Notice["users"] =>
-  owners.map((owner, i) => ({
+const users = (count: number): Notice["users"] =>
+  Array.from({ length: count }, (_, i) => ({
     userName: `u${i}`,
-    ...(owner ? { owner } : {}),
     events: [{ kind: "deleted", keyId: `K${i}` }],
     upcoming: [],
   }));
-const notice = (owners: (string | undefined)[], email = "owner@example.com"): Notice => ({
+/** A notice as a forger would write it: recipients of their choosing in the account. */
+const notice = (count: number): Notice => ({
   version: 1,
   runId: "run",
   mode: "enforce",
   asOf: JOB.asOf,
-  account: { ...JOB.account, email },
-  users: users(owners),
+  account: { ...JOB.account, email: "forged@attacker.example" },
+  users: users(count),
   omittedUsers: 0,
   part: 1,
 });
+/** Organizations and the ledger: who really receives what. */
+const directory = (owners: Record<string, string> = {}, email = "owner@example.com"): NoticeDirectory => ({
+  account: async () => ({ name: "Prod", email }),
+  owners: async () => new Map(Object.entries(owners)),
+});
+const destinations = () => ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination);
 
 beforeEach(() => ses.reset());
 
 describe("deliverNotice", () => {
-  it("mails the account owner, copies user owners once each, blind-copies the admin", async () => {
+  it("mails the account's owner from Organizations, never the address the message names; blind-copies the admin", async () => {
     // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
     // Act
-    const sent = await deliverNotice(
-      mail,
-      config,
-      notice(["a@example.com", "a@example.com", "owner@example.com", "not-an-email"]),
-    );
+    const sent = await deliverNotice(mail, directory(), config, notice(2));
     // Assess
-    expect(sent).toEqual({ messageIds: ["m-1"], recipients: 3 });
-    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
-      Source: "keyrotor@example.com",
-      Destination: {
-        ToAddresses: ["owner@example.com"],
-        CcAddresses: ["a@example.com"],
-        BccAddresses: ["sec@example.com"],
-      },
-    });
+    expect(sent).toEqual({ messageIds: ["m-1"], recipients: 2 });
+    expect(destinations()).toEqual([
+      { ToAddresses: ["owner@example.com"], CcAddresses: [], BccAddresses: ["sec@example.com"] },
+    ]);
+    expect(JSON.stringify(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input))).not.toContain(
+      "attacker",
+    );
     const body = ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Message;
+    expect(body?.Subject?.Data).toContain("Prod (111122223333)");
     expect(body?.Body?.Text?.Data).toContain("Deleted keys");
     expect(body?.Body?.Html?.Data).toContain("<h3>Deleted keys</h3>");
   });
 
-  it("splits more than 50 recipients over several messages", async () => {
+  it("sends each user owner (from the ledger) only the lines about their own users", async () => {
+    // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: "m" });
-    const owners = Array.from({ length: 120 }, (_, i) => `o${i}@example.com`);
-    const sent = await deliverNotice(mail, config, notice(owners));
-    expect(sent.recipients).toBe(122);
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 3);
-    for (const call of ses.commandCalls(SendEmailCommand)) {
-      const d = call.args[0].input.Destination;
-      const count =
-        (d?.ToAddresses?.length ?? 0) + (d?.CcAddresses?.length ?? 0) + (d?.BccAddresses?.length ?? 0);
-      expect(count).toBeLessThanOrEqual(50);
-    }
+    const owners = { u0: "a@example.com", u2: "a@example.com", u1: "owner@example.com", u3: "not-an-email" };
+    // Act
+    await deliverNotice(mail, directory(owners), config, notice(4));
+    // Assess
+    const calls = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.Destination?.ToAddresses)).toEqual([["owner@example.com"], ["a@example.com"]]);
+    const ownersText = calls[1]?.Message?.Body?.Text?.Data ?? "";
+    expect(ownersText).toContain("u0:");
+    expect(ownersText).toContain("u2:");
+    expect(ownersText).not.toContain("u1:");
+    expect(ownersText).not.toContain("u3:");
+  });
+
+  it("never sends one address the same notice twice", () => {
+    const deliveries = deliveriesOf(
+      notice(2),
+      "owner@example.com",
+      new Map([["u0", "sec@example.com"]]),
+      "sec@example.com",
+    );
+    expect(deliveries.map((d) => [d.to, d.bcc])).toEqual([[["owner@example.com"], ["sec@example.com"]]]);
   });
 
   it("turns an SES refusal into a NoticeDeliveryError that says what to check", async () => {
     ses
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error("Email address is not verified."), { name: "MessageRejected" }));
-    const error = await deliverNotice(mail, config, notice([])).catch((e: unknown) => e);
+    const error = await deliverNotice(mail, directory(), config, notice(0)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoticeDeliveryError);
     expect((error as Error).message).toMatch(
       /SES refused the notice for account 111122223333 from keyrotor@example.com/,
@@ -81,16 +99,17 @@ describe("deliverNotice", () => {
   });
 
   it("refuses a notice nobody can receive", async () => {
-    await expect(deliverNotice(mail, { ...config, adminEmail: null }, notice([], ""))).rejects.toThrow(
-      'has no valid recipient (account email "")',
-    );
+    await expect(
+      deliverNotice(mail, directory({}, ""), { ...config, adminEmail: null }, notice(0)),
+    ).rejects.toThrow('has no valid recipient (account email "")');
   });
 
-  it("never sends one address twice across To, Cc and Bcc", () => {
-    expect(recipientsOf(notice(["owner@example.com", "sec@example.com"]), "sec@example.com")).toEqual({
-      to: ["owner@example.com"],
-      cc: ["sec@example.com"],
-      bcc: [],
-    });
+  it("refuses an account name with control characters rather than put it in a subject", async () => {
+    const evil: NoticeDirectory = {
+      ...directory(),
+      account: async () => ({ name: "Prod\r\nBcc: x@y", email: "o@example.com" }),
+    };
+    await expect(deliverNotice(mail, evil, config, notice(1))).rejects.toThrow(/control characters/);
+    expect(destinations()).toEqual([]);
   });
 });

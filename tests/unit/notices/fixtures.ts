@@ -17,6 +17,7 @@ export function userReport(extra: Partial<UserReport> = {}): UserReport {
     warnings: [],
     upcoming: [],
     secretName: "keyrotor/alice",
+    findings: [],
     ...extra,
   };
 }

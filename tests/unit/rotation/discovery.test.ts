@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config";
 import { addDays, DAY_MS } from "../../../shared/lifecycle";
-import { type AccountReport, reconcileAccount, requestTokenFor, SECRET_TAGS } from "../../../shared/rotation";
+import { type AccountReport, reconcileAccount } from "../../../shared/rotation";
 import { FakeAccount } from "../../support/fake-account";
 import { key, NOW } from "../../support/keys";
 import { memoryLog } from "../../support/log";
@@ -69,15 +69,10 @@ function build(users: UserSpec[]): FakeAccount {
     });
     if (spec.secret) {
       const recorded = spec.secret.recorded === null ? undefined : keys[spec.secret.recorded];
-      const pending =
-        spec.secret.pendingMsAgo === null
-          ? ""
-          : new Date(NOW.getTime() - spec.secret.pendingMsAgo).toISOString();
-      account.secrets.set(`keyrotor/${name}`, {
-        name: `keyrotor/${name}`,
-        arn: `arn:fake:keyrotor/${name}`,
-        tags: { [SECRET_TAGS.pendingSince]: pending },
-        currentVersionId: recorded ? requestTokenFor(recorded.id) : null,
+      const pendingMsAgo = spec.secret.pendingMsAgo;
+      account.ownSecret(name, {
+        ...(recorded ? { recordedKeyId: recorded.id } : {}),
+        ...(pendingMsAgo === null ? {} : { pendingSince: new Date(NOW.getTime() - pendingMsAgo) }),
       });
     }
   });
@@ -120,12 +115,12 @@ describe("frugal discovery (credential report) against a full per-user scan", ()
           const fullAccount = build(users);
           const frugalAccount = build(users);
           const reference = await reconcileAccount(
-            { iam: fullAccount, secrets: fullAccount, log: memoryLog() },
+            { iam: fullAccount, secrets: fullAccount, ledger: fullAccount.ledger, log: memoryLog() },
             { ...base, discovery: "full" },
             run,
           );
           const frugal = await reconcileAccount(
-            { iam: frugalAccount, secrets: frugalAccount, log: memoryLog() },
+            { iam: frugalAccount, secrets: frugalAccount, ledger: frugalAccount.ledger, log: memoryLog() },
             base,
             run,
           );
@@ -160,7 +155,7 @@ describe("frugal discovery (credential report) against a full per-user scan", ()
     ];
     // Act
     const report = await reconcileAccount(
-      { iam: account, secrets: account, log: memoryLog() },
+      { iam: account, secrets: account, ledger: account.ledger, log: memoryLog() },
       parseConfig({ mode: "enforce", senderEmail: "k@example.com" }),
       run,
     );
@@ -170,18 +165,13 @@ describe("frugal discovery (credential report) against a full per-user scan", ()
     expect(account.mutations).toEqual([]);
   });
 
-  it("looks at a user with a pending mark whatever the report shows, so an unrecorded key is healed", async () => {
+  it("looks at a user with a creation in flight in the ledger whatever the report shows, so an unrecorded key is healed", async () => {
     const account = new FakeAccount();
     account.clock = () => NOW;
     account.addUser("bob", [key("OLD", 5), key("LOST", 1, "Active", null)]);
-    account.secrets.set("keyrotor/bob", {
-      name: "keyrotor/bob",
-      arn: "arn:fake",
-      tags: { [SECRET_TAGS.pendingSince]: addDays(NOW, -2).toISOString() },
-      currentVersionId: null,
-    });
+    account.ownSecret("bob", { pendingSince: addDays(NOW, -2) });
     const report = await reconcileAccount(
-      { iam: account, secrets: account, log: memoryLog() },
+      { iam: account, secrets: account, ledger: account.ledger, log: memoryLog() },
       parseConfig({ mode: "enforce", senderEmail: "k@example.com" }),
       run,
     );

@@ -24,7 +24,7 @@ const run = { accountId: "111122223333", runId: "run-1", now: NOW };
 let account: FakeAccount;
 let log: ReturnType<typeof memoryLog>;
 const reconcile = (settings = enforce, at = run) =>
-  reconcileAccount({ iam: account, secrets: account, log }, settings, at);
+  reconcileAccount({ iam: account, secrets: account, ledger: account.ledger, log }, settings, at);
 const userOf = (report: AccountReport, name = "alice"): UserReport => {
   const u = report.users.find((x) => x.userName === name);
   if (!u) throw new Error(`no ${name}`);
@@ -54,11 +54,18 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
     const newId = account.users.get("alice")?.keys[1]?.id ?? "";
     const secret = account.secrets.get("keyrotor/alice");
     expect(secret?.currentVersionId).toBe(requestTokenFor(newId));
-    expect(secret?.tags).toEqual({
-      [SECRET_TAGS.user]: "alice",
-      [SECRET_TAGS.keyId]: newId,
-      [SECRET_TAGS.pendingSince]: "",
+    expect(secret?.tags).toEqual({ [SECRET_TAGS.user]: "alice", [SECRET_TAGS.keyId]: newId });
+    expect(account.ledger.user(run.accountId, "alice")).toMatchObject({
+      secret: { arn: secret?.arn, name: "keyrotor/alice", kmsKeyId: null, adopted: false },
+      recorded: { keyId: newId, versionId: requestTokenFor(newId) },
     });
+    expect(account.ledger.user(run.accountId, "alice")?.pending).toBeUndefined();
+    expect(account.ledger.writes).toEqual([
+      "markPending alice",
+      "putSecret alice",
+      "recordKey alice",
+      "recordRun 111122223333",
+    ]);
     expect(JSON.parse(secret?.value ?? "{}")).toEqual({
       AccessKeyId: newId,
       SecretAccessKey: `fake-secret-${newId}-${"x".repeat(20)}`,
@@ -68,7 +75,7 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
     expect(userOf(report)).toMatchObject({
       status: "due",
       secretName: "keyrotor/alice",
-      secretArn: "arn:fake:keyrotor/alice",
+      secretArn: "arn:fake:keyrotor/alice:1",
       actions: [{ kind: "create", keyId: newId, outcome: "done", detail: "replaces OLD" }],
     });
     expect(userOf(report).upcoming).toEqual([
@@ -77,26 +84,27 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
     ]);
   });
 
-  it("reuses an existing secret: marks it pending, refreshes its policy", async () => {
+  it("reuses its own secret: puts back its policy, then rotates into it", async () => {
     account.addUser("alice", [key("OLD", 95)]);
-    account.secrets.set("keyrotor/alice", {
-      name: "keyrotor/alice",
-      arn: "arn:s",
-      tags: {},
-      currentVersionId: null,
-    });
+    account.ownSecret("alice");
     await reconcile();
-    expect(account.mutations.slice(0, 2)).toEqual([
-      "TagResource keyrotor/alice",
+    expect(account.mutations).toEqual([
       "PutResourcePolicy keyrotor/alice",
+      "CreateAccessKey alice",
+      "PutSecretValue keyrotor/alice",
+      "TagResource keyrotor/alice",
     ]);
   });
 
-  it("gives the user and every configured reader (tag and config) read access in the policy", async () => {
+  it("gives the user, the configured readers and allowlisted tag readers read access in the policy", async () => {
     const tagReader = "arn:aws:iam::111122223333:role/app";
     const globalReader = "arn:aws:iam::111122223333:role/ci";
     account.addUser("alice", [key("OLD", 95)], { "keyrotor:readers": tagReader });
-    await reconcile({ ...enforce, readerPrincipals: [globalReader] });
+    await reconcile({
+      ...enforce,
+      readerPrincipals: [globalReader],
+      readerTagAllowlist: ["arn:aws:iam::111122223333:role/app*"],
+    });
     const policy = JSON.parse(account.secrets.get("keyrotor/alice")?.policy ?? "{}");
     expect(policy.Statement[0].Principal.AWS).toEqual([
       "arn:aws:iam::111122223333:role/app",
@@ -105,20 +113,24 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
     ]);
   });
 
-  it("refuses a malformed readers tag before touching anything, naming the tag", async () => {
-    account.addUser("alice", [key("OLD", 95)], { "keyrotor:readers": "everyone" });
-    account.addUser("bob", [key("B", 95)]);
+  it("grants nothing for a readers tag the allowlist does not cover (the default: empty), and says so", async () => {
+    // Prepare: anyone with iam:TagUser names their own role, or garbage.
+    const attacker = "arn:aws:iam::111122223333:role/attacker";
+    account.addUser("alice", [key("OLD", 95)], { "keyrotor:readers": `${attacker} everyone` });
+    // Act
     const report = await reconcile();
-    expect(userOf(report).actions[0]).toMatchObject({
-      outcome: "failed",
-      error: {
-        name: "UserInputError",
-        message: expect.stringContaining('tag keyrotor:readers holds "everyone"'),
+    // Assess
+    const policy = JSON.parse(account.secrets.get("keyrotor/alice")?.policy ?? "{}");
+    expect(policy.Statement[0].Principal.AWS).toEqual(["arn:aws:iam::111122223333:user/alice"]);
+    expect(JSON.stringify(policy)).not.toContain("attacker");
+    expect(userOf(report).findings).toEqual([
+      {
+        kind: "readers-ignored",
+        outcome: "noted",
+        detail: expect.stringContaining(`tag keyrotor:readers names ${attacker}, everyone`),
       },
-    });
-    expect(account.mutations.filter((m) => m.includes("alice"))).toEqual([]);
-    expect(userOf(report, "bob").actions[0]?.outcome).toBe("done");
-    expect(report.failedUsers).toBe(1);
+    ]);
+    expect(userOf(report).actions[0]?.outcome).toBe("done");
   });
 
   it("deletes the new key again when the value cannot be written: the user is exactly as before", async () => {
@@ -126,11 +138,8 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
     account.failing.add("PutSecretValue");
     const report = await reconcile();
     expect(account.users.get("alice")?.keys.map((k) => k.id)).toEqual(["OLD"]);
-    expect(account.mutations.slice(-2)).toEqual([
-      expect.stringMatching(/^DeleteAccessKey alice AKIAFAKE/),
-      "TagResource keyrotor/alice",
-    ]);
-    expect(account.secrets.get("keyrotor/alice")?.tags[SECRET_TAGS.pendingSince]).toBe("");
+    expect(account.mutations.slice(-1)).toEqual([expect.stringMatching(/^DeleteAccessKey alice AKIAFAKE/)]);
+    expect(account.ledger.user(run.accountId, "alice")?.pending).toBeUndefined();
     expect(userOf(report).actions[0]).toMatchObject({
       kind: "create",
       outcome: "failed",
@@ -162,7 +171,7 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
       const keys = account.users.get("alice")?.keys.map((k) => k.id);
       expect(keys).toContain("OLD");
       expect(keys).not.toContain(unrecorded);
-      expect(account.secrets.get("keyrotor/alice")?.tags[SECRET_TAGS.pendingSince]).toBe("");
+      expect(account.ledger.user(run.accountId, "alice")?.pending).toBeUndefined();
     });
 
     it("a used unrecorded key holds the user: nothing is done, the reason is reported", async () => {
@@ -242,7 +251,7 @@ describe("audit mode", () => {
         };
         const audited = build();
         const enforced = build();
-        const ports = (a: FakeAccount) => ({ iam: a, secrets: a, log: memoryLog() });
+        const ports = (a: FakeAccount) => ({ iam: a, secrets: a, ledger: a.ledger, log: memoryLog() });
         const auditReport = await reconcileAccount(ports(audited), audit, run);
         const enforceReport = await reconcileAccount(ports(enforced), enforce, run);
 
@@ -282,6 +291,7 @@ describe("time budget", () => {
     const notices: Notice[] = [];
     const ports = {
       openAccount: async () => ({ iam: account, secrets: account }),
+      ledger: account.ledger,
       notices: { sendNotice: async (n: Notice) => void notices.push(n) },
       log,
     };

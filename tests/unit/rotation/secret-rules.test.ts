@@ -6,9 +6,9 @@ import {
   decodeUserName,
   encodeUserName,
   MAX_POLICY_CHARS,
-  parseReaders,
   requestTokenFor,
   secretNameFor,
+  taggedReaders,
 } from "../../../shared/rotation";
 
 // AWS's documented rules, checked here because moto accepts more than AWS does (DESIGN §7).
@@ -99,11 +99,30 @@ describe("secret resource policy (DESIGN §3.5)", () => {
     expect(() => buildSecretPolicy(userArn, many)).toThrow(`over AWS's ${MAX_POLICY_CHARS}`);
   });
 
-  it("reads reader ARNs from the tag, space separated, and names a bad one", () => {
-    expect(parseReaders("keyrotor:readers", ` ${reader}  ${userArn} `)).toEqual([reader, userArn]);
-    expect(parseReaders("keyrotor:readers", undefined)).toEqual([]);
-    expect(() => parseReaders("keyrotor:readers", `${reader} arn:aws:s3:::bucket`)).toThrow(
-      'tag keyrotor:readers holds "arn:aws:s3:::bucket", which is not an IAM user or role ARN',
+  it("takes from the readers tag only ARNs the operator's allowlist covers; the rest are ignored", () => {
+    // Prepare
+    const allowlist = ["arn:aws:iam::111122223333:role/*"];
+    // Act / Assess
+    expect(taggedReaders(` ${reader}  ${userArn} `, allowlist)).toEqual({
+      allowed: [reader],
+      ignored: [userArn],
+    });
+    expect(taggedReaders(undefined, allowlist)).toEqual({ allowed: [], ignored: [] });
+    expect(taggedReaders(`${reader} arn:aws:s3:::bucket`, allowlist)).toEqual({
+      allowed: [reader],
+      ignored: ["arn:aws:s3:::bucket"],
+    });
+    expect(taggedReaders(reader, [])).toEqual({ allowed: [], ignored: [reader] });
+  });
+
+  it("matches allowlist patterns literally but for `*`: a dot or bracket in a pattern is no wildcard", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[\w+=,.@-]{1,20}$/), (name) => {
+        const arn = `arn:aws:iam::111122223333:role/${name}`;
+        expect(taggedReaders(arn, [arn]).allowed).toEqual([arn]);
+        expect(taggedReaders(arn, ["arn:aws:iam::111122223333:role/.*"]).allowed).toEqual([]);
+        expect(taggedReaders(arn, ["arn:aws:iam::999999999999:role/*"]).allowed).toEqual([]);
+      }),
     );
   });
 });

@@ -1,0 +1,188 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateContinuousBackupsCommand,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { AwsCallError, LedgerMissingError } from "../errors";
+import type {
+  AccountLedger,
+  AccountRecord,
+  LedgerPort,
+  PendingCreation,
+  RecordedKey,
+  SecretRecord,
+  UserRecord,
+} from "../ledger/records";
+import { type ClientOptions, clientConfig } from "./client-config";
+import { call, isAwsError } from "./errors";
+
+const SERVICE = "DynamoDB";
+
+const pkOf = (accountId: string) => `ACCOUNT#${accountId}`;
+const userKey = (accountId: string, userName: string) => ({ pk: pkOf(accountId), sk: `USER#${userName}` });
+
+/**
+ * The ledger in DynamoDB: one partition per account (`ACCOUNT#<id>`), one item per user
+ * (`USER#<name>`) and one for the account's last run (`RUN`). Every read of an account is one query.
+ */
+export class LedgerAdapter implements LedgerPort {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  static create(tableName: string, options?: ClientOptions): LedgerAdapter {
+    return new LedgerAdapter(new DynamoDBClient(clientConfig(options)), tableName);
+  }
+
+  /** @throws LedgerMissingError naming the table and how to create it. */
+  async checkTable(): Promise<void> {
+    await this.call("DescribeTable", () =>
+      this.client.send(new DescribeTableCommand({ TableName: this.tableName })),
+    );
+  }
+
+  /** Creates the table (on-demand, point-in-time recovery on) unless it exists. Idempotent. */
+  ensureTable(): Promise<"created" | "exists"> {
+    return call(SERVICE, "CreateTable", async () => {
+      let outcome: "created" | "exists" = "created";
+      try {
+        await this.client.send(
+          new CreateTableCommand({
+            TableName: this.tableName,
+            BillingMode: "PAY_PER_REQUEST",
+            AttributeDefinitions: [
+              { AttributeName: "pk", AttributeType: "S" },
+              { AttributeName: "sk", AttributeType: "S" },
+            ],
+            KeySchema: [
+              { AttributeName: "pk", KeyType: "HASH" },
+              { AttributeName: "sk", KeyType: "RANGE" },
+            ],
+            SSESpecification: { Enabled: true },
+          }),
+        );
+      } catch (error) {
+        if (!isAwsError(error, "ResourceInUseException")) throw error;
+        outcome = "exists";
+      }
+      await waitUntilTableExists({ client: this.client, maxWaitTime: 120 }, { TableName: this.tableName });
+      await this.client.send(
+        new UpdateContinuousBackupsCommand({
+          TableName: this.tableName,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      );
+      return outcome;
+    });
+  }
+
+  loadAccount(accountId: string): Promise<AccountLedger> {
+    return this.call("Query", async () => {
+      const users = new Map<string, UserRecord>();
+      let account: AccountRecord | null = null;
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": pkOf(accountId) },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
+          if (item.sk === "RUN") account = { lastRunId: item.lastRunId, lastRunAt: item.lastRunAt };
+          else if (typeof item.sk === "string" && item.sk.startsWith("USER#")) {
+            const { pk: _pk, sk: _sk, ...record } = item;
+            users.set(record.userName, record as UserRecord);
+          }
+        }
+      }
+      return { users, account };
+    });
+  }
+
+  putSecret(accountId: string, userName: string, secret: SecretRecord): Promise<void> {
+    return this.update(accountId, userName, { set: { secret } });
+  }
+
+  markPending(accountId: string, userName: string, pending: PendingCreation): Promise<void> {
+    return this.update(accountId, userName, { set: { pending } });
+  }
+
+  recordKey(accountId: string, userName: string, recorded: RecordedKey): Promise<void> {
+    return this.update(accountId, userName, { set: { recorded }, remove: ["pending"] });
+  }
+
+  clearPending(accountId: string, userName: string): Promise<void> {
+    return this.update(accountId, userName, { remove: ["pending"] });
+  }
+
+  setOwner(accountId: string, userName: string, owner: string | null): Promise<void> {
+    return this.update(accountId, userName, owner === null ? { remove: ["owner"] } : { set: { owner } });
+  }
+
+  recordRun(accountId: string, run: AccountRecord): Promise<void> {
+    return this.call("PutItem", async () => {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: pkOf(accountId), sk: "RUN", ...run } }),
+      );
+    });
+  }
+
+  /** One UpdateItem on the user's item: the attributes in `set` written, those in `remove` removed. */
+  private update(
+    accountId: string,
+    userName: string,
+    change: { set?: Record<string, unknown>; remove?: string[] },
+  ): Promise<void> {
+    const set = { userName, ...change.set };
+    const names = Object.fromEntries(
+      [...Object.keys(set), ...(change.remove ?? [])].map((n) => [`#${n}`, n]),
+    );
+    const values = Object.fromEntries(Object.entries(set).map(([n, v]) => [`:${n}`, v]));
+    const assignments = Object.keys(set).map((n) => `#${n} = :${n}`);
+    const removals = (change.remove ?? []).map((n) => `#${n}`);
+    const expression = [
+      `SET ${assignments.join(", ")}`,
+      removals.length > 0 ? `REMOVE ${removals.join(", ")}` : "",
+    ].join(" ");
+    return this.call("UpdateItem", async () => {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: userKey(accountId, userName),
+          UpdateExpression: expression.trim(),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    });
+  }
+
+  /** An SDK call whose "no such table" becomes a `LedgerMissingError` that says how to create it. */
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await call(SERVICE, operation, fn);
+    } catch (error) {
+      if (error instanceof AwsCallError && /ResourceNotFound/.test(error.code)) throw this.missing(error);
+      throw error;
+    }
+  }
+
+  private missing(cause: unknown): LedgerMissingError {
+    return new LedgerMissingError(
+      `the ledger table ${this.tableName} does not exist: deploy the stack, or create it with ` +
+        `\`keyrotor ledger init --ledger ${this.tableName}\``,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,93 @@
+import { describeError } from "../errors";
+import { type Action, NEW_KEY, type UserFacts, unrecordedKeys } from "../lifecycle";
+import type { IamUser } from "./ports";
+import type { ActionReport } from "./report";
+import { clearPending, rotateKey } from "./rotate-key";
+import type { SecretStanding } from "./secret-standing";
+import type { AccountContext } from "./settings";
+
+/** How an action is reported, whatever became of it. */
+export function actionReport(
+  action: Action,
+  outcome: ActionReport["outcome"],
+  extra: Partial<ActionReport> = {},
+): ActionReport {
+  const target =
+    action.kind === "create"
+      ? { keyId: NEW_KEY, detail: `replaces ${action.replacesKeyId}` }
+      : action.kind === "deactivate"
+        ? {
+            keyId: action.keyId,
+            detail: action.replacedByKeyId
+              ? `replaced by ${action.replacedByKeyId}`
+              : `unused since ${action.unusedSince?.toISOString().slice(0, 10)}`,
+          }
+        : { keyId: action.keyId, detail: action.reason };
+  return { kind: action.kind, ...target, dueOn: action.dueOn.toISOString(), outcome, ...extra };
+}
+
+export interface Applied {
+  readonly actions: ActionReport[];
+  readonly secretArn: string | undefined;
+}
+
+/** Applies a plan in its order; after a failure the user's remaining actions are skipped. */
+export async function applyPlan(
+  ctx: AccountContext,
+  user: IamUser,
+  facts: UserFacts,
+  actions: readonly Action[],
+  standing: SecretStanding,
+  policy: string,
+): Promise<Applied> {
+  const { iam } = ctx.ports;
+  const reports: ActionReport[] = [];
+  let secretArn = standing.kind === "ours" ? standing.meta.arn : undefined;
+  let failed = false;
+  for (const action of actions) {
+    if (failed) {
+      reports.push(actionReport(action, "skipped"));
+      continue;
+    }
+    try {
+      if (action.kind === "delete") await iam.deleteAccessKey(user.userName, action.keyId);
+      if (action.kind === "deactivate") await iam.deactivateAccessKey(user.userName, action.keyId);
+      if (action.kind === "create") {
+        const created = await rotateKey(ctx, user, standing, policy);
+        secretArn = created.secretArn;
+        reports.push(actionReport(action, "done", { keyId: created.keyId }));
+        continue;
+      }
+      reports.push(actionReport(action, "done"));
+    } catch (error) {
+      failed = true;
+      ctx.ports.log.error("action failed", {
+        userName: user.userName,
+        kind: action.kind,
+        error: describeError(error),
+      });
+      reports.push(actionReport(action, "failed", { error: describeError(error) }));
+    }
+  }
+  await settlePending(ctx, user, facts, reports);
+  return { actions: reports, secretArn };
+}
+
+/**
+ * A pending creation left by an earlier run (rolled back, or its last write lost) is cleared once no
+ * unrecorded key is left behind it: otherwise a key a person makes later would be taken for one of
+ * keyrotor's. A rotation in this run settles its own.
+ */
+async function settlePending(
+  ctx: AccountContext,
+  user: IamUser,
+  facts: UserFacts,
+  reports: readonly ActionReport[],
+): Promise<void> {
+  const since = facts.secret?.pendingSince;
+  if (!since || since.getTime() >= ctx.run.now.getTime()) return;
+  if (reports.some((r) => r.kind === "create" && r.outcome === "done")) return;
+  const removed = (id: string) =>
+    reports.some((r) => r.kind === "delete" && r.keyId === id && r.outcome === "done");
+  if (unrecordedKeys(facts).every((k) => removed(k.id))) await clearPending(ctx, user.userName);
+}

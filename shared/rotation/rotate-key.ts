@@ -1,0 +1,142 @@
+import { describeError, SecretWriteError } from "../errors";
+import { Redacted } from "../redacted";
+import type { IamUser, NewAccessKey, SecretMeta } from "./ports";
+import { encodeUserName, requestTokenFor, SECRET_TAGS, secretNameFor } from "./secret-name";
+import type { SecretStanding } from "./secret-standing";
+import { secretRecordOf } from "./secret-upkeep";
+import type { AccountContext } from "./settings";
+
+/** A secret appeared at the user's name between the look and the write: keyrotor does not write into it. */
+export class SecretConflictError extends Error {
+  override readonly name = "SecretConflictError";
+}
+
+/**
+ * Rotates one key, in the order that never loses one: the ledger announces the creation; the secret
+ * exists (created and recorded, with its policy) before the key does; the key is created; its value is
+ * written under a version derived from the key id; the ledger records the key. If the value cannot be
+ * written the key is deleted again; if even that fails it stays announced and unrecorded, never
+ * replaces the working key, and the next run deletes it (unused) or holds the user (used).
+ */
+export async function rotateKey(
+  ctx: AccountContext,
+  user: IamUser,
+  standing: SecretStanding,
+  policy: string,
+): Promise<{ keyId: string; secretArn: string }> {
+  const { iam, secrets, ledger } = ctx.ports;
+  const { settings, run } = ctx;
+  const name = secretNameFor(settings.secretPrefix, user.userName);
+  await ledger.markPending(run.accountId, user.userName, { since: run.now.toISOString(), runId: run.runId });
+
+  const secret = standing.kind === "ours" ? standing.meta : await createOwnSecret(ctx, user, name, policy);
+
+  let key: NewAccessKey;
+  try {
+    key = await iam.createAccessKey(user.userName);
+  } catch (error) {
+    await clearPendingUnlessKeyAppeared(ctx, user.userName);
+    throw error;
+  }
+  const value = new Redacted(
+    JSON.stringify({
+      AccessKeyId: key.id,
+      SecretAccessKey: key.secretAccessKey.reveal(),
+      UserName: user.userName,
+      CreateDate: key.createdAt.toISOString(),
+    }),
+  );
+  const versionId = await secrets
+    .putSecretValue(name, value, requestTokenFor(key.id))
+    .catch((writeError: unknown) => rollBack(ctx, user.userName, name, key.id, writeError));
+  await ledger.recordKey(run.accountId, user.userName, {
+    keyId: key.id,
+    versionId,
+    at: run.now.toISOString(),
+  });
+  try {
+    await secrets.tagSecret(name, { [SECRET_TAGS.keyId]: key.id });
+  } catch (error) {
+    // The tag is a courtesy to people reading the console; the ledger holds the record.
+    ctx.ports.log.warn("secret key-id tag not updated", { secretName: name, error: describeError(error) });
+  }
+  return { keyId: key.id, secretArn: secret.arn };
+}
+
+/** Creates the user's secret, records it in the ledger and puts its policy. */
+async function createOwnSecret(
+  ctx: AccountContext,
+  user: IamUser,
+  name: string,
+  policy: string,
+): Promise<SecretMeta> {
+  const { secrets, ledger } = ctx.ports;
+  const created = await secrets.createSecret({
+    name,
+    description: `Current access key of IAM user ${user.userName}, rotated by keyrotor`,
+    tags: { [SECRET_TAGS.user]: encodeUserName(user.userName) },
+    replicaRegions: ctx.settings.replicaRegions,
+  });
+  if (created === null) {
+    throw new SecretConflictError(
+      `secret ${name} appeared while keyrotor was rotating ${user.userName}; it is not keyrotor's and ` +
+        "nothing was written to it",
+    );
+  }
+  await ledger.putSecret(
+    ctx.run.accountId,
+    user.userName,
+    secretRecordOf(created, policy, false, ctx.run.now),
+  );
+  await secrets.putResourcePolicy(name, policy);
+  return created;
+}
+
+async function rollBack(
+  ctx: AccountContext,
+  userName: string,
+  name: string,
+  keyId: string,
+  writeError: unknown,
+): Promise<never> {
+  try {
+    await ctx.ports.iam.deleteAccessKey(userName, keyId);
+  } catch (rollbackError) {
+    throw new SecretWriteError(
+      `secret ${name} could not be written (${describeError(writeError).message}) and the new key ${keyId} ` +
+        `could not be deleted (${describeError(rollbackError).message}): it stays unrecorded, never ` +
+        "replaces the working key, and the next run removes it",
+      { cause: new AggregateError([writeError, rollbackError]) },
+    );
+  }
+  await clearPending(ctx, userName);
+  throw new SecretWriteError(
+    `secret ${name} could not be written (${describeError(writeError).message}); the new key ${keyId} was deleted again`,
+    { cause: writeError },
+  );
+}
+
+/**
+ * After a failed CreateAccessKey: a timed-out call may still have made a key, which the pending
+ * creation lets the next run find and remove. Only when IAM shows no key made since is it cleared.
+ */
+async function clearPendingUnlessKeyAppeared(ctx: AccountContext, userName: string): Promise<void> {
+  try {
+    const keys = await ctx.ports.iam.listAccessKeys(userName);
+    if (keys.every((k) => k.createdAt.getTime() < ctx.run.now.getTime())) await clearPending(ctx, userName);
+  } catch (error) {
+    ctx.ports.log.warn("pending creation kept: keys could not be listed", {
+      userName,
+      error: describeError(error),
+    });
+  }
+}
+
+/** Clears the user's pending creation in the ledger; a failure only leaves it for the next run. */
+export async function clearPending(ctx: AccountContext, userName: string): Promise<void> {
+  try {
+    await ctx.ports.ledger.clearPending(ctx.run.accountId, userName);
+  } catch (error) {
+    ctx.ports.log.warn("pending creation not cleared", { userName, error: describeError(error) });
+  }
+}

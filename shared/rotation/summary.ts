@@ -1,0 +1,31 @@
+import type { Action } from "../lifecycle";
+import type { AccountReport, UserReport } from "./report";
+
+/** True when the user's facts could not be read or one of its actions or secret repairs failed. */
+export function hasFailed(user: UserReport): boolean {
+  return (
+    user.status === "failed" ||
+    user.actions.some((a) => a.outcome === "failed") ||
+    user.findings.some((f) => f.outcome === "failed")
+  );
+}
+
+/** Counts for the account's one summary log line. */
+export function summarize(report: AccountReport) {
+  const count = (kind: Action["kind"]) =>
+    report.users.flatMap((u) => u.actions).filter((a) => a.kind === kind && a.outcome !== "skipped").length;
+  return {
+    accountId: report.accountId,
+    runId: report.runId,
+    mode: report.mode,
+    users: report.users.length,
+    unexaminedUsers: report.unexaminedUsers,
+    created: count("create"),
+    deactivated: count("deactivate"),
+    deleted: count("delete"),
+    blocked: report.users.filter((u) => u.status === "blocked" || u.status === "held").length,
+    findings: report.users.reduce((n, u) => n + u.findings.length, 0),
+    failedUsers: report.failedUsers,
+    deferredUsers: report.deferredUsers,
+  };
+}
