@@ -103,7 +103,8 @@ export async function startMoto(): Promise<Moto> {
       offsetDays = days;
       writeFileSync(clockFile, `+${days}d\n`);
     },
-    now: () => new Date(Date.now() + offsetDays * 86_400_000),
+    // The real wall clock (performance's, which a test faking `Date` leaves alone) plus moto's offset.
+    now: () => new Date(performance.timeOrigin + performance.now() + offsetDays * 86_400_000),
     async reset() {
       await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
     },

@@ -10,6 +10,7 @@ import {
   verifySender,
 } from "../../scripts/lib/emulator";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
+import { LedgerAdapter } from "../../shared/aws/ledger";
 import { type AccountState, readSecretJson, snapshot } from "../support/account-fixture";
 import { startFaultProxy } from "../support/fault-proxy";
 import {
@@ -22,6 +23,7 @@ import {
 } from "../support/org-fixture";
 
 const SENDER = "keyrotor@example.com";
+const LEDGER = "keyrotor-test-ledger";
 const ADMIN = "security@example.com";
 
 let moto: Moto;
@@ -49,9 +51,13 @@ async function stateOf(name: string): Promise<AccountState> {
   return snapshot(await clientsIn(org.accounts[name]?.id ?? ""));
 }
 
-/** One daily run through the real handlers: schedule -> rotator per job -> notifier per notice. */
+/**
+ * One daily run through the real handlers: schedule -> rotator per job -> notifier per notice. The
+ * handlers' clocks read the same day as moto's: they refuse events and jobs from another time.
+ */
 async function runDay(day: number) {
   moto.setClockOffsetDays(day);
+  vi.setSystemTime(moto.now());
   const summary = await handlers.scheduler(scheduledEvent(moto.now()), lambdaContext("keyrotor-scheduler"));
   const jobs = await drain(queues.jobs.url);
   const rotatorFailures: string[] = [];
@@ -69,6 +75,7 @@ async function runDay(day: number) {
 }
 
 beforeAll(async () => {
+  vi.useFakeTimers({ toFake: ["Date"] });
   moto = await startMoto();
   proxy = await startFaultProxy(moto.endpoint);
   vi.stubEnv("AWS_ENDPOINT_URL", proxy.endpoint);
@@ -84,6 +91,7 @@ beforeAll(async () => {
   ]);
   queues = await createQueues();
   await verifySender(SENDER);
+  await LedgerAdapter.create(LEDGER).ensureTable();
 
   for (const name of ["management", "Prod", "Sandbox", "Broken"]) {
     const clients = await clientsIn(org.accounts[name]?.id ?? "");
@@ -107,6 +115,7 @@ beforeAll(async () => {
   vi.stubEnv("KEYROTOR_SENDER_EMAIL", SENDER);
   vi.stubEnv("KEYROTOR_ADMIN_EMAIL", ADMIN);
   vi.stubEnv("KEYROTOR_EXCLUDE_OUS", org.ous.Sandboxes ?? "");
+  vi.stubEnv("KEYROTOR_LEDGER_TABLE", LEDGER);
   vi.stubEnv("JOBS_QUEUE_URL", queues.jobs.url);
   vi.stubEnv("NOTICES_QUEUE_URL", queues.notices.url);
   vi.stubEnv("AWS_PARTITION", "aws");
@@ -125,6 +134,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
   await proxy?.stop();
@@ -187,13 +197,18 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
         (name) => `${JSON.parse(notices[0]?.body ?? "{}").runId}:${org.accounts[name]?.id}`,
       ).sort(),
     );
-    expect(emails).toHaveLength(2);
+    // Each account's owner gets the account's notice; each user owner only their own user's lines.
+    expect(emails).toHaveLength(4);
     const prodMail = emails.find((e) => e.destinations.ToAddresses?.includes("prod-owner@example.com"));
     expect(prodMail?.destinations).toEqual({
       ToAddresses: ["prod-owner@example.com"],
-      CcAddresses: ["ops-prod@example.com"],
+      CcAddresses: [],
       BccAddresses: [ADMIN],
     });
+    const opsMail = emails.find((e) => e.destinations.ToAddresses?.includes("ops-prod@example.com"));
+    expect(opsMail?.subject).toBe(`[keyrotor] Prod (${org.accounts.Prod?.id}): 1 new key`);
+    expect(opsMail?.body).toContain("<b>ops</b>");
+    expect(opsMail?.body).not.toContain("<b>app</b>");
     expect(prodMail?.source).toBe(SENDER);
     expect(prodMail?.subject).toBe(`[keyrotor] Prod (${org.accounts.Prod?.id}): 2 new keys`);
     expect(prodMail?.body).toContain("New keys");
@@ -211,8 +226,9 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
       expect(state.users.app).toContain(`${originalKeys.get(`${name}/app`)}:Inactive`);
       expect(state.users.ops).toContain(`${originalKeys.get(`${name}/ops`)}:Inactive`);
     }
-    expect(emails).toHaveLength(2);
-    expect(emails.every((e) => e.subject.endsWith(": 2 deactivated"))).toBe(true);
+    const accountMails = emails.filter((e) => !e.destinations.ToAddresses?.[0]?.startsWith("ops-"));
+    expect(accountMails).toHaveLength(2);
+    expect(accountMails.every((e) => e.subject.endsWith(": 2 deactivated"))).toBe(true);
   });
 
   it("day 110: superseded keys deleted; the excluded account is still untouched", async () => {
@@ -223,7 +239,12 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
       expect(state.users.app).not.toContain(`${originalKeys.get(`${name}/app`)}:Inactive`);
     }
     expect((await stateOf("Sandbox")).users.app).toEqual([`${originalKeys.get("Sandbox/app")}:Active`]);
-    expect(emails.map((e) => e.subject.split(": ")[1])).toEqual(["2 deleted", "2 deleted"]);
+    expect(emails.map((e) => e.subject.split(": ")[1]).sort()).toEqual([
+      "1 deleted",
+      "1 deleted",
+      "2 deleted",
+      "2 deleted",
+    ]);
   });
 
   it("a message that cannot be processed is retried three times, then lands in the DLQ: never lost, never retried forever", async () => {
