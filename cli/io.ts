@@ -1,4 +1,11 @@
-import { type Io, main } from "./main";
+import { main } from "./main";
+
+/** Where a command writes, and the environment it reads. */
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Record<string, string | undefined>;
+}
 
 /** The process's own streams and environment. */
 export function processIo(): Io {

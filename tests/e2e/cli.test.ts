@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCaptured } from "../../cli/io";
+import { LedgerAdapter } from "../../shared/aws/ledger";
+import { parseConfig } from "../../shared/config";
 import type { PlanRow } from "../../cli/plan";
 import type { SweepResult } from "../../cli/sweep";
 import {
@@ -46,6 +48,8 @@ beforeAll(async () => {
   vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
   org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
+  const { ledgerTable } = parseConfig({ senderEmail: "keyrotor@example.com" });
+  await LedgerAdapter.create(ledgerTable, { region: "us-east-1" }).ensureTable();
   await verifySender("keyrotor@example.com");
   const created = await createUsers((await clientsIn(org.accounts.Prod?.id ?? "")).iam, [
     { name: "app", keys: ["Active"] },
@@ -200,10 +204,24 @@ describe("keyrotor credential-process", () => {
     expect(printed.SecretAccessKey === stored.SecretAccessKey).toBe(true);
   });
 
-  it("exits 1 with the AWS error when the secret does not exist", async () => {
-    const { code, stderr } = await cli("credential-process", "--secret-id", "keyrotor/nobody");
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/SecretsManager GetSecretValue failed \(ResourceNotFoundException\)/);
+  it("exits 2 naming the secret and the AWS error when the secret does not exist", async () => {
+    const { code, stdout, stderr } = await cli("credential-process", "--secret-id", "keyrotor/nobody");
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      /cannot read secret keyrotor\/nobody: SecretsManager GetSecretValue failed \(ResourceNotFoundException\)/,
+    );
+  });
+
+  it("exits 1 when AWS fails for another reason than the set-up", async () => {
+    proxy.rules.push((call) => (call.operation === "GetSecretValue" ? "server-error" : null));
+    try {
+      const { code, stderr } = await cli("credential-process", "--secret-id", "keyrotor/app");
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/SecretsManager GetSecretValue failed/);
+    } finally {
+      proxy.rules.length = 0;
+    }
   });
 });
 
@@ -215,12 +233,25 @@ describe("usage and configuration errors exit 2 and say what is wrong", () => {
     [["plan", "--secret-id", "x"], /plan does not take --secret-id/],
     [["run", "--mode", "yolo"], /--mode must be audit or enforce/],
     [["credential-process"], /credential-process needs --secret-id/],
-    [["plan", "--bogus"], /Unknown option '--bogus'/],
-    [[], /Usage: keyrotor/],
+    [["plan", "--bogus"], /unknown option --bogus for plan[\s\S]*Usage: keyrotor plan \[options\]/],
+    [["run", "--json=yes"], /--json takes no value/],
+    [["plan", "--config"], /--config needs a value \(FILE\)/],
+    [["plan", "extra"], /plan takes no argument, got "extra"/],
+    [[], /missing command[\s\S]*Usage: keyrotor <command>/],
   ])("keyrotor %j", async (args, message) => {
     const { code, stdout, stderr } = await cli(...args);
     expect(code).toBe(2);
     expect(`${stderr}${stdout}`).toMatch(message);
+  });
+
+  it("validates the settings file as given in plan too, though plan overrides the mode", async () => {
+    const path = writeConfig("bad-mode.json", { senderEmail: "k@example.com", mode: "Enforce" });
+    for (const command of ["plan", "run"]) {
+      const { code, stdout, stderr } = await cli(command, "--config", path, "--as-of", day91);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(/mode: .*"audit"\|"enforce".*bad-mode\.json/);
+    }
   });
 
   it("rejects unknown settings in the config file, naming them and the file", async () => {

@@ -1,0 +1,8 @@
+import type { Io } from "../io";
+import type { CliServices } from "../services";
+
+/** What every command runs with. */
+export interface CommandContext {
+  readonly io: Io;
+  readonly services: CliServices;
+}

@@ -1,0 +1,104 @@
+import { type CommandSpec, HELP_OPTION, type OptionSpec } from "../args";
+
+/** The command-line surface of every command. No AWS imports here: `--help` stays instant. */
+
+const config = {
+  type: "string",
+  value: "FILE",
+  description: "Settings as JSON (see README); KEYROTOR_* variables and options override them.",
+} as const satisfies OptionSpec;
+const asOf = {
+  type: "string",
+  value: "ISO",
+  description: "The run's instant (default: now).",
+} as const satisfies OptionSpec;
+const verbose = {
+  type: "boolean",
+  description: "Print the service's structured logs on stderr.",
+} as const satisfies OptionSpec;
+const region = {
+  type: "string",
+  value: "REGION",
+  description: "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region).",
+} as const satisfies OptionSpec;
+
+const AWS_NOTE =
+  "Credentials come from --profile, else AWS_PROFILE, else the default chain (environment variables,\n" +
+  "the default profile, SSO, web identity, container or instance role). AWS_ENDPOINT_URL is honoured.";
+
+export const PLAN = {
+  name: "plan",
+  summary: "What keyrotor would do to each key of the organization. Read-only.",
+  options: {
+    config,
+    "as-of": asOf,
+    format: {
+      type: "string",
+      choices: ["table", "json", "csv"],
+      description: "Output: an aligned table (default), JSON rows or CSV.",
+    },
+    profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
+    region,
+    verbose,
+    help: HELP_OPTION,
+  },
+  notes: [
+    "Nothing changes and no email is sent. plan validates the settings as given, then looks at every\n" +
+      "key of every user (discovery full) in audit mode, whatever the settings say; it needs no sender.",
+    AWS_NOTE,
+  ],
+} as const satisfies CommandSpec;
+
+export const RUN = {
+  name: "run",
+  summary: "One full sweep in the configured mode: rotate, then email each account's owner.",
+  options: {
+    config,
+    "as-of": asOf,
+    json: { type: "boolean", description: "Print the full result as JSON instead of a table." },
+    mode: {
+      type: "string",
+      choices: ["audit", "enforce"],
+      description: "Override the configured mode (audit changes nothing).",
+    },
+    profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
+    region,
+    verbose,
+    help: HELP_OPTION,
+  },
+  notes: [AWS_NOTE],
+} as const satisfies CommandSpec;
+
+export const CREDENTIAL_PROCESS = {
+  name: "credential-process",
+  summary: "Print the current key of a keyrotor secret as AWS credential_process JSON.",
+  options: {
+    "secret-id": {
+      type: "string",
+      value: "ID",
+      required: true,
+      description: "The secret's name or ARN (keyrotor/<user>).",
+    },
+    profile: {
+      type: "string",
+      value: "NAME",
+      description: "AWS profile whose credentials read the secret (AWS_PROFILE is ignored).",
+    },
+    region,
+    help: HELP_OPTION,
+  },
+  notes: [
+    "In ~/.aws/config:\n" +
+      "  [profile app]\n" +
+      "  credential_process = keyrotor credential-process --secret-id keyrotor/app --region eu-west-1",
+    "The profile that runs this command is usually the one AWS_PROFILE selects, so credential-process\n" +
+      "ignores AWS_PROFILE and AWS_DEFAULT_PROFILE: its own credentials come from --profile NAME if given,\n" +
+      "else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the default profile, SSO, web identity,\n" +
+      "container or instance role. It refuses, with exit code 2, a profile whose credential_process runs\n" +
+      "keyrotor credential-process again, and never starts itself again while resolving its credentials.",
+    "Only the credential JSON goes to stdout. Exit code 2: no credentials or region, the secret does not\n" +
+      "exist, may not be read or is not a keyrotor secret; 1: AWS failed otherwise (throttling, outage).",
+  ],
+} as const satisfies CommandSpec;
+
+export const COMMANDS: readonly CommandSpec[] = [PLAN, RUN, CREDENTIAL_PROCESS];

@@ -1,0 +1,157 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EnvironmentError } from "../../../cli/errors";
+import { type CliServices, type Io, main } from "../../../cli/main";
+import packageJson from "../../../package.json";
+import { AwsCallError } from "../../../shared/errors";
+import { Redacted } from "../../../shared/redacted";
+
+const unused = async (): Promise<never> => {
+  throw new Error("not expected to reach AWS");
+};
+
+/** Runs main with fake AWS services; keeps what it prints. */
+async function run(argv: string[], services: Partial<CliServices> = {}, env: Io["env"] = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env };
+  const code = await main(argv, io, { sweepPorts: unused, secretValue: unused, ...services });
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+}
+
+describe("keyrotor main", () => {
+  it("prints a command's help on stdout with exit code 0", async () => {
+    // Act
+    const { code, stdout, stderr } = await run(["plan", "--help"]);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: keyrotor plan \[options\]/);
+    expect(stderr).toBe("");
+  });
+
+  it("prints the version from package.json", async () => {
+    // Act
+    const { code, stdout } = await run(["--version"]);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toBe(`keyrotor ${packageJson.version}`);
+  });
+
+  it("exits 2 on bad usage, naming the option, with the command's usage on stderr", async () => {
+    // Act
+    const { code, stdout, stderr } = await run(["run", "--verbos"]);
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^keyrotor: unknown option --verbos for run\n\nUsage: keyrotor run \[options\]/);
+  });
+
+  it.each([
+    [
+      "no region",
+      new EnvironmentError("no AWS region: pass --region, set AWS_REGION, or set region in the profile"),
+    ],
+    [
+      "no credentials",
+      new EnvironmentError("no AWS credentials: Could not load credentials from any providers"),
+    ],
+    [
+      "expired credentials",
+      new AwsCallError(
+        "STS",
+        "GetCallerIdentity",
+        "ExpiredToken",
+        "The security token included in the request is expired",
+      ),
+    ],
+  ])("exits 2 when the environment has %s, saying so", async (_, failure) => {
+    // Prepare
+    const sweepPorts = async () => Promise.reject(failure);
+    // Act
+    const planned = await run(["plan"], { sweepPorts });
+    const fetched = await run(["credential-process", "--secret-id", "s"], { secretValue: sweepPorts });
+    // Assess
+    for (const { code, stdout, stderr } of [planned, fetched]) {
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(failure.message);
+    }
+  });
+
+  it("exits 1 when AWS fails before the sweep starts", async () => {
+    // Prepare
+    const failure = new AwsCallError("Organizations", "ListAccounts", "ServiceUnavailable", "try later");
+    // Act
+    const { code, stderr } = await run(
+      ["run", "--mode", "audit"],
+      {
+        sweepPorts: async () => Promise.reject(failure),
+      },
+      { KEYROTOR_SENDER_EMAIL: "k@example.com" },
+    );
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toBe(`keyrotor: AwsCallError: ${failure.message}`);
+  });
+
+  it("validates the settings file as given before plan overrides its mode", async () => {
+    // Prepare
+    const path = join(mkdtempSync(join(tmpdir(), "keyrotor-main-")), "k.json");
+    writeFileSync(path, JSON.stringify({ mode: "Enforce" }));
+    // Act
+    const { code, stderr } = await run(["plan", "--config", path]);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/mode: /);
+    expect(stderr).toContain(path);
+  });
+
+  it("credential-process prints only the key JSON, with the profile and region it was given", async () => {
+    // Prepare
+    const asked: unknown[] = [];
+    const secretValue: CliServices["secretValue"] = async (secretId, aws) => {
+      asked.push({ secretId, profile: aws.profile, region: aws.region });
+      return new Redacted(
+        JSON.stringify({ AccessKeyId: "AKIAEXAMPLE", SecretAccessKey: "s3cret", UserName: "u" }),
+      );
+    };
+    // Act
+    const { code, stdout, stderr } = await run(
+      ["credential-process", "--secret-id", "keyrotor/u", "--profile", "reader", "--region", "eu-west-1"],
+      { secretValue },
+    );
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ Version: 1, AccessKeyId: "AKIAEXAMPLE", SecretAccessKey: "s3cret" });
+    expect(stderr).toBe("");
+    expect(asked).toEqual([{ secretId: "keyrotor/u", profile: "reader", region: "eu-west-1" }]);
+  });
+
+  it("credential-process exits 2 when the secret holds no keyrotor key, without printing it", async () => {
+    // Prepare
+    const secretValue = async () => new Redacted('{"password":"hunter2"}');
+    // Act
+    const { code, stdout, stderr } = await run(["credential-process", "--secret-id", "db"], { secretValue });
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/secret db has no AccessKeyId and SecretAccessKey/);
+    expect(stderr).not.toContain("hunter2");
+  });
+
+  it("credential-process started by itself stops at once with exit code 2", async () => {
+    // Act
+    const { code, stderr } = await run(
+      ["credential-process", "--secret-id", "s"],
+      {},
+      {
+        __KEYROTOR_RESOLVING_CREDENTIALS: "consumer",
+      },
+    );
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/started by itself: profile "consumer"/);
+  });
+});
