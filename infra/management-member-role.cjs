@@ -8,25 +8,36 @@ const yaml = require("js-yaml");
 const tag = (name, kind, construct = (data) => data) =>
   new yaml.Type(`!${name}`, {
     kind,
-    construct: (data) => ({ [name === "Ref" ? "Ref" : `Fn::${name}`]: construct(data) }),
+    construct: (data) => ({
+      [name === "Ref" || name === "Condition" ? name : `Fn::${name}`]: construct(data),
+    }),
   });
+/** The CloudFormation short forms keyrotor's templates use (serverless.yml and infra/member-role.yml). */
 const schema = yaml.DEFAULT_SCHEMA.extend([
   tag("Ref", "scalar"),
+  tag("Condition", "scalar"),
   tag("Sub", "scalar"),
+  tag("Sub", "sequence"),
   tag("GetAtt", "scalar", (data) => data.split(".")),
+  tag("GetAtt", "sequence"),
+  ...["Select", "Split", "Join", "If", "Equals", "Not", "And", "Or"].map((name) => tag(name, "sequence")),
 ]);
 
-/** Replaces the template's parameters: `Ref` nodes by their value, `${Name}` in `Fn::Sub` by literals. */
+/**
+ * Replaces the template's parameters: `Ref` nodes by their value, `${Name}` in `Fn::Sub` by literals
+ * (not the names an `Fn::Sub` defines for itself).
+ */
 function bind(node, values) {
   if (Array.isArray(node)) return node.map((item) => bind(item, values));
   if (node === null || typeof node !== "object") return node;
   if (typeof node.Ref === "string" && node.Ref in values) return values[node.Ref];
-  if (typeof node["Fn::Sub"] === "string") {
-    return {
-      "Fn::Sub": node["Fn::Sub"].replace(/\$\{(\w+)\}/g, (whole, name) =>
-        typeof values[name] === "string" ? values[name] : whole,
-      ),
-    };
+  const sub = node["Fn::Sub"];
+  const [text, locals] = Array.isArray(sub) ? sub : [sub, undefined];
+  if (typeof text === "string") {
+    const substituted = text.replace(/\$\{(\w+)\}/g, (whole, name) =>
+      typeof values[name] === "string" && !(locals && name in locals) ? values[name] : whole,
+    );
+    return { "Fn::Sub": locals ? [substituted, bind(locals, values)] : substituted };
   }
   return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, bind(value, values)]));
 }

@@ -7,7 +7,7 @@ declare function managementMemberRole(context: {
 declare namespace managementMemberRole {
   /** Binds the member template's parameters to literal values or intrinsic functions. */
   function bind(node: unknown, values: Record<string, unknown>): unknown;
-  /** js-yaml schema for the CloudFormation short forms the member template uses (!Ref, !Sub, !GetAtt). */
+  /** js-yaml schema for the CloudFormation short forms keyrotor's templates use (!Ref, !Sub, !GetAtt, !If...). */
   const schema: Schema;
 }
 export = managementMemberRole;

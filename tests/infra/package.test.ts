@@ -68,7 +68,7 @@ describe("sls package (offline) and the generated template", () => {
     }
   });
 
-  it("passes every DESIGN §5 setting to the functions, mode audit by default", () => {
+  it("passes every setting to the functions, mode audit by default", () => {
     const env = resources().RotatorLambdaFunction.Properties.Environment.Variables;
     expect(env.KEYROTOR_MODE).toBe("audit");
     const passed = Object.keys(env).filter((k) => k.startsWith("KEYROTOR_"));
@@ -104,8 +104,24 @@ describe("sls package (offline) and the generated template", () => {
         },
       }),
     ]);
-    const everyAction = roles.flatMap(([, role]) => statementsOf(role).flatMap(actions));
-    expect(everyAction).not.toContain("secretsmanager:GetSecretValue");
+    const everyAllowed = roles.flatMap(([, role]) =>
+      statementsOf(role)
+        .filter((s) => s.Effect === "Allow")
+        .flatMap(actions),
+    );
+    expect(everyAllowed).not.toContain("secretsmanager:GetSecretValue");
+  });
+
+  it("names the execution roles, so their ARNs are known before they exist (and survive re-creation)", () => {
+    for (const [role, fn] of [
+      ["SchedulerRole", "scheduler"],
+      ["RotatorRole", "rotator"],
+      ["NotifierRole", "notifier"],
+    ]) {
+      const name = resources()[role as string].Properties.RoleName;
+      expect(name).toBe(`keyrotor-package-check-us-east-1-${fn}`);
+      expect(name.length).toBeLessThanOrEqual(64);
+    }
   });
 
   it("declares both queues FIFO with dead-letter queues and alarms on them", () => {
@@ -150,14 +166,25 @@ describe("sls package (offline) and the generated template", () => {
 
   it("creates the same member role in the management account, trusting only the rotator role", () => {
     const role = resources().ManagementMemberRole.Properties;
+    const rotator = { "Fn::GetAtt": ["RotatorRole", "Arn"] };
     expect(role.RoleName).toBe("keyrotor-member");
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       {
         Sid: "OnlyKeyrotorRotator",
         Effect: "Allow",
-        Principal: { AWS: { "Fn::GetAtt": ["RotatorRole", "Arn"] } },
+        Principal: {
+          AWS: {
+            "Fn::Sub": [
+              "arn:${AWS::Partition}:iam::${KeyrotorAccountId}:root",
+              { KeyrotorAccountId: { "Fn::Select": [4, { "Fn::Split": [":", rotator] }] } },
+            ],
+          },
+        },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": rotator },
+          StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
+        },
       },
     ]);
     expect(statementsOf(resources().ManagementMemberRole)).toEqual(
@@ -213,34 +240,76 @@ describe("sls package (offline) and the generated template", () => {
 describe("the member role template (infra/member-role.yml)", () => {
   const role = memberTemplate.Resources.MemberRole.Properties;
   const statements: Json[] = role.Policies[0].PolicyDocument.Statement;
+  const prefixArn = {
+    "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:${SecretPrefix}*",
+  };
+  const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
 
-  it("trusts only the rotator role, and only from inside the organization", () => {
+  it("trusts keyrotor's account with the rotator role's ARN as a condition, only from inside the organization", () => {
+    const accountOfRotator = { "Fn::Select": [4, { "Fn::Split": [":", { Ref: "RotatorRoleArn" }] }] };
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       {
         Sid: "OnlyKeyrotorRotator",
         Effect: "Allow",
-        Principal: { AWS: { Ref: "RotatorRoleArn" } },
+        // The account root, not the role: a role principal binds to the role's unique id, which a
+        // re-created rotator role would not have.
+        Principal: {
+          AWS: {
+            "Fn::Sub": [
+              "arn:${AWS::Partition}:iam::${KeyrotorAccountId}:root",
+              { KeyrotorAccountId: accountOfRotator },
+            ],
+          },
+        },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } } },
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": { Ref: "RotatorRoleArn" } },
+          StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } },
+        },
       },
     ]);
   });
 
-  it("writes secrets only under the prefix and can never read a secret value", () => {
-    const secretStatements = statements.filter((s) =>
-      actions(s).some((a) => a.startsWith("secretsmanager:")),
+  it("writes secrets only under the prefix, and explicitly denies itself every secret value", () => {
+    const allowed = statements.filter(
+      (s) => s.Effect === "Allow" && actions(s).some((a) => a.startsWith("secretsmanager:")),
     );
-    const writes = secretStatements.filter((s) => !actions(s).includes("secretsmanager:ListSecrets"));
-    expect(writes).toHaveLength(1);
-    expect(writes[0].Resource).toEqual({
-      "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:*:${AWS::AccountId}:secret:${SecretPrefix}*",
+    for (const s of allowed.filter((s) => !actions(s).includes("secretsmanager:ListSecrets"))) {
+      expect(s.Resource).toEqual(prefixArn);
+    }
+    expect(bySid("NeverReadSecretValues")).toEqual({
+      Sid: "NeverReadSecretValues",
+      Effect: "Deny",
+      Action: ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"],
+      Resource: "*",
     });
-    expect(statements.flatMap(actions)).not.toContain("secretsmanager:GetSecretValue");
+    const allowedActions = statements.filter((s) => s.Effect === "Allow").flatMap(actions);
+    expect(allowedActions).not.toContain("secretsmanager:GetSecretValue");
+    expect(allowedActions).not.toContain("secretsmanager:DeleteResourcePolicy");
+    expect(allowedActions).not.toContain("secretsmanager:UpdateSecret");
     for (const action of statements.flatMap(actions)) expect(action).not.toMatch(/\*/);
   });
 
-  it("can rotate keys and read what rotation needs", () => {
-    const all = statements.flatMap(actions);
+  it("puts policies only with BlockPublicPolicy, creates secrets only tagged with their user, tags keyrotor:* only", () => {
+    expect(bySid("PutPoliciesThatBlockPublicAccess")).toMatchObject({
+      Action: "secretsmanager:PutResourcePolicy",
+      Condition: { Bool: { "secretsmanager:BlockPublicPolicy": "true" } },
+    });
+    expect(bySid("CreateKeyrotorSecretsNamingTheirUser")).toMatchObject({
+      Action: "secretsmanager:CreateSecret",
+      Condition: { Null: { "aws:RequestTag/keyrotor:user": "false" } },
+    });
+    expect(bySid("TagKeyrotorTagsOnly")).toMatchObject({
+      Action: "secretsmanager:TagResource",
+      Condition: {
+        "ForAllValues:StringLike": { "aws:TagKeys": "keyrotor:*" },
+        Null: { "aws:TagKeys": "false" },
+      },
+    });
+  });
+
+  it("can rotate keys, keep its secrets and read what rotation needs, and nothing the code does not call", () => {
+    const all = statements.filter((s) => s.Effect === "Allow").flatMap(actions);
     for (const needed of [
       "iam:ListUsers",
       "iam:ListAccessKeys",
@@ -253,9 +322,15 @@ describe("the member role template (infra/member-role.yml)", () => {
       "secretsmanager:CreateSecret",
       "secretsmanager:PutSecretValue",
       "secretsmanager:PutResourcePolicy",
+      "secretsmanager:GetResourcePolicy",
       "secretsmanager:TagResource",
+      "secretsmanager:RestoreSecret",
+      "secretsmanager:ReplicateSecretToRegions",
+      "secretsmanager:RemoveRegionsFromReplication",
     ]) {
       expect(all).toContain(needed);
     }
+    expect(all).not.toContain("iam:GetAccountAuthorizationDetails");
+    expect(all).not.toContain("iam:ListGroupsForUser");
   });
 });

@@ -1,96 +1,60 @@
-import { readFileSync } from "node:fs";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
-import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import managementMemberRole from "../../infra/management-member-role.cjs";
 import { buildSecretPolicy } from "../../shared/rotation";
+import {
+  administratorAccess,
+  allowAll,
+  decision,
+  MANAGEMENT,
+  MEMBER,
+  type NamedPolicy,
+  ORG,
+} from "./policy/simulate";
+import {
+  evaluate,
+  identityOf,
+  managementAttributes,
+  memberStack,
+  serverlessResources,
+} from "./policy/templates";
 
-// Policies evaluated with an IAM policy simulator (DESIGN §7): who can read a secret, who can assume
-// the member role. moto enforces neither, so this is where the promises of DESIGN §3.5 are proven.
+// Policies evaluated with an IAM policy simulator: who can read a secret, what the member role may do,
+// who can assume it. moto enforces none of this, so this is where those promises are proven. The
+// policies are the deployed ones: infra/member-role.yml and serverless.yml, resolved for one account.
 
-const MEMBER = "111122223333";
-const MANAGEMENT = "123456789012";
-const ORG = "o-abc1234567";
 const SECRET = `arn:aws:secretsmanager:us-east-1:${MEMBER}:secret:keyrotor/alice-AbCdEf`;
+const OTHER_SECRET = `arn:aws:secretsmanager:us-east-1:${MEMBER}:secret:payments/db-password-AbCdEf`;
 const ALICE = `arn:aws:iam::${MEMBER}:user/alice`;
 const READER = `arn:aws:iam::${MEMBER}:role/app`;
 const CROSS_ACCOUNT_READER = `arn:aws:iam::444455556666:role/ci`;
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/keyrotor-member`;
-const ROTATOR = `arn:aws:iam::${MANAGEMENT}:role/keyrotor-prod-RotatorRole-1A2B3C`;
 
-const allowAll = (action: string) => ({
-  name: "admin",
-  policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] },
+const management = serverlessResources({
+  senderEmail: "keyrotor@example.com",
+  organizationId: ORG,
+  deploymentTargets: "r-ab12",
 });
+const attributes = managementAttributes(management, MANAGEMENT);
+const ROTATOR = attributes["RotatorRole.Arn"] as string;
+const rotatorIdentity = identityOf(evaluate(management.RotatorRole, { accountId: MANAGEMENT, attributes }));
 
-/** infra/member-role.yml with its parameters bound and its Fn::Sub strings resolved for one account. */
-const memberTemplate = yaml.load(readFileSync("infra/member-role.yml", "utf8"), {
-  schema: managementMemberRole.schema,
-}) as {
-  Resources: { MemberRole: unknown };
-};
-function resolved(node: unknown): unknown {
-  const bound = managementMemberRole.bind(node, {
-    RotatorRoleArn: ROTATOR,
-    OrganizationId: ORG,
-    MemberRoleName: "keyrotor-member",
-    SecretPrefix: "keyrotor/",
-  });
-  return JSON.parse(
-    JSON.stringify(bound).replace(/\{"Fn::Sub":"([^"]*)"\}/g, (_, text: string) =>
-      JSON.stringify(text.replaceAll("${AWS::Partition}", "aws").replaceAll("${AWS::AccountId}", MEMBER)),
-    ),
-  );
-}
-const memberRole = resolved(memberTemplate.Resources.MemberRole) as {
-  Properties: {
-    AssumeRolePolicyDocument: unknown;
-    Policies: { PolicyName: string; PolicyDocument: unknown }[];
-  };
-};
-const memberIdentityPolicies = memberRole.Properties.Policies.map((p) => ({
-  name: p.PolicyName,
-  policy: p.PolicyDocument,
-}));
+const member = memberStack({
+  accountId: MEMBER,
+  parameters: { RotatorRoleArn: ROTATOR, OrganizationId: ORG },
+});
+const memberIdentity: NamedPolicy[] = identityOf(member.MemberRole);
 
-async function decision(
-  principal: string,
-  action: string,
-  resource: string,
-  options: {
-    identity?: Simulation["identityPolicies"];
-    resourcePolicy?: unknown;
-    context?: Record<string, string>;
-  } = {},
-) {
-  const accountId = resource.split(":")[4] ?? "";
-  const result = await runSimulation(
-    {
-      request: {
-        principal,
-        action,
-        resource: { resource, accountId },
-        contextVariables: {
-          "aws:PrincipalArn": principal,
-          "aws:PrincipalAccount": principal.split(":")[4] ?? "",
-          ...options.context,
-        },
-      },
-      identityPolicies: options.identity ?? [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      ...(options.resourcePolicy ? { resourcePolicy: options.resourcePolicy } : {}),
-    },
-    {},
-  );
-  if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
-  return result.overallResult;
-}
+/** A request of the member role, under its own policies only. */
+const asMember = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+  decision(MEMBER_ROLE, action, resource, { identity: memberIdentity, context });
 
-describe("the secret's resource policy (DESIGN §3.5)", () => {
+describe("the secret's resource policy", () => {
   const resourcePolicy = JSON.parse(buildSecretPolicy(ALICE, [READER, CROSS_ACCOUNT_READER]));
-  const read = (principal: string, identity: Simulation["identityPolicies"] = []) =>
-    decision(principal, "secretsmanager:GetSecretValue", SECRET, { identity, resourcePolicy });
+  const read = (principal: string, identity: NamedPolicy[] = [], orgId?: string | null) =>
+    decision(principal, "secretsmanager:GetSecretValue", SECRET, {
+      identity,
+      resourcePolicy,
+      ...(orgId === undefined ? {} : { orgId }),
+    });
 
   it("lets the user itself and its configured readers read the key", async () => {
     expect(await read(ALICE)).toBe("Allowed");
@@ -102,19 +66,19 @@ describe("the secret's resource policy (DESIGN §3.5)", () => {
     expect(await read(`arn:aws:iam::${MEMBER}:role/Admin`, [allowAll("secretsmanager:*")])).toBe(
       "ExplicitlyDenied",
     );
-    expect(await read(`arn:aws:iam::${MEMBER}:user/bob`, [allowAll("*")])).toBe("ExplicitlyDenied");
+    expect(await read(`arn:aws:iam::${MEMBER}:user/bob`, [administratorAccess])).toBe("ExplicitlyDenied");
   });
 
   it("denies other accounts, even with their own allow", async () => {
-    expect(await read("arn:aws:iam::999988887777:role/Attacker", [allowAll("secretsmanager:*")])).not.toBe(
-      "Allowed",
-    );
+    expect(
+      await read("arn:aws:iam::999988887777:role/Attacker", [allowAll("secretsmanager:*")], null),
+    ).not.toBe("Allowed");
   });
 
   it("denies the member role reading, but lets it write the next key", async () => {
-    expect(await read(MEMBER_ROLE, memberIdentityPolicies)).toBe("ExplicitlyDenied");
+    expect(await read(MEMBER_ROLE, memberIdentity)).toBe("ExplicitlyDenied");
     const write = await decision(MEMBER_ROLE, "secretsmanager:PutSecretValue", SECRET, {
-      identity: memberIdentityPolicies,
+      identity: memberIdentity,
       resourcePolicy,
     });
     expect(write).toBe("Allowed");
@@ -122,46 +86,110 @@ describe("the secret's resource policy (DESIGN §3.5)", () => {
 });
 
 describe("the member role's own permissions", () => {
-  const act = (action: string, resource: string) =>
-    decision(MEMBER_ROLE, action, resource, { identity: memberIdentityPolicies });
+  it("never reads a secret value, even where a resource policy grants it that", async () => {
+    // Prepare: the policy the member role could write on its own secret, and one on another secret.
+    const grantingItself = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: MEMBER_ROLE },
+          Action: "secretsmanager:GetSecretValue",
+          Resource: "*",
+        },
+      ],
+    };
 
-  it("writes secrets under the prefix only, and reads none", async () => {
-    expect(await act("secretsmanager:CreateSecret", SECRET)).toBe("Allowed");
-    const other = `arn:aws:secretsmanager:us-east-1:${MEMBER}:secret:payments/db-password-AbCdEf`;
-    expect(await act("secretsmanager:PutSecretValue", other)).toBe("ImplicitlyDenied");
-    expect(await act("secretsmanager:GetSecretValue", other)).toBe("ImplicitlyDenied");
+    // Act
+    const own = await decision(MEMBER_ROLE, "secretsmanager:GetSecretValue", SECRET, {
+      identity: memberIdentity,
+      resourcePolicy: grantingItself,
+    });
+    const other = await decision(MEMBER_ROLE, "secretsmanager:GetSecretValue", OTHER_SECRET, {
+      identity: memberIdentity,
+      resourcePolicy: grantingItself,
+    });
+    const batch = await asMember("secretsmanager:BatchGetSecretValue", "*");
+
+    // Assess
+    expect(own).toBe("ExplicitlyDenied");
+    expect(other).toBe("ExplicitlyDenied");
+    expect(batch).toBe("ExplicitlyDenied");
   });
 
-  it("rotates access keys of the account's users", async () => {
+  it("keeps its secrets under the prefix (describe, policy, value, restore, replicas) and touches no other", async () => {
+    for (const action of [
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:GetResourcePolicy",
+      "secretsmanager:PutSecretValue",
+      "secretsmanager:RestoreSecret",
+      "secretsmanager:ReplicateSecretToRegions",
+      "secretsmanager:RemoveRegionsFromReplication",
+    ]) {
+      expect(await asMember(action, SECRET), action).toBe("Allowed");
+      expect(await asMember(action, OTHER_SECRET), action).toBe("ImplicitlyDenied");
+    }
+  });
+
+  it("creates a secret only under the prefix and tagged with its user", async () => {
+    const tagged = { "aws:RequestTag/keyrotor:user": "alice", "aws:TagKeys": ["keyrotor:user"] };
+    expect(await asMember("secretsmanager:CreateSecret", SECRET, tagged)).toBe("Allowed");
+    expect(await asMember("secretsmanager:CreateSecret", SECRET)).toBe("ImplicitlyDenied");
+    expect(await asMember("secretsmanager:CreateSecret", OTHER_SECRET, tagged)).toBe("ImplicitlyDenied");
+  });
+
+  it("sets keyrotor's own tags only", async () => {
+    const tagging = (keys: string[]) =>
+      asMember("secretsmanager:TagResource", SECRET, { "aws:TagKeys": keys });
+    expect(await tagging(["keyrotor:pending-since"])).toBe("Allowed");
+    expect(await tagging(["keyrotor:key-id", "keyrotor:pending-since"])).toBe("Allowed");
+    expect(await tagging(["keyrotor:key-id", "owner"])).toBe("ImplicitlyDenied");
+    expect(await asMember("secretsmanager:UntagResource", SECRET, { "aws:TagKeys": ["keyrotor:user"] })).toBe(
+      "ImplicitlyDenied",
+    );
+  });
+
+  it("puts a resource policy only with BlockPublicPolicy, and never deletes one", async () => {
+    const put = (block?: string) =>
+      asMember(
+        "secretsmanager:PutResourcePolicy",
+        SECRET,
+        block === undefined ? {} : { "secretsmanager:BlockPublicPolicy": block },
+      );
+    expect(await put("true")).toBe("Allowed");
+    expect(await put("false")).toBe("ImplicitlyDenied");
+    expect(await put()).toBe("ImplicitlyDenied");
+    expect(await asMember("secretsmanager:DeleteResourcePolicy", SECRET)).toBe("ImplicitlyDenied");
+  });
+
+  it("cannot update, delete or re-key a secret", async () => {
+    for (const action of [
+      "secretsmanager:UpdateSecret",
+      "secretsmanager:DeleteSecret",
+      "secretsmanager:UpdateSecretVersionStage",
+      "secretsmanager:RotateSecret",
+    ]) {
+      expect(await asMember(action, SECRET), action).toBe("ImplicitlyDenied");
+    }
+  });
+
+  it("rotates access keys of the account's users, and reads what discovery needs only", async () => {
     const user = `arn:aws:iam::${MEMBER}:user/alice`;
-    expect(await act("iam:CreateAccessKey", user)).toBe("Allowed");
-    expect(await act("iam:DeleteAccessKey", user)).toBe("Allowed");
-    expect(await act("iam:CreateUser", user)).toBe("ImplicitlyDenied");
+    expect(await asMember("iam:CreateAccessKey", user)).toBe("Allowed");
+    expect(await asMember("iam:DeleteAccessKey", user)).toBe("Allowed");
+    expect(await asMember("iam:GetCredentialReport", "*")).toBe("Allowed");
+    expect(await asMember("iam:CreateUser", user)).toBe("ImplicitlyDenied");
+    expect(await asMember("iam:GetAccountAuthorizationDetails", "*")).toBe("ImplicitlyDenied");
+    expect(await asMember("iam:ListGroupsForUser", user)).toBe("ImplicitlyDenied");
   });
 });
 
 describe("the member role's trust policy", () => {
-  const trust = memberRole.Properties.AssumeRolePolicyDocument;
-  // The rotator's identity statement, as serverless.yml declares it (asserted in tests/infra).
-  const rotatorIdentity = [
-    {
-      name: "rotator",
-      policy: {
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::*:role/keyrotor-member" },
-        ],
-      },
-    },
-  ];
-  const assume = (principal: string, identity: Simulation["identityPolicies"], orgId = ORG) =>
-    decision(principal, "sts:AssumeRole", MEMBER_ROLE, {
-      identity,
-      resourcePolicy: trust,
-      context: { "aws:PrincipalOrgID": orgId },
-    });
+  const trust = member.MemberRole.Properties.AssumeRolePolicyDocument;
+  const assume = (principal: string, identity: NamedPolicy[], orgId: string | null = ORG) =>
+    decision(principal, "sts:AssumeRole", MEMBER_ROLE, { identity, resourcePolicy: trust, orgId });
 
-  it("lets keyrotor's rotator role assume it from inside the organization", async () => {
+  it("lets keyrotor's rotator role (its policy as serverless.yml declares it) assume it from inside the organization", async () => {
     expect(await assume(ROTATOR, rotatorIdentity)).toBe("Allowed");
   });
 
@@ -169,9 +197,15 @@ describe("the member role's trust policy", () => {
     expect(await assume(ROTATOR, rotatorIdentity, "o-zzz9999999")).not.toBe("Allowed");
   });
 
-  it("refuses every other principal, administrators of the organization included", async () => {
-    expect(await assume(`arn:aws:iam::${MANAGEMENT}:role/Admin`, [allowAll("*")])).not.toBe("Allowed");
-    expect(await assume(`arn:aws:iam::${MEMBER}:role/Admin`, [allowAll("*")])).not.toBe("Allowed");
-    expect(await assume(MEMBER_ROLE, memberIdentityPolicies)).not.toBe("Allowed");
+  it("refuses every other principal of keyrotor's account, administrators included, though it trusts the account", async () => {
+    expect(trust.Statement[0].Principal).toEqual({ AWS: `arn:aws:iam::${MANAGEMENT}:root` });
+    expect(await assume(`arn:aws:iam::${MANAGEMENT}:role/Admin`, [administratorAccess])).not.toBe("Allowed");
+    const scheduler = attributes["SchedulerRole.Arn"] as string;
+    expect(await assume(scheduler, [allowAll("sts:AssumeRole")])).not.toBe("Allowed");
+  });
+
+  it("refuses the member account's own principals", async () => {
+    expect(await assume(`arn:aws:iam::${MEMBER}:role/Admin`, [administratorAccess])).not.toBe("Allowed");
+    expect(await assume(MEMBER_ROLE, memberIdentity)).not.toBe("Allowed");
   });
 });

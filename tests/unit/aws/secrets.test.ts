@@ -29,6 +29,8 @@ describe("SecretsAdapter", () => {
             ARN: "arn:a",
             Tags: [{ Key: "keyrotor:key-id", Value: "K1" }],
             SecretVersionsToStages: { v0: ["AWSPREVIOUS"], v1: ["AWSCURRENT"] },
+            KmsKeyId: "alias/aws/secretsmanager",
+            CreatedDate: new Date("2026-01-01T00:00:00Z"),
           },
           // The name filter is case-insensitive: this one is not keyrotor's.
           { Name: "KEYROTOR/other", ARN: "arn:x" },
@@ -36,16 +38,46 @@ describe("SecretsAdapter", () => {
         NextToken: "n",
       })
       .on(ListSecretsCommand, { NextToken: "n" })
-      .resolves({ SecretList: [{ Name: "keyrotor/b", ARN: "arn:b" }] });
+      .resolves({
+        SecretList: [
+          {
+            Name: "keyrotor/b",
+            ARN: "arn:b",
+            KmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/mine",
+            DeletedDate: new Date("2026-02-01T00:00:00Z"),
+            ReplicationStatus: [{ Region: "eu-west-1" }],
+          },
+        ],
+      });
     // Act
     const secrets = await adapter.listSecrets("keyrotor/");
     // Assess
     expect([...secrets.values()]).toEqual([
-      { name: "keyrotor/a", arn: "arn:a", tags: { "keyrotor:key-id": "K1" }, currentVersionId: "v1" },
-      { name: "keyrotor/b", arn: "arn:b", tags: {}, currentVersionId: null },
+      {
+        name: "keyrotor/a",
+        arn: "arn:a",
+        tags: { "keyrotor:key-id": "K1" },
+        currentVersionId: "v1",
+        kmsKeyId: null,
+        deletionDate: null,
+        replicaRegions: [],
+        createdAt: new Date("2026-01-01T00:00:00Z"),
+      },
+      {
+        name: "keyrotor/b",
+        arn: "arn:b",
+        tags: {},
+        currentVersionId: null,
+        kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/mine",
+        deletionDate: new Date("2026-02-01T00:00:00Z"),
+        replicaRegions: ["eu-west-1"],
+        createdAt: null,
+      },
     ]);
+    // Secrets scheduled for deletion are listed too: keyrotor must see them to restore or report them.
     expect(sm).toHaveReceivedCommandWith(ListSecretsCommand, {
       Filters: [{ Key: "name", Values: ["keyrotor/"] }],
+      IncludePlannedDeletion: true,
     });
   });
 
@@ -57,11 +89,14 @@ describe("SecretsAdapter", () => {
       tags: { "keyrotor:user": "a" },
       replicaRegions: ["eu-west-1"],
     });
-    expect(meta).toEqual({
+    expect(meta).toMatchObject({
       name: "keyrotor/a",
       arn: "arn:new",
       tags: { "keyrotor:user": "a" },
       currentVersionId: null,
+      kmsKeyId: null,
+      deletionDate: null,
+      replicaRegions: ["eu-west-1"],
     });
     expect(sm).toHaveReceivedCommandWith(CreateSecretCommand, {
       Name: "keyrotor/a",
@@ -72,20 +107,27 @@ describe("SecretsAdapter", () => {
     expect(sent?.SecretString).toBeUndefined();
   });
 
-  it("describes the secret when another run created it first", async () => {
-    sm.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: "exists", $metadata: {} }));
-    sm.on(DescribeSecretCommand).resolves({
-      Name: "keyrotor/a",
-      ARN: "arn:a",
-      VersionIdsToStages: { v: ["AWSCURRENT"] },
-    });
+  it.each([
+    ["exists", new ResourceExistsException({ message: "exists", $metadata: {} })],
+    [
+      "is scheduled for deletion",
+      Object.assign(
+        new Error(
+          "You can't create this secret because a secret with this name is already scheduled for deletion.",
+        ),
+        { name: "InvalidRequestException" },
+      ),
+    ],
+  ])("never adopts a secret that already %s: null, and the caller decides", async (_, refusal) => {
+    sm.on(CreateSecretCommand).rejects(refusal);
     const meta = await adapter.createSecret({
       name: "keyrotor/a",
       description: "d",
       tags: {},
       replicaRegions: [],
     });
-    expect(meta).toMatchObject({ arn: "arn:a", currentVersionId: "v" });
+    expect(meta).toBeNull();
+    expect(sm).not.toHaveReceivedCommand(DescribeSecretCommand);
   });
 
   it("puts the resource policy with BlockPublicPolicy", async () => {

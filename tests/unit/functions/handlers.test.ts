@@ -7,10 +7,16 @@ import {
   ListAccessKeysCommand,
   NoSuchEntityException,
 } from "@aws-sdk/client-iam";
+import {
+  DescribeAccountCommand,
+  ListParentsCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -21,6 +27,8 @@ const secrets = mockClient(SecretsManagerClient);
 const sts = mockClient(STSClient);
 const ses = mockClient(SESClient);
 const sqs = mockClient(SQSClient);
+const orgs = mockClient(OrganizationsClient);
+const ledger = mockClient(DynamoDBDocumentClient);
 const logged: string[] = [];
 /** The structured error lines the handlers printed, parsed. */
 const errors = () => logged.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -53,7 +61,20 @@ function credentialReport(rows: string[]) {
 }
 const job = { version: 1, runId: "run-1", asOf: "2026-06-01T06:00:00.000Z", account };
 
+/** Organizations as the rotator and notifier see it: the job's account, ACTIVE, under the root. */
+function organization() {
+  orgs.on(DescribeAccountCommand).resolves({
+    Account: { Id: account.id, Name: "Prod", Email: account.email, State: "ACTIVE" },
+  });
+  orgs.on(ListParentsCommand).resolves({ Parents: [{ Id: "r-root", Type: "ROOT" }] });
+  ledger.onAnyCommand().resolves({});
+  ledger.on(QueryCommand).resolves({ Items: [] });
+}
+
 beforeAll(async () => {
+  // The handlers' clock: a few minutes after the run's instant, as when the schedule fires.
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-06-01T06:03:00Z"));
   vi.stubEnv("AWS_REGION", "us-east-1");
   vi.stubEnv("KEYROTOR_SENDER_EMAIL", "keyrotor@example.com");
   vi.stubEnv("JOBS_QUEUE_URL", "https://sqs/jobs.fifo");
@@ -67,7 +88,8 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  for (const mock of [iam, secrets, sts, ses, sqs]) mock.reset();
+  for (const mock of [iam, secrets, sts, ses, sqs, orgs, ledger]) mock.reset();
+  organization();
   logged.length = 0;
 });
 
@@ -116,6 +138,44 @@ describe("rotator handler (middy, partial batch failure)", () => {
         error: { name: "AwsCallError", message: "STS AssumeRole failed (AccessDenied): not authorized" },
       }),
     );
+  });
+});
+
+describe("rotator handler: a job is never trusted", () => {
+  it.each([
+    ["from the future", { ...job, asOf: "2026-06-01T07:00:00.000Z" }, /ahead of this clock/],
+    ["a week old", { ...job, asOf: "2026-05-25T06:00:00.000Z" }, /more than maxJobAgeHours \(24\)/],
+  ])("refuses a job %s before opening the account", async (_, forged, why) => {
+    // Act
+    const response = await rotator(
+      { Records: [record("forged", JSON.stringify(forged))] },
+      lambdaContext("rotator"),
+    );
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "forged" }] });
+    expect(errors()).toContainEqual(
+      expect.objectContaining({
+        error: { name: "MessageRefusedError", message: expect.stringMatching(why) },
+      }),
+    );
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
+  });
+
+  it("refuses a job for an account Organizations says is suspended", async () => {
+    orgs.on(DescribeAccountCommand).resolves({
+      Account: { Id: account.id, Name: "Prod", Email: account.email, State: "SUSPENDED" },
+    });
+    const response = await rotator(
+      { Records: [record("gone", JSON.stringify(job))] },
+      lambdaContext("rotator"),
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "gone" }] });
+    expect(errors()).toContainEqual(
+      expect.objectContaining({
+        error: { name: "MessageRefusedError", message: expect.stringContaining("not active (SUSPENDED)") },
+      }),
+    );
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
   });
 });
 
@@ -203,8 +263,7 @@ describe("scheduler handler: AWS Config compliance changes (event-driven rotatio
   const sample = JSON.parse(readFileSync("tests/fixtures/config-compliance-change.json", "utf8"));
 
   it("enqueues a job for the non-compliant account at once, timed by the event", async () => {
-    const { DescribeAccountCommand, OrganizationsClient } = await import("@aws-sdk/client-organizations");
-    const orgs = mockClient(OrganizationsClient);
+    vi.setSystemTime(new Date("2026-06-01T10:16:00Z"));
     orgs.on(DescribeAccountCommand, { AccountId: "111122223333" }).resolves({
       Account: { Id: "111122223333", Name: "Prod", Email: "owner@example.com", Status: "ACTIVE" },
     });
@@ -222,6 +281,7 @@ describe("scheduler handler: AWS Config compliance changes (event-driven rotatio
   });
 
   it("ignores a change to COMPLIANT", async () => {
+    vi.setSystemTime(new Date("2026-06-01T10:16:00Z"));
     const compliant = structuredClone(sample);
     compliant.detail.newEvaluationResult.complianceType = "COMPLIANT";
     await expect(scheduler(compliant, lambdaContext("scheduler"))).resolves.toEqual({
@@ -247,8 +307,7 @@ describe("scheduler handler", () => {
   });
 
   it("accepts the scheduled event shape", async () => {
-    const { ListAccountsCommand, OrganizationsClient } = await import("@aws-sdk/client-organizations");
-    const orgs = mockClient(OrganizationsClient);
+    const { ListAccountsCommand } = await import("@aws-sdk/client-organizations");
     orgs.on(ListAccountsCommand).resolves({ Accounts: [] });
     await expect(
       scheduler(scheduledEvent(new Date("2026-06-01T06:00:00Z")), lambdaContext("scheduler")),
