@@ -124,6 +124,71 @@ describe("sls package (offline) and the generated template", () => {
     }
   });
 
+  it("lets the rotator keep the ledger and re-check jobs against the organization, the notifier read both", () => {
+    const rotator = statementsOf(resources().RotatorRole);
+    const notifier = statementsOf(resources().NotifierRole);
+    const ledger = { "Fn::GetAtt": ["LedgerTable", "Arn"] };
+    const orgAccounts = {
+      "Fn::Sub": "arn:${AWS::Partition}:organizations::*:account/o-exampleorg1/*",
+    };
+    expect(rotator).toContainEqual({
+      Sid: "KeepTheLedger",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DescribeTable",
+      ],
+      Resource: ledger,
+    });
+    expect(rotator).toContainEqual({
+      Sid: "RecheckJobsAgainstTheOrganization",
+      Effect: "Allow",
+      Action: ["organizations:DescribeAccount", "organizations:ListParents"],
+      Resource: [orgAccounts, { "Fn::Sub": "arn:${AWS::Partition}:organizations::*:ou/o-exampleorg1/ou-*" }],
+    });
+    expect(notifier).toContainEqual({
+      Sid: "ReadTheLedger",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
+      Resource: ledger,
+    });
+    expect(notifier).toContainEqual({
+      Sid: "FindRecipientsInTheOrganization",
+      Effect: "Allow",
+      Action: "organizations:DescribeAccount",
+      Resource: orgAccounts,
+    });
+    const dynamo = ofType("AWS::IAM::Role").flatMap(([, role]) =>
+      statementsOf(role).filter((s) => actions(s).some((a) => a.startsWith("dynamodb:"))),
+    );
+    for (const statement of dynamo) expect(statement.Resource).toEqual(ledger);
+  });
+
+  it("lets only the scheduler's role send jobs and only the rotator's role send notices", () => {
+    for (const [queue, producer] of [
+      ["RotationJobsQueue", "SchedulerRole"],
+      ["NoticesQueue", "RotatorRole"],
+    ]) {
+      const policies = ofType("AWS::SQS::QueuePolicy").filter(([, p]) =>
+        p.Properties.Queues.some((q: Json) => q.Ref === queue),
+      );
+      expect(policies).toHaveLength(1);
+      expect(policies[0]?.[1].Properties.PolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sqs:SendMessage",
+          Resource: { "Fn::GetAtt": [queue, "Arn"] },
+          Condition: { ArnNotLike: { "aws:PrincipalArn": [{ "Fn::GetAtt": [producer, "Arn"] }] } },
+        }),
+      ]);
+    }
+  });
+
   it("declares both queues FIFO with dead-letter queues and alarms on them", () => {
     for (const [queue, dlq] of [
       ["RotationJobsQueue", "RotationJobsDeadLetterQueue"],
