@@ -1,13 +1,35 @@
 // Event-driven rotation (optional). With --param="configTrigger=true" an EventBridge rule sends AWS
 // Config's "Config Rules Compliance Change" events for the access-keys-rotated rule turning
-// NON_COMPLIANT to the scheduler, which enqueues a job for that account at once. With
+// NON_COMPLIANT to the scheduler, which enqueues a job for that account at once. Those events are
+// raised in each member account: the member template forwards them (same param) to this account's
+// default event bus, whose policy here lets the organization's accounts put events on it. With
 // --param="configRule=true" the stack also deploys that managed rule to the organization, its
 // maxAccessKeyAge equal to the rotation threshold. Off by default: nothing is added.
 const on = (value) => String(value) === "true";
 
 module.exports = async ({ resolveVariable }) => {
   const resources = {};
+  const stageName = `${await resolveVariable("self:service")}-${await resolveVariable("sls:stage")}`;
   if (on(await resolveVariable("param:configTrigger"))) {
+    resources.OrganizationEventsBusPolicy = {
+      Type: "AWS::Events::EventBusPolicy",
+      Properties: {
+        EventBusName: "default",
+        StatementId: `${stageName}-organization-events`,
+        Statement: {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "events:PutEvents",
+          Resource: {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub, not a template
+            "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default",
+          },
+          Condition: {
+            StringEquals: { "aws:PrincipalOrgID": await resolveVariable("param:organizationId") },
+          },
+        },
+      },
+    };
     resources.ConfigComplianceChangeRule = {
       Type: "AWS::Events::Rule",
       Properties: {
@@ -37,7 +59,7 @@ module.exports = async ({ resolveVariable }) => {
     resources.AccessKeysRotatedOrganizationRule = {
       Type: "AWS::Config::OrganizationConfigRule",
       Properties: {
-        OrganizationConfigRuleName: "keyrotor-access-keys-rotated",
+        OrganizationConfigRuleName: `${stageName}-access-keys-rotated`,
         OrganizationManagedRuleMetadata: {
           RuleIdentifier: "ACCESS_KEYS_ROTATED",
           Description: "Access keys are rotated within keyrotor's rotation threshold",

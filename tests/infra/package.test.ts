@@ -218,15 +218,23 @@ describe("sls package (offline) and the generated template", () => {
   it("deploys the member role to the organization with a service-managed, auto-deploying StackSet", () => {
     const stackSet = resources().MemberRoleStackSet.Properties;
     expect(stackSet).toMatchObject({
+      StackSetName: "keyrotor-package-check-member-role",
       PermissionModel: "SERVICE_MANAGED",
+      CallAs: "SELF",
       AutoDeployment: { Enabled: true },
       Capabilities: ["CAPABILITY_NAMED_IAM"],
+      OperationPreferences: { FailureTolerancePercentage: 10, MaxConcurrentPercentage: 25 },
     });
     expect(stackSet.TemplateBody).toBe(memberTemplateText);
-    expect(stackSet.Parameters).toContainEqual({
-      ParameterKey: "RotatorRoleArn",
-      ParameterValue: { "Fn::GetAtt": ["RotatorRole", "Arn"] },
-    });
+    expect(stackSet.Parameters).toEqual([
+      { ParameterKey: "RotatorRoleArn", ParameterValue: { "Fn::GetAtt": ["RotatorRole", "Arn"] } },
+      { ParameterKey: "OrganizationId", ParameterValue: "o-exampleorg1" },
+      { ParameterKey: "MemberRoleName", ParameterValue: "keyrotor-member" },
+      { ParameterKey: "SecretPrefix", ParameterValue: "keyrotor/" },
+      { ParameterKey: "ForwardConfigEvents", ParameterValue: "false" },
+    ]);
+    const declared = Object.keys(memberTemplate.Parameters).sort();
+    expect(stackSet.Parameters.map((p: Json) => p.ParameterKey).sort()).toEqual(declared);
   });
 
   it("creates the same member role in the management account, trusting only the rotator role", () => {
@@ -261,11 +269,13 @@ describe("sls package (offline) and the generated template", () => {
     );
   });
 
-  it("adds nothing for AWS Config unless asked", () => {
+  it("adds nothing for AWS Config and no guard policy unless asked", () => {
     expect(Object.keys(resources()).filter((name) => /Config|AccessKeysRotated/.test(name))).toEqual([]);
+    expect(ofType("AWS::Events::EventBusPolicy")).toEqual([]);
+    expect(ofType("AWS::Organizations::Policy")).toEqual([]);
   });
 
-  it("leaves the management role out for a delegated administrator; adds the Config trigger and rule on request", async () => {
+  it("deploys from a delegated administrator with every option on: Config trigger and rule, guard, redrive, StackSet preferences", async () => {
     const other = mkdtempSync(join(tmpdir(), "keyrotor-package-"));
     try {
       const delegated = await slsPackage(
@@ -273,9 +283,16 @@ describe("sls package (offline) and the generated template", () => {
         "--param=createManagementRole=false",
         "--param=configTrigger=true",
         "--param=configRule=true",
+        "--param=guardPolicy=true",
+        "--param=guardExemptPrincipals=arn:aws:iam::*:role/OperatorAdmin",
+        "--param=queueRedrivePrincipals=arn:aws:iam::123456789012:role/Operator*",
+        "--param=callAs=DELEGATED_ADMIN",
+        "--param=stackSetFailureTolerance=0",
+        "--param=stackSetMaxConcurrency=100",
       );
-      expect(delegated.Resources.ManagementMemberRole).toBeUndefined();
-      expect(delegated.Resources.ConfigComplianceChangeRule.Properties).toMatchObject({
+      const r = delegated.Resources;
+      expect(r.ManagementMemberRole).toBeUndefined();
+      expect(r.ConfigComplianceChangeRule.Properties).toMatchObject({
         EventPattern: {
           source: ["aws.config"],
           "detail-type": ["Config Rules Compliance Change"],
@@ -283,11 +300,55 @@ describe("sls package (offline) and the generated template", () => {
         },
         Targets: [{ Arn: { "Fn::GetAtt": ["SchedulerLambdaFunction", "Arn"] } }],
       });
-      expect(
-        delegated.Resources.AccessKeysRotatedOrganizationRule.Properties.OrganizationManagedRuleMetadata,
-      ).toMatchObject({
-        RuleIdentifier: "ACCESS_KEYS_ROTATED",
-        InputParameters: JSON.stringify({ maxAccessKeyAge: "90" }),
+      expect(r.AccessKeysRotatedOrganizationRule.Properties).toMatchObject({
+        OrganizationConfigRuleName: "keyrotor-package-check-access-keys-rotated",
+        OrganizationManagedRuleMetadata: {
+          RuleIdentifier: "ACCESS_KEYS_ROTATED",
+          InputParameters: JSON.stringify({ maxAccessKeyAge: "90" }),
+        },
+      });
+      // The member accounts forward Config's events here: the bus takes them from the organization.
+      expect(r.OrganizationEventsBusPolicy.Properties).toMatchObject({
+        EventBusName: "default",
+        StatementId: "keyrotor-package-check-organization-events",
+        Statement: {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "events:PutEvents",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } },
+        },
+      });
+      const stackSet = r.MemberRoleStackSet.Properties;
+      expect(stackSet).toMatchObject({
+        CallAs: "DELEGATED_ADMIN",
+        OperationPreferences: { FailureTolerancePercentage: "0", MaxConcurrentPercentage: "100" },
+      });
+      expect(stackSet.Parameters).toContainEqual({
+        ParameterKey: "ForwardConfigEvents",
+        ParameterValue: "true",
+      });
+      const guard = r.GuardPolicy.Properties;
+      expect(guard).toMatchObject({
+        Name: "keyrotor-package-check-guard",
+        Type: "SERVICE_CONTROL_POLICY",
+        TargetIds: ["r-exam"],
+      });
+      expect(guard.Content.Statement.map((s: Json) => s.Sid)).toEqual([
+        "KeyrotorSecretsOnlyByKeyrotor",
+        "KeyrotorUserTagsOnlyByKeyrotor",
+        "KeyrotorMemberRoleOnlyByItsStackSet",
+      ]);
+      expect(guard.Content.Statement[0].Condition.ArnNotLike["aws:PrincipalArn"]).toEqual([
+        "arn:*:iam::*:role/keyrotor-member",
+        "arn:aws:iam::*:role/OperatorAdmin",
+      ]);
+      expect(r.NoticesQueuePolicy.Properties.PolicyDocument.Statement[0].Condition).toEqual({
+        ArnNotLike: {
+          "aws:PrincipalArn": [
+            { "Fn::GetAtt": ["RotatorRole", "Arn"] },
+            "arn:aws:iam::123456789012:role/Operator*",
+          ],
+        },
       });
       const lint = run("cfn-lint", [
         "--ignore-checks",
@@ -397,5 +458,39 @@ describe("the member role template (infra/member-role.yml)", () => {
     }
     expect(all).not.toContain("iam:GetAccountAuthorizationDetails");
     expect(all).not.toContain("iam:ListGroupsForUser");
+  });
+
+  it("forwards Config's compliance changes only when asked, to the default bus of the rotator's account", () => {
+    expect(memberTemplate.Conditions.ForwardConfigEventsOn).toEqual({
+      "Fn::And": [
+        { "Fn::Equals": [{ Ref: "ForwardConfigEvents" }, "true"] },
+        {
+          "Fn::Not": [
+            {
+              "Fn::Equals": [
+                { Ref: "AWS::AccountId" },
+                { "Fn::Select": [4, { "Fn::Split": [":", { Ref: "RotatorRoleArn" }] }] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const rule = memberTemplate.Resources.ConfigEventsForwardingRule;
+    const forwardingRole = memberTemplate.Resources.ConfigEventsForwardingRole;
+    expect(rule.Condition).toBe("ForwardConfigEventsOn");
+    expect(forwardingRole.Condition).toBe("ForwardConfigEventsOn");
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ["aws.config"],
+      "detail-type": ["Config Rules Compliance Change"],
+      detail: {
+        configRuleName: [{ wildcard: "*access-keys-rotated*" }],
+        newEvaluationResult: { complianceType: ["NON_COMPLIANT"] },
+      },
+    });
+    expect(rule.Properties.Targets[0].RoleArn).toEqual({
+      "Fn::GetAtt": ["ConfigEventsForwardingRole", "Arn"],
+    });
+    expect(memberTemplate.Parameters.ForwardConfigEvents).toMatchObject({ Default: "false" });
   });
 });
