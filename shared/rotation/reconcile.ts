@@ -8,6 +8,7 @@ import { discoverAll, discoverFromReport, secretNameOf } from "./discovery";
 import type { AccountPorts, IamUser } from "./ports";
 import type { AccountReport, DatedKeyEvent, Finding, UserReport } from "./report";
 import { buildSecretPolicy, taggedReaders } from "./secret-policy";
+import { secretView } from "./secret-standing";
 import { keepSecret } from "./secret-upkeep";
 import type { AccountContext, AccountRun, RotationSettings } from "./settings";
 import { hasFailed, summarize } from "./summary";
@@ -85,8 +86,6 @@ async function reconcileUser(ctx: AccountContext, user: IamUser): Promise<UserRe
   }
   const exempt = state.facts.exempt !== null;
   let standing = state.standing;
-  let applied: Applied;
-  const plan = decide(state.facts, ctx.thresholds, ctx.run.now, previousRunOf(ctx.run));
   try {
     if (!exempt) {
       const kept = await keepSecret(ctx, user, standing, policy);
@@ -103,10 +102,16 @@ async function reconcileUser(ctx: AccountContext, user: IamUser): Promise<UserRe
       detail: `secret ${secretName} could not be checked or repaired: ${describeError(error).message}`,
     });
   }
+  // A secret the upkeep restored holds its recorded key again: decide on the secret as it now stands.
+  const facts =
+    standing === state.standing
+      ? state.facts
+      : { ...state.facts, secret: secretView(standing, record, state.facts.keys).mark };
+  const plan = decide(facts, ctx.thresholds, ctx.run.now, previousRunOf(ctx.run));
   const blockedBySecret = !exempt && standing.kind === "foreign";
   const acting = settings.mode === "enforce" && !ctx.run.readOnly && !blockedBySecret;
-  applied = acting
-    ? await applyPlan(ctx, user, state.facts, plan.actions, standing, policy)
+  const applied: Applied = acting
+    ? await applyPlan(ctx, user, facts, plan.actions, standing, policy)
     : {
         actions: blockedBySecret ? [] : plan.actions.map((a) => actionReport(a, "planned")),
         secretArn: standing.kind === "ours" ? standing.meta.arn : undefined,
