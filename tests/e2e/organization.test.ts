@@ -267,6 +267,86 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
     );
   });
 
+  it("a forged job (an excluded account, or 1,000 days ahead) is refused before any key is touched", async () => {
+    // Prepare: whoever may send to the jobs queue writes jobs of their own.
+    const sqs = new SQSClient({ region: "us-east-1" });
+    const now = moto.now();
+    const forged = [
+      { account: org.accounts.Sandbox, asOf: now, id: "excluded" },
+      { account: org.accounts.Prod, asOf: new Date(now.getTime() + 1000 * 86_400_000), id: "future" },
+    ];
+    for (const f of forged) {
+      const job = {
+        version: 1,
+        runId: `forged-${f.id}`,
+        asOf: f.asOf.toISOString(),
+        account: { id: f.account?.id, name: "x", email: "attacker@example.com" },
+      };
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queues.jobs.url,
+          MessageBody: JSON.stringify(job),
+          MessageGroupId: f.id,
+          MessageDeduplicationId: f.id,
+        }),
+      );
+    }
+    const before = { sandbox: await stateOf("Sandbox"), prod: await stateOf("Prod") };
+    // Act
+    const records = await drain(queues.jobs.url);
+    const response = await handlers.rotator({ Records: records }, lambdaContext("keyrotor-rotator"));
+    // Assess
+    expect(response.batchItemFailures).toHaveLength(2);
+    expect(await stateOf("Sandbox")).toEqual(before.sandbox);
+    expect(await stateOf("Prod")).toEqual(before.prod);
+    const log = output.join("\n");
+    expect(log).toContain(
+      `rotation job forged-excluded for account ${org.accounts.Sandbox?.id} refused: excluded by OU`,
+    );
+    expect(log).toMatch(/rotation job forged-future for \d+ is for .* ahead of this clock/);
+    expect(await messagesOn(queues.notices.url)).toBe(0);
+  });
+
+  it("a forged notice reaches only the account's real owner; one with CR/LF is refused", async () => {
+    // Prepare
+    const base = {
+      version: 1,
+      runId: "forged-notice",
+      mode: "enforce",
+      asOf: moto.now().toISOString(),
+      account: { id: org.accounts.Prod?.id, name: "Prod", email: "attacker@example.com" },
+      users: [{ userName: "app", events: [{ kind: "deleted", keyId: "K" }], upcoming: [] }],
+      omittedUsers: 0,
+      part: 1,
+    };
+    const crlf = { ...base, users: [{ ...base.users[0], userName: "app\r\nBcc: attacker@example.com" }] };
+    const sqs = new SQSClient({ region: "us-east-1" });
+    for (const [id, body] of [
+      ["plain", base],
+      ["crlf", crlf],
+    ] as const) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queues.notices.url,
+          MessageBody: JSON.stringify(body),
+          MessageGroupId: id,
+          MessageDeduplicationId: id,
+        }),
+      );
+    }
+    const before = (await sentEmails(moto.endpoint)).length;
+    // Act
+    const records = await drain(queues.notices.url);
+    const response = await handlers.notifier({ Records: records }, lambdaContext("keyrotor-notifier"));
+    // Assess
+    const crlfRecord = records.find((r) => r.body.includes("Bcc"));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: crlfRecord?.messageId }]);
+    const emails = (await sentEmails(moto.endpoint)).slice(before);
+    expect(emails.map((e) => e.destinations.ToAddresses)).toEqual([["prod-owner@example.com"]]);
+    expect(JSON.stringify(emails)).not.toContain("attacker");
+    expect(output.join("\n")).toMatch(/must not contain control characters/);
+  });
+
   it("no email, queue message or log line ever held a secret access key", async () => {
     expect(handedOut.size).toBe(4);
     const emails = JSON.stringify(await sentEmails(moto.endpoint));
