@@ -1,0 +1,40 @@
+/** How one deployment-only param is checked. */
+interface DeclaredParam {
+  readonly required?: boolean;
+  /** What the param allows, as the error states it. */
+  readonly allowed: string;
+  readonly check: (value: string) => boolean;
+}
+
+/** What infra/params.cjs needs of shared/config.ts. */
+interface ConfigModule {
+  readonly SETTING_NAMES: readonly string[];
+  readonly envNameOf: (setting: string) => string;
+  readonly settingsFromEnv: (env: Record<string, string | undefined>) => Record<string, unknown>;
+  readonly configSchema: {
+    safeParse(input: unknown): {
+      success: boolean;
+      error?: { issues: { path: PropertyKey[]; message: string }[] };
+    };
+  };
+}
+
+declare const params: {
+  readonly DEPLOYMENT_PARAMS: Record<string, DeclaredParam>;
+  readonly NOT_PARAMS: ReadonlySet<string>;
+  parseCliParams(items: readonly string[] | undefined): Record<string, string>;
+  effectiveParams(input: {
+    cli: Record<string, unknown>;
+    stageParams?: Record<string, unknown>;
+    defaultParams?: Record<string, unknown>;
+  }): Record<string, string>;
+  /** Every problem with a deployment's params, each naming the param; empty when they are fine. */
+  paramProblems(input: {
+    cli: Record<string, string>;
+    stageParams?: Record<string, unknown>;
+    defaultParams?: Record<string, unknown>;
+    config: ConfigModule;
+  }): string[];
+  paramsMessage(problems: readonly string[]): string;
+};
+export = params;

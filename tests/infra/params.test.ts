@@ -1,0 +1,183 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import yaml from "js-yaml";
+import { describe, expect, it } from "vitest";
+import managementMemberRole from "../../infra/management-member-role.cjs";
+import params from "../../infra/params.cjs";
+import * as config from "../../shared/config";
+
+// Deployment params checked at package time (infra/params.cjs through infra/params-plugin.cjs). Most
+// cases call the validation directly; two run `sls package` to prove the plugin stops it.
+
+const run = promisify(execFile);
+// biome-ignore lint/suspicious/noExplicitAny: serverless.yml is read structurally here.
+type Json = any;
+
+const serverlessText = readFileSync("serverless.yml", "utf8");
+const serverless = yaml.load(serverlessText.replace(/\$\{[^}]*\}/g, "x"), {
+  schema: managementMemberRole.schema,
+}) as Json;
+const defaultParams = serverless.params.default as Record<string, unknown>;
+const REQUIRED = {
+  senderEmail: "a@example.com",
+  organizationId: "o-abc123def4",
+  deploymentTargets: "r-ab12",
+};
+
+/** The problems with `cli` over serverless.yml's own defaults. */
+const problemsWith = (cli: Record<string, string>, stageParams: Record<string, unknown> = {}) =>
+  params.paramProblems({ cli, stageParams, defaultParams, config });
+
+describe("the declared params", () => {
+  it("accept serverless.yml's defaults with the required params, and the package-check stage as it is", () => {
+    expect(problemsWith(REQUIRED)).toEqual([]);
+    expect(problemsWith({}, serverless.params["package-check"])).toEqual([]);
+  });
+
+  it("are every setting but the ledger table (which the stack creates) and every deployment param", () => {
+    const known = [
+      ...config.SETTING_NAMES.filter((n) => n !== "ledgerTable"),
+      ...Object.keys(params.DEPLOYMENT_PARAMS),
+    ];
+    for (const name of Object.keys(defaultParams)) expect(known).toContain(name);
+    expect(problemsWith({ ...REQUIRED, ledgerTable: "mine" })).toEqual([
+      expect.stringMatching(/^--param ledgerTable: unknown parameter/),
+    ]);
+  });
+
+  it("are each used by serverless.yml or an infra/*.cjs resource file (none declared for nothing)", () => {
+    const sources = [
+      serverlessText,
+      ...["config-trigger", "guard-policy", "queue-policies", "management-member-role"].map((f) =>
+        readFileSync(`infra/${f}.cjs`, "utf8"),
+      ),
+    ].join("\n");
+    const known = [
+      ...config.SETTING_NAMES.filter((n) => n !== "ledgerTable"),
+      ...Object.keys(params.DEPLOYMENT_PARAMS),
+    ];
+    for (const name of known) expect(sources, name).toMatch(new RegExp(`param:${name}\\b`));
+  });
+});
+
+describe("paramProblems", () => {
+  it("names every missing required param and what it takes", () => {
+    // Act
+    const problems = problemsWith({});
+
+    // Assess
+    expect(problems).toHaveLength(3);
+    expect(problems).toEqual([
+      expect.stringContaining(
+        'organizationId is required: --param="organizationId=..."; allowed: the organization id',
+      ),
+      expect.stringContaining('deploymentTargets is required: --param="deploymentTargets=..."; allowed:'),
+      expect.stringContaining('senderEmail is required: --param="senderEmail=..."; allowed: an SES-verified'),
+    ]);
+  });
+
+  it("rejects a misspelt or unknown param, naming it and the known ones", () => {
+    const [problem, ...rest] = problemsWith({ ...REQUIRED, rotateAfterDay: "80" });
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(
+      /^--param rotateAfterDay: unknown parameter; known parameters: .*rotateAfterDays/,
+    );
+  });
+
+  it("rejects a setting outside its allowed values with the schema's own words (mode=Enforce)", () => {
+    expect(problemsWith({ ...REQUIRED, mode: "Enforce" })).toEqual([
+      'mode="Enforce": Invalid option: expected one of "audit"|"enforce"',
+    ]);
+    expect(problemsWith({ ...REQUIRED, mode: "enforce" })).toEqual([]);
+  });
+
+  it("rejects booleans and numbers that are not, naming the param rather than its variable", () => {
+    expect(problemsWith({ ...REQUIRED, adoptForeignSecrets: "yes", userConcurrency: "four" })).toEqual([
+      'userConcurrency="four": userConcurrency must be a number, got "four"',
+      'adoptForeignSecrets="yes": adoptForeignSecrets must be true or false, got "yes"',
+    ]);
+  });
+
+  it("reports the relation between settings along with the settings that are invalid on their own", () => {
+    const problems = problemsWith({ ...REQUIRED, deactivateAfterDays: "50", discovery: "all" });
+    expect(problems).toEqual([
+      expect.stringMatching(/^discovery="all": Invalid option: expected one of "report"\|"full"/),
+      expect.stringMatching(/^rotateAfterDays="90": thresholds must satisfy/),
+    ]);
+  });
+
+  it.each([
+    ["organizationId", "o-abc123def4", "123456789012"],
+    ["deploymentTargets", "r-ab12,ou-ab12-cdef5678", "ou-ab12"],
+    ["senderIdentity", "example.com", "not an identity"],
+    ["schedule", "cron(0 6 * * ? *)", "daily"],
+    ["schedule", "rate(12 hours)", "rate(12 fortnights)"],
+    ["rotatorMaxConcurrency", "150", "1"],
+    ["createManagementRole", "false", "no"],
+    ["configTrigger", "true", "on"],
+    ["configRule", "false", "1"],
+    ["guardPolicy", "true", "yes"],
+    ["guardExemptPrincipals", "arn:aws:iam::*:role/Admin,arn:aws:iam::123456789012:role/ops/*", "Admin"],
+    ["queueRedrivePrincipals", "arn:aws:iam::123456789012:role/Operator*", "arn:aws:s3:::bucket"],
+    ["callAs", "DELEGATED_ADMIN", "delegated_admin"],
+    ["stackSetFailureTolerance", "0", "101"],
+    ["stackSetMaxConcurrency", "100", "0"],
+  ])("checks %s: accepts %s, rejects %s naming what it allows", (name, good, bad) => {
+    const declared = params.DEPLOYMENT_PARAMS[name];
+    expect(problemsWith({ ...REQUIRED, [name]: good })).toEqual([]);
+    expect(problemsWith({ ...REQUIRED, [name]: bad })).toEqual([
+      `${name}="${bad}" is not allowed; allowed: ${declared?.allowed}`,
+    ]);
+  });
+
+  it("takes --param over the stage's params over the defaults, as osls does", () => {
+    expect(
+      params.effectiveParams({
+        cli: { mode: "enforce" },
+        stageParams: { mode: "audit", schedule: "rate(1 day)" },
+        defaultParams: { mode: "audit", schedule: "cron(0 6 * * ? *)", callAs: "SELF" },
+      }),
+    ).toEqual({ mode: "enforce", schedule: "rate(1 day)", callAs: "SELF" });
+    expect(params.parseCliParams(["mode=enforce", 'passwordPolicy={"a":1}'])).toEqual({
+      mode: "enforce",
+      passwordPolicy: '{"a":1}',
+    });
+  });
+});
+
+describe("sls package with bad params (the plugin, before anything is built)", () => {
+  const slsPackage = (...args: string[]) =>
+    run("node_modules/.bin/sls", ["package", "--package", "/nonexistent/keyrotor-params-test", ...args], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" },
+      timeout: 120_000,
+    });
+  const failure = async (promise: Promise<unknown>) => {
+    const error = (await promise.then(
+      () => {
+        throw new Error("sls package succeeded");
+      },
+      (e: unknown) => e,
+    )) as { code: number; stdout: string; stderr: string };
+    return { code: error.code, output: `${error.stdout}\n${error.stderr}` };
+  };
+
+  it("fails naming a misspelt param and a value outside the allowed ones", async () => {
+    const { code, output } = await failure(
+      slsPackage("--stage", "package-check", "--param=mode=Enforce", "--param=rotateAfterDay=80"),
+    );
+    expect(code).not.toBe(0);
+    expect(output).toContain("keyrotor: invalid deployment parameters:");
+    expect(output).toContain("--param rotateAfterDay: unknown parameter");
+    expect(output).toContain('mode="Enforce": Invalid option: expected one of "audit"|"enforce"');
+  });
+
+  it("fails naming each required param that is missing", async () => {
+    const { code, output } = await failure(slsPackage("--stage", "prod"));
+    expect(code).not.toBe(0);
+    for (const name of ["senderEmail", "organizationId", "deploymentTargets"]) {
+      expect(output).toContain(`${name} is required: --param="${name}=..."`);
+    }
+    expect(output).not.toContain("Cannot resolve variable");
+  });
+});
