@@ -41,7 +41,12 @@ interface SecretMetadataShape {
 const AWS_MANAGED_KEY =
   /^(alias\/aws\/secretsmanager|arn:aws[\w-]*:kms:[\w-]+:\d{12}:alias\/aws\/secretsmanager)$/;
 
-function toMeta(s: SecretMetadataShape, versionsToStages: Record<string, string[]> | undefined): SecretMeta {
+/** `described`: from DescribeSecret, which tells the replicas; ListSecrets does not. */
+function toMeta(
+  s: SecretMetadataShape,
+  versionsToStages: Record<string, string[]> | undefined,
+  described: boolean,
+): SecretMeta {
   const tags: Record<string, string> = {};
   for (const t of s.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
   const current = Object.entries(versionsToStages ?? {}).find(([, stages]) => stages.includes("AWSCURRENT"));
@@ -53,7 +58,9 @@ function toMeta(s: SecretMetadataShape, versionsToStages: Record<string, string[
     currentVersionId: current?.[0] ?? null,
     kmsKeyId: kms,
     deletionDate: s.DeletedDate ?? null,
-    replicaRegions: (s.ReplicationStatus ?? []).flatMap((r) => (r.Region ? [r.Region] : [])),
+    replicaRegions: described
+      ? (s.ReplicationStatus ?? []).flatMap((r) => (r.Region ? [r.Region] : []))
+      : null,
     createdAt: s.CreatedDate ?? null,
   };
 }
@@ -80,7 +87,7 @@ export class SecretsAdapter implements SecretsPort {
       for await (const page of pages) {
         for (const s of page.SecretList ?? []) {
           // The name filter is a case-insensitive prefix match; keyrotor's prefix is exact.
-          if (s.Name?.startsWith(prefix)) secrets.set(s.Name, toMeta(s, s.SecretVersionsToStages));
+          if (s.Name?.startsWith(prefix)) secrets.set(s.Name, toMeta(s, s.SecretVersionsToStages, false));
         }
       }
       return secrets;
@@ -91,7 +98,7 @@ export class SecretsAdapter implements SecretsPort {
     return call(SERVICE, "DescribeSecret", async () => {
       try {
         const s = await this.client.send(new DescribeSecretCommand({ SecretId: name }));
-        return toMeta(s, s.VersionIdsToStages);
+        return toMeta(s, s.VersionIdsToStages, true);
       } catch (error) {
         if (isAwsError(error, "ResourceNotFoundException")) return null;
         throw error;

@@ -43,8 +43,8 @@ export interface SecretMeta {
   readonly kmsKeyId: string | null;
   /** When the secret is due to be deleted; `null` unless someone scheduled its deletion. */
   readonly deletionDate: Date | null;
-  /** Regions it is replicated to. */
-  readonly replicaRegions: readonly string[];
+  /** Regions it is replicated to; `null` when unknown (ListSecrets does not say, DescribeSecret does). */
+  readonly replicaRegions: readonly string[] | null;
   /** When the secret was created; `null` when Secrets Manager does not say. */
   readonly createdAt: Date | null;
 }

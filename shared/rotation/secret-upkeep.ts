@@ -143,8 +143,9 @@ export async function keepSecret(
       await save(kept);
     }
   }
-  const add = ctx.settings.replicaRegions.filter((r) => !meta.replicaRegions.includes(r));
-  const remove = meta.replicaRegions.filter((r) => !ctx.settings.replicaRegions.includes(r));
+  const replicas = meta.replicaRegions ?? (await secrets.describeSecret(meta.name))?.replicaRegions ?? [];
+  const add = ctx.settings.replicaRegions.filter((r) => !replicas.includes(r));
+  const remove = replicas.filter((r) => !ctx.settings.replicaRegions.includes(r));
   if (add.length > 0 || remove.length > 0) {
     const change = [...add.map((r) => `+${r}`), ...remove.map((r) => `-${r}`)].join(" ");
     findings.push({

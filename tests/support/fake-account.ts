@@ -199,13 +199,16 @@ export class FakeAccount implements IamPort, SecretsPort {
   async replicateToRegions(name: string, regions: readonly string[]) {
     this.mutate("ReplicateSecretToRegions", `${name} ${regions.join(" ")}`);
     const s = this.secrets.get(name);
-    if (s) this.secrets.set(name, { ...s, replicaRegions: [...s.replicaRegions, ...regions] });
+    if (s) this.secrets.set(name, { ...s, replicaRegions: [...(s.replicaRegions ?? []), ...regions] });
   }
   async removeReplicaRegions(name: string, regions: readonly string[]) {
     this.mutate("RemoveRegionsFromReplication", `${name} ${regions.join(" ")}`);
     const s = this.secrets.get(name);
     if (s)
-      this.secrets.set(name, { ...s, replicaRegions: s.replicaRegions.filter((r) => !regions.includes(r)) });
+      this.secrets.set(name, {
+        ...s,
+        replicaRegions: (s.replicaRegions ?? []).filter((r) => !regions.includes(r)),
+      });
   }
   async putResourcePolicy(name: string, policy: string) {
     this.mutate("PutResourcePolicy", name);

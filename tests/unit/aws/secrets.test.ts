@@ -45,7 +45,6 @@ describe("SecretsAdapter", () => {
             ARN: "arn:b",
             KmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/mine",
             DeletedDate: new Date("2026-02-01T00:00:00Z"),
-            ReplicationStatus: [{ Region: "eu-west-1" }],
           },
         ],
       });
@@ -60,7 +59,7 @@ describe("SecretsAdapter", () => {
         currentVersionId: "v1",
         kmsKeyId: null,
         deletionDate: null,
-        replicaRegions: [],
+        replicaRegions: null,
         createdAt: new Date("2026-01-01T00:00:00Z"),
       },
       {
@@ -70,7 +69,7 @@ describe("SecretsAdapter", () => {
         currentVersionId: null,
         kmsKeyId: "arn:aws:kms:us-east-1:111122223333:key/mine",
         deletionDate: new Date("2026-02-01T00:00:00Z"),
-        replicaRegions: ["eu-west-1"],
+        replicaRegions: null,
         createdAt: null,
       },
     ]);

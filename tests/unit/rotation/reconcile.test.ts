@@ -96,6 +96,40 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
     ]);
   });
 
+  it("applies replica regions added to or removed from the configuration to an existing secret, and reports it", async () => {
+    // Prepare: the secret was replicated to us-west-2; the operator now wants eu-west-1 instead.
+    account.addUser("alice", [key("OLD", 95)]);
+    const secret = account.ownSecret("alice");
+    account.secrets.set(secret.name, { ...secret, replicaRegions: ["us-west-2"] });
+    // Act
+    const report = await reconcile({ ...enforce, replicaRegions: ["eu-west-1"] });
+    // Assess
+    expect(account.mutations).toEqual(
+      expect.arrayContaining([
+        "ReplicateSecretToRegions keyrotor/alice eu-west-1",
+        "RemoveRegionsFromReplication keyrotor/alice us-west-2",
+      ]),
+    );
+    expect(account.secrets.get("keyrotor/alice")?.replicaRegions).toEqual(["eu-west-1"]);
+    expect(userOf(report).findings).toContainEqual({
+      kind: "replicas-updated",
+      outcome: "done",
+      detail: "replica regions of keyrotor/alice: +eu-west-1 -us-west-2",
+    });
+  });
+
+  it("in audit mode only reports what it would repair", async () => {
+    account.addUser("alice", [key("OLD", 95)]);
+    account.ownSecret("alice");
+    const report = await reconcile({ ...audit, replicaRegions: ["eu-west-1"] });
+    expect(account.mutations).toEqual([]);
+    expect(account.ledger.writes).toEqual(["recordRun 111122223333"]);
+    expect(userOf(report).findings.map((f) => `${f.kind}:${f.outcome}`)).toEqual([
+      "policy-updated:planned",
+      "replicas-updated:planned",
+    ]);
+  });
+
   it("gives the user, the configured readers and allowlisted tag readers read access in the policy", async () => {
     const tagReader = "arn:aws:iam::111122223333:role/app";
     const globalReader = "arn:aws:iam::111122223333:role/ci";
