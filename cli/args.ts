@@ -103,7 +103,6 @@ export function globalUsage(commands: readonly CommandSpec[]): string {
  */
 export function parseCommandLine(argv: readonly string[], commands: readonly CommandSpec[]): ParsedLine {
   const overall = globalUsage(commands);
-  const find = (name: string) => commands.find((c) => c.name === name);
   const args = [...argv];
   while (args[0]?.startsWith("-") && args[0] !== "--") {
     const flag = args.shift() ?? "";
@@ -112,15 +111,14 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
     throw new UsageError(`unknown option ${flag.split("=")[0]} (options go after the command)`, overall);
   }
   if (args[0] === "--") args.shift();
-  const name = args.shift();
-  if (name === undefined) throw new UsageError("missing command", overall);
-  if (name === "help") {
-    const topic = args[0] === undefined ? undefined : find(args[0]);
-    if (args[0] !== undefined && !topic) throw new UsageError(`unknown command "${args[0]}"`, overall);
-    return { kind: "help", text: topic ? commandUsage(topic) : overall };
+  const first = args[0];
+  if (first === undefined) throw new UsageError("missing command", overall);
+  if (first === "help") {
+    args.shift();
+    if (args.length === 0) return { kind: "help", text: overall };
+    return { kind: "help", text: commandUsage(takeCommand(args, commands, overall)) };
   }
-  const command = find(name);
-  if (!command) throw new UsageError(`unknown command "${name}"`, overall);
+  const command = takeCommand(args, commands, overall);
   const usage = commandUsage(command);
   const fail = (message: string): never => {
     throw new UsageError(message, usage);
@@ -177,6 +175,23 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
     if (spec.required && !(optionName in values)) fail(`${command.name} needs --${optionName}`);
   }
   return { kind: "command", command, values };
+}
+
+/** The command the line starts with (its name may be two words, as `ledger init`), taken off `args`. */
+function takeCommand(args: string[], commands: readonly CommandSpec[], overall: string): CommandSpec {
+  const [first = "", second] = args;
+  const command =
+    commands.find((c) => second !== undefined && c.name === `${first} ${second}`) ??
+    commands.find((c) => c.name === first);
+  if (command) {
+    args.splice(0, command.name.split(" ").length);
+    return command;
+  }
+  const group = commands.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name);
+  throw new UsageError(
+    group.length > 0 ? `"${first}" needs a subcommand: ${group.join(", ")}` : `unknown command "${first}"`,
+    overall,
+  );
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

@@ -1,7 +1,7 @@
 import packageJson from "../package.json";
 import { parseCommandLine, type ValuesOf } from "./args";
 import type { CommandContext } from "./commands/context";
-import { COMMANDS, type CREDENTIAL_PROCESS, type PLAN, type RUN } from "./commands/specs";
+import { COMMANDS, type CREDENTIAL_PROCESS, type LEDGER_INIT, type PLAN, type RUN } from "./commands/specs";
 import { EXIT, failureOf } from "./errors";
 import type { Io } from "./io";
 import { awsServices, type CliServices } from "./services";
@@ -22,6 +22,8 @@ const RUNNERS: Record<string, (values: Values, context: CommandContext) => Promi
       values as ValuesOf<typeof CREDENTIAL_PROCESS.options>,
       context,
     ),
+  "ledger init": async (values, context) =>
+    (await import("./commands/ledger-init")).run(values as ValuesOf<typeof LEDGER_INIT.options>, context),
 };
 
 /** keyrotor's version, from package.json. */

@@ -14,6 +14,8 @@ export interface CliServices {
   sweepPorts(config: Config, log: Log, aws: AwsRequest): Promise<PlanPorts>;
   /** A secret's value for credential-process, read with credentials that never run keyrotor again. */
   secretValue(secretId: string, aws: AwsRequest): Promise<Redacted<string>>;
+  /** Creates the ledger table unless it exists. */
+  ensureLedger(table: string, aws: AwsRequest): Promise<"created" | "exists">;
 }
 
 /** The real AWS services. The SDK is loaded only by the command that calls it. */
@@ -21,4 +23,5 @@ export const awsServices: CliServices = {
   sweepPorts: async (config, log, aws) => (await import("./aws/sweep-ports")).awsSweepPorts(config, log, aws),
   secretValue: async (secretId, aws) =>
     (await import("./aws/secret-value")).readSecretForCredentialProcess(secretId, aws),
+  ensureLedger: async (table, aws) => (await import("./aws/ledger-init")).ensureLedgerTable(table, aws),
 };

@@ -101,4 +101,26 @@ export const CREDENTIAL_PROCESS = {
   ],
 } as const satisfies CommandSpec;
 
-export const COMMANDS: readonly CommandSpec[] = [PLAN, RUN, CREDENTIAL_PROCESS];
+export const LEDGER_INIT = {
+  name: "ledger init",
+  summary: "Create the ledger table (DynamoDB) that plan and run need, unless it exists.",
+  options: {
+    ledger: {
+      type: "string",
+      value: "TABLE",
+      description: "The table's name (default: the ledgerTable setting, keyrotor-prod-ledger).",
+    },
+    config,
+    profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
+    region,
+    help: HELP_OPTION,
+  },
+  notes: [
+    "On demand, encrypted, with point-in-time recovery. The deployed stack makes its own table; this\n" +
+      "one is for the CLI run from a laptop, in the account whose credentials run the command: the\n" +
+      "organization's management account.",
+    AWS_NOTE,
+  ],
+} as const satisfies CommandSpec;
+
+export const COMMANDS: readonly CommandSpec[] = [PLAN, RUN, CREDENTIAL_PROCESS, LEDGER_INIT];

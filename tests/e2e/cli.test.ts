@@ -5,8 +5,6 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCaptured } from "../../cli/io";
-import { LedgerAdapter } from "../../shared/aws/ledger";
-import { parseConfig } from "../../shared/config";
 import type { PlanRow } from "../../cli/plan";
 import type { SweepResult } from "../../cli/sweep";
 import {
@@ -48,8 +46,7 @@ beforeAll(async () => {
   vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
   org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
-  const { ledgerTable } = parseConfig({ senderEmail: "keyrotor@example.com" });
-  await LedgerAdapter.create(ledgerTable, { region: "us-east-1" }).ensureTable();
+  expect((await cli("ledger", "init")).stdout).toBe("created the ledger table keyrotor-prod-ledger");
   await verifySender("keyrotor@example.com");
   const created = await createUsers((await clientsIn(org.accounts.Prod?.id ?? "")).iam, [
     { name: "app", keys: ["Active"] },
@@ -175,6 +172,15 @@ describe("keyrotor run", () => {
     } finally {
       proxy.rules.length = 0;
     }
+  });
+});
+
+describe("keyrotor ledger init", () => {
+  it("creates the table once, then finds it", async () => {
+    const first = await cli("ledger", "init", "--ledger", "keyrotor-cli-test-ledger");
+    const again = await cli("ledger", "init", "--ledger", "keyrotor-cli-test-ledger");
+    expect(first).toMatchObject({ code: 0, stdout: "created the ledger table keyrotor-cli-test-ledger" });
+    expect(again).toMatchObject({ code: 0, stdout: "the ledger table keyrotor-cli-test-ledger exists" });
   });
 });
 

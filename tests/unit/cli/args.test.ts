@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commandUsage, globalUsage, parseCommandLine } from "../../../cli/args";
-import { COMMANDS, CREDENTIAL_PROCESS, PLAN, RUN } from "../../../cli/commands/specs";
+import { COMMANDS, CREDENTIAL_PROCESS, LEDGER_INIT, PLAN, RUN } from "../../../cli/commands/specs";
 import { UsageError } from "../../../cli/errors";
 
 const parse = (...argv: string[]) => parseCommandLine(argv, COMMANDS);
@@ -27,6 +27,10 @@ describe("parseCommandLine", () => {
       command: PLAN,
       values: { format: "csv", config: "k.json", verbose: true, profile: "ops" },
     });
+    expect(parse("ledger", "init", "--ledger=t")).toMatchObject({
+      command: LEDGER_INIT,
+      values: { ledger: "t" },
+    });
     expect(credentials).toMatchObject({
       command: CREDENTIAL_PROCESS,
       values: { "secret-id": "keyrotor/app", region: "eu-west-1" },
@@ -38,6 +42,8 @@ describe("parseCommandLine", () => {
     [["run", "-h"], commandUsage(RUN)],
     [["credential-process", "--help"], commandUsage(CREDENTIAL_PROCESS)],
     [["help", "plan"], commandUsage(PLAN)],
+    [["help", "ledger", "init"], commandUsage(LEDGER_INIT)],
+    [["ledger", "init", "--help"], commandUsage(LEDGER_INIT)],
     [["--help"], globalUsage(COMMANDS)],
     [["help"], globalUsage(COMMANDS)],
     // Help wins over what else is on the line, even a missing required option.
@@ -97,6 +103,8 @@ describe("parseCommandLine", () => {
     [[], "missing command"],
     [["frobnicate"], 'unknown command "frobnicate"'],
     [["help", "frobnicate"], 'unknown command "frobnicate"'],
+    [["ledger"], '"ledger" needs a subcommand: ledger init'],
+    [["ledger", "drop"], '"ledger" needs a subcommand: ledger init'],
     [["--format", "json", "plan"], "unknown option --format (options go after the command)"],
   ])("keyrotor %j: %s, with the overall usage", (argv, message) => {
     // Act

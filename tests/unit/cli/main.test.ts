@@ -17,7 +17,12 @@ async function run(argv: string[], services: Partial<CliServices> = {}, env: Io[
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env };
-  const code = await main(argv, io, { sweepPorts: unused, secretValue: unused, ...services });
+  const code = await main(argv, io, {
+    sweepPorts: unused,
+    secretValue: unused,
+    ensureLedger: unused,
+    ...services,
+  });
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
@@ -139,6 +144,22 @@ describe("keyrotor main", () => {
     expect(stdout).toBe("");
     expect(stderr).toMatch(/secret db has no AccessKeyId and SecretAccessKey/);
     expect(stderr).not.toContain("hunter2");
+  });
+
+  it("ledger init makes the table the settings name, or the one --ledger names", async () => {
+    // Prepare
+    const tables: string[] = [];
+    const ensureLedger: CliServices["ensureLedger"] = async (table) => {
+      tables.push(table);
+      return tables.length === 1 ? "created" : "exists";
+    };
+    const env = { KEYROTOR_LEDGER_TABLE: "from-env" };
+    // Act
+    const first = await run(["ledger", "init"], { ensureLedger }, env);
+    const second = await run(["ledger", "init", "--ledger", "named"], { ensureLedger }, env);
+    // Assess
+    expect(first).toEqual({ code: 0, stdout: "created the ledger table from-env", stderr: "" });
+    expect(second).toEqual({ code: 0, stdout: "the ledger table named exists", stderr: "" });
   });
 
   it("credential-process started by itself stops at once with exit code 2", async () => {
