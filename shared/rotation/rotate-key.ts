@@ -78,6 +78,8 @@ async function createOwnSecret(
     replicaRegions: ctx.settings.replicaRegions,
   });
   if (created === null) {
+    // Nothing was created: the announcement must not later vouch for whoever made that secret.
+    await clearPending(ctx, user.userName);
     throw new SecretConflictError(
       `secret ${name} appeared while keyrotor was rotating ${user.userName}; it is not keyrotor's and ` +
         "nothing was written to it",

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clientsIn, createOrganization, createUsers, type Organization } from "../../scripts/lib/emulator";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
+import { LedgerAdapter } from "../../shared/aws/ledger";
 import { memberAccountOpener } from "../../shared/aws/member-account";
 import { StsAdapter } from "../../shared/aws/sts";
 import { parseConfig } from "../../shared/config";
@@ -22,6 +23,7 @@ function rotator() {
   const log = memoryLog();
   const ports = {
     openAccount: memberAccountOpener(StsAdapter.create(), { partition: "aws", roleName: "keyrotor-member" }),
+    ledger: LedgerAdapter.create(config.ledgerTable),
     notices: { sendNotice: async (n: Notice) => void notices.push(n) },
     log,
   };
@@ -54,6 +56,7 @@ beforeEach(async () => {
   await moto.reset();
   moto.setClockOffsetDays(0);
   org = await createOrganization([{ name: "Prod" }]);
+  await LedgerAdapter.create(config.ledgerTable).ensureTable();
   original = await createUsers(
     (await clientsIn(org.accounts.Prod?.id ?? "")).iam,
     USERS.map((name) => ({ name, keys: ["Active" as const] })),
