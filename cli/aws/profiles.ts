@@ -77,7 +77,8 @@ export function keyrotorLoop(profile: string, profiles: Profiles): string | null
     const command = settings?.credential_process;
     if (command !== undefined && runsKeyrotor(command)) {
       const via = name === profile ? "" : ` (the source_profile of profile "${profile}")`;
-      return `profile "${name}"${via} has credential_process = ${command}`;
+      // The command line itself is not repeated: it may hold more than keyrotor's arguments.
+      return `profile "${name}"${via} runs keyrotor credential-process as its credential_process`;
     }
     name = settings?.source_profile;
   }

@@ -168,7 +168,10 @@ describe("a profile whose credential_process is keyrotor, selected with AWS_PROF
     expect(direct.timedOut).toBe(false);
     expect(direct.code).toBe(2);
     expect(direct.stdout).toBe("");
-    expect(direct.stderr).toMatch(/profile "consumer" .*credential_process.* keyrotor/);
+    expect(direct.stderr).toMatch(
+      /profile "consumer" runs keyrotor credential-process .* start itself again/,
+    );
+    expect(direct.stderr).not.toContain("--secret-id");
     expect(direct.ms).toBeLessThan(1_000);
     expect(throughAws.timedOut, `timed out; stderr: ${throughAws.stderr.slice(-2000)}`).toBe(false);
     expect(throughAws.code).not.toBe(0);

@@ -54,13 +54,13 @@ describe("readProfiles", () => {
 describe("keyrotorLoop", () => {
   it("names a profile whose credential_process runs keyrotor credential-process", () => {
     expect(keyrotorLoop("consumer", profilesOf(CONFIG))).toMatch(
-      /^profile "consumer" has credential_process = keyrotor credential-process/,
+      /^profile "consumer" runs keyrotor credential-process as its credential_process$/,
     );
   });
 
   it("follows source_profile", () => {
     expect(keyrotorLoop("admin", profilesOf(CONFIG))).toMatch(
-      /^profile "consumer" \(the source_profile of profile "admin"\) has credential_process/,
+      /^profile "consumer" \(the source_profile of profile "admin"\) runs keyrotor credential-process/,
     );
   });
 
