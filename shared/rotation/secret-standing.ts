@@ -33,7 +33,10 @@ export function standingOf(meta: SecretMeta | undefined, record: UserRecord | un
 }
 
 function lostRecord(meta: SecretMeta | undefined, record: UserRecord | undefined): SecretRecord | undefined {
-  const since = record?.pending ? new Date(record.pending.since).getTime() : Number.NaN;
+  // Secrets Manager dates have whole seconds: compare from the second the creation was announced in.
+  const since = record?.pending
+    ? Math.floor(new Date(record.pending.since).getTime() / 1000) * 1000
+    : Number.NaN;
   if (!meta?.createdAt || Number.isNaN(since) || meta.createdAt.getTime() < since) return undefined;
   return {
     arn: meta.arn,

@@ -12,7 +12,9 @@ import {
   verifySender,
 } from "../../scripts/lib/emulator";
 import type { Moto } from "../../scripts/lib/moto";
-import { requestTokenFor, SECRET_TAGS } from "../../shared/rotation";
+import { LedgerAdapter } from "../../shared/aws/ledger";
+import type { AccountLedger } from "../../shared/ledger/records";
+import { requestTokenFor } from "../../shared/rotation";
 import { type AccountState, snapshot } from "../support/account-fixture";
 import type { FaultProxy } from "../support/fault-proxy";
 
@@ -28,6 +30,8 @@ export interface World {
 }
 
 export const ACCOUNTS = ["management", "Prod"] as const;
+/** The CLI's default ledger table, created in moto as `keyrotor ledger init` would. */
+const LEDGER_TABLE = "keyrotor-prod-ledger";
 const SENDER = "keyrotor@example.com";
 
 export interface Harness {
@@ -57,6 +61,7 @@ export async function buildWorld(h: Harness): Promise<World> {
   process.env.AWS_ENDPOINT_URL = h.moto.endpoint;
   const org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
   await verifySender(SENDER);
+  await LedgerAdapter.create(LEDGER_TABLE).ensureTable();
   const original = new Map<string, Map<string, string>>();
   const specs = {
     management: [{ name: "ci", keys: ["Active" as const] }],
@@ -111,14 +116,22 @@ export async function runCli(h: Harness, world: World): Promise<RunOutcome> {
   return { code, result, output, emailsTo };
 }
 
-/** Each account's users and secrets, read directly from moto. */
-export async function worldState(h: Harness, world: World): Promise<Map<string, AccountState>> {
+/** An account's users and secrets, and what the ledger holds about it. */
+export interface WorldAccount extends AccountState {
+  readonly ledger: AccountLedger;
+}
+
+/** Each account's users, secrets and ledger, read directly from moto. */
+export async function worldState(h: Harness, world: World): Promise<Map<string, WorldAccount>> {
   const saved = process.env.AWS_ENDPOINT_URL;
   process.env.AWS_ENDPOINT_URL = h.moto.endpoint;
   try {
-    const states = new Map<string, AccountState>();
-    for (const account of ACCOUNTS)
-      states.set(account, await snapshot(await clientsIn(world.org.accounts[account]?.id ?? "")));
+    const states = new Map<string, WorldAccount>();
+    const ledger = LedgerAdapter.create(LEDGER_TABLE);
+    for (const account of ACCOUNTS) {
+      const id = world.org.accounts[account]?.id ?? "";
+      states.set(account, { ...(await snapshot(await clientsIn(id))), ledger: await ledger.loadAccount(id) });
+    }
     return states;
   } finally {
     process.env.AWS_ENDPOINT_URL = saved;
@@ -134,10 +147,10 @@ export const keysOf = (state: AccountState, user: string) =>
 
 /**
  * What must hold after any run, faulted or not: the working key is never lost, never more than two
- * keys, and every key keyrotor made is recorded in its secret, or still announced by the secret's
- * pending mark so the next run removes it.
+ * keys, and every key keyrotor made is recorded in its secret, or still announced by the ledger's
+ * pending creation so the next run removes it.
  */
-export function invariantViolations(world: World, states: Map<string, AccountState>): string[] {
+export function invariantViolations(world: World, states: Map<string, WorldAccount>): string[] {
   const problems: string[] = [];
   for (const [account, users] of world.original) {
     const state = states.get(account);
@@ -151,7 +164,7 @@ export function invariantViolations(world: World, states: Map<string, AccountSta
       const secret = state.secrets[`keyrotor/${user}`];
       for (const k of keys.filter((key) => key.id !== originalKey)) {
         const recorded = secret?.currentVersionId === requestTokenFor(k.id);
-        const announced = (secret?.tags[SECRET_TAGS.pendingSince] ?? "") !== "";
+        const announced = state.ledger.users.get(user)?.pending !== undefined;
         if (!recorded && !announced) problems.push(`${where}: key ${k.id} is neither recorded nor announced`);
       }
     }
@@ -159,8 +172,11 @@ export function invariantViolations(world: World, states: Map<string, AccountSta
   return problems;
 }
 
-/** After a clean run: every user has its original key and exactly one new key, recorded, no pending mark. */
-export function healedViolations(world: World, states: Map<string, AccountState>): string[] {
+/**
+ * After a clean run: every user has its original key and exactly one new key, recorded in its secret
+ * and in the ledger, and no creation left pending.
+ */
+export function healedViolations(world: World, states: Map<string, WorldAccount>): string[] {
   const problems = invariantViolations(world, states);
   for (const [account, users] of world.original) {
     const state = states.get(account);
@@ -172,8 +188,10 @@ export function healedViolations(world: World, states: Map<string, AccountState>
       else if (secret?.currentVersionId !== requestTokenFor(fresh[0]?.id ?? "")) {
         problems.push(`${account}/${user}: new key not recorded`);
       }
-      if ((secret?.tags[SECRET_TAGS.pendingSince] ?? "") !== "")
-        problems.push(`${account}/${user}: pending mark left`);
+      const record = state.ledger.users.get(user);
+      if (record?.pending) problems.push(`${account}/${user}: pending creation left in the ledger`);
+      if (fresh.length === 1 && record?.recorded?.keyId !== fresh[0]?.id)
+        problems.push(`${account}/${user}: the ledger does not record the new key`);
     }
   }
   return problems;

@@ -61,16 +61,16 @@ function reportsHonestly(run: RunOutcome, operation: string) {
 }
 
 /** Faulted run, invariants; clean run an hour later, everything healed. */
-async function faultedDay(world: World, setup: () => void) {
+async function faultedDay(world: World, setup: () => void, label = "") {
   setup();
   const faulted = await runCli(h, world);
   expect(h.proxy.faults.length).toBeGreaterThan(0);
-  expect(invariantViolations(world, await worldState(h, world))).toEqual([]);
+  expect(invariantViolations(world, await worldState(h, world)), label).toEqual([]);
   h.proxy.reset();
   const next: World = { ...world, asOf: new Date(new Date(world.asOf).getTime() + 3_600_000).toISOString() };
   const clean = await runCli(h, next);
-  expect(clean.code).toBe(0);
-  expect(healedViolations(world, await worldState(h, world))).toEqual([]);
+  expect(clean.code, `${label}: ${clean.output.slice(-800)}`).toBe(0);
+  expect(healedViolations(world, await worldState(h, world)), label).toEqual([]);
   for (const count of clean.emailsTo.values()) expect(count).toBeLessThanOrEqual(1);
   return faulted;
 }
@@ -82,7 +82,8 @@ describe("a fault at every AWS call of a rotation day, one at a time", () => {
       "AssumeRole",
       "GenerateCredentialReport",
       "GetCredentialReport",
-      "ListSecrets",
+      "Query",
+      "UpdateItem",
       "DescribeSecret",
       "ListAccessKeys",
       "CreateSecret",
@@ -97,8 +98,10 @@ describe("a fault at every AWS call of a rotation day, one at a time", () => {
   it("access denied at each call: nothing lost, the failure is reported, the next run heals", async () => {
     for (const call of baseline) {
       const world = await buildWorld(h);
-      const run = await faultedDay(world, () =>
-        h.proxy.rules.push(failCall(call.operation, call.occurrence, "access-denied")),
+      const run = await faultedDay(
+        world,
+        () => h.proxy.rules.push(failCall(call.operation, call.occurrence, "access-denied")),
+        `access denied at ${call.operation} #${call.occurrence}`,
       );
       reportsHonestly(run, call.operation);
       if (run.code === 0) expect(call.operation).toBe("TagResource");
@@ -111,8 +114,10 @@ describe("a fault at every AWS call of a rotation day, one at a time", () => {
       const kind = kinds[i % kinds.length] ?? "throttling";
       const persistent = i % 2 === 0;
       const world = await buildWorld(h);
-      const run = await faultedDay(world, () =>
-        h.proxy.rules.push(failCall(call.operation, call.occurrence, kind, persistent)),
+      const run = await faultedDay(
+        world,
+        () => h.proxy.rules.push(failCall(call.operation, call.occurrence, kind, persistent)),
+        `${kind} at ${call.operation} #${call.occurrence}${persistent ? " (persistent)" : ""}`,
       );
       reportsHonestly(run, call.operation);
       if (persistent && run.code === 0) expect(call.operation).toBe("TagResource");
