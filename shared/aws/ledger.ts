@@ -12,6 +12,7 @@ import type {
   AccountRecord,
   LedgerPort,
   PendingCreation,
+  QuietPeriod,
   RecordedKey,
   SecretRecord,
   UserRecord,
@@ -128,6 +129,10 @@ export class LedgerAdapter implements LedgerPort {
 
   setOwner(accountId: string, userName: string, owner: string | null): Promise<void> {
     return this.update(accountId, userName, owner === null ? { remove: ["owner"] } : { set: { owner } });
+  }
+
+  setQuiet(accountId: string, userName: string, quiet: QuietPeriod | null): Promise<void> {
+    return this.update(accountId, userName, quiet === null ? { remove: ["quiet"] } : { set: { quiet } });
   }
 
   recordRun(accountId: string, run: AccountRecord): Promise<void> {

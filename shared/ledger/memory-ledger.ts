@@ -3,6 +3,7 @@ import type {
   AccountRecord,
   LedgerPort,
   PendingCreation,
+  QuietPeriod,
   RecordedKey,
   SecretRecord,
   UserRecord,
@@ -38,6 +39,9 @@ export class MemoryLedger implements LedgerPort {
   }
   async setOwner(accountId: string, userName: string, owner: string | null) {
     this.update("setOwner", accountId, userName, ({ owner: _, ...u }) => (owner ? { ...u, owner } : u));
+  }
+  async setQuiet(accountId: string, userName: string, quiet: QuietPeriod | null) {
+    this.update("setQuiet", accountId, userName, ({ quiet: _, ...u }) => (quiet ? { ...u, quiet } : u));
   }
   async recordRun(accountId: string, run: AccountRecord) {
     this.check("recordRun");

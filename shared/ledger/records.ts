@@ -37,6 +37,17 @@ export interface UserRecord {
   readonly pending?: PendingCreation;
   /** The owner address (from the owner tag) the rotator last saw; the notifier mails that user's lines there. */
   readonly owner?: string;
+  /**
+   * A user left blocked, exempt, held or failing is not looked at again until `until`, unless its keys
+   * (as the credential report shows them) no longer match `fingerprint`.
+   */
+  readonly quiet?: QuietPeriod;
+}
+
+export interface QuietPeriod {
+  readonly until: string;
+  readonly fingerprint: string;
+  readonly reason: string;
 }
 
 export interface AccountRecord {
@@ -62,5 +73,7 @@ export interface LedgerPort {
   clearPending(accountId: string, userName: string): Promise<void>;
   /** The owner address from the user's owner tag; `null` removes it. */
   setOwner(accountId: string, userName: string, owner: string | null): Promise<void>;
+  /** Starts (or, with `null`, ends) a quiet period for a user nothing can be done for. */
+  setQuiet(accountId: string, userName: string, quiet: QuietPeriod | null): Promise<void>;
   recordRun(accountId: string, run: AccountRecord): Promise<void>;
 }
