@@ -39,8 +39,14 @@ export class SecretWriteError extends Error {
   override readonly name = "SecretWriteError";
 }
 
+/** A failure as reports, notices and logs carry it: its name and message, never its cause or stack. */
+export interface ErrorReport {
+  readonly name: string;
+  readonly message: string;
+}
+
 /** A short, secret-free description of any thrown value, for reports and logs. */
-export function describeError(error: unknown): { name: string; message: string } {
+export function describeError(error: unknown): ErrorReport {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: "Error", message: String(error) };
 }

@@ -1,7 +1,6 @@
 import type { Config } from "../config";
-import { describeError } from "../errors";
-import type { Log } from "../rotation/ports";
-import type { ErrorReport } from "../rotation/report";
+import { describeError, type ErrorReport } from "../errors";
+import type { Log } from "../log";
 import { type AccountPasswordPolicy, requirementsOf, strengthen } from "./password-policy";
 
 export interface PasswordPolicyPort {

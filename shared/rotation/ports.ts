@@ -1,8 +1,12 @@
 import type { PasswordPolicyPort } from "../compliance/reconcile-password-policy";
 import type { KeyFacts, ReportedKey } from "../lifecycle";
+import type { Log } from "../log";
 import type { Redacted } from "../redacted";
 
 /** The narrow views of AWS the rotation use case needs, for one member account. */
+
+/** The log port lives in the shared base (shared/log.ts); re-exported for the use case's importers. */
+export type { Log };
 
 export interface IamUser {
   readonly userName: string;
@@ -72,14 +76,6 @@ export interface SecretsPort {
   removeReplicaRegions(name: string, regions: readonly string[]): Promise<void>;
   tagSecret(name: string, tags: Record<string, string>): Promise<void>;
   putSecretValue(name: string, value: Redacted<string>, token: string): Promise<string>;
-}
-
-/** Structured logging, as Powertools' Logger offers it: a message and attribute objects. */
-export interface Log {
-  debug(message: string, ...attributes: Record<string, unknown>[]): void;
-  info(message: string, ...attributes: Record<string, unknown>[]): void;
-  warn(message: string, ...attributes: Record<string, unknown>[]): void;
-  error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
 export interface AccountPorts {

@@ -1,5 +1,5 @@
+import type { Log } from "../log";
 import type { JobSink, RotationJob } from "../messages";
-import type { Log } from "../rotation/ports";
 import { type AccountInfo, type Scope, selectAccounts } from "./select";
 
 export interface OrganizationPort {
