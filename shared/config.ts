@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import { validateThresholds } from "./lifecycle/thresholds";
+import type { Thresholds } from "./lifecycle/types";
 
 const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
 const ouId = z
@@ -24,6 +25,18 @@ const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS regio
 const tagKey = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be a valid IAM tag key");
 const days = z.number().int("must be a whole number of days");
 
+/**
+ * The key lifecycle's default thresholds (docs/lifecycle.md says why each): rotate at 90 days as IAM.3
+ * and CIS ask, deactivate the superseded key 10 days later, delete it 10 days after that, warn a week
+ * ahead. The only copy in the code: the schema's defaults and the tests read it from here.
+ */
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  rotateAfterDays: 90,
+  deactivateAfterDays: 100,
+  deleteAfterDays: 110,
+  warnBeforeDays: 7,
+};
+
 /** Password requirements keyrotor enforces; each field absent means "no requirement". */
 export const passwordPolicySchema = z.strictObject({
   minimumPasswordLength: z.number().int().min(6).max(128).optional(),
@@ -38,10 +51,10 @@ export type PasswordRequirements = z.infer<typeof passwordPolicySchema>;
 
 const settings = {
   mode: z.enum(["audit", "enforce"]).default("audit"),
-  rotateAfterDays: days.default(90),
-  deactivateAfterDays: days.default(100),
-  deleteAfterDays: days.default(110),
-  warnBeforeDays: days.default(7),
+  rotateAfterDays: days.default(DEFAULT_THRESHOLDS.rotateAfterDays),
+  deactivateAfterDays: days.default(DEFAULT_THRESHOLDS.deactivateAfterDays),
+  deleteAfterDays: days.default(DEFAULT_THRESHOLDS.deleteAfterDays),
+  warnBeforeDays: days.default(DEFAULT_THRESHOLDS.warnBeforeDays),
   memberRoleName: z
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, "must be a valid IAM role name")
@@ -112,7 +125,10 @@ const settings = {
   maxJobAgeHours: z.number().int().min(1).max(168).default(24),
 };
 
-/** DESIGN §5: the one configuration of keyrotor, shared by the Lambdas and the CLI. */
+/**
+ * The one configuration of keyrotor, shared by the Lambdas (from `KEYROTOR_*` variables) and the CLI
+ * (from a JSON file, variables and flags): validated once at start-up, unknown keys refused.
+ */
 export const configSchema = z.strictObject(settings).superRefine((c, ctx) => {
   try {
     validateThresholds(c);

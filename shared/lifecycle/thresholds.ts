@@ -1,13 +1,6 @@
 import { ConfigError } from "../errors";
 import type { Thresholds } from "./types";
 
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  rotateAfterDays: 90,
-  deactivateAfterDays: 100,
-  deleteAfterDays: 110,
-  warnBeforeDays: 7,
-};
-
 /**
  * Checks 0 < rotate < deactivate < delete and 0 <= warnBefore < rotate, all whole days.
  * @throws ConfigError naming the offending setting.

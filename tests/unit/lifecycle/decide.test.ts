@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addDays, decide, NEW_KEY, DEFAULT_THRESHOLDS as T } from "../../../shared/lifecycle";
+import { DEFAULT_THRESHOLDS as T } from "../../../shared/config";
+import { addDays, decide, NEW_KEY } from "../../../shared/lifecycle";
 import { key, NOW, user } from "../../support/keys";
 
 const kinds = (plan: ReturnType<typeof decide>) =>

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addDays, DAY_MS, DEFAULT_THRESHOLDS, decide, type KeyFacts } from "../../../shared/lifecycle";
+import { DEFAULT_THRESHOLDS } from "../../../shared/config";
+import { addDays, DAY_MS, decide, type KeyFacts } from "../../../shared/lifecycle";
 import { key, NOW, user } from "../../support/keys";
 
 const T = { ...DEFAULT_THRESHOLDS, deactivateUnusedAfterDays: 45 };
