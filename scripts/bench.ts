@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --json]`: keyrotor's scale and cost figures next to their targets (issue 6).
+ * `npm run bench [-- --json]`: keyrotor's scale and cost figures next to their targets (README.md,
+ * "Scale and cost").
  * Figures are measured, never asserted: machines here are shared and noisy.
  */
 import { execFile } from "node:child_process";

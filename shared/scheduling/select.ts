@@ -15,7 +15,7 @@ export interface Selection<A extends AccountInfo> {
 }
 
 /**
- * Which accounts a run covers (DESIGN §1): ACTIVE ones only; when any include list is set, only
+ * Which accounts a run covers: ACTIVE ones only; when any include list is set, only
  * accounts named there or under an included OU; never an account excluded by id or by OU
  * (exclusions win). `ouMembers` maps each configured OU to the accounts beneath it, nested OUs included.
  */

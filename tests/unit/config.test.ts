@@ -5,7 +5,7 @@ import { validateThresholds } from "../../shared/lifecycle";
 
 const minimal = { senderEmail: "keyrotor@example.com" };
 
-describe("parseConfig (DESIGN §5)", () => {
+describe("parseConfig: the one configuration schema", () => {
   it("fills every documented default", () => {
     expect(parseConfig(minimal)).toEqual({
       mode: "audit",
