@@ -6,10 +6,8 @@ import {
   GetAccountPasswordPolicyCommand,
   GetCredentialReportCommand,
   IAMClient,
-  paginateGetGroup,
+  paginateGetAccountAuthorizationDetails,
   paginateListAccessKeys,
-  paginateListUsers,
-  paginateListUserTags,
   type StatusType,
   UpdateAccessKeyCommand,
   UpdateAccountPasswordPolicyCommand,
@@ -18,7 +16,7 @@ import type { AccountPasswordPolicy } from "../compliance/password-policy";
 import { AwsCallError } from "../errors";
 import type { KeyFacts, KeyStatus } from "../lifecycle";
 import { Redacted } from "../redacted";
-import type { IamPort, IamUser, NewAccessKey, ReportedUser } from "../rotation/ports";
+import type { DirectoryEntry, IamPort, NewAccessKey, ReportedUser } from "../rotation/ports";
 import { type ClientOptions, clientConfig } from "./client-config";
 import { parseCredentialReport } from "./credential-report";
 import { call, isAwsError } from "./errors";
@@ -59,18 +57,6 @@ export class IamAdapter implements IamPort {
 
   static create(options?: ClientOptions): IamAdapter {
     return new IamAdapter(new IAMClient(clientConfig(options)));
-  }
-
-  listUsers(): Promise<IamUser[]> {
-    return call(SERVICE, "ListUsers", async () => {
-      const users: IamUser[] = [];
-      for await (const page of paginateListUsers({ client: this.client }, {})) {
-        for (const u of page.Users ?? []) {
-          if (u.UserName && u.Arn) users.push({ userName: u.UserName, arn: u.Arn });
-        }
-      }
-      return users;
-    });
   }
 
   /**
@@ -121,29 +107,26 @@ export class IamAdapter implements IamPort {
     });
   }
 
-  listUserTags(userName: string): Promise<Record<string, string>> {
-    return call(SERVICE, "ListUserTags", async () => {
-      const tags: Record<string, string> = {};
-      for await (const page of paginateListUserTags({ client: this.client }, { UserName: userName })) {
-        for (const t of page.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
-      }
-      return tags;
-    });
-  }
-
-  /** Members of `groupName`; an empty set when the group does not exist. */
-  listGroupMembers(groupName: string): Promise<Set<string>> {
-    return call(SERVICE, "GetGroup", async () => {
-      const members = new Set<string>();
-      try {
-        for await (const page of paginateGetGroup({ client: this.client }, { GroupName: groupName })) {
-          for (const u of page.Users ?? []) if (u.UserName) members.add(u.UserName);
+  /**
+   * Every user with its groups and tags, from GetAccountAuthorizationDetails (filter User): a page per
+   * thousand users instead of a ListUserTags call per user and a GetGroup per exemption group.
+   */
+  userDirectory(): Promise<Map<string, DirectoryEntry>> {
+    return call(SERVICE, "GetAccountAuthorizationDetails", async () => {
+      const users = new Map<string, DirectoryEntry>();
+      const pages = paginateGetAccountAuthorizationDetails(
+        { client: this.client, pageSize: 1000 },
+        { Filter: ["User"] },
+      );
+      for await (const page of pages) {
+        for (const u of page.UserDetailList ?? []) {
+          if (!u.UserName || !u.Arn) continue;
+          const tags: Record<string, string> = {};
+          for (const t of u.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? "";
+          users.set(u.UserName, { arn: u.Arn, groups: [...(u.GroupList ?? [])], tags });
         }
-      } catch (error) {
-        if (isAwsError(error, "NoSuchEntity")) return members;
-        throw error;
       }
-      return members;
+      return users;
     });
   }
 

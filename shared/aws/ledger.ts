@@ -100,8 +100,10 @@ export class LedgerAdapter implements LedgerPort {
       );
       for await (const page of pages) {
         for (const item of page.Items ?? []) {
-          if (item.sk === "RUN") account = { lastRunId: item.lastRunId, lastRunAt: item.lastRunAt };
-          else if (typeof item.sk === "string" && item.sk.startsWith("USER#")) {
+          if (item.sk === "RUN") {
+            const { pk: _pk, sk: _sk, ...run } = item;
+            account = run as AccountRecord;
+          } else if (typeof item.sk === "string" && item.sk.startsWith("USER#")) {
             const { pk: _pk, sk: _sk, ...record } = item;
             users.set(record.userName, record as UserRecord);
           }

@@ -53,6 +53,10 @@ export interface QuietPeriod {
 export interface AccountRecord {
   readonly lastRunId: string;
   readonly lastRunAt: string;
+  /** The run before `lastRunId`: what a retry of that run counts as "since the previous run". */
+  readonly previousRunAt?: string;
+  /** Digest of the settings that shape existing secrets (readers, replicas): a change reaches them all. */
+  readonly settingsDigest?: string;
 }
 
 export interface AccountLedger {

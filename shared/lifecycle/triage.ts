@@ -9,26 +9,82 @@ export interface ReportedKey {
   readonly lastUsedAt: Date | null;
 }
 
-/** A day of slack on every threshold: a report hours old, or a run a little early, never hides a step. */
-const SLACK_DAYS = 1;
+/**
+ * How stale the credential report may be: IAM reuses a report up to four hours old, so a step that
+ * falls due within that much after `now` might already be due on the keys as they really are.
+ */
+export const REPORT_SLACK_MS = 4 * 3_600_000;
+
+/** The dates on which something about a user's keys falls due, as far as the report can tell. */
+export interface StepDates {
+  /** When an action (rotate, deactivate, delete) becomes due; it stays due until it is done. */
+  readonly actions: readonly Date[];
+  /** When a warning is announced: only the run in which the date passes announces it. */
+  readonly warnings: readonly Date[];
+}
+
+const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
 
 /**
- * Whether a user's keys, as the credential report shows them, could have anything to say this run:
- * a warning, a rotation, a deactivation or a deletion. Every one of those needs some key at least
- * `R - W` days old (the earliest threshold), or, with the unused-key rule on, an Active key unused for
- * `U - W` days. Users for whom this is false are not looked at further: a full look would decide nothing
- * for them (the differential test proves it). Users with a pending mark are looked at regardless.
+ * Every step date of a user's keys from the report alone. Where the report cannot tell (which key the
+ * secret records, whether the user is exempt) the earliest possible date is taken: looking at a user
+ * a little early costs a few reads, skipping one that is due would be a bug.
  */
-export function needsAttention(keys: readonly ReportedKey[], t: Thresholds, now: Date): boolean {
-  const horizon = addDays(now, t.warnBeforeDays + SLACK_DAYS).getTime();
-  const earliest = Math.min(t.rotateAfterDays, t.deactivateAfterDays, t.deleteAfterDays);
-  return keys.some((k) => {
-    if (addDays(k.createdAt, earliest).getTime() <= horizon) return true;
+export function stepDates(keys: readonly ReportedKey[], t: Thresholds): StepDates {
+  const { rotateAfterDays: r, deactivateAfterDays: d, deleteAfterDays: x, warnBeforeDays: w } = t;
+  const newest = keys.reduce<ReportedKey | undefined>(
+    (n, k) => (n === undefined || k.createdAt.getTime() > n.createdAt.getTime() ? k : n),
+    undefined,
+  );
+  const actions: Date[] = [];
+  const warnings: Date[] = [];
+  if (newest === undefined) return { actions, warnings };
+  for (const key of keys) {
+    const active = key.status === "Active";
+    if (key === newest && active) {
+      actions.push(addDays(key.createdAt, r));
+      if (w > 0) warnings.push(addDays(key.createdAt, r - w));
+    } else if (key === newest) {
+      actions.push(addDays(key.createdAt, x));
+    } else if (active && newest.status === "Active") {
+      actions.push(later(addDays(key.createdAt, d), addDays(newest.createdAt, d - r)));
+    } else if (!active) {
+      actions.push(later(addDays(key.createdAt, x), addDays(newest.createdAt, x - r)));
+    }
     const unused = t.deactivateUnusedAfterDays;
-    return (
-      k.status === "Active" &&
-      unused != null &&
-      addDays(k.lastUsedAt ?? k.createdAt, unused).getTime() <= horizon
-    );
-  });
+    if (active && unused != null) {
+      const since = key.lastUsedAt ?? key.createdAt;
+      actions.push(addDays(since, unused));
+      if (w > 0) warnings.push(addDays(since, unused - w));
+    }
+  }
+  return { actions, warnings };
+}
+
+/**
+ * Whether a user must be looked at in this run: an action is due (by `now`, give or take the report's
+ * age), or a warning date passed since the previous run. A user for whom this is false would get no
+ * action and no warning from a full look (the differential test proves it), so it costs no per-user call.
+ */
+export function needsLook(
+  keys: readonly ReportedKey[],
+  t: Thresholds,
+  now: Date,
+  previousRunAt: Date = addDays(now, -1),
+): boolean {
+  const { actions, warnings } = stepDates(keys, t);
+  const horizon = now.getTime() + REPORT_SLACK_MS;
+  const since = previousRunAt.getTime() - REPORT_SLACK_MS;
+  return (
+    actions.some((on) => on.getTime() <= horizon) ||
+    warnings.some((on) => on.getTime() > since && on.getTime() <= horizon)
+  );
+}
+
+/** What a quiet period is bound to: the user's keys as the report shows them. A change ends it. */
+export function keysFingerprint(keys: readonly ReportedKey[]): string {
+  return keys
+    .map((k) => `${k.status}:${k.createdAt.toISOString()}:${k.lastUsedAt?.toISOString() ?? "-"}`)
+    .sort()
+    .join("|");
 }

@@ -1,49 +1,80 @@
+import { createHash } from "node:crypto";
 import type { AccountLedger } from "../ledger/records";
-import { needsAttention } from "../lifecycle";
-import type { AccountPorts, IamUser, SecretMeta } from "./ports";
+import { keysFingerprint, needsLook } from "../lifecycle";
+import type { AccountPorts, DirectoryEntry, IamUser } from "./ports";
 import { secretNameFor } from "./secret-name";
-import type { AccountRun, RotationSettings } from "./settings";
+import type { AccountRun, Discovery, RotationSettings } from "./settings";
 
-export interface Discovery {
-  readonly users: readonly IamUser[];
-  /** Users the credential report showed with nothing to say, not looked at further. */
-  readonly unexamined: number;
-  readonly exemptMembers: ReadonlySet<string>;
-  readonly secretOf: (name: string) => Promise<SecretMeta | undefined>;
+/** Digest of the settings that shape an existing secret: its readers and its replicas. */
+export function secretSettingsDigest(settings: RotationSettings): string {
+  const shape = [settings.readerPrincipals, settings.readerTagAllowlist, settings.replicaRegions].map((l) =>
+    [...l].sort(),
+  );
+  return createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 32);
 }
 
 /**
- * Every user, looked at one by one: one listing of users and one of secrets, then per-user calls.
+ * Every user, looked at one by one: the directory and one listing of secrets, then per-user calls.
  * What `plan` uses, and the reference the frugal discovery is proven against.
  */
 export async function discoverAll(ports: AccountPorts, settings: RotationSettings): Promise<Discovery> {
-  const [users, exemptMembers, secrets] = await Promise.all([
-    ports.iam.listUsers(),
-    ports.iam.listGroupMembers(settings.exemptGroupName),
+  const [directory, secrets] = await Promise.all([
+    ports.iam.userDirectory(),
     ports.secrets.listSecrets(settings.secretPrefix),
   ]);
-  return { users, unexamined: 0, exemptMembers, secretOf: async (name) => secrets.get(name) };
+  return {
+    users: [...directory].map(([userName, { arn }]) => ({ userName, arn })),
+    unexamined: 0,
+    directory,
+    secretOf: async (name) => secrets.get(name),
+    fingerprints: new Map(),
+    settingsChanged: true,
+  };
 }
 
 /**
- * Frugal discovery: the credential report (two or three calls) says which users could have anything
- * to say, and the ledger (already read) which have a creation in flight; only those get per-user calls,
- * on fresh data. An account where nothing is due costs these calls and the AssumeRole, whatever its size.
+ * Frugal discovery: from the credential report (two or three calls), each user's next step dates; a
+ * user is looked at only when one falls due in this run, when the ledger has a creation in flight for
+ * it, or when the settings that shape its secret changed. A user nothing can be done for (blocked,
+ * exempt, held, failing) stays quiet until its quiet period ends or its keys change. An account where
+ * nothing is due costs these calls and the AssumeRole, whatever its size.
  */
 export async function discoverFromReport(
   ports: AccountPorts,
   settings: RotationSettings,
   run: AccountRun,
   ledger: AccountLedger,
+  previousRunAt: Date,
 ): Promise<Discovery> {
   const reported = await ports.iam.credentialReport();
-  const users = reported
-    .filter((u) => needsAttention(u.keys, settings, run.now) || ledger.users.get(u.userName)?.pending)
-    .map(({ userName, arn }) => ({ userName, arn }));
-  const exemptMembers =
-    users.length > 0 ? await ports.iam.listGroupMembers(settings.exemptGroupName) : new Set<string>();
+  const settingsChanged = ledger.account?.settingsDigest !== secretSettingsDigest(settings);
+  const fingerprints = new Map<string, string>();
+  const users: IamUser[] = [];
+  for (const u of reported) {
+    const record = ledger.users.get(u.userName);
+    const fingerprint = keysFingerprint(u.keys);
+    const quiet =
+      record?.quiet !== undefined &&
+      new Date(record.quiet.until).getTime() > run.now.getTime() &&
+      record.quiet.fingerprint === fingerprint;
+    const look =
+      record?.pending !== undefined ||
+      (settingsChanged && record?.secret !== undefined) ||
+      (!quiet && needsLook(u.keys, settings, run.now, previousRunAt));
+    if (!look) continue;
+    users.push({ userName: u.userName, arn: u.arn });
+    fingerprints.set(u.userName, fingerprint);
+  }
+  const directory = users.length > 0 ? await ports.iam.userDirectory() : new Map<string, DirectoryEntry>();
   const secretOf = async (name: string) => (await ports.secrets.describeSecret(name)) ?? undefined;
-  return { users, unexamined: reported.length - users.length, exemptMembers, secretOf };
+  return {
+    users,
+    unexamined: reported.length - users.length,
+    directory,
+    secretOf,
+    fingerprints,
+    settingsChanged,
+  };
 }
 
 /** The user's secret name, as discovery and reconciliation both spell it. */

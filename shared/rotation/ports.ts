@@ -24,12 +24,18 @@ export interface ReportedUser extends IamUser {
   readonly keys: readonly ReportedKey[];
 }
 
+/** A user as GetAccountAuthorizationDetails describes it: what exemption and tags need. */
+export interface DirectoryEntry {
+  readonly arn: string;
+  readonly groups: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 export interface IamPort extends PasswordPolicyPort {
-  listUsers(): Promise<IamUser[]>;
+  /** Every user with its groups and tags, in one paginated call. */
+  userDirectory(): Promise<Map<string, DirectoryEntry>>;
   credentialReport(): Promise<ReportedUser[]>;
   listAccessKeys(userName: string): Promise<KeyFacts[]>;
-  listUserTags(userName: string): Promise<Record<string, string>>;
-  listGroupMembers(groupName: string): Promise<Set<string>>;
   getAccessKeyLastUsed(keyId: string): Promise<Date | null>;
   createAccessKey(userName: string): Promise<NewAccessKey>;
   deactivateAccessKey(userName: string, keyId: string): Promise<void>;

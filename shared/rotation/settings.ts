@@ -1,7 +1,7 @@
 import type { Config } from "../config";
 import type { AccountLedger, LedgerPort } from "../ledger/records";
 import type { Thresholds } from "../lifecycle";
-import type { AccountPorts, SecretMeta } from "./ports";
+import type { AccountPorts, DirectoryEntry, IamUser, SecretMeta } from "./ports";
 
 export type RotationSettings = Pick<
   Config,
@@ -37,14 +37,26 @@ export interface AccountRun {
   readonly readOnly?: boolean;
 }
 
-/** What every step of one account's reconciliation shares. */
-export interface AccountContext {
+export interface Discovery {
+  readonly users: readonly IamUser[];
+  /** Users the credential report showed with nothing due, not looked at further. */
+  readonly unexamined: number;
+  /** Groups and tags of every user, from one paginated call. */
+  readonly directory: ReadonlyMap<string, DirectoryEntry>;
+  readonly secretOf: (name: string) => Promise<SecretMeta | undefined>;
+  /** Each looked-at user's keys as the report showed them (report discovery only): binds quiet periods. */
+  readonly fingerprints: ReadonlyMap<string, string>;
+  /** The settings that shape existing secrets changed since the last run: every secret is checked. */
+  readonly settingsChanged: boolean;
+}
+
+/** What every step of one account's reconciliation shares: the run, the ledger, what discovery found. */
+export interface AccountContext extends Omit<Discovery, "users" | "unexamined"> {
   readonly ports: AccountPorts & { readonly ledger: LedgerPort };
   readonly settings: RotationSettings;
   readonly thresholds: Thresholds;
   readonly run: AccountRun;
+  /** The run before this one: warnings whose date passed since then are this run's. */
+  readonly previousRunAt: Date;
   readonly ledger: AccountLedger;
-  readonly exemptMembers: ReadonlySet<string>;
-  /** The user's secret at its keyrotor name, if one exists (from one listing, or described per user). */
-  readonly secretOf: (name: string) => Promise<SecretMeta | undefined>;
 }

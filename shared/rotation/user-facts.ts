@@ -1,49 +1,58 @@
 import type { UserRecord } from "../ledger/records";
-import { type KeyFacts, type UserFacts, unrecordedKeys } from "../lifecycle";
-import type { IamUser, SecretMeta } from "./ports";
-import { type SecretStanding, type SecretView, secretView, standingOf } from "./secret-standing";
+import { type KeyFacts, type SecretMark, type UserFacts, unrecordedKeys } from "../lifecycle";
+import type { IamUser } from "./ports";
 import type { AccountContext } from "./settings";
 
-export interface UserState {
+/** The user's keys and tags, with the secret as the ledger last knew it (not yet checked). */
+export interface UserKeys {
   readonly facts: UserFacts;
-  readonly tags: Record<string, string>;
-  readonly standing: SecretStanding;
-  readonly view: SecretView;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
- * Reads one user's keys and tags and judges its secret against the ledger. Last-used data is fetched
- * only where a decision needs it: unrecorded keys and, with the unused-key rule on, Active keys.
+ * What the ledger alone says of the user's secret, before the secret itself is read: the recorded
+ * key (if it still exists) and any creation in flight. `null` when keyrotor never managed the user.
  */
-export async function readUserState(
+export function ledgerMark(record: UserRecord | undefined, keys: readonly KeyFacts[]): SecretMark | null {
+  if (!record?.secret && !record?.recorded && !record?.pending) return null;
+  const recorded = record.recorded?.keyId;
+  return {
+    recordedKeyId: recorded && keys.some((k) => k.id === recorded) ? recorded : null,
+    pendingSince: record.pending ? new Date(record.pending.since) : null,
+  };
+}
+
+/**
+ * Reads one user's keys (one call); its groups and tags come from the account's directory. Last-used
+ * data is fetched only where a decision needs it: unrecorded keys and, with the unused-key rule on,
+ * Active keys.
+ */
+export async function readUserKeys(
   ctx: AccountContext,
   user: IamUser,
-  meta: SecretMeta | undefined,
   record: UserRecord | undefined,
-): Promise<UserState> {
+): Promise<UserKeys> {
   const { iam } = ctx.ports;
   const keys = await iam.listAccessKeys(user.userName);
-  // Tags matter only to users with keys; skipping the rest saves a call per key-less user.
-  const tags = keys.length > 0 ? await iam.listUserTags(user.userName) : {};
-  const exempt = ctx.exemptMembers.has(user.userName)
+  const entry = ctx.directory.get(user.userName);
+  const tags = entry?.tags ?? {};
+  const exempt = entry?.groups.includes(ctx.settings.exemptGroupName)
     ? "group"
     : tags[ctx.settings.exemptTag]?.trim().toLowerCase() === "true"
       ? "tag"
       : null;
-  const standing = standingOf(meta, record);
-  const view = secretView(standing, record, keys);
-  const facts: UserFacts = { userName: user.userName, keys, exempt, secret: view.mark };
+  const facts: UserFacts = { userName: user.userName, keys, exempt, secret: ledgerMark(record, keys) };
   const needsUse =
     exempt !== null
       ? []
       : ctx.settings.deactivateUnusedAfterDays != null
         ? [...new Set([...keys.filter((k) => k.status === "Active"), ...unrecordedKeys(facts)])]
         : unrecordedKeys(facts);
-  if (needsUse.length === 0) return { facts, tags, standing, view };
+  if (needsUse.length === 0) return { facts, tags };
   const lastUsed = new Map<string, Date | null>();
   for (const key of needsUse) lastUsed.set(key.id, await iam.getAccessKeyLastUsed(key.id));
   const withUse = keys.map(
     (k): KeyFacts => (lastUsed.has(k.id) ? { ...k, lastUsedAt: lastUsed.get(k.id) } : k),
   );
-  return { facts: { ...facts, keys: withUse }, tags, standing, view };
+  return { facts: { ...facts, keys: withUse }, tags };
 }

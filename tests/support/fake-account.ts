@@ -26,6 +26,8 @@ interface FakeUser {
 export class FakeAccount implements IamPort, SecretsPort {
   readonly users = new Map<string, FakeUser>();
   readonly groupMembers = new Set<string>();
+  /** The exemption group `groupMembers` belong to. */
+  groupName = "IAMKeyRotationExemptionGroup";
   readonly secrets = new Map<string, SecretMeta & { value?: string; policy?: string }>();
   readonly lastUsed = new Map<string, Date | null>();
   readonly mutations: string[] = [];
@@ -103,6 +105,15 @@ export class FakeAccount implements IamPort, SecretsPort {
     this.mutations.push(`${operation} ${detail}`);
   }
 
+  async userDirectory() {
+    this.check("GetAccountAuthorizationDetails");
+    return new Map(
+      [...this.users].map(([name, u]) => [
+        name,
+        { arn: u.arn, groups: this.groupMembers.has(name) ? [this.groupName] : [], tags: { ...u.tags } },
+      ]),
+    );
+  }
   async listUsers(): Promise<IamUser[]> {
     this.check("ListUsers");
     return [...this.users].map(([userName, u]) => ({ userName, arn: u.arn }));

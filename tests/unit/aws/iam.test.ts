@@ -1,11 +1,8 @@
 import {
   CreateAccessKeyCommand,
-  GetGroupCommand,
+  GetAccountAuthorizationDetailsCommand,
   IAMClient,
   ListAccessKeysCommand,
-  ListUsersCommand,
-  ListUserTagsCommand,
-  NoSuchEntityException,
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
@@ -20,24 +17,32 @@ const created = new Date("2026-01-01T00:00:00Z");
 beforeEach(() => iam.reset());
 
 describe("IamAdapter", () => {
-  it("follows ListUsers pages to the end", async () => {
+  it("reads every user's groups and tags from GetAccountAuthorizationDetails pages, a thousand a page", async () => {
     // Prepare
     iam
-      .on(ListUsersCommand, { Marker: undefined })
-      .resolves({ Users: [{ UserName: "a", Arn: "arn:a" } as never], IsTruncated: true, Marker: "m1" })
-      .on(ListUsersCommand, { Marker: "m1" })
-      .resolves({ Users: [{ UserName: "b", Arn: "arn:b" } as never], IsTruncated: false });
+      .on(GetAccountAuthorizationDetailsCommand, { Marker: undefined })
+      .resolves({
+        UserDetailList: [{ UserName: "a", Arn: "arn:a", GroupList: ["g"], Tags: [{ Key: "x", Value: "1" }] }],
+        IsTruncated: true,
+        Marker: "m1",
+      })
+      .on(GetAccountAuthorizationDetailsCommand, { Marker: "m1" })
+      .resolves({ UserDetailList: [{ UserName: "b", Arn: "arn:b" }], IsTruncated: false });
     // Act
-    const users = await adapter.listUsers();
+    const users = await adapter.userDirectory();
     // Assess
-    expect(users).toEqual([
-      { userName: "a", arn: "arn:a" },
-      { userName: "b", arn: "arn:b" },
+    expect([...users]).toEqual([
+      ["a", { arn: "arn:a", groups: ["g"], tags: { x: "1" } }],
+      ["b", { arn: "arn:b", groups: [], tags: {} }],
     ]);
-    expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 2);
+    expect(iam).toHaveReceivedCommandTimes(GetAccountAuthorizationDetailsCommand, 2);
+    expect(iam).toHaveReceivedCommandWith(GetAccountAuthorizationDetailsCommand, {
+      Filter: ["User"],
+      MaxItems: 1000,
+    });
   });
 
-  it("follows ListAccessKeys and ListUserTags pages, keeping each key's status as IAM gives it", async () => {
+  it("follows ListAccessKeys pages, keeping each key's status as IAM gives it", async () => {
     // Prepare
     iam
       .on(ListAccessKeysCommand, { UserName: "a", Marker: undefined })
@@ -52,21 +57,15 @@ describe("IamAdapter", () => {
           { AccessKeyId: "K2", Status: "Inactive", CreateDate: created },
           { AccessKeyId: "K3", Status: "Expired", CreateDate: created },
         ],
-      })
-      .on(ListUserTagsCommand, { UserName: "a", Marker: undefined })
-      .resolves({ Tags: [{ Key: "x", Value: "1" }], IsTruncated: true, Marker: "t" })
-      .on(ListUserTagsCommand, { UserName: "a", Marker: "t" })
-      .resolves({ Tags: [{ Key: "y", Value: "2" }] });
+      });
     // Act
     const keys = await adapter.listAccessKeys("a");
-    const tags = await adapter.listUserTags("a");
     // Assess
     expect(keys).toEqual([
       { id: "K1", status: "Active", createdAt: created },
       { id: "K2", status: "Inactive", createdAt: created },
       { id: "K3", status: "Expired", createdAt: created },
     ]);
-    expect(tags).toEqual({ x: "1", y: "2" });
   });
 
   it("refuses a key status it does not know rather than guess whether the key authenticates", async () => {
@@ -84,18 +83,6 @@ describe("IamAdapter", () => {
       retryable: false,
     });
     expect((error as Error).message).toContain('key K1 has status "Suspended"');
-  });
-
-  it("treats a missing exemption group as no members and pages through a present one", async () => {
-    iam.on(GetGroupCommand).rejectsOnce(new NoSuchEntityException({ message: "no group", $metadata: {} }));
-    expect(await adapter.listGroupMembers("IAMKeyRotationExemptionGroup")).toEqual(new Set());
-
-    iam
-      .on(GetGroupCommand, { Marker: undefined })
-      .resolves({ Users: [{ UserName: "a" } as never], IsTruncated: true, Marker: "g" })
-      .on(GetGroupCommand, { Marker: "g" })
-      .resolves({ Users: [{ UserName: "b" } as never] });
-    expect(await adapter.listGroupMembers("g")).toEqual(new Set(["a", "b"]));
   });
 
   it("returns a new key's secret wrapped so it can never be printed", async () => {
@@ -126,16 +113,16 @@ describe("IamAdapter", () => {
   });
 
   it("maps SDK failures to AwsCallError naming service, operation and code", async () => {
-    iam.on(ListUsersCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }));
-    const error = await adapter.listUsers().catch((e: unknown) => e);
+    iam.on(ListAccessKeysCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }));
+    const error = await adapter.listAccessKeys("a").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwsCallError);
     expect(error).toMatchObject({
       service: "IAM",
-      operation: "ListUsers",
+      operation: "ListAccessKeys",
       code: "Throttling",
       retryable: true,
     });
-    expect((error as Error).message).toBe("IAM ListUsers failed (Throttling): Rate exceeded");
+    expect((error as Error).message).toBe("IAM ListAccessKeys failed (Throttling): Rate exceeded");
   });
 
   it("builds its client with adaptive retries", async () => {

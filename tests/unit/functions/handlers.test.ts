@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import {
   GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetCredentialReportCommand,
-  GetGroupCommand,
   IAMClient,
   ListAccessKeysCommand,
-  NoSuchEntityException,
 } from "@aws-sdk/client-iam";
 import {
   DescribeAccountCommand,
@@ -187,7 +186,9 @@ describe("rotator handler: time budget and event shape", () => {
     credentialReport([
       "a,arn:aws:iam::111122223333:user/a,2025-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2025-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
     ]);
-    iam.on(GetGroupCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolves({ UserDetailList: [{ UserName: "a", Arn: "arn:aws:iam::111122223333:user/a" }] });
     secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
     const shortOnTime = { ...lambdaContext("rotator"), getRemainingTimeInMillis: () => 5_000 };
     const response = await rotator({ Records: [record("late", JSON.stringify(job))] }, shortOnTime);

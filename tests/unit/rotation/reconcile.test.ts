@@ -253,8 +253,8 @@ describe("reconcileAccount: one user failing does not stop the others", () => {
   it("the account fails as a whole when its users cannot be listed", async () => {
     account.failing.add("GetCredentialReport");
     await expect(reconcile()).rejects.toThrow("GetCredentialReport");
-    account.failing.add("ListUsers");
-    await expect(reconcile({ ...enforce, discovery: "full" })).rejects.toThrow("ListUsers");
+    account.failing.add("GetAccountAuthorizationDetails");
+    await expect(reconcile({ ...enforce, discovery: "full" })).rejects.toThrow("GetAccountAuthorizationDetails");
   });
 });
 
