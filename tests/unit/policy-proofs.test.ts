@@ -179,8 +179,9 @@ describe("the member role's own permissions", () => {
     expect(await asMember("iam:DeleteAccessKey", user)).toBe("Allowed");
     expect(await asMember("iam:GetCredentialReport", "*")).toBe("Allowed");
     expect(await asMember("iam:CreateUser", user)).toBe("ImplicitlyDenied");
-    expect(await asMember("iam:GetAccountAuthorizationDetails", "*")).toBe("ImplicitlyDenied");
+    expect(await asMember("iam:GetAccountAuthorizationDetails", "*")).toBe("Allowed");
     expect(await asMember("iam:ListGroupsForUser", user)).toBe("ImplicitlyDenied");
+    expect(await asMember("iam:ListUserTags", user)).toBe("ImplicitlyDenied");
   });
 });
 
