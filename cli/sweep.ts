@@ -1,9 +1,10 @@
 import { mapWithConcurrency } from "../shared/concurrency";
 import type { Config } from "../shared/config";
 import { describeError } from "../shared/errors";
-import type { LedgerPort } from "../shared/ledger/records";
+import type { LedgerPort, OutboxPort } from "../shared/ledger/records";
 import type { Notice, RotationJob } from "../shared/messages";
-import { deliverNotice, type MailPort, noticeDirectory } from "../shared/notices/deliver";
+import { type MailPort, noticeDirectory } from "../shared/notices/deliver";
+import { deliverFromOutbox } from "../shared/notices/deliver-outbox";
 import type { AccountOpener, Log } from "../shared/rotation";
 import type { AccountReport, ErrorReport } from "../shared/rotation/report";
 import { rotateJob } from "../shared/rotation/rotate-job";
@@ -12,7 +13,7 @@ import { type OrganizationPort, type Run, scheduleRun } from "../shared/scheduli
 export interface SweepPorts {
   readonly organization: OrganizationPort;
   readonly openAccount: AccountOpener;
-  readonly ledger: LedgerPort;
+  readonly ledger: LedgerPort & OutboxPort;
   /** `null`: notices are composed but not sent, and nothing is written (plan). */
   readonly mail: MailPort | null;
   readonly log: Log;
@@ -47,7 +48,8 @@ export function sweepFailed(result: SweepResult): boolean {
 
 /**
  * One full sweep in-process, through the same use cases the Lambdas run: `scheduleRun` (jobs kept
- * in memory instead of SQS), `rotateJob` per account, `deliverNotice` per notice.
+ * in memory instead of SQS), `rotateJob` per account, `deliverFromOutbox` per notice it queued (the
+ * account's notice of this run, and any earlier one not yet delivered).
  */
 export async function sweep(
   ports: SweepPorts,
@@ -96,11 +98,15 @@ async function sweepAccount(ports: SweepPorts, config: Config, job: RotationJob)
     ports.log.error("account failed", { accountId: job.account.id, error: describeError(error) });
     return { job, error: describeError(error), notice: "none" };
   }
-  const notice = composed[0];
-  if (notice === undefined) return { job, report, notice: "none" };
+  if (composed.length === 0) return { job, report, notice: "none" };
   if (ports.mail === null) return { job, report, notice: "not-sent" };
+  const delivery = {
+    ledger: ports.ledger,
+    mail: ports.mail,
+    directory: noticeDirectory(ports.organization, ports.ledger),
+  };
   try {
-    await deliverNotice(ports.mail, noticeDirectory(ports.organization, ports.ledger), config, notice);
+    for (const notice of composed) await deliverFromOutbox(delivery, config, notice, new Date(job.asOf));
     return { job, report, notice: "sent" };
   } catch (error) {
     ports.log.error("notice failed", { accountId: job.account.id, error: describeError(error) });

@@ -10,27 +10,32 @@ import { settleEach } from "../shared/concurrency";
 import { configFromEnv } from "../shared/config";
 import { createLogger, recordFailureLogger } from "../shared/logger";
 import { noticeSchema, parseMessage, sqsEventOf } from "../shared/messages";
-import { deliverNotice, noticeDirectory } from "../shared/notices/deliver";
+import { noticeDirectory } from "../shared/notices/deliver";
+import { deliverFromOutbox } from "../shared/notices/deliver-outbox";
 
 const logger = createLogger();
 const config = configFromEnv(process.env);
 const aws = clientOptionsOf(config);
-const ses = SesAdapter.create(aws);
-const directory = noticeDirectory(
-  OrganizationsAdapter.create(aws),
-  LedgerAdapter.create(config.ledgerTable, aws),
-);
+// Not a setting: the stack names the SES configuration set whose bounces and complaints raise alarms.
+const ses = SesAdapter.create(aws, process.env.SES_CONFIGURATION_SET || undefined);
+const ledger = LedgerAdapter.create(config.ledgerTable, aws);
+const ports = { ledger, mail: ses, directory: noticeDirectory(OrganizationsAdapter.create(aws), ledger) };
 
 /**
- * One notice -> its emails through SES: the account's owner and each user owner, looked up here rather
- * than read from the message. A refusal throws: retried, then dead-lettered.
+ * One queued notice -> its emails through SES, from the ledger's outbox: the account's owner and each
+ * user owner, looked up here rather than read from the message; marked sent once SES took them all. A
+ * refusal throws: retried, then dead-lettered, and the next run queues the notice again.
  */
 async function notifyRecord(record: SQSRecord) {
   const notice = parseMessage(noticeSchema, "notices", record.body);
   logger.appendKeys({ accountId: notice.account.id, runId: notice.runId });
   try {
-    const sent = await deliverNotice(ses, directory, config, notice);
-    logger.info("notice sent", { users: notice.users.length, ...sent });
+    const sent = await deliverFromOutbox(ports, config, notice, new Date());
+    logger.info(sent.alreadySent ? "notice already sent" : "notice sent", {
+      noticeId: notice.noticeId,
+      users: notice.users.length,
+      ...sent,
+    });
     return sent;
   } finally {
     logger.removeKeys(["accountId", "runId"]);

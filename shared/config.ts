@@ -123,6 +123,11 @@ const settings = {
   adoptForeignSecrets: z.boolean().default(false),
   /** A job or scheduled event older than this is refused (a replayed or long-delayed message). */
   maxJobAgeHours: z.number().int().min(1).max(168).default(24),
+  /**
+   * A failure, a block or a held user is told once, then again only when it changes or after this many
+   * days without a change: a person is reminded, never mailed the same thing every run.
+   */
+  repeatFailuresAfterDays: days.min(1).max(365).default(7),
 };
 
 /**

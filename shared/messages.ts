@@ -50,6 +50,22 @@ export const noticeEventSchema = z.strictObject({
   detail: text.optional(),
   /** ISO instant the event refers to (a warning's rotation date). */
   on: iso.optional(),
+  /** A warning's step: a rotation, or a deactivation of a key unused too long. */
+  step: z.enum(["rotate", "deactivate"]).optional(),
+  /** What will stop a warned rotation: two keys, or a secret keyrotor did not create. */
+  blocker: z.enum(["two-keys", "foreign-secret"]).optional(),
+  /** For a new key: the principals besides the user that may read its secret. */
+  readers: z.array(text).optional(),
+  /** For a deactivated key: its replacement is the key stored in the user's secret. */
+  replacementStored: z.boolean().optional(),
+  /** For `failed`: the step that failed (`read`: the user's facts could not be read). */
+  action: z.enum(["create", "deactivate", "delete", "read"]).optional(),
+  /** For `secret`: what was found about the secret or tags, and what became of it. */
+  finding: z
+    .string()
+    .regex(/^[a-z-]{1,40}$/)
+    .optional(),
+  outcome: z.enum(["noted", "planned", "done", "failed", "skipped"]).optional(),
 });
 export type NoticeEvent = z.infer<typeof noticeEventSchema>;
 
@@ -85,6 +101,14 @@ export const noticeSchema = z.strictObject({
    * each attempt tells only what it did, so every part is delivered and none twice.
    */
   part: z.number().int().min(1),
+  /**
+   * The notice's id in keyrotor's outbox (the ledger). The notifier delivers the ledger's copy of the
+   * notice with this id, once; a message naming no notice the ledger holds is refused.
+   */
+  noticeId: z
+    .string()
+    .regex(/^[\w:.#-]{1,120}$/)
+    .optional(),
 });
 export type Notice = z.infer<typeof noticeSchema>;
 

@@ -9,8 +9,13 @@ import { DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from
 import { AwsCallError, LedgerMissingError } from "../errors";
 import type {
   AccountLedger,
+  AccountOutbox,
   AccountRecord,
+  Announcements,
   LedgerPort,
+  NewOutboxEntry,
+  OutboxEntry,
+  OutboxPort,
   PendingCreation,
   QuietPeriod,
   RecordedKey,
@@ -19,6 +24,7 @@ import type {
 } from "../ledger/records";
 import { type ClientOptions, clientConfig } from "./client-config";
 import { call, isAwsError } from "./errors";
+import { LedgerOutbox } from "./ledger-outbox";
 
 const SERVICE = "DynamoDB";
 
@@ -29,7 +35,7 @@ const userKey = (accountId: string, userName: string) => ({ pk: pkOf(accountId),
  * The ledger in DynamoDB: one partition per account (`ACCOUNT#<id>`), one item per user
  * (`USER#<name>`) and one for the account's last run (`RUN`). Every read of an account is one query.
  */
-export class LedgerAdapter implements LedgerPort {
+export class LedgerAdapter implements LedgerPort, OutboxPort {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -143,6 +149,35 @@ export class LedgerAdapter implements LedgerPort {
         new PutCommand({ TableName: this.tableName, Item: { pk: pkOf(accountId), sk: "RUN", ...run } }),
       );
     });
+  }
+
+  // The outbox (shared/aws/ledger-outbox.ts): notices and what was announced, in the same table.
+  private get outbox(): LedgerOutbox {
+    return new LedgerOutbox(this.doc, this.tableName);
+  }
+  loadOutbox(accountId: string): Promise<AccountOutbox> {
+    return this.call("Query", () => this.outbox.load(accountId));
+  }
+  putNotice(accountId: string, entry: NewOutboxEntry): Promise<void> {
+    return this.call("PutItem", () => this.outbox.put(accountId, entry));
+  }
+  getNotice(accountId: string, id: string): Promise<OutboxEntry | null> {
+    return this.call("GetItem", () => this.outbox.get(accountId, id));
+  }
+  markAnnounced(accountId: string, id: string): Promise<void> {
+    return this.call("UpdateItem", () => this.outbox.change(accountId, id, "announced"));
+  }
+  markDelivered(accountId: string, id: string, email: string): Promise<void> {
+    return this.call("UpdateItem", () => this.outbox.delivered(accountId, id, email));
+  }
+  markSent(accountId: string, id: string, sentAt: string): Promise<void> {
+    return this.call("UpdateItem", () => this.outbox.change(accountId, id, "sent", sentAt));
+  }
+  setAnnounced(accountId: string, userName: string, announced: Announcements | null): Promise<void> {
+    return this.update(accountId, userName, announced ? { set: { announced } } : { remove: ["announced"] });
+  }
+  setAccountAnnounced(accountId: string, announced: Announcements): Promise<void> {
+    return this.call("PutItem", () => this.outbox.setAccountAnnounced(accountId, announced));
   }
 
   /** One UpdateItem on the user's item: the attributes in `set` written, those in `remove` removed. */

@@ -15,10 +15,17 @@ export interface Email {
 }
 
 export class SesAdapter {
-  constructor(private readonly client: SESClient) {}
+  /**
+   * @param configurationSet the SES configuration set every email is sent through (its bounce and
+   *   complaint events reach the alarm topic); none when `undefined`.
+   */
+  constructor(
+    private readonly client: SESClient,
+    private readonly configurationSet?: string,
+  ) {}
 
-  static create(options?: ClientOptions): SesAdapter {
-    return new SesAdapter(new SESClient(clientConfig(options)));
+  static create(options?: ClientOptions, configurationSet?: string): SesAdapter {
+    return new SesAdapter(new SESClient(clientConfig(options)), configurationSet);
   }
 
   /** @returns the SES message id. */
@@ -27,6 +34,7 @@ export class SesAdapter {
       const out = await this.client.send(
         new SendEmailCommand({
           Source: email.from,
+          ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
           Destination: {
             ToAddresses: [...email.to],
             CcAddresses: [...email.cc],

@@ -70,7 +70,7 @@ export function jobQueue(sqs: SqsAdapter, queueUrl: string): JobSink {
   };
 }
 
-/** The `notices` queue: one message per account per run, deduplicated by run id + account id. */
+/** The `notices` queue: one message per outbox entry, grouped by account (one notifier per account at a time). */
 export function noticeQueue(sqs: SqsAdapter, queueUrl: string): NoticeSink {
   return {
     sendNotice: (notice) =>
@@ -78,8 +78,10 @@ export function noticeQueue(sqs: SqsAdapter, queueUrl: string): NoticeSink {
         {
           body: JSON.stringify(notice),
           groupId: notice.account.id,
-          deduplicationId:
-            notice.part === 1
+          // One id per outbox entry: queuing the same entry again within SQS's five minutes is a no-op.
+          deduplicationId: notice.noticeId
+            ? deduplicationId(notice.account.id, notice.noticeId)
+            : notice.part === 1
               ? deduplicationId(notice.runId, notice.account.id)
               : deduplicationId(notice.runId, notice.account.id, `part${notice.part}`),
         },

@@ -81,3 +81,66 @@ export interface LedgerPort {
   setQuiet(accountId: string, userName: string, quiet: QuietPeriod | null): Promise<void>;
   recordRun(accountId: string, run: AccountRecord): Promise<void>;
 }
+
+/**
+ * What keyrotor last told about one matter of a user (a warning for a key, a block, a failure...):
+ * `said` fingerprints the words, `at` is the run instant they were queued for delivery.
+ */
+export interface Announcement {
+  readonly said: string;
+  readonly at: string;
+}
+
+/** A user's announcements, by matter (`warning:rotate:AKIA…`, `blocked`, `failed:deactivate:AKIA…`). */
+export type Announcements = Readonly<Record<string, Announcement>>;
+
+/** A user's record with what keyrotor already told about it: nothing is announced twice. */
+export interface AnnouncedUserRecord extends UserRecord {
+  readonly announced?: Announcements;
+}
+
+/**
+ * One account's notice in the outbox: recorded before it is queued, marked sent only once SES took
+ * every one of its emails. `delivered` names the emails (recipient digests) already accepted, so a
+ * retry sends only the rest; `announced` is set once its announcements are recorded with the users.
+ */
+export interface OutboxEntry {
+  readonly id: string;
+  /** The notice as JSON (a `Notice` of shared/messages.ts). */
+  readonly notice: string;
+  /** JSON of `{ users: { name: Announcements | null }, account: Announcements | null }` to record. */
+  readonly announcements: string;
+  readonly createdAt: string;
+  readonly state: "pending" | "sent";
+  readonly announced: boolean;
+  readonly delivered: readonly string[];
+  readonly sentAt?: string;
+}
+
+export type NewOutboxEntry = Pick<OutboxEntry, "id" | "notice" | "announcements" | "createdAt">;
+
+/** The account-level side of the outbox: pending notices and the account's own announcements. */
+export interface AccountOutbox {
+  readonly pending: readonly OutboxEntry[];
+  /** Announcements about the account itself (its password policy). */
+  readonly announced: Announcements;
+}
+
+/** The outbox as the rotator and notifier see it; the ledger adapters implement it next to `LedgerPort`. */
+export interface OutboxPort {
+  /** The account's undelivered notices (oldest first) and account-level announcements: one query. */
+  loadOutbox(accountId: string): Promise<AccountOutbox>;
+  /** Records a new notice, pending; an entry of that id already there is left as it is. */
+  putNotice(accountId: string, entry: NewOutboxEntry): Promise<void>;
+  getNotice(accountId: string, id: string): Promise<OutboxEntry | null>;
+  /** The notice's announcements are recorded with its users: a later run need not record them again. */
+  markAnnounced(accountId: string, id: string): Promise<void>;
+  /** One email of the notice was accepted by SES. */
+  markDelivered(accountId: string, id: string, email: string): Promise<void>;
+  /** Every email of the notice was accepted. */
+  markSent(accountId: string, id: string, sentAt: string): Promise<void>;
+  /** Replaces a user's announcements (`null` removes them). */
+  setAnnounced(accountId: string, userName: string, announced: Announcements | null): Promise<void>;
+  /** Replaces the account-level announcements. */
+  setAccountAnnounced(accountId: string, announced: Announcements): Promise<void>;
+}

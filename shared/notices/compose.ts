@@ -1,111 +1,100 @@
-import type { Notice, NoticeEvent, NoticeUser, RotationJob } from "../messages";
-import type { AccountReport, ActionReport, UserReport } from "../rotation/report";
+import type { Config } from "../config";
+import type { Announcements } from "../ledger/records";
+import type { Notice, NoticeUser, RotationJob } from "../messages";
+import type { AccountReport, UserReport } from "../rotation/report";
+import { accountStatements, type Statement, statementsFor } from "./statements";
 
-/** Keeps a notice well inside SQS's message size limit (256 KiB), whatever the account's size. */
+/** Keeps a notice (and what it records) well inside SQS's 256 KiB and DynamoDB's 400 KB, whatever the account's size. */
 export const MAX_NOTICE_BYTES = 200_000;
 
-const DONE: Record<ActionReport["kind"], NoticeEvent["kind"]> = {
-  create: "created",
-  deactivate: "deactivated",
-  delete: "deleted",
-};
-const WOULD: Record<ActionReport["kind"], NoticeEvent["kind"]> = {
-  create: "would-create",
-  deactivate: "would-deactivate",
-  delete: "would-delete",
-};
+const DAY_MS = 86_400_000;
 
-/**
- * What is news for one user in this run (DESIGN §2 rule 5, §4): actions taken or failed; in audit
- * mode, actions that fell due since the previous run; the warning; a block that began since the
- * previous run; a held user; a failure. Nothing is repeated daily but what needs a person.
- */
-export function newsFor(user: UserReport, previousRunAt: Date): NoticeEvent[] {
-  const isNew = (iso: string | undefined) => iso !== undefined && new Date(iso) > previousRunAt;
-  const secret = { secretName: user.secretName, ...(user.secretArn ? { secretArn: user.secretArn } : {}) };
-  const events: NoticeEvent[] = [];
-  for (const a of user.actions) {
-    if (a.outcome === "done") {
-      events.push({
-        kind: DONE[a.kind],
-        keyId: a.keyId,
-        detail: a.detail,
-        ...(a.kind === "create" ? secret : {}),
-      });
-    } else if (a.outcome === "failed") {
-      events.push({
-        kind: "failed",
-        keyId: a.keyId,
-        detail: `${a.kind} failed: ${a.error?.message ?? "unknown error"}`,
-      });
-    } else if (a.outcome === "planned" && isNew(a.dueOn)) {
-      events.push({ kind: WOULD[a.kind], keyId: a.keyId, detail: a.detail });
-    }
-  }
-  if (user.status === "failed") {
-    events.push({ kind: "failed", detail: `could not be read: ${user.error?.message ?? "unknown error"}` });
-  }
-  for (const w of user.warnings) {
-    events.push({
-      kind: "warning",
-      keyId: w.keyId,
-      on: w.on,
-      detail: w.action === "rotate" ? "rotation" : "deactivation (unused)",
-    });
-  }
-  if (user.status === "blocked" && isNew(user.blockedSince)) {
-    events.push({ kind: "blocked", ...(user.reason ? { detail: user.reason } : {}) });
-  }
-  for (const f of user.findings) {
-    const lead = f.outcome === "planned" ? "would be done: " : f.outcome === "failed" ? "failed: " : "";
-    events.push({ kind: "secret", detail: `${lead}${f.detail}` });
-  }
-  if (user.status === "held") events.push({ kind: "held", ...(user.reason ? { detail: user.reason } : {}) });
-  return events;
+/** What was already told, as the ledger holds it: per user, and for the account itself. */
+export interface Announced {
+  readonly users: ReadonlyMap<string, Announcements>;
+  readonly account: Announcements;
 }
 
+export const NOTHING_ANNOUNCED: Announced = { users: new Map(), account: {} };
+
+/** New announcement records: per user (`null` removes them) and for the account. */
+export interface AnnouncementChanges {
+  readonly users: Record<string, Announcements | null>;
+  readonly account?: Announcements;
+}
+
+export interface Composed {
+  /** The account's notice for this run, `null` when there is nothing new to say. */
+  readonly notice: Notice | null;
+  /** What the notice announces: recorded with it, in the same step, so it is never said twice. */
+  readonly announces: AnnouncementChanges;
+  /** Records that only forget matters that are over (a block lifted, a key gone): no notice needed. */
+  readonly forgets: AnnouncementChanges;
+}
+
+export type ComposeSettings = Pick<Config, "warnBeforeDays" | "readerPrincipals" | "repeatFailuresAfterDays">;
+
 /**
- * The account's notice for this run, or `null` when there is nothing to say. Users are added until
- * the message would outgrow `maxBytes`; the rest are counted in `omittedUsers`.
+ * The account's notice for this run: each statement the report supports that the ledger has not
+ * already recorded as told (or that needs a person and was told longer ago than the quiet period).
+ * Users are added until the notice would outgrow `maxBytes`; the rest are counted in `omittedUsers`
+ * and, not recorded as told, are told by the next run.
  */
 export function composeNotice(
   job: RotationJob,
   report: AccountReport,
+  settings: ComposeSettings,
+  announced: Announced = NOTHING_ANNOUNCED,
   part = 1,
   maxBytes: number = MAX_NOTICE_BYTES,
-): Notice | null {
-  const previousRunAt = new Date(report.previousRunAt);
+): Composed {
+  const now = new Date(report.now);
+  const judge = judgeOf(now, settings.repeatFailuresAfterDays);
   const users: NoticeUser[] = [];
+  const announces: AnnouncementChanges = { users: {} };
+  const forgets: AnnouncementChanges = { users: {} };
   let omittedUsers = 0;
   let bytes = 1_000;
   for (const user of report.users) {
-    const events = newsFor(user, previousRunAt);
-    if (events.length === 0) continue;
-    const entry: NoticeUser = {
-      userName: user.userName,
-      events,
-      upcoming: [...user.upcoming],
-    };
-    const size = Buffer.byteLength(JSON.stringify(entry));
+    const statements = statementsFor(user, now, settings.warnBeforeDays, settings.readerPrincipals);
+    const before = announced.users.get(user.userName) ?? {};
+    const keepAll = user.status === "failed" || user.status === "deferred";
+    const { news, record } = judge(statements, before, keepAll);
+    const changed = JSON.stringify(record) !== JSON.stringify(sorted(before));
+    const value = Object.keys(record).length > 0 ? record : null;
+    if (news.length === 0) {
+      if (changed) forgets.users[user.userName] = value;
+      continue;
+    }
+    const entry = noticeUser(user, news);
+    const size = Buffer.byteLength(JSON.stringify(entry)) + Buffer.byteLength(JSON.stringify(record));
     if (bytes + size > maxBytes) {
       omittedUsers++;
       continue;
     }
     bytes += size;
     users.push(entry);
+    announces.users[user.userName] = value;
   }
-  // Audit mode's password findings stay in plan and logs: mailing them daily would be the spam users hate.
+  const account = judge(accountStatements(report), announced.account, false);
+  const accountChanged = JSON.stringify(account.record) !== JSON.stringify(sorted(announced.account));
   const policy = report.passwordPolicy;
   const passwordPolicy =
-    policy && (policy.outcome === "done" || policy.outcome === "failed")
+    policy?.outcome === "done" || (policy?.outcome === "failed" && account.news.length > 0)
       ? {
           outcome: policy.outcome,
           changes: [...policy.changes],
           ...(policy.error ? { error: policy.error.message } : {}),
         }
       : undefined;
-  if (users.length === 0 && omittedUsers === 0 && !passwordPolicy) return null;
-  return {
+  if (users.length === 0 && omittedUsers === 0 && !passwordPolicy) {
+    return {
+      notice: null,
+      announces: { users: {} },
+      forgets: withAccount(forgets, accountChanged, account.record),
+    };
+  }
+  const notice: Notice = {
     version: 1,
     runId: job.runId,
     mode: report.mode,
@@ -115,5 +104,39 @@ export function composeNotice(
     omittedUsers,
     part,
     ...(passwordPolicy ? { passwordPolicy } : {}),
+  };
+  return { notice, announces: withAccount(announces, accountChanged, account.record), forgets };
+}
+
+function noticeUser(user: UserReport, news: readonly Statement[]): NoticeUser {
+  return { userName: user.userName, events: news.map((s) => s.event), upcoming: [...user.upcoming] };
+}
+
+const withAccount = (changes: AnnouncementChanges, changed: boolean, account: Announcements) =>
+  changed ? { ...changes, account } : changes;
+
+const sorted = (record: Announcements): Announcements =>
+  Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+
+/**
+ * Decides which statements are news, and the record that follows: each matter told now is recorded
+ * at this run's instant; matters no longer stated are forgotten (unless the user could not be read).
+ */
+function judgeOf(now: Date, repeatAfterDays: number) {
+  const at = now.toISOString();
+  return (statements: readonly Statement[], before: Announcements, keepAll: boolean) => {
+    const record: Record<string, Announcements[string]> = keepAll ? { ...before } : {};
+    const news: Statement[] = [];
+    for (const s of statements) {
+      const prev = before[s.matter];
+      const fresh = prev === undefined || prev.said !== s.said;
+      const due =
+        !fresh && s.repeats === true && now.getTime() - Date.parse(prev.at) >= repeatAfterDays * DAY_MS;
+      const isNews = !s.silent && (s.always === true || fresh || due);
+      if (isNews) news.push(s);
+      if (s.always) continue;
+      record[s.matter] = isNews || prev === undefined || fresh ? { said: s.said, at } : prev;
+    }
+    return { news, record: sorted(record) };
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Email } from "../aws/ses";
 import { type Config, isEmailAddress } from "../config";
 import { AwsCallError } from "../errors";
@@ -73,6 +74,7 @@ export async function deliverNotice(
   directory: NoticeDirectory,
   config: Pick<Config, "senderEmail" | "adminEmail">,
   received: Notice,
+  progress: DeliveryProgress = {},
 ): Promise<{ messageIds: string[]; recipients: number }> {
   const accountId = received.account.id;
   const account = await directory.account(accountId);
@@ -106,17 +108,27 @@ export async function deliverNotice(
     for (let i = 0; i < all.length; i += MAX_RECIPIENTS) {
       const chunk = all.slice(i, i + MAX_RECIPIENTS);
       const pick = (field: "to" | "bcc") => chunk.filter(([f]) => f === field).map(([, a]) => a);
-      messageIds.push(
-        await send(
-          mail,
-          { from: config.senderEmail, to: pick("to"), cc: [], bcc: pick("bcc"), ...rendered },
-          config,
-          accountId,
-        ),
-      );
+      const email = { from: config.senderEmail, to: pick("to"), cc: [], bcc: pick("bcc"), ...rendered };
+      const id = emailId(email);
+      if (progress.delivered?.includes(id)) continue;
+      messageIds.push(await send(mail, email, config, accountId));
+      await progress.onDelivered?.(id);
     }
   }
   return { messageIds, recipients };
+}
+
+/** Emails of the notice SES already accepted (skipped), and what to do when it accepts one. */
+export interface DeliveryProgress {
+  readonly delivered?: readonly string[];
+  readonly onDelivered?: (emailId: string) => Promise<void>;
+}
+
+/** Names one email of a notice by its recipients and words, without holding an address. */
+function emailId(email: Email): string {
+  const hash = createHash("sha256");
+  for (const part of [...email.to, "|", ...email.bcc, "|", email.subject]) hash.update(`${part}\n`);
+  return hash.digest("hex").slice(0, 24);
 }
 
 async function send(mail: MailPort, email: Email, config: Pick<Config, "senderEmail">, accountId: string) {

@@ -66,6 +66,11 @@ export interface UserReport {
   readonly upcoming: readonly DatedKeyEvent[];
   readonly secretName: string;
   readonly secretArn?: string;
+  /**
+   * Who besides the user may read the secret (the readers of the policy keyrotor keeps on it). Absent:
+   * notices name the configured `readerPrincipals` only.
+   */
+  readonly readers?: readonly string[];
   /** What keyrotor found about the user's secret and tags, and did about it. */
   readonly findings: readonly Finding[];
   readonly error?: ErrorReport;

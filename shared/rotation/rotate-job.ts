@@ -1,8 +1,9 @@
 import { reconcilePasswordPolicy } from "../compliance/reconcile-password-policy";
 import type { Config } from "../config";
-import type { LedgerPort } from "../ledger/records";
+import type { AccountLedger, LedgerPort, OutboxPort } from "../ledger/records";
 import type { NoticeSink, RotationJob } from "../messages";
-import { composeNotice } from "../notices/compose";
+import { type ComposeSettings, composeNotice } from "../notices/compose";
+import { postNotice } from "../notices/outbox";
 import type { AccountPorts, Log } from "./ports";
 import { reconcileAccount } from "./reconcile";
 import type { AccountReport } from "./report";
@@ -13,7 +14,7 @@ export type AccountOpener = (accountId: string, runId: string) => Promise<Omit<A
 
 export interface RotatorPorts {
   readonly openAccount: AccountOpener;
-  readonly ledger: LedgerPort;
+  readonly ledger: LedgerPort & OutboxPort;
   readonly notices: NoticeSink;
   readonly log: Log;
 }
@@ -34,19 +35,25 @@ export interface JobAttempt {
 
 /**
  * The rotator's use case for one job: open the account, reconcile it at the run's instant, and
- * send the owner one notice if there is anything to say. An account that cannot be opened or
+ * record in the ledger's outbox one notice if there is anything new to say, then queue it (and any
+ * notice of an earlier run not yet delivered). An account that cannot be opened or
  * listed throws (its job is retried, then dead-lettered); a failing user is in the report and notice.
  * When time runs short it stops between users, reports what it did, then throws `TimeBudgetError` so
  * the job is delivered again for the rest.
  */
 export async function rotateJob(
   ports: RotatorPorts,
-  settings: RotationSettings & Pick<Config, "passwordPolicy">,
+  settings: RotationSettings & ComposeSettings & Pick<Config, "passwordPolicy">,
   job: RotationJob,
   { attempt = 1, shouldStop, readOnly }: JobAttempt = {},
 ): Promise<{ report: AccountReport; noticeSent: boolean }> {
   const account = await ports.openAccount(job.account.id, job.runId);
-  const keys = await reconcileAccount({ ...account, ledger: ports.ledger, log: ports.log }, settings, {
+  // The ledger as reconcile read it: its users' announcements tell the notice what was already said.
+  let loaded: AccountLedger | undefined;
+  const ledger = capturing(ports.ledger, (seen) => {
+    loaded = seen;
+  });
+  const keys = await reconcileAccount({ ...account, ledger, log: ports.log }, settings, {
     accountId: job.account.id,
     runId: job.runId,
     now: new Date(job.asOf),
@@ -55,12 +62,31 @@ export async function rotateJob(
   });
   const passwordPolicy = await reconcilePasswordPolicy(account.iam, settings, ports.log);
   const report: AccountReport = passwordPolicy ? { ...keys, passwordPolicy } : keys;
-  const notice = composeNotice(job, report, attempt);
-  if (notice) await ports.notices.sendNotice(notice);
+  const { notice } = readOnly
+    ? composeNotice(job, report, settings, undefined, attempt)
+    : await postNotice(ports, settings, job, report, { attempt, ...(loaded ? { loaded } : {}) });
+  if (readOnly && notice) await ports.notices.sendNotice(notice);
   if (report.deferredUsers > 0) {
     throw new TimeBudgetError(
       `account ${job.account.id}: stopped before the time limit with ${report.deferredUsers} of ${report.users.length} users left; the job will run again for them`,
     );
   }
   return { report, noticeSent: notice !== null };
+}
+
+/** The ledger, remembering what `loadAccount` returned; every other call goes straight through. */
+function capturing(ledger: LedgerPort, seen: (loaded: AccountLedger) => void): LedgerPort {
+  return new Proxy(ledger, {
+    get(target, property) {
+      if (property === "loadAccount") {
+        return async (accountId: string) => {
+          const loaded = await target.loadAccount(accountId);
+          seen(loaded);
+          return loaded;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

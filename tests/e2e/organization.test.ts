@@ -192,10 +192,9 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
     ]);
 
     expect(notices).toHaveLength(2);
-    expect(notices.map((n) => n.attributes.MessageDeduplicationId).sort()).toEqual(
-      IN_SCOPE.map(
-        (name) => `${JSON.parse(notices[0]?.body ?? "{}").runId}:${org.accounts[name]?.id}`,
-      ).sort(),
+    // One message per outbox entry, grouped by account.
+    expect(notices.map((n) => n.attributes.MessageGroupId).sort()).toEqual(
+      IN_SCOPE.map((name) => org.accounts[name]?.id).sort(),
     );
     // Each account's owner gets the account's notice; each user owner only their own user's lines.
     expect(emails).toHaveLength(4);
@@ -307,22 +306,29 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
     expect(await messagesOn(queues.notices.url)).toBe(0);
   });
 
-  it("a forged notice reaches only the account's real owner; one with CR/LF is refused", async () => {
-    // Prepare
+  it("a forged notice is refused unless it names a notice of the ledger's outbox, which is sent once only", async () => {
+    // Prepare: a notice of its own, a replay of a real one with words of its own, one with CR/LF.
+    const real = JSON.parse(messages.findLast((m) => m.includes('"noticeId"')) ?? "{}");
     const base = {
       version: 1,
       runId: "forged-notice",
       mode: "enforce",
       asOf: moto.now().toISOString(),
-      account: { id: org.accounts.Prod?.id, name: "Prod", email: "attacker@example.com" },
+      account: { id: real.account.id, name: "Prod", email: "attacker@example.com" },
       users: [{ userName: "app", events: [{ kind: "deleted", keyId: "K" }], upcoming: [] }],
       omittedUsers: 0,
       part: 1,
+    };
+    const replay = {
+      ...base,
+      noticeId: real.noticeId,
+      users: [{ ...base.users[0], userName: "attacker says hi" }],
     };
     const crlf = { ...base, users: [{ ...base.users[0], userName: "app\r\nBcc: attacker@example.com" }] };
     const sqs = new SQSClient({ region: "us-east-1" });
     for (const [id, body] of [
       ["plain", base],
+      ["replay", replay],
       ["crlf", crlf],
     ] as const) {
       await sqs.send(
@@ -339,12 +345,13 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
     const records = await drain(queues.notices.url);
     const response = await handlers.notifier({ Records: records }, lambdaContext("keyrotor-notifier"));
     // Assess
-    const crlfRecord = records.find((r) => r.body.includes("Bcc"));
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: crlfRecord?.messageId }]);
-    const emails = (await sentEmails(moto.endpoint)).slice(before);
-    expect(emails.map((e) => e.destinations.ToAddresses)).toEqual([["prod-owner@example.com"]]);
-    expect(JSON.stringify(emails)).not.toContain("attacker");
-    expect(output.join("\n")).toMatch(/must not contain control characters/);
+    const failed = records.filter((r) => !r.body.includes(real.noticeId)).map((r) => r.messageId);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(failed.sort());
+    expect((await sentEmails(moto.endpoint)).slice(before)).toEqual([]);
+    const log = output.join("\n");
+    expect(log).toMatch(/must not contain control characters/);
+    expect(log).toMatch(/names no outbox entry: refused/);
+    expect(log).toMatch(/notice already sent/);
   });
 
   it("no email, queue message or log line ever held a secret access key", async () => {

@@ -148,7 +148,8 @@ describe("reconcilePasswordPolicy", () => {
       ...accountReport([]),
       passwordPolicy: { outcome: "done" as const, changes: ["requireSymbols: false -> true"] },
     };
-    const notice = composeNotice(JOB, changed);
+    const settings = { warnBeforeDays: 7, readerPrincipals: [], repeatFailuresAfterDays: 7 };
+    const { notice } = composeNotice(JOB, changed, settings);
     expect(notice?.passwordPolicy).toEqual({ outcome: "done", changes: ["requireSymbols: false -> true"] });
     const rendered = renderNotice(notice ?? (undefined as never));
     expect(rendered.subject).toMatch(/password policy strengthened$/);
@@ -160,6 +161,6 @@ describe("reconcilePasswordPolicy", () => {
       ...accountReport([], "audit"),
       passwordPolicy: { outcome: "planned" as const, changes: ["x"] },
     };
-    expect(composeNotice(JOB, planned)).toBeNull();
+    expect(composeNotice(JOB, planned, settings).notice).toBeNull();
   });
 });

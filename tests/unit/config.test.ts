@@ -37,6 +37,7 @@ describe("parseConfig: the one configuration schema", () => {
       readerTagAllowlist: [],
       adoptForeignSecrets: false,
       maxJobAgeHours: 24,
+      repeatFailuresAfterDays: 7,
     });
   });
 

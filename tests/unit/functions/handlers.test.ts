@@ -15,7 +15,7 @@ import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secret
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -227,7 +227,55 @@ describe("notifier handler", () => {
     users: [{ userName: "a", events: [{ kind: "deleted", keyId: "K" }], upcoming: [] }],
     omittedUsers: 0,
     part: 1,
+    noticeId: "n-1",
   };
+  /** The outbox entry the ledger holds for the notice. */
+  const entry = (state: "pending" | "sent") => ({
+    Item: {
+      id: "n-1",
+      notice: JSON.stringify(notice),
+      announcements: "{}",
+      createdAt: job.asOf,
+      state,
+      announced: true,
+      delivered: [],
+    },
+  });
+  beforeEach(() => {
+    ledger.on(GetCommand).resolves(entry("pending"));
+  });
+
+  it("delivers only a notice the ledger's outbox holds, once, and marks it sent", async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: "m" });
+    const forged = { ...notice, noticeId: "made-up" };
+    ledger.on(GetCommand, { Key: { pk: "OUTBOX#111122223333", sk: "NOTICE#made-up" } }).resolves({});
+    // Act
+    const response = await notifier(
+      { Records: [record("n1", JSON.stringify(notice)), record("f1", JSON.stringify(forged))] },
+      lambdaContext("notifier"),
+    );
+    ledger.on(GetCommand).resolves(entry("sent"));
+    const again = await notifier(
+      { Records: [record("n1", JSON.stringify(notice))] },
+      lambdaContext("notifier"),
+    );
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: "f1" }] });
+    expect(again).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(ledger).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { pk: "OUTBOX#111122223333", sk: "NOTICE#n-1" },
+      ExpressionAttributeValues: expect.objectContaining({ ":sent": "sent" }),
+    });
+    expect(errors()).toContainEqual(
+      expect.objectContaining({
+        error: expect.objectContaining({
+          message: expect.stringMatching(/made-up .* not in the ledger's outbox/),
+        }),
+      }),
+    );
+  });
 
   it("sends the email and reports no failure", async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: "m" });

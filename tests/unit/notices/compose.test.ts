@@ -1,83 +1,150 @@
 import { describe, expect, it } from "vitest";
+import type { Announcements } from "../../../shared/ledger/records";
 import { noticeSchema } from "../../../shared/messages";
-import { composeNotice, newsFor } from "../../../shared/notices/compose";
+import { type Announced, composeNotice } from "../../../shared/notices/compose";
+import type { UserReport } from "../../../shared/rotation";
 import { accountReport, JOB, userReport } from "./fixtures";
 
-const PREVIOUS = new Date("2026-05-31T06:00:00.000Z");
+const SETTINGS = { warnBeforeDays: 7, readerPrincipals: [], repeatFailuresAfterDays: 7 };
 const TODAY = "2026-06-01T05:00:00.000Z";
 const LAST_WEEK = "2026-05-25T05:00:00.000Z";
+const NEXT_WEEK = "2026-06-07T06:00:00.000Z";
+const key = (id: string, createdAt: string) => ({ id, status: "Active", createdAt });
 
-describe("newsFor: what is worth telling (no daily repeats)", () => {
-  it("tells every action taken, with the secret for a new key, and every failure", () => {
-    const user = userReport({
-      secretArn: "arn:secret",
+/** Composes for one user, then again as the next run would with what the first recorded. */
+function twice(user: UserReport, later: Partial<UserReport> = {}, at = JOB.asOf) {
+  const first = composeNotice(JOB, accountReport([user]), SETTINGS);
+  const recorded = first.announces.users[user.userName] ?? first.forgets.users[user.userName] ?? {};
+  const announced: Announced = { users: new Map([[user.userName, recorded]]), account: {} };
+  const report = { ...accountReport([{ ...user, ...later }]), now: at };
+  const second = composeNotice({ ...JOB, asOf: at }, report, SETTINGS, announced);
+  return { first, second };
+}
+
+const events = (c: ReturnType<typeof composeNotice>) => c.notice?.users.flatMap((u) => u.events) ?? [];
+
+describe("composeNotice: every statement once, whatever the runs", () => {
+  const warned = userReport({
+    keys: [key("A", "2026-03-10T06:00:00.000Z")],
+    upcoming: [{ keyId: "A", action: "rotate", on: NEXT_WEEK }],
+  });
+
+  it("warns of a rotation inside the window once, on a retry, a second run the same day or a later run", () => {
+    // Act
+    const { first, second } = twice(warned, {}, "2026-06-01T18:00:00.000Z");
+    const third = twice(warned, {}, "2026-06-03T06:00:00.000Z").second;
+    // Assess
+    expect(events(first)).toEqual([{ kind: "warning", keyId: "A", on: NEXT_WEEK, step: "rotate" }]);
+    expect(second.notice).toBeNull();
+    expect(third.notice).toBeNull();
+  });
+
+  it("says what will block a warned rotation: two keys neither of which goes first", () => {
+    const user = { ...warned, keys: [...warned.keys, key("B", "2026-01-01T06:00:00.000Z")] };
+    expect(events(composeNotice(JOB, accountReport([user]), SETTINGS))).toEqual([
+      { kind: "warning", keyId: "A", on: NEXT_WEEK, step: "rotate", blocker: "two-keys" },
+    ]);
+  });
+
+  it("tells a block once, again when its reason changes or after the quiet period; forgets it once lifted", () => {
+    const blocked = userReport({ status: "blocked", reason: "two keys", blockedSince: LAST_WEEK });
+    const sameDay = twice(blocked);
+    expect(events(sameDay.first)).toEqual([{ kind: "blocked", detail: "two keys", blocker: "two-keys" }]);
+    expect(sameDay.second.notice).toBeNull();
+    expect(events(twice(blocked, { reason: "other" }).second)).toHaveLength(1);
+    expect(events(twice(blocked, {}, "2026-06-08T06:00:00.000Z").second)).toHaveLength(1);
+    expect(twice(blocked, { status: "ok" }).second.forgets.users).toEqual({ alice: null });
+  });
+
+  it("tells a failure once until it changes, however often it recurs", () => {
+    const failing = (message: string): Partial<UserReport> => ({
       actions: [
-        { kind: "delete", keyId: "A", detail: "expired", dueOn: LAST_WEEK, outcome: "done" },
-        { kind: "create", keyId: "N", detail: "replaces B", dueOn: LAST_WEEK, outcome: "done" },
         {
           kind: "deactivate",
           keyId: "B",
           detail: "replaced by N",
           dueOn: LAST_WEEK,
           outcome: "failed",
-          error: { name: "AwsCallError", message: "IAM UpdateAccessKey failed (Throttling): slow" },
+          error: { name: "AwsCallError", message },
         },
       ],
     });
-    expect(newsFor(user, PREVIOUS)).toEqual([
-      { kind: "deleted", keyId: "A", detail: "expired" },
+    const user = userReport(
+      failing("IAM UpdateAccessKey failed (AccessDenied): request 1b4e28ba-2fa1-11d2-883f-0016d3cca427"),
+    );
+    const { first, second } = twice(
+      user,
+      failing("IAM UpdateAccessKey failed (AccessDenied): request 6fa459ea-ee8a-3ca4-894e-db77e160355e"),
+    );
+    expect(events(first)).toMatchObject([{ kind: "failed", action: "deactivate", keyId: "B" }]);
+    expect(second.notice).toBeNull();
+    expect(events(twice(user, failing("IAM UpdateAccessKey failed (Throttling)")).second)).toHaveLength(1);
+  });
+
+  it("in audit mode tells a planned action once, not every day it stays planned", () => {
+    const planned = userReport({
+      actions: [
+        { kind: "create", keyId: "(new key)", detail: "replaces A", dueOn: TODAY, outcome: "planned" },
+      ],
+    });
+    const { first, second } = twice(planned, {}, "2026-06-02T06:00:00.000Z");
+    expect(events(first)).toEqual([{ kind: "would-create", keyId: "(new key)", detail: "replaces A" }]);
+    expect(second.notice).toBeNull();
+  });
+
+  it("tells every action taken, with the secret and who may read it for a new key", () => {
+    const user = userReport({
+      secretArn: "arn:secret",
+      readers: ["arn:aws:iam::111122223333:role/app"],
+      actions: [
+        { kind: "create", keyId: "N", detail: "replaces B", dueOn: LAST_WEEK, outcome: "done" },
+        { kind: "deactivate", keyId: "B", detail: "replaced by N", dueOn: LAST_WEEK, outcome: "done" },
+      ],
+    });
+    expect(events(composeNotice(JOB, accountReport([user]), SETTINGS))).toEqual([
       {
         kind: "created",
         keyId: "N",
         detail: "replaces B",
         secretName: "keyrotor/alice",
         secretArn: "arn:secret",
+        readers: ["arn:aws:iam::111122223333:role/app"],
       },
-      {
-        kind: "failed",
-        keyId: "B",
-        detail: "deactivate failed: IAM UpdateAccessKey failed (Throttling): slow",
+      { kind: "deactivated", keyId: "B", detail: "replaced by N", replacementStored: true },
+    ]);
+  });
+
+  it("keeps what was told about a user that could not be read this time", () => {
+    const before: Announcements = { "warning:rotate:A": { said: "2026-06-07", at: LAST_WEEK } };
+    const failed = userReport({ status: "failed", error: { name: "AwsCallError", message: "denied" } });
+    const composed = composeNotice(JOB, accountReport([failed]), SETTINGS, {
+      users: new Map([["alice", before]]),
+      account: {},
+    });
+    expect(composed.announces.users.alice).toMatchObject(before);
+  });
+
+  it("mails a failing password-policy step once, not every run", () => {
+    const report = {
+      ...accountReport([]),
+      passwordPolicy: {
+        outcome: "failed" as const,
+        changes: [],
+        error: { name: "AwsCallError", message: "denied" },
       },
-    ]);
-  });
-
-  it("in audit mode tells a planned action on the run it falls due, not on the days after", () => {
-    const planned = (dueOn: string) =>
-      userReport({
-        actions: [{ kind: "create", keyId: "(new key)", detail: "replaces A", dueOn, outcome: "planned" }],
-      });
-    expect(newsFor(planned(TODAY), PREVIOUS)).toEqual([
-      { kind: "would-create", keyId: "(new key)", detail: "replaces A" },
-    ]);
-    expect(newsFor(planned(LAST_WEEK), PREVIOUS)).toEqual([]);
-  });
-
-  it("tells a block once, when it begins; a held user and an unreadable user every time", () => {
-    expect(
-      newsFor(userReport({ status: "blocked", reason: "two keys", blockedSince: TODAY }), PREVIOUS),
-    ).toEqual([{ kind: "blocked", detail: "two keys" }]);
-    expect(
-      newsFor(userReport({ status: "blocked", reason: "two keys", blockedSince: LAST_WEEK }), PREVIOUS),
-    ).toEqual([]);
-    expect(newsFor(userReport({ status: "held", reason: "used" }), PREVIOUS)).toEqual([
-      { kind: "held", detail: "used" },
-    ]);
-    expect(
-      newsFor(userReport({ status: "failed", error: { name: "AwsCallError", message: "denied" } }), PREVIOUS),
-    ).toEqual([{ kind: "failed", detail: "could not be read: denied" }]);
-  });
-
-  it("tells the warning", () => {
-    const user = userReport({ warnings: [{ keyId: "A", action: "rotate", on: "2026-06-08T05:00:00.000Z" }] });
-    expect(newsFor(user, PREVIOUS)).toEqual([
-      { kind: "warning", keyId: "A", on: "2026-06-08T05:00:00.000Z", detail: "rotation" },
-    ]);
+    };
+    const first = composeNotice(JOB, report, SETTINGS);
+    const account = first.announces.account ?? {};
+    expect(first.notice?.passwordPolicy).toEqual({ outcome: "failed", changes: [], error: "denied" });
+    expect(composeNotice(JOB, report, SETTINGS, { users: new Map(), account }).notice).toBeNull();
   });
 });
 
-describe("composeNotice", () => {
+describe("composeNotice: the message", () => {
   it("is null when no user has news", () => {
-    expect(composeNotice(JOB, accountReport([userReport(), userReport({ userName: "bob" })]))).toBeNull();
+    expect(
+      composeNotice(JOB, accountReport([userReport(), userReport({ userName: "bob" })]), SETTINGS).notice,
+    ).toBeNull();
   });
 
   it("carries the users with news and what comes next, never their owner address, and validates as a queue message", () => {
@@ -86,32 +153,26 @@ describe("composeNotice", () => {
       userReport({
         owner: "alice@example.com",
         upcoming,
-        actions: [{ kind: "create", keyId: "N", detail: "replaces A", dueOn: TODAY, outcome: "done" }],
+        actions: [{ kind: "delete", keyId: "N", detail: "expired", dueOn: TODAY, outcome: "done" }],
       }),
       userReport({ userName: "quiet" }),
     ]);
-    const notice = composeNotice(JOB, report);
+    const { notice } = composeNotice(JOB, report, SETTINGS);
     expect(notice).toMatchObject({ runId: "run-42", mode: "enforce", account: JOB.account, omittedUsers: 0 });
     expect(notice?.users).toEqual([
-      {
-        userName: "alice",
-        events: [{ kind: "created", keyId: "N", detail: "replaces A", secretName: "keyrotor/alice" }],
-        upcoming,
-      },
+      { userName: "alice", events: [{ kind: "deleted", keyId: "N", detail: "expired" }], upcoming },
     ]);
+    expect(JSON.stringify(notice)).not.toContain("alice@example.com");
     expect(noticeSchema.parse(JSON.parse(JSON.stringify(notice)))).toEqual(notice);
   });
 
-  it("stays under the size budget and counts the users it leaves out", () => {
+  it("stays under the size budget, counts the users it leaves out and does not record them as told", () => {
     const users = Array.from({ length: 500 }, (_, i) =>
-      userReport({
-        userName: `user-${i}`,
-        actions: [{ kind: "delete", keyId: `AKIA${i}`, detail: "expired", dueOn: TODAY, outcome: "done" }],
-      }),
+      userReport({ userName: `user-${i}`, status: "held", reason: `key AKIA${i} was used` }),
     );
-    const notice = composeNotice(JOB, accountReport(users), 1, 10_000);
+    const { notice, announces } = composeNotice(JOB, accountReport(users), SETTINGS, undefined, 1, 10_000);
     expect(Buffer.byteLength(JSON.stringify(notice))).toBeLessThan(10_000);
     expect((notice?.users.length ?? 0) + (notice?.omittedUsers ?? 0)).toBe(500);
-    expect(notice?.omittedUsers).toBeGreaterThan(0);
+    expect(Object.keys(announces.users)).toHaveLength(notice?.users.length ?? -1);
   });
 });

@@ -254,7 +254,9 @@ describe("reconcileAccount: one user failing does not stop the others", () => {
     account.failing.add("GetCredentialReport");
     await expect(reconcile()).rejects.toThrow("GetCredentialReport");
     account.failing.add("GetAccountAuthorizationDetails");
-    await expect(reconcile({ ...enforce, discovery: "full" })).rejects.toThrow("GetAccountAuthorizationDetails");
+    await expect(reconcile({ ...enforce, discovery: "full" })).rejects.toThrow(
+      "GetAccountAuthorizationDetails",
+    );
   });
 });
 
@@ -349,7 +351,9 @@ describe("time budget", () => {
     // Assess
     expect(second.report.deferredUsers).toBe(0);
     expect(rotated()).toEqual(["a", "b", "c", "d", "e"]);
-    expect(notices.map((n) => [n.part, n.users.map((u) => u.userName)])).toEqual([
+    // Part 1, not yet delivered, is queued again (the notifier sends each outbox entry once).
+    const parts = new Map(notices.map((n) => [n.noticeId, [n.part, n.users.map((u) => u.userName)]]));
+    expect([...parts.values()]).toEqual([
       [1, ["a", "b"]],
       [2, ["c", "d", "e"]],
     ]);

@@ -1,0 +1,172 @@
+import type { NoticeEvent } from "../messages";
+import type { AccountReport, ActionReport, DatedKeyEvent, UserReport } from "../rotation/report";
+
+/**
+ * One thing a notice could say about a user, and how it is kept from being said twice: `matter`
+ * names it in the ledger (one per key and kind), `said` fingerprints its words (a change is news
+ * again), `repeats` marks what needs a person and is told again after the quiet period; `always`
+ * marks an action taken in this run, news by nature.
+ */
+export interface Statement {
+  readonly matter: string;
+  readonly said: string;
+  readonly event: NoticeEvent;
+  readonly repeats?: boolean;
+  readonly always?: boolean;
+  /** Kept in the ledger but not told (a block's cause, said by the block itself). */
+  readonly silent?: boolean;
+}
+
+const DONE: Record<ActionReport["kind"], NoticeEvent["kind"]> = {
+  create: "created",
+  deactivate: "deactivated",
+  delete: "deleted",
+};
+
+/** Words without what changes on every attempt (request ids, instants): a failure "changes" only when it does. */
+export function fingerprint(text: string): string {
+  return text
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "#")
+    .replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z?/g, "#")
+    .slice(0, 300);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Everything the run could tell about one user, before looking at what was already told.
+ * @param warnBeforeDays how far ahead a rotation is announced: a rotation inside that window is
+ *   warned of even if the run that crossed its warning date was missed or skipped.
+ */
+export function statementsFor(
+  user: UserReport,
+  now: Date,
+  warnBeforeDays: number,
+  readerPrincipals: readonly string[],
+): Statement[] {
+  const out: Statement[] = [];
+  const secret = { secretName: user.secretName, ...(user.secretArn ? { secretArn: user.secretArn } : {}) };
+  for (const a of user.actions) {
+    if (a.outcome === "done") {
+      const event: NoticeEvent = { kind: DONE[a.kind], keyId: a.keyId, detail: a.detail };
+      if (a.kind === "create")
+        Object.assign(event, secret, { readers: [...(user.readers ?? readerPrincipals)] });
+      if (a.kind === "deactivate" && a.detail.startsWith("replaced by")) {
+        event.replacementStored = user.secretArn !== undefined;
+      }
+      out.push({ matter: `${DONE[a.kind]}:${a.keyId}`, said: a.detail, always: true, event });
+    } else if (a.outcome === "failed") {
+      const message = a.error?.message ?? "unknown error";
+      out.push({
+        matter: `failed:${a.kind}:${a.keyId}`,
+        said: fingerprint(message),
+        repeats: true,
+        event: { kind: "failed", action: a.kind, keyId: a.keyId, detail: message },
+      });
+    } else if (a.outcome === "planned") {
+      const kind = `would-${a.kind}` as NoticeEvent["kind"];
+      out.push({
+        matter: `${kind}:${a.keyId}`,
+        said: a.detail,
+        event: { kind, keyId: a.keyId, detail: a.detail },
+      });
+    }
+  }
+  if (user.status === "failed") {
+    const message = user.error?.message ?? "unknown error";
+    out.push({
+      matter: "failed:read",
+      said: fingerprint(message),
+      repeats: true,
+      event: { kind: "failed", action: "read", detail: message },
+    });
+  }
+  const foreign = user.findings.some((f) => f.kind === "foreign-secret");
+  for (const w of warningsOf(user, now, warnBeforeDays)) {
+    const blocker = w.action === "rotate" ? blockerOf(user, w, foreign) : undefined;
+    out.push({
+      matter: `warning:${w.action}:${w.keyId}`,
+      said: `${w.on.slice(0, 10)} ${blocker ?? ""}`.trim(),
+      event: {
+        kind: "warning",
+        keyId: w.keyId,
+        on: w.on,
+        step: w.action === "rotate" ? "rotate" : "deactivate",
+        ...(blocker ? { blocker } : {}),
+      },
+    });
+  }
+  if (user.status === "blocked") {
+    const reason = user.reason ?? "rotation is blocked";
+    out.push({
+      matter: "blocked",
+      said: fingerprint(reason),
+      repeats: true,
+      event: { kind: "blocked", detail: reason, blocker: foreign ? "foreign-secret" : "two-keys" },
+    });
+  }
+  if (user.status === "held") {
+    const reason = user.reason ?? "a person must look at this user";
+    out.push({
+      matter: "held",
+      said: fingerprint(reason),
+      repeats: true,
+      event: { kind: "held", detail: reason },
+    });
+  }
+  for (const f of user.findings) {
+    const event: NoticeEvent = { kind: "secret", finding: f.kind, outcome: f.outcome, detail: f.detail };
+    out.push({
+      matter: `secret:${f.kind}`,
+      said: `${f.outcome} ${fingerprint(f.detail)}`,
+      event,
+      ...(f.outcome === "done" ? { always: true } : {}),
+      ...(f.outcome === "failed" ? { repeats: true } : {}),
+      ...(f.kind === "foreign-secret" && user.status === "blocked" ? { silent: true } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * The steps to warn of: those the report announces, and any rotation inside the warning window (so a
+ * missed or extra run neither skips nor repeats a warning: the ledger says whether it was told).
+ */
+function warningsOf(user: UserReport, now: Date, warnBeforeDays: number): DatedKeyEvent[] {
+  const found = new Map<string, DatedKeyEvent>();
+  const windowEnd = now.getTime() + warnBeforeDays * DAY_MS;
+  const newest = [...user.keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  const inWindow = user.upcoming.filter(
+    (u) => u.action === "rotate" && u.keyId === newest?.id && Date.parse(u.on) <= windowEnd,
+  );
+  for (const w of [...user.warnings, ...(warnBeforeDays > 0 ? inWindow : [])]) {
+    if (Date.parse(w.on) > now.getTime()) found.set(`${w.action}:${w.keyId}`, w);
+  }
+  return [...found.values()];
+}
+
+/** What will stop a warned rotation: a secret keyrotor did not create, or two keys neither of which goes first. */
+function blockerOf(user: UserReport, w: DatedKeyEvent, foreign: boolean): NoticeEvent["blocker"] {
+  if (foreign) return "foreign-secret";
+  const others = user.keys.filter((k) => k.id !== w.keyId);
+  const freed = (id: string) =>
+    user.upcoming.some((u) => u.keyId === id && u.action === "delete" && u.on <= w.on);
+  return others.length > 0 && !others.every((k) => freed(k.id)) ? "two-keys" : undefined;
+}
+
+/** The account-level statements: a password policy strengthened (news), or failing (told once a quiet period). */
+export function accountStatements(report: AccountReport): Statement[] {
+  const policy = report.passwordPolicy;
+  if (policy?.outcome === "failed") {
+    const error = policy.error?.message ?? "unknown error";
+    return [
+      {
+        matter: "password-policy",
+        said: fingerprint(error),
+        repeats: true,
+        event: { kind: "failed", detail: error },
+      },
+    ];
+  }
+  return [];
+}
