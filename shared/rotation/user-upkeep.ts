@@ -6,8 +6,10 @@ import type { Finding, UserReport } from "./report";
 import type { SecretStanding, SecretView } from "./secret-standing";
 import type { AccountContext } from "./settings";
 
-/** How long a user nothing can be done for (blocked, exempt, held, failing) is left alone, unless its keys change. */
+/** How long a user nothing can be done for (blocked, exempt, held) is left alone, unless its keys change. */
 export const QUIET_DAYS = 7;
+/** A failing user is tried again by the next daily run, not by every extra run before it. */
+const FAILED_QUIET_MS = 20 * 3_600_000;
 
 const writes = (ctx: AccountContext) => !ctx.run.readOnly;
 
@@ -63,9 +65,9 @@ export async function keepOwner(
 const STUCK = new Set<UserReport["status"]>(["blocked", "exempt", "held", "failed"]);
 
 /**
- * A user left blocked, exempt, held or failing is not looked at again for `QUIET_DAYS`, unless its keys
- * change (a person acted); one that is no longer stuck leaves its quiet period. Only report discovery
- * knows the keys' fingerprint, so only it starts quiet periods.
+ * A user left blocked, exempt or held is not looked at again for `QUIET_DAYS`, a failing one until the
+ * next daily run, unless its keys change (a person acted); one that is no longer stuck leaves its quiet
+ * period. Only report discovery knows the keys' fingerprint, so only it starts quiet periods.
  */
 export async function keepQuiet(
   ctx: AccountContext,
@@ -78,8 +80,11 @@ export async function keepQuiet(
   const stuck = STUCK.has(report.status) || failedAction;
   if (!writes(ctx)) return;
   if (stuck && fingerprint !== undefined) {
-    const until = addDays(ctx.run.now, QUIET_DAYS).toISOString();
-    const reason = failedAction ? "failed" : report.status;
+    const failed = failedAction || report.status === "failed";
+    const until = (
+      failed ? new Date(ctx.run.now.getTime() + FAILED_QUIET_MS) : addDays(ctx.run.now, QUIET_DAYS)
+    ).toISOString();
+    const reason = failed ? "failed" : report.status;
     await ctx.ports.ledger.setQuiet(ctx.run.accountId, user.userName, { until, fingerprint, reason });
   } else if (!stuck && record?.quiet) {
     await ctx.ports.ledger.setQuiet(ctx.run.accountId, user.userName, null);
