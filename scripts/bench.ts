@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { runCaptured } from "../cli/io";
-import { startFaultProxy } from "../tests/support/fault-proxy";
 import { MODEL, simulateSweep } from "./bench/simulated-sweep";
 import { clientsIn, createOrganization, createUsers } from "./lib/emulator";
+import { startFaultProxy } from "./lib/fault-proxy";
 import { startMoto } from "./lib/moto";
 
 const run = promisify(execFile);

@@ -9,7 +9,7 @@ import { StsAdapter } from "../../shared/aws/sts";
 import { parseConfig } from "../../shared/config";
 import { addDays } from "../../shared/lifecycle";
 import { rotateJob } from "../../shared/rotation/rotate-job";
-import { FakeAccount } from "../../tests/support/fake-account";
+import { FakeAccount } from "../lib/fake-account";
 
 // The rotator's SDK clients, so their footprint counts as it does in the Lambda.
 const clients = [IamAdapter.create(), SecretsAdapter.create(), SqsAdapter.create(), StsAdapter.create()];

@@ -5,7 +5,7 @@ import type { Notice } from "../../shared/messages";
 import type { AccountPorts, Log } from "../../shared/rotation";
 import { rotateJob } from "../../shared/rotation/rotate-job";
 import { scheduleRun } from "../../shared/scheduling/schedule-run";
-import { FakeAccount } from "../../tests/support/fake-account";
+import { FakeAccount } from "../lib/fake-account";
 import { VirtualClock } from "./virtual-clock";
 
 /** The latency and throttling model: per-call latency by service, IAM's per-account rate. */

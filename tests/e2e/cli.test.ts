@@ -15,9 +15,9 @@ import {
   sentEmails,
   verifySender,
 } from "../../scripts/lib/emulator";
+import { startFaultProxy } from "../../scripts/lib/fault-proxy";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { readSecretJson, snapshot } from "../support/account-fixture";
-import { startFaultProxy } from "../support/fault-proxy";
 
 const exec = promisify(execFile);
 let moto: Moto;

@@ -9,10 +9,10 @@ import {
   sentEmails,
   verifySender,
 } from "../../scripts/lib/emulator";
+import { startFaultProxy } from "../../scripts/lib/fault-proxy";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import { type AccountState, readSecretJson, snapshot } from "../support/account-fixture";
-import { startFaultProxy } from "../support/fault-proxy";
 import {
   createQueues,
   deliverLikeLambda,

@@ -11,12 +11,12 @@ import {
   sentEmails,
   verifySender,
 } from "../../scripts/lib/emulator";
+import type { FaultProxy } from "../../scripts/lib/fault-proxy";
 import type { Moto } from "../../scripts/lib/moto";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import type { AccountLedger } from "../../shared/ledger/records";
 import { requestTokenFor } from "../../shared/rotation";
 import { type AccountState, snapshot } from "../support/account-fixture";
-import type { FaultProxy } from "../support/fault-proxy";
 
 /**
  * One small organization (management + Prod, three users due on day 90) driven through the real CLI

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Moto, startMoto } from "../../scripts/lib/moto";
 import {
   FAULT_KINDS,
   type FaultProxy,
   failCall,
   seededRandom,
   startFaultProxy,
-} from "../support/fault-proxy";
+} from "../../scripts/lib/fault-proxy";
+import { type Moto, startMoto } from "../../scripts/lib/moto";
 import {
   buildWorld,
   type Harness,

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
+import { FakeAccount } from "../../scripts/lib/fake-account";
 import {
   type AccountPasswordPolicy,
   CIS_PASSWORD_POLICY,
@@ -9,7 +10,6 @@ import { reconcilePasswordPolicy } from "../../shared/compliance/reconcile-passw
 import { parseConfig } from "../../shared/config";
 import { composeNotice } from "../../shared/notices/compose";
 import { renderNotice } from "../../shared/notices/render";
-import { FakeAccount } from "../support/fake-account";
 import { memoryLog } from "../support/log";
 import { accountReport, JOB } from "./notices/fixtures";
 

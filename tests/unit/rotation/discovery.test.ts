@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { FakeAccount } from "../../../scripts/lib/fake-account";
 import { parseConfig } from "../../../shared/config";
 import { addDays, DAY_MS } from "../../../shared/lifecycle";
 import { type AccountReport, reconcileAccount } from "../../../shared/rotation";
-import { FakeAccount } from "../../support/fake-account";
 import { key, NOW } from "../../support/keys";
 import { memoryLog } from "../../support/log";
 

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
+import { FakeAccount } from "../../../scripts/lib/fake-account";
 import { parseConfig } from "../../../shared/config";
 import { AwsCallError } from "../../../shared/errors";
 import { addDays, DAY_MS, type KeyFacts } from "../../../shared/lifecycle";
@@ -13,7 +14,6 @@ import {
   TimeBudgetError,
   type UserReport,
 } from "../../../shared/rotation";
-import { FakeAccount } from "../../support/fake-account";
 import { key, NOW } from "../../support/keys";
 import { memoryLog } from "../../support/log";
 
