@@ -1,4 +1,7 @@
 import type { Notice, NoticeEvent } from "../messages";
+import { count, day, type Line, lineOf } from "./wording";
+
+export { retrievalCommand } from "./wording";
 
 export interface RenderedNotice {
   readonly subject: string;
@@ -6,82 +9,55 @@ export interface RenderedNotice {
   readonly html: string;
 }
 
-interface Line {
-  readonly userName: string;
-  readonly event: NoticeEvent;
-}
+type Kind = NoticeEvent["kind"];
 
-const SECTIONS: { title: string; kinds: NoticeEvent["kind"][]; intro?: string }[] = [
-  {
-    title: "New keys",
-    kinds: ["created"],
-    intro:
-      "Each new key is stored in a secret in this account; fetch it with the command shown, then update its consumers.",
-  },
-  { title: "Deactivated keys", kinds: ["deactivated"] },
-  { title: "Deleted keys", kinds: ["deleted"] },
-  {
-    title: "Would be done (audit mode: nothing was changed)",
-    kinds: ["would-create", "would-deactivate", "would-delete"],
-  },
-  { title: "Needs attention", kinds: ["blocked", "held", "failed"] },
-  {
-    title: "Secrets and readers",
-    kinds: ["secret"],
-    intro: "What keyrotor found about these users' secrets and tags, and what it did about it.",
-  },
-  { title: "Rotation in a week", kinds: ["warning"] },
+const needsAction = (e: NoticeEvent) =>
+  e.kind === "blocked" ||
+  e.kind === "held" ||
+  e.kind === "failed" ||
+  (e.kind === "warning" && e.blocker !== undefined) ||
+  (e.kind === "secret" && (e.outcome === "failed" || e.outcome === "noted"));
+
+const SECTIONS: { title: string; pick: (e: NoticeEvent) => boolean }[] = [
+  { title: "Needs your action", pick: needsAction },
+  { title: "New keys", pick: (e) => e.kind === "created" },
+  { title: "Old keys deactivated", pick: (e) => e.kind === "deactivated" },
+  { title: "Old keys deleted", pick: (e) => e.kind === "deleted" },
+  { title: "Coming soon", pick: (e) => e.kind === "warning" && e.blocker === undefined },
+  { title: "What enforce mode would do", pick: (e) => e.kind.startsWith("would-") },
+  { title: "Secrets and readers", pick: (e) => e.kind === "secret" && !needsAction(e) },
 ];
 
-const day = (iso: string) => iso.slice(0, 10);
-
-/** The AWS CLI command a consumer runs, with their own credentials, to read the current key. */
-export function retrievalCommand(secretId: string): string {
-  return `aws secretsmanager get-secret-value --secret-id '${secretId}' --query SecretString --output text`;
-}
-
-function describe(event: NoticeEvent): string {
-  const key = event.keyId ? `key ${event.keyId}` : "";
-  switch (event.kind) {
-    case "created":
-      return `new ${key} in secret ${event.secretName ?? "?"}`;
-    case "warning":
-      return `${key} will be ${event.detail?.startsWith("deactivation") ? "deactivated as unused" : "rotated"} on ${day(event.on ?? "")}`;
-    case "would-create":
-    case "would-deactivate":
-    case "would-delete":
-      return `would ${event.kind.slice(6)} ${key}${event.detail ? ` (${event.detail})` : ""}`;
-    default:
-      return [key, event.detail].filter(Boolean).join(": ");
-  }
-}
-
-function subjectOf(notice: Notice): string {
-  const count = (kinds: NoticeEvent["kind"][]) =>
-    notice.users.flatMap((u) => u.events).filter((e) => kinds.includes(e.kind)).length;
-  const parts = [
-    [count(["created"]), "new key"],
-    [count(["deactivated"]), "deactivated"],
-    [count(["deleted"]), "deleted"],
-    [count(["would-create", "would-deactivate", "would-delete"]), "planned"],
-    [count(["blocked", "held", "failed"]), "need attention"],
-    [count(["secret"]), "secret finding"],
-    [count(["warning"]), "due in a week"],
-  ] as const;
-  const summary = parts
-    .filter(([n]) => n > 0)
-    .map(
-      ([n, what]) => `${n} ${n > 1 && (what === "new key" || what === "secret finding") ? `${what}s` : what}`,
-    )
-    .join(", ");
-  const policy =
-    notice.passwordPolicy?.outcome === "done"
-      ? "password policy strengthened"
-      : notice.passwordPolicy?.outcome === "failed"
-        ? "password policy not updated"
-        : "";
-  const all = [summary, policy].filter(Boolean).join(", ");
-  return `[keyrotor] ${notice.account.name} (${notice.account.id}): ${all || "access key report"}`;
+/** "2 keys rotated, 1 needs your action": what happened or is coming, in the reader's terms. */
+function summaryOf(notice: Notice): string {
+  const all = notice.users.flatMap((u) => u.events);
+  const n = (kinds: Kind[]) => all.filter((e) => kinds.includes(e.kind)).length;
+  const action = all.filter(needsAction).length + (notice.passwordPolicy?.outcome === "failed" ? 1 : 0);
+  const soon = all.filter(
+    (e) => e.kind === "warning" && e.blocker === undefined && e.step !== "deactivate",
+  ).length;
+  const secrets = all.filter((e) => e.kind === "secret" && !needsAction(e)).length;
+  const unused = all.filter((e) => e.kind === "warning" && e.step === "deactivate").length;
+  const parts: [number, string][] = [
+    [n(["created"]), `${count(n(["created"]), "key")} rotated`],
+    [n(["deactivated"]), `${count(n(["deactivated"]), "old key")} deactivated`],
+    [n(["deleted"]), `${count(n(["deleted"]), "old key")} deleted`],
+    [action, `${action} ${action === 1 ? "needs" : "need"} your action`],
+    [soon, `${count(soon, "key")} ${soon === 1 ? "rotates" : "rotate"} soon`],
+    [unused, `${count(unused, "unused key")} deactivated soon`],
+    [
+      n(["would-create", "would-deactivate", "would-delete"]),
+      `${count(n(["would-create", "would-deactivate", "would-delete"]), "change")} enforce mode would make`,
+    ],
+    [secrets, `${count(secrets, "secret")} repaired`],
+    [notice.passwordPolicy?.outcome === "done" ? 1 : 0, "password policy strengthened"],
+  ];
+  return (
+    parts
+      .filter(([k]) => k > 0)
+      .map(([, words]) => words)
+      .join(", ") || "access key report"
+  );
 }
 
 const escapeHtml = (s: string) =>
@@ -90,78 +66,125 @@ const escapeHtml = (s: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
   );
 
+const STYLE = {
+  body: "margin:0;padding:16px;background:#f6f7f9;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328",
+  card: "max-width:640px;margin:0 auto;background:#ffffff;border:1px solid #d0d7de;border-radius:6px;padding:16px",
+  h1: "font-size:18px;margin:0 0 8px 0",
+  h2: "font-size:16px;margin:20px 0 8px 0;border-bottom:1px solid #d0d7de;padding-bottom:4px",
+  item: "margin:0 0 12px 0",
+  next: "margin:4px 0 0 0;color:#57606a",
+  code: "display:block;margin:4px 0 0 0;padding:8px;background:#f6f8fa;border-radius:4px;font-family:Menlo,Consolas,monospace;font-size:12px;word-break:break-all;white-space:pre-wrap",
+  table: "width:100%;border-collapse:collapse;font-size:14px",
+  cell: "padding:6px 4px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top;word-break:break-word",
+  muted: "color:#57606a;font-size:13px;margin-top:20px",
+};
+
 /**
- * Renders a notice as a subject, plain text and HTML (DESIGN §4). The notice holds no secret, so
- * neither does the email: new keys appear as secret names and the command that reads them.
+ * Renders a notice as a subject, plain text and HTML with the same words. The notice holds no secret,
+ * so neither does the email: a new key appears as its secret's name, who may read it, and the command
+ * the user or a reader runs to fetch it.
  */
 export function renderNotice(notice: Notice): RenderedNotice {
-  const lines: Line[] = notice.users.flatMap((u) =>
-    u.events.map((event) => ({ userName: u.userName, event })),
-  );
-  const upcoming = notice.users.flatMap((u) => u.upcoming.map((item) => ({ userName: u.userName, ...item })));
-  upcoming.sort((a, b) => a.on.localeCompare(b.on));
-  const heading =
+  const summary = summaryOf(notice);
+  const account = `${notice.account.name} (${notice.account.id})`;
+  const subject = `[keyrotor] ${account}: ${summary}`;
+  const lead = `${summary.charAt(0).toUpperCase()}${summary.slice(1)} in AWS account ${account} on ${day(notice.asOf)}.`;
+  const mode =
     notice.mode === "audit"
-      ? `keyrotor checked the IAM access keys of account ${notice.account.name} (${notice.account.id}) on ${day(notice.asOf)}. It runs in audit mode: nothing was changed.`
-      : `keyrotor rotated IAM access keys in account ${notice.account.name} (${notice.account.id}) on ${day(notice.asOf)}.`;
-
-  const text: string[] = [heading, ""];
-  const html: string[] = ['<html><body style="font-family:sans-serif">', `<p>${escapeHtml(heading)}</p>`];
+      ? "keyrotor runs in audit mode here: it changed nothing, and tells what it would do once your platform team turns enforce mode on."
+      : undefined;
+  const text: string[] = [lead, ...(mode ? [mode] : []), ""];
+  const html: string[] = [
+    `<h1 style="${STYLE.h1}">${escapeHtml(lead)}</h1>`,
+    ...(mode ? [`<p>${escapeHtml(mode)}</p>`] : []),
+  ];
+  const later = (userName: string) => (keyId: string) =>
+    day(notice.users.find((u) => u.userName === userName)?.upcoming.find((u) => u.keyId === keyId)?.on) ||
+    undefined;
   for (const section of SECTIONS) {
-    const rows = lines.filter((l) => section.kinds.includes(l.event.kind));
-    if (rows.length === 0) continue;
+    const lines: Line[] = notice.users.flatMap((u) =>
+      u.events.filter(section.pick).map((e) => lineOf(u.userName, e, later(u.userName))),
+    );
+    if (section.title === "Needs your action" && notice.passwordPolicy?.outcome === "failed") {
+      lines.push({
+        what: `The account password policy could not be updated: ${notice.passwordPolicy.error ?? "unknown error"}.`,
+        next: "Tell your platform team; keyrotor tries again on its next run.",
+      });
+    }
+    if (lines.length === 0) continue;
     text.push(`== ${section.title} ==`);
-    html.push(`<h3>${escapeHtml(section.title)}</h3>`);
-    if (section.intro) {
-      text.push(section.intro);
-      html.push(`<p>${escapeHtml(section.intro)}</p>`);
-    }
-    html.push("<ul>");
-    for (const { userName, event } of rows) {
-      const command =
-        event.kind === "created" ? retrievalCommand(event.secretArn ?? event.secretName ?? "") : null;
-      text.push(`- ${userName}: ${describe(event)}`);
-      if (command) text.push(`    ${command}`);
+    html.push(`<h2 style="${STYLE.h2}">${escapeHtml(section.title)}</h2>`);
+    for (const line of lines) {
+      text.push(
+        `- ${line.what}`,
+        ...(line.next ? [`  Next: ${line.next}`] : []),
+        ...(line.command ? [`    ${line.command}`] : []),
+      );
       html.push(
-        `<li><b>${escapeHtml(userName)}</b>: ${escapeHtml(describe(event))}` +
-          (command ? `<br><code>${escapeHtml(command)}</code>` : "") +
-          "</li>",
+        `<div style="${STYLE.item}">${escapeHtml(line.what)}` +
+          (line.next ? `<p style="${STYLE.next}">Next: ${escapeHtml(line.next)}</p>` : "") +
+          (line.command ? `<code style="${STYLE.code}">${escapeHtml(line.command)}</code>` : "") +
+          "</div>",
       );
     }
-    html.push("</ul>");
     text.push("");
   }
-  if (notice.passwordPolicy) {
-    const { outcome, changes, error } = notice.passwordPolicy;
-    const title = "Password policy (CIS 1.8-1.9)";
-    const lead =
-      outcome === "done"
-        ? "The account password policy was strengthened; no stricter setting was weakened:"
-        : `The account password policy could not be updated: ${error ?? "unknown error"}`;
-    text.push(`== ${title} ==`, lead, ...changes.map((c) => `- ${c}`), "");
-    html.push(`<h3>${escapeHtml(title)}</h3><p>${escapeHtml(lead)}</p>`);
-    if (changes.length > 0) html.push(`<ul>${changes.map((c) => `<li>${escapeHtml(c)}</li>`).join("")}</ul>`);
-  }
-  if (upcoming.length > 0) {
-    text.push("== Coming up ==");
-    html.push("<h3>Coming up</h3><table><tr><th>Date</th><th>User</th><th>Key</th><th>Action</th></tr>");
-    for (const u of upcoming) {
-      text.push(`- ${day(u.on)}  ${u.userName}  ${u.keyId}  ${u.action}`);
-      html.push(
-        `<tr><td>${day(u.on)}</td><td>${escapeHtml(u.userName)}</td><td>${escapeHtml(u.keyId)}</td><td>${u.action}</td></tr>`,
-      );
-    }
-    html.push("</table>");
-    text.push("");
-  }
+  policySection(notice, text, html);
+  upcomingSection(notice, text, html);
   if (notice.omittedUsers > 0) {
-    const more = `${notice.omittedUsers} more user(s) had news that did not fit in this email: run \`keyrotor plan\` or read the rotator's logs for run ${notice.runId}.`;
-    text.push(more);
+    const more = `${count(notice.omittedUsers, "more user")} had news that did not fit in this email: your platform team can see them with \`keyrotor plan\` or in the logs of run ${notice.runId}.`;
+    text.push(more, "");
     html.push(`<p>${escapeHtml(more)}</p>`);
   }
   const footer =
-    "keyrotor rotates IAM access keys on the schedule your platform team configured; ask them about exemptions.";
+    "keyrotor rotates IAM access keys on the schedule your platform team configured; ask them about exemptions or questions.";
   text.push(footer);
-  html.push(`<p style="color:#666">${escapeHtml(footer)}</p></body></html>`);
-  return { subject: subjectOf(notice), text: text.join("\n"), html: html.join("\n") };
+  html.push(`<p style="${STYLE.muted}">${escapeHtml(footer)}</p>`);
+  return { subject, text: text.join("\n"), html: documentOf(subject, html.join("\n")) };
+}
+
+function policySection(notice: Notice, text: string[], html: string[]) {
+  if (notice.passwordPolicy?.outcome !== "done") return;
+  const title = "Password policy (CIS 1.8-1.9)";
+  const lead = "The account password policy was strengthened; no stricter setting was weakened:";
+  const changes = notice.passwordPolicy.changes;
+  text.push(`== ${title} ==`, lead, ...changes.map((c) => `- ${c}`), "");
+  html.push(`<h2 style="${STYLE.h2}">${title}</h2><p>${escapeHtml(lead)}</p>`);
+  if (changes.length > 0) html.push(`<ul>${changes.map((c) => `<li>${escapeHtml(c)}</li>`).join("")}</ul>`);
+}
+
+const STEP = { rotate: "new key", deactivate: "deactivated", delete: "deleted" } as const;
+
+function upcomingSection(notice: Notice, text: string[], html: string[]) {
+  const upcoming = notice.users.flatMap((u) => u.upcoming.map((item) => ({ userName: u.userName, ...item })));
+  if (upcoming.length === 0) return;
+  upcoming.sort((a, b) => a.on.localeCompare(b.on));
+  text.push("== Next steps for these users ==");
+  html.push(
+    `<h2 style="${STYLE.h2}">Next steps for these users</h2><table role="presentation" style="${STYLE.table}">`,
+  );
+  html.push(
+    `<tr>${["Date", "User", "Key", "Step"].map((h) => `<th style="${STYLE.cell}">${h}</th>`).join("")}</tr>`,
+  );
+  for (const u of upcoming) {
+    text.push(`- ${day(u.on)}  ${u.userName}  ${u.keyId}  ${STEP[u.action]}`);
+    const cells = [day(u.on), u.userName, u.keyId, STEP[u.action]].map(
+      (c) => `<td style="${STYLE.cell}">${escapeHtml(c)}</td>`,
+    );
+    html.push(`<tr>${cells.join("")}</tr>`);
+  }
+  html.push("</table>");
+  text.push("");
+}
+
+function documentOf(title: string, content: string): string {
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title></head>`,
+    `<body style="${STYLE.body}"><div style="${STYLE.card}">`,
+    content,
+    "</div></body></html>",
+  ].join("\n");
 }

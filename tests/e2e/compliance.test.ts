@@ -142,8 +142,8 @@ describe("the CIS access controls against moto", () => {
     expect(created).toMatchObject({ MinimumPasswordLength: 14, PasswordReusePrevention: 24 });
     const emails = (await sentEmails(moto.endpoint)).slice(before);
     const prodMail = emails.find((e) => e.subject.includes("Prod"));
-    expect(prodMail?.subject).toMatch(/1 due in a week, password policy strengthened$/);
-    expect(prodMail?.body).toContain("will be deactivated as unused on");
+    expect(prodMail?.subject).toMatch(/1 unused key deactivated soon, password policy strengthened$/);
+    expect(prodMail?.body).toContain("has not been used for a long time and will be deactivated on");
   });
 
   it("day 45: the never-used key is deactivated; the key used on day 30 stays until day 75", async () => {

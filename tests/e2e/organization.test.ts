@@ -205,11 +205,11 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
       BccAddresses: [ADMIN],
     });
     const opsMail = emails.find((e) => e.destinations.ToAddresses?.includes("ops-prod@example.com"));
-    expect(opsMail?.subject).toBe(`[keyrotor] Prod (${org.accounts.Prod?.id}): 1 new key`);
-    expect(opsMail?.body).toContain("<b>ops</b>");
-    expect(opsMail?.body).not.toContain("<b>app</b>");
+    expect(opsMail?.subject).toBe(`[keyrotor] Prod (${org.accounts.Prod?.id}): 1 key rotated`);
+    expect(opsMail?.body).toContain("ops: new key");
+    expect(opsMail?.body).not.toContain("app: new key");
     expect(prodMail?.source).toBe(SENDER);
-    expect(prodMail?.subject).toBe(`[keyrotor] Prod (${org.accounts.Prod?.id}): 2 new keys`);
+    expect(prodMail?.subject).toBe(`[keyrotor] Prod (${org.accounts.Prod?.id}): 2 keys rotated`);
     expect(prodMail?.body).toContain("New keys");
     expect(prodMail?.body).toContain(
       `arn:aws:secretsmanager:us-east-1:${org.accounts.Prod?.id}:secret:keyrotor/app`,
@@ -227,7 +227,7 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
     }
     const accountMails = emails.filter((e) => !e.destinations.ToAddresses?.[0]?.startsWith("ops-"));
     expect(accountMails).toHaveLength(2);
-    expect(accountMails.every((e) => e.subject.endsWith(": 2 deactivated"))).toBe(true);
+    expect(accountMails.every((e) => e.subject.endsWith(": 2 old keys deactivated"))).toBe(true);
   });
 
   it("day 110: superseded keys deleted; the excluded account is still untouched", async () => {
@@ -239,10 +239,10 @@ describe("the deployed service, driven through its handlers, days 0 to 110", () 
     }
     expect((await stateOf("Sandbox")).users.app).toEqual([`${originalKeys.get("Sandbox/app")}:Active`]);
     expect(emails.map((e) => e.subject.split(": ")[1]).sort()).toEqual([
-      "1 deleted",
-      "1 deleted",
-      "2 deleted",
-      "2 deleted",
+      "1 old key deleted",
+      "1 old key deleted",
+      "2 old keys deleted",
+      "2 old keys deleted",
     ]);
   });
 

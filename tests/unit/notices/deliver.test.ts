@@ -56,8 +56,8 @@ describe("deliverNotice", () => {
     );
     const body = ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Message;
     expect(body?.Subject?.Data).toContain("Prod (111122223333)");
-    expect(body?.Body?.Text?.Data).toContain("Deleted keys");
-    expect(body?.Body?.Html?.Data).toContain("<h3>Deleted keys</h3>");
+    expect(body?.Body?.Text?.Data).toContain("Old keys deleted");
+    expect(body?.Body?.Html?.Data).toMatch(/<h2 style="[^"]*">Old keys deleted<\/h2>/);
   });
 
   it("sends each user owner (from the ledger) only the lines about their own users", async () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Notice } from "../../../shared/messages";
 import { renderNotice, retrievalCommand } from "../../../shared/notices/render";
+import { SAMPLE_NOTICES } from "../../../shared/notices/samples";
 import { JOB } from "./fixtures";
 
+const sample = (name: string) => renderNotice(SAMPLE_NOTICES[name] as Notice);
 const notice = (users: Notice["users"], mode: Notice["mode"] = "enforce", omittedUsers = 0): Notice => ({
   version: 1,
   runId: JOB.runId,
@@ -14,80 +16,83 @@ const notice = (users: Notice["users"], mode: Notice["mode"] = "enforce", omitte
   part: 1,
 });
 
-const secretArn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:keyrotor/alice-AbCdEf";
+describe("renderNotice: written for the reader", () => {
+  it("says in the subject and first line what happened, with the grammar of 1 and n", () => {
+    expect(sample("rotated").subject).toBe("[keyrotor] Payments (111122223333): 2 keys rotated");
+    expect(sample("deleted").subject).toBe("[keyrotor] Payments (111122223333): 1 old key deleted");
+    expect(sample("needs-action").text.split("\n")[0]).toBe(
+      "5 need your action in AWS account Payments (111122223333) on 2027-03-31.",
+    );
+    const one = renderNotice(
+      notice([{ userName: "a", events: [{ kind: "held", detail: "used" }], upcoming: [] }]),
+    );
+    expect(one.subject).toMatch(/: 1 needs your action$/);
+  });
 
-describe("renderNotice", () => {
-  const rendered = renderNotice(
-    notice([
-      {
-        userName: "alice",
-        events: [{ kind: "created", keyId: "AKIANEW", secretName: "keyrotor/alice", secretArn }],
-        upcoming: [
-          { keyId: "AKIAOLD", action: "deactivate", on: "2026-06-11T06:00:00.000Z" },
-          { keyId: "AKIANEW", action: "rotate", on: "2026-08-30T06:00:00.000Z" },
-        ],
-      },
-      {
-        userName: "bob<script>",
-        events: [{ kind: "blocked", detail: "two keys & none deletable" }],
-        upcoming: [],
-      },
-      {
-        userName: "carol",
-        events: [{ kind: "warning", keyId: "AKIAC", on: "2026-06-08T06:00:00.000Z" }],
-        upcoming: [],
-      },
-    ]),
-  );
+  it("a warning alone never opens with a rotation that happened", () => {
+    const { subject, text } = sample("warning");
+    expect(subject).toMatch(/1 key rotates soon, 1 unused key deactivated soon$/);
+    expect(text).not.toMatch(/rotated in|keys rotated/);
+  });
 
-  it("names the account and counts what happened in the subject", () => {
-    expect(rendered.subject).toBe(
-      "[keyrotor] Prod <main> (111122223333): 1 new key, 1 need attention, 1 due in a week",
+  it("tells who may read a new key and gives the command to the user or a reader, not the owner", () => {
+    const { text } = sample("rotated");
+    expect(text).toContain(
+      "Who can read it: the IAM user deploy-bot, arn:aws:iam::111122223333:role/deployer.",
+    );
+    expect(text).toContain("Next: deploy-bot or a reader fetches it with the command below");
+    expect(text).toContain(retrievalCommand(SAMPLE_NOTICES.rotated?.users[0]?.events[0]?.secretArn ?? ""));
+    expect(text).not.toMatch(/you can fetch|run this command/i);
+  });
+
+  it("names the replacement a deactivated key really has: the stored key, or the user's own other key", () => {
+    const { text } = sample("deactivated");
+    expect(text).toContain("switch it to the new key in deploy-bot's keyrotor secret");
+    expect(text).toContain(
+      "legacy-ci's other key (AKIALEGACYCI00000002, made outside keyrotor) stays active",
     );
   });
 
-  it("gives each new key's secret and the command that reads it, in text and HTML", () => {
-    const command = retrievalCommand(secretArn);
-    expect(command).toBe(
-      `aws secretsmanager get-secret-value --secret-id '${secretArn}' --query SecretString --output text`,
+  it("says what blocks a warned rotation and how to unblock it; what needs action says what to do", () => {
+    const { text } = sample("needs-action");
+    expect(text).toContain("but the rotation will be blocked: the user already has two keys");
+    expect(text).toContain("Before 2027-04-07, delete the key nobody uses");
+    expect(text).toContain(
+      "Delete or rename that secret, or ask your platform team to let keyrotor adopt it",
     );
-    expect(rendered.text).toContain("== New keys ==");
-    expect(rendered.text).toContain("- alice: new key AKIANEW in secret keyrotor/alice");
-    expect(rendered.text).toContain(command);
-    expect(rendered.html).toContain(`<code>${command.replaceAll("'", "&#39;")}</code>`);
+    expect(text).toContain("The account password policy could not be updated");
   });
 
-  it("lists what needs attention, the week's warnings and what comes next with dates", () => {
-    expect(rendered.text).toContain("== Needs attention ==\n- bob<script>: two keys & none deletable");
-    expect(rendered.text).toContain("- carol: key AKIAC will be rotated on 2026-06-08");
-    expect(rendered.text).toContain(
-      "== Coming up ==\n- 2026-06-11  alice  AKIAOLD  deactivate\n- 2026-08-30  alice  AKIANEW  rotate",
-    );
+  it("shows the mode once and plainly: enforce never says would, audit says nothing was changed", () => {
+    for (const name of ["rotated", "deactivated", "deleted", "warning", "needs-action"]) {
+      expect(sample(name).text).not.toMatch(/\bwould\b|audit/);
+    }
+    const audit = sample("audit").text;
+    expect(audit.match(/audit mode/g)).toHaveLength(1);
+    expect(audit).toContain("it changed nothing");
+    expect(audit).toContain("- deploy-bot: would create a new key (replaces AKIAOLDDEPLOYBOT0001).");
   });
 
-  it("escapes everything it puts into HTML", () => {
-    expect(rendered.html).not.toContain("<script>");
-    expect(rendered.html).toContain("bob&lt;script&gt;");
-    expect(rendered.html).toContain("Prod &lt;main&gt;");
+  it("is an HTML document mail clients render: doctype, charset, viewport, inline styles, a table", () => {
+    const { html } = sample("rotated");
+    expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(html).toContain('<meta charset="utf-8">');
+    expect(html).toContain('name="viewport"');
+    expect(html).toMatch(/<table role="presentation" style="width:100%/);
+    expect(html).not.toMatch(/<style|class=/);
   });
 
-  it("says plainly when nothing was changed (audit mode) and when users were left out", () => {
-    const audit = renderNotice(
+  it("escapes everything it puts into HTML, and counts users left out", () => {
+    const rendered = renderNotice(
       notice(
-        [
-          {
-            userName: "a",
-            events: [{ kind: "would-create", keyId: "(new key)", detail: "replaces K" }],
-            upcoming: [],
-          },
-        ],
-        "audit",
+        [{ userName: "bob<script>", events: [{ kind: "blocked", detail: "a & b" }], upcoming: [] }],
+        "enforce",
         3,
       ),
     );
-    expect(audit.text).toContain("It runs in audit mode: nothing was changed.");
-    expect(audit.text).toContain("- a: would create key (new key) (replaces K)");
-    expect(audit.text).toContain("3 more user(s) had news");
-    expect(audit.subject).toMatch(/1 planned$/);
+    expect(rendered.html).not.toContain("<script>");
+    expect(rendered.html).toContain("bob&lt;script&gt;");
+    expect(rendered.html).toContain("Prod &lt;main&gt;");
+    expect(rendered.text).toContain("3 more users had news");
   });
 });
