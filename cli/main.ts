@@ -1,7 +1,14 @@
 import packageJson from "../package.json";
 import { parseCommandLine, type ValuesOf } from "./args";
 import type { CommandContext } from "./commands/context";
-import { COMMANDS, type CREDENTIAL_PROCESS, type LEDGER_INIT, type PLAN, type RUN } from "./commands/specs";
+import {
+  COMMANDS,
+  type CREDENTIAL_PROCESS,
+  type LEDGER_INIT,
+  type PLAN,
+  type PREVIEW,
+  type RUN,
+} from "./commands/specs";
 import { EXIT, failureOf } from "./errors";
 import type { Io } from "./io";
 import { awsServices, type CliServices } from "./services";
@@ -24,6 +31,8 @@ const RUNNERS: Record<string, (values: Values, context: CommandContext) => Promi
     ),
   "ledger init": async (values, context) =>
     (await import("./commands/ledger-init")).run(values as ValuesOf<typeof LEDGER_INIT.options>, context),
+  preview: async (values, context) =>
+    (await import("./commands/preview")).run(values as ValuesOf<typeof PREVIEW.options>, context),
 };
 
 /** keyrotor's version, from package.json. */

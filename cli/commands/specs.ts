@@ -123,4 +123,14 @@ export const LEDGER_INIT = {
   ],
 } as const satisfies CommandSpec;
 
-export const COMMANDS: readonly CommandSpec[] = [PLAN, RUN, CREDENTIAL_PROCESS, LEDGER_INIT];
+export const PREVIEW = {
+  name: "preview",
+  summary: "Write every kind of notice keyrotor sends (HTML and text) to files, from sample data.",
+  options: {
+    output: { type: "string", value: "DIR", description: "Where to write them (default: notice-preview)." },
+    help: HELP_OPTION,
+  },
+  notes: ["Needs no AWS access and no configuration: the notices are made up, the wording is keyrotor's."],
+} as const satisfies CommandSpec;
+
+export const COMMANDS: readonly CommandSpec[] = [PLAN, RUN, CREDENTIAL_PROCESS, LEDGER_INIT, PREVIEW];
