@@ -9,12 +9,6 @@ export interface ReportedKey {
   readonly lastUsedAt: Date | null;
 }
 
-/**
- * How stale the credential report may be: IAM reuses a report up to four hours old, so a step that
- * falls due within that much after `now` might already be due on the keys as they really are.
- */
-export const REPORT_SLACK_MS = 4 * 3_600_000;
-
 /** The dates on which something about a user's keys falls due, as far as the report can tell. */
 export interface StepDates {
   /** When an action (rotate, deactivate, delete) becomes due; it stays due until it is done. */
@@ -62,9 +56,12 @@ export function stepDates(keys: readonly ReportedKey[], t: Thresholds): StepDate
 }
 
 /**
- * Whether a user must be looked at in this run: an action is due (by `now`, give or take the report's
- * age), or a warning date passed since the previous run. A user for whom this is false would get no
- * action and no warning from a full look (the differential test proves it), so it costs no per-user call.
+ * Whether a user must be looked at in this run: an action is due by `now`, or a warning date passed
+ * since the previous run. Step dates follow from creation dates, which a report hours old shows as they
+ * are; a key changed since the report (deleted, deactivated) only makes a look come early, never late,
+ * except a key re-activated by hand, which the next run's report shows. A user for whom this is false
+ * would get no action and no warning from a full look (the differential test proves it), so it costs no
+ * per-user call.
  */
 export function needsLook(
   keys: readonly ReportedKey[],
@@ -73,11 +70,11 @@ export function needsLook(
   previousRunAt: Date = addDays(now, -1),
 ): boolean {
   const { actions, warnings } = stepDates(keys, t);
-  const horizon = now.getTime() + REPORT_SLACK_MS;
-  const since = previousRunAt.getTime() - REPORT_SLACK_MS;
+  const at = now.getTime();
+  const since = previousRunAt.getTime();
   return (
-    actions.some((on) => on.getTime() <= horizon) ||
-    warnings.some((on) => on.getTime() > since && on.getTime() <= horizon)
+    actions.some((on) => on.getTime() <= at) ||
+    warnings.some((on) => on.getTime() > since && on.getTime() <= at)
   );
 }
 

@@ -9,7 +9,7 @@ import { buildSecretPolicy, taggedReaders } from "./secret-policy";
 import { type SecretStanding, type SecretView, secretView, standingOf } from "./secret-standing";
 import { keepSecret } from "./secret-upkeep";
 import type { AccountContext } from "./settings";
-import { readUserKeys, type UserKeys } from "./user-facts";
+import { exemptionOf, readUserKeys, type UserKeys } from "./user-facts";
 import { healRecord, keepOwner, keepQuiet, ownerOf, readersIgnored } from "./user-upkeep";
 
 const EMPTY = { keys: [], actions: [], warnings: [], upcoming: [], findings: [] };
@@ -21,6 +21,15 @@ export function unreadable(ctx: AccountContext, user: IamUser, error: unknown): 
   return { userName: user.userName, secretName, status: "failed", ...EMPTY, error: describeError(error) };
 }
 
+/**
+ * An exempt user needs no call of its own: the directory says so, and nothing is ever done to its keys.
+ * (`plan`, with full discovery, still lists its keys.)
+ */
+function exemptReport(ctx: AccountContext, user: IamUser, by: "group" | "tag"): UserReport {
+  const secretName = secretNameOf(ctx.settings, user);
+  return { userName: user.userName, secretName, status: "exempt", reason: `exempt by ${by}`, ...EMPTY };
+}
+
 /** A user left for the job's retry when time ran short. */
 export function deferred(ctx: AccountContext, user: IamUser): UserReport {
   return {
@@ -29,6 +38,14 @@ export function deferred(ctx: AccountContext, user: IamUser): UserReport {
     status: "deferred",
     ...EMPTY,
   };
+}
+
+/** Whether this look will write a new key into the user's secret (its policy must be right first). */
+function writesKey(ctx: AccountContext, keys: UserKeys, view: SecretView): boolean {
+  const facts = { ...keys.facts, secret: view.mark };
+  return decide(facts, ctx.thresholds, ctx.run.now, ctx.previousRunAt).actions.some(
+    (a) => a.kind === "create",
+  );
 }
 
 /** Whether a plan's actions depend on the secret: a new key goes into it; a retirement trusts it. */
@@ -64,6 +81,12 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
   const { settings } = ctx;
   const secretName = secretNameOf(settings, user);
   const record = ctx.ledger.users.get(user.userName);
+  const exemptBy = exemptionOf(ctx, user);
+  if (exemptBy && settings.discovery === "report") {
+    const report = exemptReport(ctx, user, exemptBy);
+    await keepQuiet(ctx, user, record, report);
+    return report;
+  }
   let keys: UserKeys;
   let standing: SecretStanding | null = null;
   let view: SecretView = { mark: null };
@@ -90,7 +113,7 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
   }
   try {
     if (standing) {
-      const kept = await keepSecret(ctx, user, standing, policy);
+      const kept = await keepSecret(ctx, user, standing, policy, writesKey(ctx, keys, view));
       if (kept.standing !== standing) view = secretView(kept.standing, record, keys.facts.keys);
       standing = kept.standing;
       findings.push(...kept.findings);

@@ -54,12 +54,6 @@ export async function rotateKey(
     versionId,
     at: run.now.toISOString(),
   });
-  try {
-    await secrets.tagSecret(name, { [SECRET_TAGS.keyId]: key.id });
-  } catch (error) {
-    // The tag is a courtesy to people reading the console; the ledger holds the record.
-    ctx.ports.log.warn("secret key-id tag not updated", { secretName: name, error: describeError(error) });
-  }
   return { keyId: key.id, secretArn: secret.arn };
 }
 

@@ -51,14 +51,16 @@ interface Upkeep {
 /**
  * Brings the user's secret back to what keyrotor answers for, before any key is decided on: adopts a
  * foreign secret only when the operator allows it (never one under a customer KMS key), restores one
- * scheduled for deletion, puts back a policy that drifted or that the configuration changed, and
- * applies added or removed replica regions. In audit mode, or for `plan`, it only reports.
+ * scheduled for deletion, and, before a key is `writing` into it or when the settings changed, puts
+ * back a policy that drifted or that the configuration changed and applies added or removed replica
+ * regions. In audit mode, or for `plan`, it only reports.
  */
 export async function keepSecret(
   ctx: AccountContext,
   user: IamUser,
   standing: SecretStanding,
   policy: string,
+  writing: boolean,
 ): Promise<Upkeep> {
   const act = ctx.settings.mode === "enforce" && !ctx.run.readOnly;
   const outcome = act ? "done" : "planned";
@@ -125,6 +127,9 @@ export async function keepSecret(
       detail: `secret ${meta.name} is now encrypted with ${meta.kmsKeyId ?? "the AWS managed key"}, not the key it was created with`,
     });
   }
+  // The policy guards the value: it is checked before a new key is written into the secret, and whenever
+  // the settings that shape it changed; a retirement does not depend on it.
+  if (!writing && !ctx.settingsChanged) return { standing: current, findings };
   const stored = await secrets.getResourcePolicy(meta.name);
   const wanted = policyDigest(policy);
   let kept = record;

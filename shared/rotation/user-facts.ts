@@ -22,6 +22,13 @@ export function ledgerMark(record: UserRecord | undefined, keys: readonly KeyFac
   };
 }
 
+/** Why the user is exempt (its exemption group or tag, from the directory), or `null`. */
+export function exemptionOf(ctx: AccountContext, user: IamUser): "group" | "tag" | null {
+  const entry = ctx.directory.get(user.userName);
+  if (entry?.groups.includes(ctx.settings.exemptGroupName)) return "group";
+  return entry?.tags[ctx.settings.exemptTag]?.trim().toLowerCase() === "true" ? "tag" : null;
+}
+
 /**
  * Reads one user's keys (one call); its groups and tags come from the account's directory. Last-used
  * data is fetched only where a decision needs it: unrecorded keys and, with the unused-key rule on,
@@ -34,13 +41,8 @@ export async function readUserKeys(
 ): Promise<UserKeys> {
   const { iam } = ctx.ports;
   const keys = await iam.listAccessKeys(user.userName);
-  const entry = ctx.directory.get(user.userName);
-  const tags = entry?.tags ?? {};
-  const exempt = entry?.groups.includes(ctx.settings.exemptGroupName)
-    ? "group"
-    : tags[ctx.settings.exemptTag]?.trim().toLowerCase() === "true"
-      ? "tag"
-      : null;
+  const tags = ctx.directory.get(user.userName)?.tags ?? {};
+  const exempt = exemptionOf(ctx, user);
   const facts: UserFacts = { userName: user.userName, keys, exempt, secret: ledgerMark(record, keys) };
   const needsUse =
     exempt !== null
