@@ -66,6 +66,10 @@ const DEPLOYMENT_PARAMS = {
   guardPolicy: bool,
   guardExemptPrincipals: listOf(matching(ARN_PATTERN, "IAM role or user ARN patterns")),
   queueRedrivePrincipals: listOf(matching(ARN_PATTERN, "IAM role or user ARN patterns")),
+  alarmEmail: matching(
+    /^([^@\s,]+@([A-Za-z0-9-]+\.)+[A-Za-z0-9-]{2,})?$/,
+    "an email address to subscribe to the alarms",
+  ),
   callAs: oneOf("SELF", "DELEGATED_ADMIN"),
   stackSetFailureTolerance: integer(0, 100),
   stackSetMaxConcurrency: integer(1, 100),

@@ -98,10 +98,16 @@ describe("sls package (offline) and the generated template", () => {
     expect(ses).toEqual([
       expect.objectContaining({
         Action: "ses:SendEmail",
-        Resource: {
-          "Fn::Sub":
-            "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/keyrotor@example.com",
-        },
+        Resource: [
+          {
+            "Fn::Sub":
+              "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/keyrotor@example.com",
+          },
+          {
+            "Fn::Sub":
+              "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/keyrotor-package-check-notices",
+          },
+        ],
       }),
     ]);
     const everyAllowed = roles.flatMap(([, role]) =>
@@ -151,9 +157,9 @@ describe("sls package (offline) and the generated template", () => {
       Resource: [orgAccounts, { "Fn::Sub": "arn:${AWS::Partition}:organizations::*:ou/o-exampleorg1/ou-*" }],
     });
     expect(notifier).toContainEqual({
-      Sid: "ReadTheLedger",
+      Sid: "ReadTheLedgerAndMarkNoticesSent",
       Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
+      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
       Resource: ledger,
     });
     expect(notifier).toContainEqual({
@@ -214,6 +220,56 @@ describe("sls package (offline) and the generated template", () => {
       ScalingConfig: { MaximumConcurrency: 150 },
     });
   });
+
+  it("alarms reach a person: a customer managed key CloudWatch may use, alarms on dead letters and on every function's errors and throttles, SES bounces and complaints on the topic", () => {
+    // Assess: the topic's key lets CloudWatch (and SES) publish, which alias/aws/sns does not
+    expect(resources().AlarmTopic.Properties.KmsMasterKeyId).toEqual({ Ref: "AlarmTopicKey" });
+    const keyStatements = resources().AlarmTopicKey.Properties.KeyPolicy.Statement as Json[];
+    expect(keyStatements).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: expect.arrayContaining(["cloudwatch.amazonaws.com", "ses.amazonaws.com"]) },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      }),
+    );
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    for (const fn of ["scheduler", "rotator", "notifier"]) {
+      for (const metric of ["Errors", "Throttles"]) {
+        expect(alarms).toContainEqual(
+          expect.objectContaining({
+            MetricName: metric,
+            Dimensions: [{ Name: "FunctionName", Value: `keyrotor-package-check-${fn}` }],
+            AlarmActions: [{ Ref: "AlarmTopic" }],
+          }),
+        );
+      }
+    }
+    expect(alarms.every((a) => JSON.stringify(a.AlarmActions) === '[{"Ref":"AlarmTopic"}]')).toBe(true);
+    const events = resources().NoticesBounceEvents.Properties;
+    expect(events.EventDestination).toMatchObject({
+      MatchingEventTypes: expect.arrayContaining(["bounce", "complaint"]),
+      SnsDestination: { TopicARN: { Ref: "AlarmTopic" } },
+    });
+    const notifier = resources().NotifierLambdaFunction.Properties.Environment.Variables;
+    expect(notifier.SES_CONFIGURATION_SET).toBe("keyrotor-package-check-notices");
+    expect(ofType("AWS::SNS::Subscription")).toEqual([]);
+  });
+
+  it("subscribes the alarmEmail param to the alarm topic", async () => {
+    const other = mkdtempSync(join(tmpdir(), "keyrotor-package-"));
+    try {
+      const withEmail = await slsPackage(other, "--param=alarmEmail=oncall@example.com");
+      const subscription = Object.values(withEmail.Resources as Record<string, Json>).find(
+        (r) => r.Type === "AWS::SNS::Subscription",
+      );
+      expect(subscription?.Properties).toEqual({
+        TopicArn: { Ref: "AlarmTopic" },
+        Protocol: "email",
+        Endpoint: "oncall@example.com",
+      });
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it("deploys the member role to the organization with a service-managed, auto-deploying StackSet", () => {
     const stackSet = resources().MemberRoleStackSet.Properties;

@@ -49,7 +49,7 @@ describe("the declared params", () => {
   it("are each used by serverless.yml or an infra/*.cjs resource file (none declared for nothing)", () => {
     const sources = [
       serverlessText,
-      ...["config-trigger", "guard-policy", "queue-policies", "management-member-role"].map((f) =>
+      ...["config-trigger", "guard-policy", "queue-policies", "management-member-role", "alarms"].map((f) =>
         readFileSync(`infra/${f}.cjs`, "utf8"),
       ),
     ].join("\n");
