@@ -45,6 +45,8 @@ export interface UserRecord {
 }
 
 export interface QuietPeriod {
+  /** When it began: a step of the user's keys falling due after this ends it early. */
+  readonly since: string;
   readonly until: string;
   readonly fingerprint: string;
   readonly reason: string;

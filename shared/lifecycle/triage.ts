@@ -78,6 +78,14 @@ export function needsLook(
   );
 }
 
+/** Whether any step of the keys (action or warning) falls due in (`from`, `to`]: what ends a quiet period early. */
+export function stepFallsDue(keys: readonly ReportedKey[], t: Thresholds, from: Date, to: Date): boolean {
+  const { actions, warnings } = stepDates(keys, t);
+  return [...actions, ...warnings].some(
+    (on) => on.getTime() > from.getTime() && on.getTime() <= to.getTime(),
+  );
+}
+
 /** What a quiet period is bound to: the user's keys as the report shows them. A change ends it. */
 export function keysFingerprint(keys: readonly ReportedKey[]): string {
   return keys

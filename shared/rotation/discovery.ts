@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AccountLedger } from "../ledger/records";
-import { keysFingerprint, needsLook } from "../lifecycle";
+import { keysFingerprint, needsLook, stepFallsDue } from "../lifecycle";
 import type { AccountPorts, DirectoryEntry, IamUser } from "./ports";
 import { secretNameFor } from "./secret-name";
 import type { AccountRun, Discovery, RotationSettings } from "./settings";
@@ -36,7 +36,8 @@ export async function discoverAll(ports: AccountPorts, settings: RotationSetting
  * Frugal discovery: from the credential report (two or three calls), each user's next step dates; a
  * user is looked at only when one falls due in this run, when the ledger has a creation in flight for
  * it, or when the settings that shape its secret changed. A user nothing can be done for (blocked,
- * exempt, held, failing) stays quiet until its quiet period ends or its keys change. An account where
+ * exempt, held, failing) stays quiet until its quiet period ends, its keys change, or another of its
+ * steps falls due. An account where
  * nothing is due costs these calls and the AssumeRole, whatever its size.
  */
 export async function discoverFromReport(
@@ -56,7 +57,8 @@ export async function discoverFromReport(
     const quiet =
       record?.quiet !== undefined &&
       new Date(record.quiet.until).getTime() > run.now.getTime() &&
-      record.quiet.fingerprint === fingerprint;
+      record.quiet.fingerprint === fingerprint &&
+      !stepFallsDue(u.keys, settings, new Date(record.quiet.since), run.now);
     const look =
       record?.pending !== undefined ||
       (settingsChanged && record?.secret !== undefined) ||

@@ -85,7 +85,8 @@ export async function keepQuiet(
       failed ? new Date(ctx.run.now.getTime() + FAILED_QUIET_MS) : addDays(ctx.run.now, QUIET_DAYS)
     ).toISOString();
     const reason = failed ? "failed" : report.status;
-    await ctx.ports.ledger.setQuiet(ctx.run.accountId, user.userName, { until, fingerprint, reason });
+    const since = ctx.run.now.toISOString();
+    await ctx.ports.ledger.setQuiet(ctx.run.accountId, user.userName, { since, until, fingerprint, reason });
   } else if (!stuck && record?.quiet) {
     await ctx.ports.ledger.setQuiet(ctx.run.accountId, user.userName, null);
   }
