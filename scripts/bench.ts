@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { runCaptured } from "../cli/io";
+import { monthsLater } from "./bench/months-later";
 import { MODEL, simulateSweep } from "./bench/simulated-sweep";
 import { clientsIn, createOrganization, createUsers } from "./lib/emulator";
 import { startFaultProxy } from "./lib/fault-proxy";
@@ -152,7 +153,18 @@ async function rotatorRss() {
   return Math.round(Number(stdout.split(" ")[0]) / 1024);
 }
 
+/** An organization months into rotation, 30 daily runs counted, at three sizes. */
+async function monthsLaterRows() {
+  const rows = [];
+  for (const users of [50, 200, 2_000]) {
+    progress(`months later: 2 accounts x ${users} users, 220 days warm-up, 30 days counted…`);
+    rows.push(await monthsLater(users));
+  }
+  return { measuredOn: new Date().toISOString().slice(0, 10), rows };
+}
+
 const figures = {
+  monthsLater: await monthsLaterRows(),
   simulated: await simulated(),
   moto: await againstMoto(),
   bundles: await bundles(),
@@ -164,6 +176,24 @@ if (json) {
 } else {
   const out = (line = "") => process.stdout.write(`${line}\n`);
   const pad = (v: unknown, n: number) => String(v).padEnd(n);
+  out(
+    `Months later (keys of every age, two cycles of rotation, then 30 daily runs; ${figures.monthsLater.measuredOn}):`,
+  );
+  out(
+    `  ${pad("users", 7)}${pad("calls/acct/day", 16)}${pad("actions/day", 13)}${pad("looked at/day", 15)}${pad("ledger/day", 12)}AWS sample/day`,
+  );
+  for (const r of figures.monthsLater.rows) {
+    out(
+      `  ${pad(r.usersPerAccount, 7)}${pad(r.callsPerAccountPerDay, 16)}${pad(r.actionsPerAccountPerDay, 13)}${pad(r.usersLookedAtPerDay, 15)}${pad(r.ledgerCallsPerAccountPerDay, 12)}${r.awsSampleCallsPerAccountPerDay}`,
+    );
+  }
+  const at200 = figures.monthsLater.rows.find((r) => r.usersPerAccount === 200);
+  const at2000 = figures.monthsLater.rows.find((r) => r.usersPerAccount === 2_000);
+  out(`  target at 200 users: <= 30 calls/account/day ............. ${at200?.callsPerAccountPerDay}`);
+  out(
+    `  target at 2,000 users: <= 10 x actions + 10 .............. ${at2000?.callsPerAccountPerDay} <= ${at2000 ? Math.round((10 * at2000.actionsPerAccountPerDay + 10) * 10) / 10 : "?"}`,
+  );
+  out();
   out(`Simulated sweeps (50 users per account, maximumConcurrency ${figures.simulated.concurrency}):`);
   out(
     `  ${pad("accounts", 9)}${pad("day", 10)}${pad("discovery", 11)}${pad("wall (min)", 12)}${pad("calls/account", 15)}throttled/account`,
