@@ -12,6 +12,11 @@ const asOf = {
   value: "ISO",
   description: "The run's instant (default: now).",
 } as const satisfies OptionSpec;
+const ledger = {
+  type: "string",
+  value: "TABLE",
+  description: "The ledger table (default: the ledgerTable setting; `keyrotor ledger init` creates it).",
+} as const satisfies OptionSpec;
 const verbose = {
   type: "boolean",
   description: "Print the service's structured logs on stderr.",
@@ -37,6 +42,7 @@ export const PLAN = {
       choices: ["table", "json", "csv"],
       description: "Output: an aligned table (default), JSON rows or CSV.",
     },
+    ledger,
     profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
     region,
     verbose,
@@ -61,12 +67,16 @@ export const RUN = {
       choices: ["audit", "enforce"],
       description: "Override the configured mode (audit changes nothing).",
     },
+    ledger,
     profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
     region,
     verbose,
     help: HELP_OPTION,
   },
-  notes: [AWS_NOTE],
+  notes: [
+    "In enforce mode --as-of may not be in the future: keys are acted on at the present time only.",
+    AWS_NOTE,
+  ],
 } as const satisfies CommandSpec;
 
 export const CREDENTIAL_PROCESS = {
@@ -125,7 +135,7 @@ export const LEDGER_INIT = {
 
 export const PREVIEW = {
   name: "preview",
-  summary: "Write every kind of notice keyrotor sends (HTML and text) to files, from sample data.",
+  summary: "Every kind of notice, HTML and text, written to files from sample data.",
   options: {
     output: { type: "string", value: "DIR", description: "Where to write them (default: notice-preview)." },
     help: HELP_OPTION,
