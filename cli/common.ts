@@ -5,8 +5,8 @@ import type { Io } from "./io";
 import type { SweepResult } from "./sweep";
 
 /** The instant `--as-of` names, or now. @throws UsageError when it is not an ISO date. */
-export function parseAsOf(value: string | undefined, usage: string): Date {
-  if (value === undefined) return new Date();
+export function parseAsOf(value: string | undefined, usage: string, now: Date = new Date()): Date {
+  if (value === undefined) return now;
   const date = new Date(value);
   if (Number.isNaN(date.getTime()) || !/^\d{4}-\d\d-\d\d/.test(value)) {
     throw new UsageError(

@@ -1,4 +1,4 @@
-import { AwsCallError, ConfigError, describeError } from "../shared/errors";
+import { AwsCallError, ConfigError, describeError, LedgerMissingError } from "../shared/errors";
 
 /** The command's exit codes; the help text and the README list them. */
 export const EXIT = {
@@ -36,7 +36,13 @@ const REFUSED_CREDENTIALS =
 export function failureOf(error: unknown): { code: number; message: string } {
   const { name, message } = describeError(error);
   if (error instanceof UsageError) return { code: EXIT.setup, message: `${message}\n\n${error.usage}` };
-  if (error instanceof ConfigError || error instanceof EnvironmentError) return { code: EXIT.setup, message };
+  if (
+    error instanceof ConfigError ||
+    error instanceof EnvironmentError ||
+    error instanceof LedgerMissingError
+  ) {
+    return { code: EXIT.setup, message };
+  }
   if (error instanceof AwsCallError && REFUSED_CREDENTIALS.test(error.code)) {
     return {
       code: EXIT.setup,

@@ -25,7 +25,9 @@ const DAYS = [0, 83, 90, 100, 110];
 const short = (id: string) => (id.length > 12 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id);
 const say = (line = "") => process.stdout.write(`${line}\n`);
 
-const cli = (args: string[]) => runCaptured(args);
+/** The demo's clock is moto's: each run happens on the simulated day, as the scheduled run would. */
+let clock: () => Date = () => new Date();
+const cli = (args: string[]) => runCaptured(args, { ...process.env }, clock);
 
 async function buildOrganization(): Promise<Organization> {
   const org = await createOrganization([
@@ -116,6 +118,10 @@ function printDay(day: number, result: SweepResult, org: Organization) {
 async function demo(moto: Moto) {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
+  clock = () => moto.now();
+  // Without the stack, the CLI's runs need their own ledger: the table keyrotor's memory lives in.
+  const init = await cli(["ledger", "init"]);
+  if (init.code !== 0) throw new Error(`keyrotor ledger init exited ${init.code}: ${init.stderr}`);
   say(
     "Building a sample organization in moto: management + Payments, Analytics (OU Workloads), Sandbox (OU Sandboxes)…",
   );

@@ -26,10 +26,13 @@ export async function awsSweepPorts(config: Config, log: Log, request: AwsReques
     opened.set(accountId, existing);
     return existing;
   };
+  const ledger = LedgerAdapter.create(config.ledgerTable, aws);
+  // Without its ledger keyrotor cannot tell its own secrets and keys from anyone's: stop before any work.
+  await ledger.checkTable();
   return {
     organization: OrganizationsAdapter.create(aws),
     openAccount,
-    ledger: LedgerAdapter.create(config.ledgerTable, aws),
+    ledger,
     mail: SesAdapter.create(aws),
     log,
     lastUsed: async (accountId, keyId) =>

@@ -9,17 +9,22 @@ import { PLAN } from "./specs";
 
 /** `keyrotor plan`: one row per key with what keyrotor would do to it, changing nothing. */
 export async function run(values: ValuesOf<typeof PLAN.options>, { io, services }: CommandContext) {
-  const asOf = parseAsOf(values["as-of"], commandUsage(PLAN));
+  const now = io.now?.() ?? new Date();
+  const asOf = parseAsOf(values["as-of"], commandUsage(PLAN), now);
   const config = loadCliConfig(
     // plan shows every key of every user, so it looks at all of them, and changes none.
     { configPath: values.config, env: io.env, overrides: { mode: "audit", discovery: "full" } },
     { senderEmail: PLAN_ONLY_SENDER },
   );
-  const ports = await services.sweepPorts(config, cliLog(io, values.verbose === true), {
-    profile: values.profile,
-    region: values.region,
-    env: io.env,
-  });
+  const ports = await services.sweepPorts(
+    { ...config, ledgerTable: values.ledger ?? config.ledgerTable },
+    cliLog(io, values.verbose === true),
+    {
+      profile: values.profile,
+      region: values.region,
+      env: io.env,
+    },
+  );
   const result = await sweep(
     { ...ports, mail: null },
     config,

@@ -1,21 +1,31 @@
 import { summarize } from "../../shared/rotation";
+import { MAX_CLOCK_SKEW_MS } from "../../shared/scheduling/admit";
 import { commandUsage, type ValuesOf } from "../args";
 import { alignColumns, cliLog, parseAsOf, progress, runIdFor } from "../common";
 import { loadCliConfig } from "../config";
-import { EXIT } from "../errors";
+import { EXIT, UsageError } from "../errors";
 import { type SweepResult, sweep, sweepFailed } from "../sweep";
 import type { CommandContext } from "./context";
 import { RUN } from "./specs";
 
 /** `keyrotor run`: one full sweep in the configured mode, emails included. */
 export async function run(values: ValuesOf<typeof RUN.options>, { io, services }: CommandContext) {
-  const asOf = parseAsOf(values["as-of"], commandUsage(RUN));
+  const now = io.now?.() ?? new Date();
+  const asOf = parseAsOf(values["as-of"], commandUsage(RUN), now);
   const config = loadCliConfig({
     configPath: values.config,
     env: io.env,
     ...(values.mode === undefined ? {} : { overrides: { mode: values.mode } }),
   });
-  const ports = await services.sweepPorts(config, cliLog(io, values.verbose === true), {
+  if (config.mode === "enforce" && asOf.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    throw new UsageError(
+      `--as-of ${asOf.toISOString()} is in the future: enforce mode acts only at the present time ` +
+        "(keyrotor plan, or run --mode audit, may look ahead)",
+      commandUsage(RUN),
+    );
+  }
+  const ledgerTable = values.ledger ?? config.ledgerTable;
+  const ports = await services.sweepPorts({ ...config, ledgerTable }, cliLog(io, values.verbose === true), {
     profile: values.profile,
     region: values.region,
     env: io.env,

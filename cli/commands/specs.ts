@@ -12,6 +12,11 @@ const asOf = {
   value: "ISO",
   description: "The run's instant (default: now).",
 } as const satisfies OptionSpec;
+const ledger = {
+  type: "string",
+  value: "TABLE",
+  description: "Ledger table (default: the ledgerTable setting; keyrotor ledger init makes it).",
+} as const satisfies OptionSpec;
 const verbose = {
   type: "boolean",
   description: "Print the service's structured logs on stderr.",
@@ -37,6 +42,7 @@ export const PLAN = {
       choices: ["table", "json", "csv"],
       description: "Output: an aligned table (default), JSON rows or CSV.",
     },
+    ledger,
     profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
     region,
     verbose,
@@ -61,12 +67,16 @@ export const RUN = {
       choices: ["audit", "enforce"],
       description: "Override the configured mode (audit changes nothing).",
     },
+    ledger,
     profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
     region,
     verbose,
     help: HELP_OPTION,
   },
-  notes: [AWS_NOTE],
+  notes: [
+    "In enforce mode --as-of may not be in the future: keys are acted on at the present only.",
+    AWS_NOTE,
+  ],
 } as const satisfies CommandSpec;
 
 export const CREDENTIAL_PROCESS = {

@@ -28,7 +28,8 @@ let configPath: string;
 let day91: string;
 const ids = new Map<string, string[]>();
 
-const cli = (...args: string[]) => runCaptured(args);
+/** The CLI's clock is moto's: a run on a simulated day is a run at the present time. */
+const cli = (...args: string[]) => runCaptured(args, { ...process.env }, () => moto.now());
 
 const writeConfig = (name: string, content: unknown) => {
   const path = join(dir, name);
@@ -307,5 +308,30 @@ describe("usage and configuration errors exit 2 and say what is wrong", () => {
     const failure = await exec("node", ["bin/keyrotor.mjs", "plan", "--format", "xml"]).catch((e) => e);
     expect(failure.code).toBe(2);
     expect(failure.stderr).toMatch(/--format must be table, json or csv/);
+  });
+});
+
+describe("keyrotor run and plan refuse what they must not do", () => {
+  it("refuses a future --as-of in enforce mode (exit 2) before touching anything; plan may look ahead", async () => {
+    // Prepare
+    const future = new Date(moto.now().getTime() + 3 * 86_400_000).toISOString();
+    const before = await prodState();
+    // Act
+    const refused = await cli("run", "--config", configPath, "--as-of", future, "--mode", "enforce");
+    const planned = await cli("plan", "--config", configPath, "--as-of", future, "--format", "json");
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--as-of .* is in the future: enforce mode acts only at the present time/);
+    expect(await prodState()).toEqual(before);
+    expect(planned.code).not.toBe(2);
+  });
+
+  it("says the ledger is missing and how to create it (exit 2), before any account is opened", async () => {
+    for (const command of ["run", "plan"]) {
+      const { code, stderr } = await cli(command, "--config", configPath, "--ledger", "no-such-ledger");
+      expect(code, command).toBe(2);
+      expect(stderr).toContain("the ledger table no-such-ledger does not exist");
+      expect(stderr).toContain("keyrotor ledger init --ledger no-such-ledger");
+    }
   });
 });

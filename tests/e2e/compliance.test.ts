@@ -27,7 +27,8 @@ let org: Organization;
 let configPath: string;
 const keys = new Map<string, { id: string; secret: string }>();
 
-const cli = (...args: string[]) => runCaptured(args);
+/** The CLI's clock is moto's: a run on a simulated day is a run at the present time. */
+const cli = (...args: string[]) => runCaptured(args, { ...process.env }, () => moto.now());
 const prod = () => clientsIn(org.accounts.Prod?.id ?? "");
 const at = (day: number) => {
   moto.setClockOffsetDays(day);
@@ -52,6 +53,7 @@ beforeAll(async () => {
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
   org = await createOrganization([{ name: "Prod" }]);
   await verifySender("keyrotor@example.com");
+  expect((await cli("ledger", "init")).code).toBe(0);
   const { iam } = await prod();
   for (const user of ["idle", "busy"]) {
     await iam.send(new CreateUserCommand({ UserName: user }));

@@ -92,15 +92,12 @@ export interface RunOutcome {
 /** `keyrotor run --mode enforce --json --verbose` in-process, through the proxy. */
 export async function runCli(h: Harness, world: World): Promise<RunOutcome> {
   const before = (await sentEmails(h.moto.endpoint)).length;
-  const { code, stdout, stderr } = await runCaptured([
-    "run",
-    "--config",
-    h.configPath,
-    "--as-of",
-    world.asOf,
-    "--json",
-    "--verbose",
-  ]);
+  const { code, stdout, stderr } = await runCaptured(
+    ["run", "--config", h.configPath, "--as-of", world.asOf, "--json", "--verbose"],
+    { ...process.env },
+    // Each run happens at its own instant, as the scheduled run would.
+    () => new Date(world.asOf),
+  );
   const emails = (await sentEmails(h.moto.endpoint)).slice(before);
   const output = `${stdout}\n${stderr}`;
   h.transcript.push(output, JSON.stringify(emails));
