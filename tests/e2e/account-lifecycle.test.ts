@@ -7,7 +7,6 @@ import { IamAdapter } from "../../shared/aws/iam";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import { SecretsAdapter } from "../../shared/aws/secrets";
 import { parseConfig } from "../../shared/config";
-import { AwsCallError } from "../../shared/errors";
 import {
   type AccountPorts,
   type AccountReport,

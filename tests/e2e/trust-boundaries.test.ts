@@ -1,4 +1,4 @@
-import { CreateAccessKeyCommand, TagUserCommand } from "@aws-sdk/client-iam";
+import { CreateAccessKeyCommand } from "@aws-sdk/client-iam";
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
