@@ -139,7 +139,11 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
         actions: blockedBy ? [] : plan.actions.map((a) => actionReport(a, "planned")),
         secretArn: standing?.kind === "ours" ? standing.meta.arn : undefined,
       };
-  const report = userReport(ctx, user, facts, plan, applied, findings, blockedBy?.detail);
+  const readersOfPolicy = [...new Set([...settings.readerPrincipals, ...readers.allowed])];
+  const report = {
+    ...userReport(ctx, user, facts, plan, applied, findings, blockedBy?.detail),
+    readers: readersOfPolicy,
+  };
   await keepQuiet(ctx, user, record, report);
   return report;
 }

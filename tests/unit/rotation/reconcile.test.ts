@@ -133,11 +133,13 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
     const tagReader = "arn:aws:iam::111122223333:role/app";
     const globalReader = "arn:aws:iam::111122223333:role/ci";
     account.addUser("alice", [key("OLD", 95)], { "keyrotor:readers": tagReader });
-    await reconcile({
+    const report = await reconcile({
       ...enforce,
       readerPrincipals: [globalReader],
       readerTagAllowlist: ["arn:aws:iam::111122223333:role/app*"],
     });
+    // The notice tells the owner who may read the new key.
+    expect(userOf(report).readers).toEqual([globalReader, tagReader]);
     const policy = JSON.parse(account.secrets.get("keyrotor/alice")?.policy ?? "{}");
     expect(policy.Statement[0].Principal.AWS).toEqual([
       "arn:aws:iam::111122223333:role/app",
