@@ -15,13 +15,20 @@ export interface CallInfo {
   readonly body: string;
 }
 
-export type FaultKind = "server-error" | "throttling" | "access-denied" | "timeout";
+/**
+ * `answer-lost`: the call reaches the service and is applied, then the connection drops before the
+ * answer: the caller cannot tell whether it happened.
+ */
+export type FaultKind = "server-error" | "throttling" | "access-denied" | "timeout" | "answer-lost";
 export const FAULT_KINDS: readonly FaultKind[] = ["server-error", "throttling", "access-denied", "timeout"];
 
 export type FaultRule = (call: CallInfo) => FaultKind | null;
 
 /** How each kind of fault is answered, by protocol. Codes are those AWS services send. */
-const ANSWERS: Record<Exclude<FaultKind, "timeout">, { status: number; query: string; json: string }> = {
+const ANSWERS: Record<
+  Exclude<FaultKind, "timeout" | "answer-lost">,
+  { status: number; query: string; json: string }
+> = {
   "server-error": { status: 500, query: "InternalFailure", json: "InternalServiceError" },
   throttling: { status: 400, query: "Throttling", json: "ThrottlingException" },
   "access-denied": { status: 403, query: "AccessDenied", json: "AccessDeniedException" },
@@ -110,8 +117,8 @@ export async function startFaultProxy(
       const call: CallInfo = { operation, occurrence, attempt, body: raw.toString() };
       calls.push(call);
       const kind = rules.map((rule) => rule(call)).find((k) => k != null);
-      if (kind) {
-        faults.push({ ...call, kind });
+      if (kind) faults.push({ ...call, kind });
+      if (kind && kind !== "answer-lost") {
         if (kind === "timeout") {
           const timer = setTimeout(() => {
             held.delete(timer);
@@ -151,6 +158,10 @@ export async function startFaultProxy(
               for (const m of body.toString().matchAll(/<SecretAccessKey>([^<]+)<\/SecretAccessKey>/g)) {
                 if (m[1]) handedOut.add(m[1]);
               }
+            }
+            if (kind === "answer-lost") {
+              req.socket.destroy();
+              return;
             }
             res.writeHead(up.statusCode ?? 502, up.headers);
             res.end(body);

@@ -205,9 +205,17 @@ export class IamAdapter implements IamPort {
     });
   }
 
+  /**
+   * Deletes a key; one already gone counts as deleted (a retried call whose first attempt was applied,
+   * its answer lost, finds it gone).
+   */
   deleteAccessKey(userName: string, keyId: string): Promise<void> {
     return call(SERVICE, "DeleteAccessKey", async () => {
-      await this.client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: keyId }));
+      try {
+        await this.client.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: keyId }));
+      } catch (error) {
+        if (!isAwsError(error, "NoSuchEntity")) throw error;
+      }
     });
   }
 }

@@ -46,9 +46,10 @@ export async function rotateKey(
       CreateDate: key.createdAt.toISOString(),
     }),
   );
+  const token = requestTokenFor(key.id);
   const versionId = await secrets
-    .putSecretValue(name, value, requestTokenFor(key.id))
-    .catch((writeError: unknown) => rollBack(ctx, user.userName, name, key.id, writeError));
+    .putSecretValue(name, value, token)
+    .catch((writeError: unknown) => settleFailedWrite(ctx, user.userName, name, key.id, token, writeError));
   await ledger.recordKey(run.accountId, user.userName, {
     keyId: key.id,
     versionId,
@@ -86,6 +87,37 @@ async function createOwnSecret(
   );
   await secrets.putResourcePolicy(name, policy);
   return created;
+}
+
+/**
+ * A failed write may have been applied with only its answer lost: the secret's metadata tells (its
+ * current version is the key's). Applied: the key is recorded, not deleted. Not applied: the key is
+ * rolled back. Cannot tell: the key stays announced and the next run, which reads the secret, settles it.
+ */
+async function settleFailedWrite(
+  ctx: AccountContext,
+  userName: string,
+  name: string,
+  keyId: string,
+  token: string,
+  writeError: unknown,
+): Promise<string> {
+  let current: string | null | undefined;
+  try {
+    current = (await ctx.ports.secrets.describeSecret(name))?.currentVersionId;
+  } catch (readError) {
+    throw new SecretWriteError(
+      `secret ${name} could not be written (${describeError(writeError).message}) nor read back ` +
+        `(${describeError(readError).message}): the new key ${keyId} stays announced, never replaces the ` +
+        "working key, and the next run records it or removes it",
+      { cause: new AggregateError([writeError, readError]) },
+    );
+  }
+  if (current === token) {
+    ctx.ports.log.warn("secret write applied though its answer was lost", { secretName: name, keyId });
+    return token;
+  }
+  return rollBack(ctx, userName, name, keyId, writeError);
 }
 
 async function rollBack(

@@ -13,9 +13,11 @@ import {
   harnessConfig,
   healedViolations,
   invariantViolations,
+  keysOf,
   type RunOutcome,
   runCli,
   type World,
+  type WorldAccount,
   worldState,
 } from "./harness";
 
@@ -143,6 +145,55 @@ describe("the worst cases", () => {
     expect(run.code).toBe(1);
     expect(run.output).toMatch(/could not be deleted \(.*\): it stays unrecorded/);
   }, 60_000);
+
+  it.each([
+    ["PutSecretValue", true],
+    ["CreateAccessKey", true],
+    ["CreateAccessKey", false],
+  ] as const)(
+    "a %s applied whose answer was lost (every attempt: %s) loses nothing",
+    async (operation, persistent) => {
+      const world = await buildWorld(h);
+      const run = await faultedDay(world, () =>
+        h.proxy.rules.push(failCall(operation, 1, "answer-lost", persistent)),
+      );
+      if (operation === "PutSecretValue") {
+        // The write landed: the key is recorded at once, not rolled back, and the run reports no failure.
+        expect(run.code, run.output.slice(-600)).toBe(0);
+        expect(run.output).toContain("secret write applied though its answer was lost");
+      }
+    },
+    60_000,
+  );
+
+  it("an UpdateAccessKey or DeleteAccessKey applied whose answer was lost is retried to a clean end", async () => {
+    // Prepare: a clean rotation day, then the deactivation and deletion days with the first answer lost.
+    const world = await buildWorld(h);
+    expect((await runCli(h, world)).code).toBe(0);
+    for (const [day, operation, status] of [
+      [100, "UpdateAccessKey", "Inactive"],
+      [110, "DeleteAccessKey", null],
+    ] as const) {
+      h.moto.setClockOffsetDays(day);
+      const later: World = { ...world, asOf: h.moto.now().toISOString() };
+      h.proxy.reset();
+      h.proxy.rules.push(failCall(operation, 1, "answer-lost", false));
+      // Act
+      const run = await runCli(h, later);
+      // Assess
+      expect(h.proxy.faults.length, operation).toBeGreaterThan(0);
+      expect(run.code, `${operation}: ${run.output.slice(-600)}`).toBe(0);
+      const states = await worldState(h, world);
+      for (const [account, users] of world.original) {
+        for (const [user, originalKey] of users) {
+          const original = keysOf(states.get(account) as WorldAccount, user).find(
+            (k) => k.id === originalKey,
+          );
+          expect(original?.status ?? null, `${account}/${user} on day ${day}`).toBe(status);
+        }
+      }
+    }
+  }, 120_000);
 
   it("random throttling over a whole sweep, then a clean re-run", async () => {
     const world = await buildWorld(h);

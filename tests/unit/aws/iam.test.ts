@@ -1,8 +1,10 @@
 import {
   CreateAccessKeyCommand,
+  DeleteAccessKeyCommand,
   GetAccountAuthorizationDetailsCommand,
   IAMClient,
   ListAccessKeysCommand,
+  NoSuchEntityException,
   UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
@@ -100,6 +102,13 @@ describe("IamAdapter", () => {
     expect(key.secretAccessKey.reveal()).toBe("s3cr3t-value");
     expect(JSON.stringify(key)).not.toContain("s3cr3t-value");
     expect(`${key.secretAccessKey}`).toBe("[REDACTED]");
+  });
+
+  it("counts a key already gone as deleted (a retry after an applied call whose answer was lost)", async () => {
+    iam.on(DeleteAccessKeyCommand).rejects(new NoSuchEntityException({ message: "gone", $metadata: {} }));
+    await expect(adapter.deleteAccessKey("a", "K1")).resolves.toBeUndefined();
+    iam.on(DeleteAccessKeyCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied" }));
+    await expect(adapter.deleteAccessKey("a", "K1")).rejects.toThrow("AccessDenied");
   });
 
   it("deactivates with UpdateAccessKey Inactive", async () => {

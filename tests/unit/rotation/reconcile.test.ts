@@ -182,6 +182,41 @@ describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
     });
   });
 
+  it("records the key, not rolls it back, when the value was written but the answer was lost", async () => {
+    // Prepare: the write is applied, then the connection drops.
+    account.addUser("alice", [key("OLD", 95)]);
+    const put = account.putSecretValue.bind(account);
+    account.putSecretValue = async (...args) => {
+      await put(...args);
+      throw new AwsCallError("SecretsManager", "PutSecretValue", "ECONNRESET", "socket hang up");
+    };
+    // Act
+    const report = await reconcile();
+    // Assess
+    const newId = account.users.get("alice")?.keys.find((k) => k.id !== "OLD")?.id ?? "";
+    expect(newId).not.toBe("");
+    expect(account.mutations).not.toContain(`DeleteAccessKey alice ${newId}`);
+    expect(account.ledger.user(run.accountId, "alice")?.recorded?.keyId).toBe(newId);
+    expect(account.ledger.user(run.accountId, "alice")?.pending).toBeUndefined();
+    expect(userOf(report).actions).toMatchObject([{ kind: "create", keyId: newId, outcome: "done" }]);
+  });
+
+  it("keeps the key announced when the failed write cannot even be read back: the next run settles it", async () => {
+    account.addUser("alice", [key("OLD", 95)]);
+    // The write fails, and from then on Secrets Manager cannot be read either.
+    account.putSecretValue = async () => {
+      account.failing.add("DescribeSecret");
+      throw new AwsCallError("SecretsManager", "PutSecretValue", "InternalFailure", "injected");
+    };
+    const report = await reconcile();
+    expect(userOf(report).actions[0]).toMatchObject({
+      outcome: "failed",
+      error: { name: "SecretWriteError", message: expect.stringContaining("nor read back") },
+    });
+    expect(account.users.get("alice")?.keys).toHaveLength(2);
+    expect(account.ledger.user(run.accountId, "alice")?.pending).toBeDefined();
+  });
+
   describe("when the rollback fails too", () => {
     async function leaveUnrecordedKey(): Promise<string> {
       account.addUser("alice", [key("OLD", 150)]);
