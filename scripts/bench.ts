@@ -151,6 +151,57 @@ async function bundles() {
   }
 }
 
+/**
+ * Start-up of `keyrotor credential-process` (the built bin, a new process each time, as the AWS SDK and
+ * CLI start it) reading a secret from moto: the latency a consumer pays on every client start.
+ */
+async function credentialProcessStartup() {
+  progress("credential-process start-up, 15 runs against moto…");
+  const moto = await startMoto();
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    };
+    delete env.AWS_PROFILE;
+    const value = JSON.stringify({
+      AccessKeyId: "AKIABENCH",
+      SecretAccessKey: "x".repeat(40),
+      UserName: "app",
+    });
+    await run(
+      "aws",
+      [
+        "secretsmanager",
+        "create-secret",
+        "--name",
+        "keyrotor/app",
+        "--secret-string",
+        value,
+        "--endpoint-url",
+        moto.endpoint,
+      ],
+      { env },
+    );
+    const args = ["bin/keyrotor.mjs", "credential-process", "--secret-id", "keyrotor/app"];
+    await run(process.execPath, args, { env });
+    const times: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const started = performance.now();
+      await run(process.execPath, args, { env });
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return { medianMs: Math.round(times[7] ?? 0), worstMs: Math.round(times[14] ?? 0) };
+  } finally {
+    await moto.stop();
+  }
+}
+
 async function rotatorRss() {
   progress("rotator peak RSS for one account of 5,000 users…");
   const { stdout } = await run(
@@ -184,6 +235,7 @@ const figures = {
   moto: await againstMoto(),
   bundles: await bundles(),
   rotatorPeakRssMB: await rotatorRss(),
+  credentialProcess: await credentialProcessStartup(),
 };
 
 if (json) {
@@ -246,6 +298,9 @@ if (json) {
   }
   out(
     `  rotator peak RSS <= 128 MB (5,000 users) ................ ${figures.rotatorPeakRssMB} MB (includes tsx)`,
+  );
+  out(
+    `  credential-process start-up < 150 ms (median of 15) ..... ${figures.credentialProcess.medianMs} ms (worst ${figures.credentialProcess.worstMs} ms)`,
   );
   out();
   out("Real SDK against moto, 10 accounts x 200 users (audit run):");
