@@ -355,6 +355,19 @@ describe("scheduler handler", () => {
     );
   });
 
+  it.each([
+    ["from the future", "2026-06-03T06:00:00Z", /ahead of this clock/],
+    ["days old", "2026-05-20T06:00:00Z", /more than maxJobAgeHours \(24\)/],
+  ])("refuses a scheduled event %s before listing any account", async (_, time, why) => {
+    // Prepare: the handler's clock reads 2026-06-01 (whatever an earlier test set, set it again).
+    vi.setSystemTime(new Date("2026-06-01T06:03:00Z"));
+    const { ListAccountsCommand } = await import("@aws-sdk/client-organizations");
+    // Act / Assess
+    await expect(scheduler(scheduledEvent(new Date(time)), lambdaContext("scheduler"))).rejects.toThrow(why);
+    expect(orgs).not.toHaveReceivedCommand(ListAccountsCommand);
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
+  });
+
   it("accepts the scheduled event shape", async () => {
     const { ListAccountsCommand } = await import("@aws-sdk/client-organizations");
     orgs.on(ListAccountsCommand).resolves({ Accounts: [] });
