@@ -1,5 +1,8 @@
 import type { PasswordPolicyReport } from "../compliance/reconcile-password-policy";
+import type { ErrorReport } from "../errors";
 import type { ActionKind, UserStatus } from "../lifecycle";
+
+export type { ErrorReport };
 
 /** What happened to one planned action. `planned`: audit mode; `skipped`: an earlier action of the user failed. */
 export type Outcome = "planned" | "done" | "failed" | "skipped";
@@ -13,11 +16,6 @@ export interface ActionReport {
   readonly dueOn: string;
   readonly outcome: Outcome;
   readonly error?: ErrorReport;
-}
-
-export interface ErrorReport {
-  readonly name: string;
-  readonly message: string;
 }
 
 export interface DatedKeyEvent {
