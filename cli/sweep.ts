@@ -1,13 +1,13 @@
 import { mapWithConcurrency } from "../shared/concurrency";
 import type { Config } from "../shared/config";
-import { describeError } from "../shared/errors";
+import { describeError, type ErrorReport } from "../shared/errors";
+import { rotateJob } from "../shared/jobs/rotate-job";
 import type { LedgerPort, OutboxPort } from "../shared/ledger/records";
 import type { Notice, RotationJob } from "../shared/messages";
 import { type MailPort, noticeDirectory } from "../shared/notices/deliver";
 import { deliverFromOutbox } from "../shared/notices/deliver-outbox";
 import type { AccountOpener, Log } from "../shared/rotation";
-import type { AccountReport, ErrorReport } from "../shared/rotation/report";
-import { rotateJob } from "../shared/rotation/rotate-job";
+import type { AccountReport } from "../shared/rotation/report";
 import { type OrganizationPort, type Run, scheduleRun } from "../shared/scheduling/schedule-run";
 
 export interface SweepPorts {

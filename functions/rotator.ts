@@ -10,10 +10,10 @@ import { noticeQueue, SqsAdapter } from "../shared/aws/sqs";
 import { StsAdapter } from "../shared/aws/sts";
 import { settleEach } from "../shared/concurrency";
 import { configFromEnv, requireEnv } from "../shared/config";
+import { rotateJob } from "../shared/jobs/rotate-job";
 import { createLogger, recordFailureLogger } from "../shared/logger";
 import { parseMessage, rotationJobSchema, sqsEventOf } from "../shared/messages";
 import { summarize } from "../shared/rotation";
-import { rotateJob } from "../shared/rotation/rotate-job";
 import { admitJob } from "../shared/scheduling/admit";
 
 const logger = createLogger();

@@ -1,4 +1,4 @@
-import type { AccountOpener } from "../rotation/rotate-job";
+import type { AccountOpener } from "../rotation/rotate-account";
 import type { ClientOptions } from "./client-config";
 import { IamAdapter } from "./iam";
 import { SecretsAdapter } from "./secrets";

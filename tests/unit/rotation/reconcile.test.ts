@@ -3,13 +3,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
 import { parseConfig } from "../../../shared/config";
 import { AwsCallError } from "../../../shared/errors";
+import { rotateJob } from "../../../shared/jobs/rotate-job";
 import { addDays, DAY_MS, type KeyFacts } from "../../../shared/lifecycle";
 import type { Notice } from "../../../shared/messages";
 import {
   type AccountReport,
   reconcileAccount,
   requestTokenFor,
-  rotateJob,
   SECRET_TAGS,
   TimeBudgetError,
   type UserReport,

@@ -1,0 +1,53 @@
+import type { Config } from "../config";
+import type { LedgerPort, OutboxPort } from "../ledger/records";
+import type { NoticeSink, RotationJob } from "../messages";
+import { type ComposeSettings, composeNotice } from "../notices/compose";
+import { postNotice } from "../notices/outbox";
+import type { Log } from "../rotation/ports";
+import type { AccountReport } from "../rotation/report";
+import {
+  type AccountOpener,
+  type RotateAccountOptions,
+  rotateAccount,
+  throwIfDeferred,
+} from "../rotation/rotate-account";
+import type { RotationSettings } from "../rotation/settings";
+
+export interface RotatorPorts {
+  readonly openAccount: AccountOpener;
+  readonly ledger: LedgerPort & OutboxPort;
+  readonly notices: NoticeSink;
+  readonly log: Log;
+}
+
+export interface JobAttempt extends RotateAccountOptions {
+  /** 1 for the first delivery of the job (SQS's ApproximateReceiveCount): the notice's part number. */
+  readonly attempt?: number;
+}
+
+/**
+ * The rotator's job, in three steps:
+ * 1. rotate the account (`shared/rotation/rotate-account.ts`), which returns its report;
+ * 2. compose the notice from the report, record it in the ledger's outbox, and queue it with any
+ *    notice of an earlier run not yet delivered (`shared/notices/outbox.ts`); in read-only mode
+ *    (`keyrotor plan`) compose it as if nothing had been told and hand it over unrecorded;
+ * 3. when time ran short and users were left, throw `TimeBudgetError`, after the notice for what
+ *    was done, so the job is delivered again for the rest (its notice is the next part).
+ */
+export async function rotateJob(
+  ports: RotatorPorts,
+  settings: RotationSettings & ComposeSettings & Pick<Config, "passwordPolicy">,
+  job: RotationJob,
+  { attempt = 1, shouldStop, readOnly }: JobAttempt = {},
+): Promise<{ report: AccountReport; noticeSent: boolean }> {
+  const { report, loaded } = await rotateAccount(ports, settings, job, {
+    ...(shouldStop ? { shouldStop } : {}),
+    ...(readOnly ? { readOnly } : {}),
+  });
+  const { notice } = readOnly
+    ? composeNotice(job, report, settings, undefined, attempt)
+    : await postNotice(ports, settings, job, report, { attempt, ...(loaded ? { loaded } : {}) });
+  if (readOnly && notice) await ports.notices.sendNotice(notice);
+  throwIfDeferred(report);
+  return { report, noticeSent: notice !== null };
+}

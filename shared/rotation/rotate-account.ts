@@ -1,0 +1,93 @@
+import { reconcilePasswordPolicy } from "../compliance/reconcile-password-policy";
+import type { Config } from "../config";
+import type { AccountLedger, LedgerPort } from "../ledger/records";
+import type { RotationJob } from "../messages";
+import type { AccountPorts, Log } from "./ports";
+import { reconcileAccount } from "./reconcile";
+import type { AccountReport } from "./report";
+import type { RotationSettings } from "./settings";
+
+/** Opens a member account: assumes its role and returns adapters acting inside it. */
+export type AccountOpener = (accountId: string, runId: string) => Promise<Omit<AccountPorts, "log">>;
+
+export interface RotateAccountPorts {
+  readonly openAccount: AccountOpener;
+  readonly ledger: LedgerPort;
+  readonly log: Log;
+}
+
+/** The job stopped before the invocation's time ran out; its remaining users need another attempt. */
+export class TimeBudgetError extends Error {
+  override readonly name = "TimeBudgetError";
+}
+
+export interface RotateAccountOptions {
+  /** `true` when there is no longer time to start another user. */
+  readonly shouldStop?: () => boolean;
+  /** `keyrotor plan`: nothing is written anywhere. */
+  readonly readOnly?: boolean;
+}
+
+/** What one job's rotation found and did, for the notice that follows it. */
+export interface RotatedAccount {
+  readonly report: AccountReport;
+  /** The account's ledger as reconcile read it: its users' announcements tell the notice what was already said. */
+  readonly loaded?: AccountLedger;
+}
+
+/**
+ * The rotation use case for one job: open the account, reconcile its users at the run's instant,
+ * then its password policy when one is configured. It returns the facts and tells no one: composing
+ * and queuing the notice is the caller's next step (`shared/jobs/rotate-job.ts`). An account that
+ * cannot be opened or listed throws; a failing user is in the report.
+ */
+export async function rotateAccount(
+  ports: RotateAccountPorts,
+  settings: RotationSettings & Pick<Config, "passwordPolicy">,
+  job: RotationJob,
+  { shouldStop, readOnly }: RotateAccountOptions = {},
+): Promise<RotatedAccount> {
+  const account = await ports.openAccount(job.account.id, job.runId);
+  let loaded: AccountLedger | undefined;
+  const ledger = capturing(ports.ledger, (seen) => {
+    loaded = seen;
+  });
+  const keys = await reconcileAccount({ ...account, ledger, log: ports.log }, settings, {
+    accountId: job.account.id,
+    runId: job.runId,
+    now: new Date(job.asOf),
+    ...(shouldStop ? { shouldStop } : {}),
+    ...(readOnly ? { readOnly } : {}),
+  });
+  const passwordPolicy = await reconcilePasswordPolicy(account.iam, settings, ports.log);
+  const report: AccountReport = passwordPolicy ? { ...keys, passwordPolicy } : keys;
+  return { report, ...(loaded ? { loaded } : {}) };
+}
+
+/**
+ * Throws `TimeBudgetError` when the report left users for another attempt, so the job is delivered
+ * again for them. Called after the notice for what was done is recorded.
+ */
+export function throwIfDeferred(report: AccountReport): void {
+  if (report.deferredUsers === 0) return;
+  throw new TimeBudgetError(
+    `account ${report.accountId}: stopped before the time limit with ${report.deferredUsers} of ${report.users.length} users left; the job will run again for them`,
+  );
+}
+
+/** The ledger, remembering what `loadAccount` returned; every other call goes straight through. */
+function capturing(ledger: LedgerPort, seen: (loaded: AccountLedger) => void): LedgerPort {
+  return new Proxy(ledger, {
+    get(target, property) {
+      if (property === "loadAccount") {
+        return async (accountId: string) => {
+          const loaded = await target.loadAccount(accountId);
+          seen(loaded);
+          return loaded;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
