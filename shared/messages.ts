@@ -2,8 +2,9 @@ import { z } from "zod";
 import { describeError } from "./errors";
 
 /**
- * The two queue messages of DESIGN §1. Both are validated when received; neither ever holds a
- * secret, a secret access key or session credentials.
+ * The two queue messages, a rotation job and a notice (docs/architecture.md, "From schedule to
+ * email"). Both are validated when received; neither ever holds a secret, a secret access key or
+ * session credentials.
  */
 
 /** An AWS-style error for a message that cannot be processed: it names the queue and the problem. */

@@ -4,7 +4,10 @@ import { createHash } from "node:crypto";
 export const SECRET_TAGS = {
   user: "keyrotor:user",
   keyId: "keyrotor:key-id",
-  /** Set just before CreateAccessKey, cleared once the key is recorded: the durable mark of DESIGN §3. */
+  /**
+   * No longer written: a creation in flight is recorded in the ledger, not on the secret. Never read
+   * either, so a planted one changes nothing (docs/security.md).
+   */
   pendingSince: "keyrotor:pending-since",
 } as const;
 

@@ -37,7 +37,7 @@ beforeEach(() => {
   log = memoryLog();
 });
 
-describe("reconcileAccount: rotating one key (DESIGN §3)", () => {
+describe("reconcileAccount: rotating one key (docs/lifecycle.md, day 90)", () => {
   it("creates the secret first, then the key, then the value under the key's token, then records it", async () => {
     // Prepare
     account.addUser("alice", [key("OLD", 95)]);

@@ -11,7 +11,7 @@ import {
   taggedReaders,
 } from "../../../shared/rotation";
 
-// AWS's documented rules, checked here because moto accepts more than AWS does (DESIGN §7).
+// AWS's documented rules, checked here because moto accepts names, tags and tokens AWS refuses.
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SECRET_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
@@ -68,7 +68,7 @@ describe("ClientRequestToken", () => {
   });
 });
 
-describe("secret resource policy (DESIGN §3.5)", () => {
+describe("secret resource policy (docs/security.md, keyrotor's own roles)", () => {
   const userArn = "arn:aws:iam::111122223333:user/alice";
   const reader = "arn:aws:iam::111122223333:role/app";
 
