@@ -163,6 +163,7 @@ async function credentialProcessStartup() {
       ...process.env,
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_REGION: "us-east-1",
+      AWS_DEFAULT_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "testing",
       AWS_SECRET_ACCESS_KEY: "testing",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
