@@ -1,9 +1,9 @@
 import { parseConfig } from "../../shared/config";
+import { rotateJob } from "../../shared/jobs/rotate-job";
 import { MemoryLedger } from "../../shared/ledger/memory-ledger";
 import { addDays } from "../../shared/lifecycle";
 import type { Notice } from "../../shared/messages";
 import type { AccountPorts, AccountReport, Log } from "../../shared/rotation";
-import { rotateJob } from "../../shared/rotation/rotate-job";
 import { FakeAccount } from "../lib/fake-account";
 import { seededRandom } from "../lib/fault-proxy";
 

@@ -7,8 +7,8 @@ import { SecretsAdapter } from "../../shared/aws/secrets";
 import { SqsAdapter } from "../../shared/aws/sqs";
 import { StsAdapter } from "../../shared/aws/sts";
 import { parseConfig } from "../../shared/config";
+import { rotateJob } from "../../shared/jobs/rotate-job";
 import { addDays } from "../../shared/lifecycle";
-import { rotateJob } from "../../shared/rotation/rotate-job";
 import { FakeAccount } from "../lib/fake-account";
 
 // The rotator's SDK clients, so their footprint counts as it does in the Lambda.

@@ -1,9 +1,9 @@
 import { mapWithConcurrency } from "../../shared/concurrency";
 import { parseConfig } from "../../shared/config";
+import { rotateJob } from "../../shared/jobs/rotate-job";
 import { addDays } from "../../shared/lifecycle";
 import type { Notice } from "../../shared/messages";
 import type { AccountPorts, Log } from "../../shared/rotation";
-import { rotateJob } from "../../shared/rotation/rotate-job";
 import { scheduleRun } from "../../shared/scheduling/schedule-run";
 import { FakeAccount } from "../lib/fake-account";
 import { VirtualClock } from "./virtual-clock";

@@ -2,8 +2,6 @@ export * from "./ports";
 export * from "./reconcile";
 export * from "./report";
 export * from "./rotate-account";
-// Transitional: see rotate-job.ts.
-export * from "./rotate-job";
 export { decodeUserName, encodeUserName, requestTokenFor, SECRET_TAGS, secretNameFor } from "./secret-name";
 export { buildSecretPolicy, MAX_POLICY_CHARS, taggedReaders } from "./secret-policy";
 export type { AccountRun, RotationSettings } from "./settings";

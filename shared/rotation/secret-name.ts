@@ -1,14 +1,11 @@
 import { createHash } from "node:crypto";
 
-/** Tags keyrotor keeps on each secret: readable with DescribeSecret/ListSecrets, never secret. */
+/**
+ * The tag keyrotor puts on each secret it creates, naming the user for people reading the console.
+ * keyrotor never reads secret tags to decide anything: its record is the ledger (docs/security.md).
+ */
 export const SECRET_TAGS = {
   user: "keyrotor:user",
-  keyId: "keyrotor:key-id",
-  /**
-   * No longer written: a creation in flight is recorded in the ledger, not on the secret. Never read
-   * either, so a planted one changes nothing (docs/security.md).
-   */
-  pendingSince: "keyrotor:pending-since",
 } as const;
 
 /**

@@ -180,11 +180,7 @@ describe("architecture: dependencies point one way", () => {
 
   it("shared/rotation reaches neither shared/notices nor shared/jobs, directly or through other files", () => {
     // Prepare: the use case returns its report; shared/jobs/rotate-job.ts hands it to the notices.
-    // rotate-job.ts and index.ts only re-export the job for callers not yet moved to shared/jobs.
-    const transitional = new Set(["shared/rotation/rotate-job.ts", "shared/rotation/index.ts"]);
-    const rotation = [...shared.keys()].filter(
-      (f) => f.startsWith("shared/rotation/") && !transitional.has(f),
-    );
+    const rotation = [...shared.keys()].filter((f) => f.startsWith("shared/rotation/"));
 
     // Act
     const found = rotation.flatMap((file) =>
@@ -196,8 +192,6 @@ describe("architecture: dependencies point one way", () => {
     // Assess
     expect(rotation.length).toBeGreaterThan(10);
     expect(found).toEqual([]);
-    const importing = [...transitional].filter((f) => /^import\s/m.test(readFileSync(join(ROOT, f), "utf8")));
-    expect(importing).toEqual([]);
   });
 
   it("the reach finder follows imports through other files", () => {
