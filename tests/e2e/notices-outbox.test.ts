@@ -1,4 +1,4 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   clientsIn,
@@ -6,26 +6,19 @@ import {
   createUsers,
   type Organization,
   sentEmails,
-  verifySender,
 } from "../../scripts/lib/emulator";
-import { startFaultProxy } from "../../scripts/lib/fault-proxy";
-import { type Moto, startMoto } from "../../scripts/lib/moto";
-import { LedgerAdapter } from "../../shared/aws/ledger";
-import { createQueues, drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
+import type { FaultProxy } from "../../scripts/lib/fault-proxy";
+import type { Moto } from "../../scripts/lib/moto";
+import { drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
+import { deployService, type Service, startEmulators, stopService } from "../support/service";
 
-const SENDER = "keyrotor@example.com";
 const LEDGER = "keyrotor-notices-ledger";
 
 let moto: Moto;
-let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+let proxy: FaultProxy;
 let org: Organization;
-let queues: Awaited<ReturnType<typeof createQueues>>;
-type SqsHandler = (e: SQSEvent, c: unknown) => Promise<SQSBatchResponse>;
-let handlers: {
-  scheduler: (e: unknown, c: unknown) => Promise<unknown>;
-  rotator: SqsHandler;
-  notifier: SqsHandler;
-};
+let queues: Service["queues"];
+let handlers: Service["handlers"];
 
 /** Moves moto's clock and the handlers' to `day` (hours after the 06:00 schedule as given). */
 function at(day: number, hours = 0) {
@@ -64,43 +57,17 @@ async function notify() {
 }
 
 beforeAll(async () => {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  moto = await startMoto();
-  proxy = await startFaultProxy(moto.endpoint);
-  vi.stubEnv("AWS_ENDPOINT_URL", proxy.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  const emulators = await startEmulators();
+  ({ moto } = emulators);
   org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
-  queues = await createQueues();
-  await verifySender(SENDER);
-  await LedgerAdapter.create(LEDGER).ensureTable();
   await createUsers((await clientsIn(org.accounts.Prod?.id ?? "")).iam, [{ name: "app", keys: ["Active"] }]);
-  vi.stubEnv("KEYROTOR_MODE", "enforce");
-  vi.stubEnv("KEYROTOR_SENDER_EMAIL", SENDER);
-  vi.stubEnv("KEYROTOR_INCLUDE_ACCOUNTS", org.accounts.Prod?.id ?? "");
-  vi.stubEnv("KEYROTOR_LEDGER_TABLE", LEDGER);
-  vi.stubEnv("JOBS_QUEUE_URL", queues.jobs.url);
-  vi.stubEnv("NOTICES_QUEUE_URL", queues.notices.url);
-  vi.stubEnv("AWS_PARTITION", "aws");
-  vi.stubEnv("POWERTOOLS_DEV", "true");
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, method).mockImplementation(() => undefined);
-  }
-  handlers = {
-    scheduler: (await import("../../functions/scheduler")).handler as never,
-    rotator: (await import("../../functions/rotator")).handler as never,
-    notifier: (await import("../../functions/notifier")).handler as never,
-  };
+  ({ queues, handlers } = await deployService(emulators, LEDGER, {
+    KEYROTOR_INCLUDE_ACCOUNTS: org.accounts.Prod?.id ?? "",
+  }));
+  proxy = emulators.proxy;
 }, 120_000);
 
-afterAll(async () => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  await proxy?.stop();
-  await moto?.stop();
-});
+afterAll(() => stopService({ moto, proxy }));
 
 describe("notices through the outbox, end to end against moto", () => {
   it("day 83: the warning is mailed once, whatever runs follow the same day or the next", async () => {

@@ -7,38 +7,23 @@ import {
   createUsers,
   type Organization,
   sentEmails,
-  verifySender,
 } from "../../scripts/lib/emulator";
-import { startFaultProxy } from "../../scripts/lib/fault-proxy";
-import { type Moto, startMoto } from "../../scripts/lib/moto";
-import { LedgerAdapter } from "../../shared/aws/ledger";
+import type { FaultProxy } from "../../scripts/lib/fault-proxy";
+import type { Moto } from "../../scripts/lib/moto";
 import { type AccountState, readSecretJson, snapshot } from "../support/account-fixture";
-import {
-  createQueues,
-  deliverLikeLambda,
-  drain,
-  lambdaContext,
-  messagesOn,
-  scheduledEvent,
-} from "../support/org-fixture";
+import { deliverLikeLambda, drain, lambdaContext, messagesOn, scheduledEvent } from "../support/org-fixture";
+import { deployService, SENDER, type Service, startEmulators, stopService } from "../support/service";
 
-const SENDER = "keyrotor@example.com";
 const LEDGER = "keyrotor-test-ledger";
 const ADMIN = "security@example.com";
 
 let moto: Moto;
-let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+let proxy: FaultProxy;
 let org: Organization;
-let queues: Awaited<ReturnType<typeof createQueues>>;
-let handlers: {
-  scheduler: (
-    e: unknown,
-    c: unknown,
-  ) => Promise<{ jobs: number; skipped: { accountId: string; reason: string }[] }>;
-  rotator: (e: SQSEvent, c: unknown) => Promise<SQSBatchResponse>;
-  notifier: (e: SQSEvent, c: unknown) => Promise<SQSBatchResponse>;
-};
-const output: string[] = [];
+let queues: Service["queues"];
+let handlers: Service["handlers"];
+let output: string[] = [];
+type ScheduleSummary = { jobs: number; skipped: { accountId: string; reason: string }[] };
 /** Every queue message body the run produced. */
 const messages: string[] = [];
 const handedOut = new Set<string>();
@@ -58,7 +43,10 @@ async function stateOf(name: string): Promise<AccountState> {
 async function runDay(day: number) {
   moto.setClockOffsetDays(day);
   vi.setSystemTime(moto.now());
-  const summary = await handlers.scheduler(scheduledEvent(moto.now()), lambdaContext("keyrotor-scheduler"));
+  const summary = (await handlers.scheduler(
+    scheduledEvent(moto.now()),
+    lambdaContext("keyrotor-scheduler"),
+  )) as ScheduleSummary;
   const jobs = await drain(queues.jobs.url);
   const rotatorFailures: string[] = [];
   for (const record of jobs) {
@@ -75,24 +63,14 @@ async function runDay(day: number) {
 }
 
 beforeAll(async () => {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  moto = await startMoto();
-  proxy = await startFaultProxy(moto.endpoint);
-  vi.stubEnv("AWS_ENDPOINT_URL", proxy.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
-
+  const emulators = await startEmulators();
+  ({ moto, proxy } = emulators);
   org = await createOrganization([
     { name: "Prod", ouPath: ["Workloads"] },
     { name: "Sandbox", ouPath: ["Sandboxes", "Experiments"] },
     { name: "Closed", ouPath: ["Workloads"], closed: true },
     { name: "Broken", ouPath: ["Workloads"] },
   ]);
-  queues = await createQueues();
-  await verifySender(SENDER);
-  await LedgerAdapter.create(LEDGER).ensureTable();
-
   for (const name of ["management", "Prod", "Sandbox", "Broken"]) {
     const clients = await clientsIn(org.accounts[name]?.id ?? "");
     const ids = await createUsers(clients.iam, [
@@ -110,36 +88,15 @@ beforeAll(async () => {
       ? "access-denied"
       : null,
   );
-
-  vi.stubEnv("KEYROTOR_MODE", "enforce");
-  vi.stubEnv("KEYROTOR_SENDER_EMAIL", SENDER);
-  vi.stubEnv("KEYROTOR_ADMIN_EMAIL", ADMIN);
-  vi.stubEnv("KEYROTOR_EXCLUDE_OUS", org.ous.Sandboxes ?? "");
-  vi.stubEnv("KEYROTOR_LEDGER_TABLE", LEDGER);
-  vi.stubEnv("JOBS_QUEUE_URL", queues.jobs.url);
-  vi.stubEnv("NOTICES_QUEUE_URL", queues.notices.url);
-  vi.stubEnv("AWS_PARTITION", "aws");
-  vi.stubEnv("POWERTOOLS_DEV", "true");
-  // Capture every log line the handlers print, to scan for secrets.
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      output.push(args.map(String).join(" "));
-    });
-  }
-  handlers = {
-    scheduler: (await import("../../functions/scheduler")).handler as never,
-    rotator: (await import("../../functions/rotator")).handler as never,
-    notifier: (await import("../../functions/notifier")).handler as never,
-  };
+  // Every log line the handlers print is kept, to scan for secrets.
+  const service = await deployService(emulators, LEDGER, {
+    KEYROTOR_ADMIN_EMAIL: ADMIN,
+    KEYROTOR_EXCLUDE_OUS: org.ous.Sandboxes ?? "",
+  });
+  ({ queues, handlers, output } = service);
 });
 
-afterAll(async () => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  await proxy?.stop();
-  await moto?.stop();
-});
+afterAll(() => stopService({ moto, proxy }));
 
 describe("the deployed service, driven through its handlers, days 0 to 110", () => {
   it("day 0: one job per active in-scope account; nothing to rotate, nobody is mailed", async () => {
