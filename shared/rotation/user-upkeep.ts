@@ -6,10 +6,12 @@ import type { Finding, UserReport } from "./report";
 import type { SecretStanding, SecretView } from "./secret-standing";
 import type { AccountContext } from "./settings";
 
-/** How long a user nothing can be done for (blocked, exempt, held) is left alone, unless its keys change. */
+/**
+ * How long a user nothing can be done for (blocked, exempt, held) is left alone, unless its keys change
+ * or another step falls due. A failing user gets no quiet period: the retry of its job, or the next
+ * run, must find it (failures are rare, and a retry that skipped it would leave the work half done).
+ */
 export const QUIET_DAYS = 7;
-/** A failing user is tried again by the next daily run, not by every extra run before it. */
-const FAILED_QUIET_MS = 20 * 3_600_000;
 
 const writes = (ctx: AccountContext) => !ctx.run.readOnly;
 
@@ -62,11 +64,11 @@ export async function keepOwner(
   await ctx.ports.ledger.setOwner(ctx.run.accountId, user.userName, owner);
 }
 
-const STUCK = new Set<UserReport["status"]>(["blocked", "exempt", "held", "failed"]);
+const STUCK = new Set<UserReport["status"]>(["blocked", "exempt", "held"]);
 
 /**
- * A user left blocked, exempt or held is not looked at again for `QUIET_DAYS`, a failing one until the
- * next daily run, unless its keys change (a person acted); one that is no longer stuck leaves its quiet
+ * A user left blocked, exempt or held is not looked at again for `QUIET_DAYS`, unless its keys change
+ * (a person acted) or another of its steps falls due; one that is no longer stuck leaves its quiet
  * period. Only report discovery knows the keys' fingerprint, so only it starts quiet periods.
  */
 export async function keepQuiet(
@@ -76,17 +78,18 @@ export async function keepQuiet(
   report: UserReport,
 ): Promise<void> {
   const fingerprint = ctx.fingerprints.get(user.userName);
-  const failedAction = report.actions.some((a) => a.outcome === "failed");
-  const stuck = STUCK.has(report.status) || failedAction;
+  const failed = report.status === "failed" || report.actions.some((a) => a.outcome === "failed");
+  const stuck = STUCK.has(report.status) && !failed;
   if (!writes(ctx)) return;
   if (stuck && fingerprint !== undefined) {
-    const failed = failedAction || report.status === "failed";
-    const until = (
-      failed ? new Date(ctx.run.now.getTime() + FAILED_QUIET_MS) : addDays(ctx.run.now, QUIET_DAYS)
-    ).toISOString();
-    const reason = failed ? "failed" : report.status;
     const since = ctx.run.now.toISOString();
-    await ctx.ports.ledger.setQuiet(ctx.run.accountId, user.userName, { since, until, fingerprint, reason });
+    const until = addDays(ctx.run.now, QUIET_DAYS).toISOString();
+    await ctx.ports.ledger.setQuiet(ctx.run.accountId, user.userName, {
+      since,
+      until,
+      fingerprint,
+      reason: report.status,
+    });
   } else if (!stuck && record?.quiet) {
     await ctx.ports.ledger.setQuiet(ctx.run.accountId, user.userName, null);
   }
