@@ -87,6 +87,8 @@ export interface RunOutcome {
   readonly output: string;
   /** Emails sent during this run, by To address. */
   readonly emailsTo: Map<string, number>;
+  /** Each email sent during this run as "to | subject | body", to tell a resend from a new notice. */
+  readonly sent: string[];
 }
 
 /** `keyrotor run --mode enforce --json --verbose` in-process, through the proxy. */
@@ -110,7 +112,10 @@ export async function runCli(h: Harness, world: World): Promise<RunOutcome> {
   } catch {
     // The sweep could not start (e.g. ListAccounts failed): nothing on stdout.
   }
-  return { code, result, output, emailsTo };
+  const sent = emails.flatMap((e) =>
+    (e.destinations.ToAddresses ?? []).map((to) => `${to} | ${e.subject} | ${e.body}`),
+  );
+  return { code, result, output, emailsTo, sent };
 }
 
 /** An account's users and secrets, and what the ledger holds about it. */
