@@ -32,7 +32,6 @@ const SECRETS_OPS = new Set([
   "restoreSecret",
   "createSecret",
   "putResourcePolicy",
-  "tagSecret",
   "putSecretValue",
 ]);
 

@@ -226,11 +226,6 @@ export class FakeAccount implements IamPort, SecretsPort {
     const s = this.secrets.get(name);
     if (s) this.secrets.set(name, { ...s, policy });
   }
-  async tagSecret(name: string, tags: Record<string, string>) {
-    this.mutate("TagResource", name);
-    const s = this.secrets.get(name);
-    if (s) this.secrets.set(name, { ...s, tags: { ...s.tags, ...tags } });
-  }
   async putSecretValue(name: string, value: Redacted<string>, token: string) {
     this.mutate("PutSecretValue", name);
     const s = this.secrets.get(name);

@@ -10,7 +10,6 @@ import {
   ReplicateSecretToRegionsCommand,
   RestoreSecretCommand,
   SecretsManagerClient,
-  TagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { Redacted } from "../redacted";
 import type { NewSecret, SecretMeta, SecretsPort } from "../rotation/ports";
@@ -177,12 +176,6 @@ export class SecretsAdapter implements SecretsPort {
       await this.client.send(
         new PutResourcePolicyCommand({ SecretId: name, ResourcePolicy: policy, BlockPublicPolicy: true }),
       );
-    });
-  }
-
-  tagSecret(name: string, tags: Record<string, string>): Promise<void> {
-    return call(SERVICE, "TagResource", async () => {
-      await this.client.send(new TagResourceCommand({ SecretId: name, Tags: toTagList(tags) }));
     });
   }
 

@@ -80,7 +80,6 @@ export interface SecretsPort {
   restoreSecret(name: string): Promise<void>;
   replicateToRegions(name: string, regions: readonly string[]): Promise<void>;
   removeReplicaRegions(name: string, regions: readonly string[]): Promise<void>;
-  tagSecret(name: string, tags: Record<string, string>): Promise<void>;
   putSecretValue(name: string, value: Redacted<string>, token: string): Promise<string>;
 }
 
