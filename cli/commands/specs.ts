@@ -17,6 +17,11 @@ const ledger = {
   value: "TABLE",
   description: "Ledger table (default: the ledgerTable setting; keyrotor ledger init makes it).",
 } as const satisfies OptionSpec;
+const profile = {
+  type: "string",
+  value: "NAME",
+  description: "AWS profile (default: AWS_PROFILE).",
+} as const satisfies OptionSpec;
 const verbose = {
   type: "boolean",
   description: "Print the service's structured logs on stderr.",
@@ -43,7 +48,7 @@ export const PLAN = {
       description: "Output: an aligned table (default), JSON rows or CSV.",
     },
     ledger,
-    profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
+    profile,
     region,
     verbose,
     help: HELP_OPTION,
@@ -68,7 +73,7 @@ export const RUN = {
       description: "Override the configured mode (audit changes nothing).",
     },
     ledger,
-    profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
+    profile,
     region,
     verbose,
     help: HELP_OPTION,
@@ -121,7 +126,7 @@ export const LEDGER_INIT = {
       description: "The table's name (default: the ledgerTable setting, keyrotor-prod-ledger).",
     },
     config,
-    profile: { type: "string", value: "NAME", description: "AWS profile (default: AWS_PROFILE)." },
+    profile,
     region,
     help: HELP_OPTION,
   },
