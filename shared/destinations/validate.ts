@@ -1,0 +1,152 @@
+import type { Binding, Destination } from "./schema";
+
+const hasWildcard = (s: string) => s.includes("*");
+
+/**
+ * A destination's identity: the place it writes, never its token. Two destinations with one identity
+ * would overwrite each other's key.
+ */
+export function destinationId(d: Destination): string {
+  switch (d.type) {
+    case "github":
+      return d.organization
+        ? `github:${d.apiUrl}:org:${d.organization}`
+        : `github:${d.apiUrl}:repo:${d.repository}${d.environment ? `:env:${d.environment}` : ""}`;
+    case "gitlab":
+      return `gitlab:${d.apiUrl}:${d.project ? `project:${d.project}` : `group:${d.group}`}:${d.environmentScope}`;
+    case "circleci":
+      return `circleci:${d.apiUrl}:${d.project ? `project:${d.project}` : `context:${d.context}`}`;
+    case "terraform-cloud":
+      return `terraform-cloud:${d.apiUrl}:${d.organization}/${d.workspace}:${d.category}`;
+    case "ssm":
+      return `ssm:${d.account ?? "{accountId}"}:${d.region ?? "-"}:${d.path}`;
+    case "secrets-manager":
+      return `secrets-manager:${d.account}:${d.region ?? "-"}:${d.name}`;
+  }
+}
+
+/** What a destination's own fields get wrong, each naming the field. */
+function fieldProblems(d: Destination, secretPrefix: string): string[] {
+  switch (d.type) {
+    case "github":
+      if (!!d.repository === !!d.organization) return ["github: name either repository or organization"];
+      if (d.organization && d.environment)
+        return ["github: environment goes with a repository, not an organization"];
+      if (d.repository && (d.visibility || d.selectedRepositoryIds)) {
+        return ["github: visibility and selectedRepositoryIds go with an organization"];
+      }
+      if (d.visibility === "selected" && !d.selectedRepositoryIds?.length) {
+        return ['github: visibility "selected" needs selectedRepositoryIds'];
+      }
+      if (d.names && [d.names.accessKeyId, d.names.secretAccessKey].some((n) => /^GITHUB_/i.test(n))) {
+        return ["github: secret names may not start with GITHUB_"];
+      }
+      return [];
+    case "gitlab":
+      return !!d.project === !!d.group ? ["gitlab: name either project or group"] : [];
+    case "circleci":
+      return !!d.project === !!d.context ? ["circleci: name either project or context"] : [];
+    case "terraform-cloud":
+      return [];
+    case "ssm":
+      return d.path.startsWith(`/${secretPrefix}`)
+        ? []
+        : [`ssm: path must start with /${secretPrefix} (where keyrotor's member role may write)`];
+    case "secrets-manager": {
+      const rest = d.name.startsWith(secretPrefix) ? d.name.slice(secretPrefix.length) : null;
+      if (rest === null) return [`secrets-manager: name must start with ${secretPrefix}`];
+      // A user's own secret is the prefix and the user's name, which never holds a `/`.
+      return rest.includes("/")
+        ? []
+        : [
+            `secrets-manager: name needs a / after ${secretPrefix} (e.g. ${secretPrefix}central/{accountId}/{userName})`,
+          ];
+    }
+  }
+}
+
+/** What a destination's place must say so that each user of the binding gets a place of its own. */
+function sharingProblems(b: Binding, d: Destination): string[] {
+  const place = d.type === "ssm" ? d.path : d.type === "secrets-manager" ? d.name : null;
+  if (place === null) {
+    return hasWildcard(b.user) || b.account === "*"
+      ? [`${d.type}: a CI destination takes one user's key: name one account and one user (no *)`]
+      : [];
+  }
+  const problems: string[] = [];
+  if (hasWildcard(b.user) && !place.includes("{userName}")) {
+    problems.push(`${d.type}: user ${b.user} may match several users: the path or name must say {userName}`);
+  }
+  const elsewhere = d.type === "secrets-manager" || (d.type === "ssm" && d.account !== undefined);
+  if (elsewhere && b.account === "*" && !place.includes("{accountId}")) {
+    problems.push(
+      `${d.type}: account * writes to one account for all: the path or name must say {accountId}`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Every problem of the `deliveries` setting, each prefixed with where it is (`deliveries[0].destinations[1]`).
+ * Beyond field rules: one key per place (no binding may send several users' keys to the same CI
+ * variables), and no place named twice.
+ */
+export function deliveryProblems(bindings: readonly Binding[], secretPrefix: string): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  bindings.forEach((b, i) => {
+    b.destinations.forEach((d, j) => {
+      const at = `deliveries[${i}].destinations[${j}]`;
+      for (const p of [...fieldProblems(d, secretPrefix), ...sharingProblems(b, d)])
+        problems.push(`${at}: ${p}`);
+      const id = `${b.account}/${b.user}/${destinationId(d)}`;
+      const literal = d.type !== "ssm" && d.type !== "secrets-manager" ? destinationId(d) : id;
+      const earlier = seen.get(literal);
+      if (earlier) problems.push(`${at}: writes where ${earlier} already does`);
+      else seen.set(literal, at);
+    });
+  });
+  return problems;
+}
+
+/** `*` matches any run of characters; everything else is literal. */
+function matches(pattern: string, value: string): boolean {
+  const regex = pattern
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+/** A destination as it applies to one user: its templates filled in, and its identity. */
+export interface BoundDestination {
+  readonly id: string;
+  readonly destination: Destination;
+}
+
+/** Fills `{accountId}` and `{userName}` into a destination's path or name. */
+function fill(d: Destination, accountId: string, userName: string): Destination {
+  const put = (s: string) => s.replaceAll("{accountId}", accountId).replaceAll("{userName}", userName);
+  if (d.type === "ssm") return { ...d, path: put(d.path) };
+  if (d.type === "secrets-manager") return { ...d, name: put(d.name) };
+  return d;
+}
+
+/** The destinations of one user, from every binding that matches it (each place once). */
+export function destinationsOf(
+  bindings: readonly Binding[],
+  accountId: string,
+  userName: string,
+): BoundDestination[] {
+  const byId = new Map<string, BoundDestination>();
+  for (const b of bindings) {
+    if (b.account !== "*" && b.account !== accountId) continue;
+    if (!matches(b.user, userName)) continue;
+    for (const d of b.destinations) {
+      const destination = fill(d, accountId, userName);
+      const id = destinationId(destination).replace("{accountId}", accountId);
+      if (!byId.has(id)) byId.set(id, { id, destination });
+    }
+  }
+  return [...byId.values()];
+}
