@@ -1,0 +1,66 @@
+import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { Redacted } from "../redacted";
+import { type ClientOptions, clientConfig } from "./client-config";
+import { call } from "./errors";
+
+const SERVICE = "KMS";
+
+/**
+ * What the delivery use case needs to keep a new key until every destination has it: the secret
+ * access key encrypted under keyrotor's KMS key, bound by its encryption context (account, user, key
+ * id) so a ciphertext copied onto another user's record does not decrypt.
+ */
+export interface EscrowCipher {
+  encrypt(keyId: string, plaintext: Redacted<string>, context: Record<string, string>): Promise<string>;
+  decrypt(
+    keyId: string,
+    ciphertextBase64: string,
+    context: Record<string, string>,
+  ): Promise<Redacted<string>>;
+}
+
+/** KMS, for encrypting a value keyrotor must hold for a while. Plaintexts arrive and leave `Redacted`. */
+export class KmsAdapter implements EscrowCipher {
+  constructor(private readonly client: KMSClient) {}
+
+  static create(options?: ClientOptions): KmsAdapter {
+    return new KmsAdapter(new KMSClient(clientConfig(options)));
+  }
+
+  /** The ciphertext blob, base64, for a record or a queue message. */
+  encrypt(keyId: string, plaintext: Redacted<string>, context: Record<string, string>): Promise<string> {
+    return call(SERVICE, "Encrypt", async () => {
+      const out = await this.client.send(
+        new EncryptCommand({
+          KeyId: keyId,
+          Plaintext: new TextEncoder().encode(plaintext.reveal()),
+          EncryptionContext: context,
+        }),
+      );
+      if (!out.CiphertextBlob) throw new Error(`Encrypt under ${keyId} returned no ciphertext`);
+      return Buffer.from(out.CiphertextBlob).toString("base64");
+    });
+  }
+
+  /**
+   * The plaintext, if `ciphertextBase64` was made under `keyId` with exactly `context`. Naming the key
+   * makes KMS refuse a ciphertext made under any other key, even one the caller may use.
+   */
+  decrypt(
+    keyId: string,
+    ciphertextBase64: string,
+    context: Record<string, string>,
+  ): Promise<Redacted<string>> {
+    return call(SERVICE, "Decrypt", async () => {
+      const out = await this.client.send(
+        new DecryptCommand({
+          KeyId: keyId,
+          CiphertextBlob: Buffer.from(ciphertextBase64, "base64"),
+          EncryptionContext: context,
+        }),
+      );
+      if (!out.Plaintext) throw new Error(`Decrypt under ${keyId} returned no plaintext`);
+      return new Redacted(new TextDecoder().decode(out.Plaintext));
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import { AwsCallError } from "../errors";
+import { Redacted } from "../redacted";
+import type { SsmDestination } from "./schema";
+import {
+  DEFAULT_VARIABLE_NAMES,
+  DeliveryError,
+  type DeliveryFailure,
+  type DestinationWriter,
+  type KeyToDeliver,
+} from "./types";
+
+/** The one Parameter Store call the SSM destination makes. */
+export interface SecureStringPort {
+  /** Writes a SecureString, replacing any value; resolves to the parameter's version. */
+  putSecureString(name: string, value: Redacted<string>, description?: string): Promise<number>;
+}
+
+/** How an AWS destination's failures read to a person: what was written, codes its service names, fixes. */
+export interface AwsFailureText {
+  readonly what: string;
+  /** AWS error codes of this service with the failure they mean; the common ones need not be listed. */
+  readonly codes: Readonly<Record<string, DeliveryFailure>>;
+  readonly fixes: Readonly<Record<DeliveryFailure, string>>;
+}
+
+const COMMON_CODES: Readonly<Record<string, DeliveryFailure>> = {
+  AccessDenied: "forbidden",
+  AccessDeniedException: "forbidden",
+  ExpiredToken: "unauthorized",
+  ExpiredTokenException: "unauthorized",
+  InvalidClientTokenId: "unauthorized",
+  UnrecognizedClientException: "unauthorized",
+  InvalidSignatureException: "unauthorized",
+};
+
+function failureOf(error: unknown, codes: AwsFailureText["codes"]): DeliveryFailure {
+  if (!(error instanceof AwsCallError)) return "unavailable";
+  const known = codes[error.code] ?? COMMON_CODES[error.code];
+  if (known) return known;
+  if (/Throttl|TooManyRequests|RequestLimitExceeded|TooManyUpdates/i.test(error.code)) return "rate-limited";
+  return error.retryable || error.code === "UnknownError" ? "unavailable" : "rejected";
+}
+
+/**
+ * A failed AWS write as a `DeliveryError`. AWS's own explanation is kept (it names the principal and
+ * the action that was denied) with the secret masked should AWS ever echo a request's value; the
+ * SDK error is kept as `cause` only when it does not hold the secret either.
+ */
+export function awsDeliveryError(
+  error: unknown,
+  text: AwsFailureText,
+  secret: Redacted<string>,
+): DeliveryError {
+  const failure = failureOf(error, text.codes);
+  const hidden = secret.reveal();
+  const said =
+    error instanceof AwsCallError ? error.message : error instanceof Error ? error.name : "unknown error";
+  const leaks = hidden !== "" && said.includes(hidden);
+  const clean = (leaks ? said.replaceAll(hidden, "[REDACTED]") : said).replace(/\s+/g, " ").slice(0, 300);
+  return new DeliveryError(
+    `${text.what} could not be written: ${clean}`,
+    failure,
+    text.fixes[failure],
+    leaks ? undefined : { cause: error },
+  );
+}
+
+/**
+ * Writes a key to Parameter Store as two SecureString parameters, `<path>/<names.accessKeyId>` and
+ * `<path>/<names.secretAccessKey>`, in the account and region its `ssm` port was opened for. `dest.path`
+ * arrives with its placeholders filled in.
+ */
+export function createSsmWriter(dest: SsmDestination, ssm: SecureStringPort): DestinationWriter {
+  const names = dest.names ?? DEFAULT_VARIABLE_NAMES;
+  const base = dest.path.replace(/\/+$/, "");
+  return {
+    async deliver(key: KeyToDeliver): Promise<void> {
+      const account = dest.account ?? key.accountId;
+      const owner = `IAM user ${key.userName} in account ${key.accountId}, kept by keyrotor`;
+      // The secret first: a reader that notices the new key id finds its secret already there.
+      const writes = [
+        { name: `${base}/${names.secretAccessKey}`, value: key.secretAccessKey, about: "Secret access key" },
+        {
+          name: `${base}/${names.accessKeyId}`,
+          value: new Redacted(key.accessKeyId),
+          about: "Access key id",
+        },
+      ];
+      for (const w of writes) {
+        try {
+          await ssm.putSecureString(w.name, w.value, `${w.about} of ${owner}`);
+        } catch (error) {
+          throw awsDeliveryError(error, failureText(w.name, account, dest.region), key.secretAccessKey);
+        }
+      }
+    },
+  };
+}
+
+function failureText(parameter: string, account: string, region: string | undefined): AwsFailureText {
+  const where = `account ${account}${region ? ` (${region})` : ""}`;
+  return {
+    what: `SSM parameter ${parameter} in ${where}`,
+    codes: {
+      ParameterLimitExceeded: "rejected",
+      ParameterMaxVersionLimitExceeded: "rejected",
+      HierarchyLevelLimitExceededException: "rejected",
+      HierarchyTypeMismatchException: "rejected",
+      InternalServerError: "unavailable",
+    },
+    fixes: {
+      unauthorized: `check that keyrotor can assume its member role in ${where} (the StackSet deploys it to every member account)`,
+      forbidden:
+        `give keyrotor's member role in ${where} ssm:PutParameter on ${parameter}: keyrotor's member ` +
+        "role template grants it under /<secretPrefix>; a path outside it, or an SCP or permissions boundary denying it, must be changed",
+      "not-found": `check the destination's account and region in keyrotor's configuration (${where})`,
+      "rate-limited": "nothing: keyrotor retries on its next run",
+      rejected:
+        "check the destination's path and names in keyrotor's configuration: parameter names take only " +
+        "letters, digits and _.-/ (a user name with +=,@ cannot be part of one), at most 15 levels deep; " +
+        "or remove old labelled versions if the parameter has reached 100 versions",
+      unavailable: "nothing if AWS is having an outage: keyrotor retries on its next run",
+    },
+  };
+}

@@ -1,0 +1,467 @@
+import { describe, expect, it } from "vitest";
+import {
+  destinationSchema,
+  type SecretsManagerDestination,
+  type SsmDestination,
+} from "../../../shared/destinations/schema";
+import {
+  buildCopyPolicy,
+  COPY_TAG,
+  createSecretsManagerWriter,
+  type SecretCopyPort,
+} from "../../../shared/destinations/secrets-manager";
+import { createSsmWriter, type SecureStringPort } from "../../../shared/destinations/ssm";
+import { DeliveryError, type KeyToDeliver } from "../../../shared/destinations/types";
+import { AwsCallError } from "../../../shared/errors";
+import { Redacted } from "../../../shared/redacted";
+import type { NewSecret, SecretMeta } from "../../../shared/rotation/ports";
+import { requestTokenFor } from "../../../shared/rotation/secret-name";
+import { administratorAccess, allowAll, decision } from "../policy/simulate";
+
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const KEY: KeyToDeliver = {
+  accountId: "111122223333",
+  userName: "ci-deployer",
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: new Redacted(SECRET),
+};
+const CENTRAL = "222222222222";
+const READER = `arn:aws:iam::${CENTRAL}:role/deployer`;
+
+const awsError = (code: string, message = "no") => new AwsCallError("X", "Op", code, message);
+
+/** Parameter Store in memory: what a real one keeps (value, version, description), and injected failures. */
+class FakeParameterStore implements SecureStringPort {
+  readonly params = new Map<string, { value: string; version: number; description?: string }>();
+  readonly failures: unknown[] = [];
+  async putSecureString(name: string, value: Redacted<string>, description?: string): Promise<number> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    const version = (this.params.get(name)?.version ?? 0) + 1;
+    this.params.set(name, { value: value.reveal(), version, ...(description ? { description } : {}) });
+    return version;
+  }
+}
+
+function ssmDestination(fields: Record<string, unknown>): SsmDestination {
+  const parsed = destinationSchema.parse({ type: "ssm", ...fields });
+  if (parsed.type !== "ssm") throw new Error("not an ssm destination");
+  return parsed;
+}
+
+describe("the SSM writer", () => {
+  it("writes the key id and the secret as parameters under the path, each naming whose key it is", async () => {
+    // Prepare
+    const store = new FakeParameterStore();
+    const writer = createSsmWriter(ssmDestination({ path: "/keyrotor/ci/ci-deployer/" }), store);
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    expect(Object.fromEntries([...store.params].map(([name, p]) => [name, p.value]))).toEqual({
+      "/keyrotor/ci/ci-deployer/AWS_ACCESS_KEY_ID": KEY.accessKeyId,
+      "/keyrotor/ci/ci-deployer/AWS_SECRET_ACCESS_KEY": SECRET,
+    });
+    expect(store.params.get("/keyrotor/ci/ci-deployer/AWS_SECRET_ACCESS_KEY")?.description).toBe(
+      "Secret access key of IAM user ci-deployer in account 111122223333, kept by keyrotor",
+    );
+  });
+
+  it("uses the destination's own names", async () => {
+    // Prepare
+    const store = new FakeParameterStore();
+    const names = { accessKeyId: "DEPLOY_KEY_ID", secretAccessKey: "DEPLOY_SECRET" };
+    const writer = createSsmWriter(ssmDestination({ path: "/keyrotor/app", names }), store);
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    expect([...store.params.keys()].sort()).toEqual([
+      "/keyrotor/app/DEPLOY_KEY_ID",
+      "/keyrotor/app/DEPLOY_SECRET",
+    ]);
+  });
+
+  it("writing the same key again leaves the same values", async () => {
+    // Prepare
+    const store = new FakeParameterStore();
+    const writer = createSsmWriter(ssmDestination({ path: "/keyrotor/app" }), store);
+    await writer.deliver(KEY);
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    expect(store.params.get("/keyrotor/app/AWS_SECRET_ACCESS_KEY")).toMatchObject({
+      value: SECRET,
+      version: 2,
+    });
+    expect(store.params.get("/keyrotor/app/AWS_ACCESS_KEY_ID")).toMatchObject({ value: KEY.accessKeyId });
+  });
+
+  it("writes the secret before the key id: a failed secret write publishes no new key id", async () => {
+    // Prepare
+    const store = new FakeParameterStore();
+    store.failures.push(awsError("InternalServerError"));
+    const writer = createSsmWriter(ssmDestination({ path: "/keyrotor/app" }), store);
+
+    // Act
+    const error = await writer.deliver(KEY).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(store.params.size).toBe(0);
+  });
+
+  it.each([
+    ["AccessDeniedException", "forbidden", "ssm:PutParameter"],
+    ["ThrottlingException", "rate-limited", "next run"],
+    ["TooManyUpdates", "rate-limited", "next run"],
+    ["InternalServerError", "unavailable", "outage"],
+    ["ValidationException", "rejected", "letters, digits and _.-/"],
+    ["ExpiredTokenException", "unauthorized", "member role"],
+  ] as const)("%s becomes a %s DeliveryError with a fix", async (code, failure, fix) => {
+    // Prepare
+    const store = new FakeParameterStore();
+    store.failures.push(awsError(code, "AWS said no"));
+    const writer = createSsmWriter(ssmDestination({ path: "/keyrotor/app", account: CENTRAL }), store);
+
+    // Act
+    const error = await writer.deliver(KEY).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ failure, fix: expect.stringContaining(fix) });
+    expect((error as Error).message).toContain(
+      `SSM parameter /keyrotor/app/AWS_SECRET_ACCESS_KEY in account ${CENTRAL} could not be written`,
+    );
+    expect((error as Error).message).toContain("AWS said no");
+  });
+
+  it("a network failure (no AWS code) is unavailable", async () => {
+    // Prepare
+    const store = new FakeParameterStore();
+    store.failures.push(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    const writer = createSsmWriter(ssmDestination({ path: "/keyrotor/app" }), store);
+
+    // Act
+    const error = await writer.deliver(KEY).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ failure: "unavailable" });
+  });
+
+  it("masks the secret should AWS echo it, and then drops the SDK error that holds it", async () => {
+    // Prepare
+    const store = new FakeParameterStore();
+    store.failures.push(
+      awsError("ValidationException", `Value '${SECRET}' at 'value' failed to satisfy constraint`),
+    );
+    const writer = createSsmWriter(ssmDestination({ path: "/keyrotor/app" }), store);
+
+    // Act
+    const error = (await writer.deliver(KEY).catch((e: unknown) => e)) as DeliveryError;
+
+    // Assess
+    expect(error.message).toContain("Value '[REDACTED]' at 'value'");
+    expect(JSON.stringify({ m: error.message, f: error.fix, s: error.stack })).not.toContain(SECRET);
+    expect(error.cause).toBeUndefined();
+  });
+});
+
+/** Secrets Manager in memory, as it answers the copy's calls: versions by token, tags, policy. */
+class FakeSecrets implements SecretCopyPort {
+  readonly secrets = new Map<
+    string,
+    { meta: SecretMeta; description: string; policy: string | null; versions: Map<string, string> }
+  >();
+  readonly calls: string[] = [];
+  readonly failures = new Map<string, unknown>();
+  /** A secret created by someone else between keyrotor's DescribeSecret and its CreateSecret. */
+  raceOnCreate: (() => void) | null = null;
+
+  private step(op: string) {
+    this.calls.push(op);
+    const failure = this.failures.get(op);
+    this.failures.delete(op);
+    if (failure) throw failure;
+  }
+
+  /** A secret someone else made (or keyrotor did, with `meta`'s tags). */
+  seed(name: string, meta: Partial<SecretMeta> = {}) {
+    const full: SecretMeta = {
+      name,
+      arn: `arn:aws:secretsmanager:us-east-1:${CENTRAL}:secret:${name}-AbCdEf`,
+      tags: {},
+      currentVersionId: null,
+      kmsKeyId: null,
+      deletionDate: null,
+      replicaRegions: [],
+      createdAt: new Date("2026-01-01T00:00:00Z"),
+      ...meta,
+    };
+    this.secrets.set(name, { meta: full, description: "", policy: null, versions: new Map() });
+  }
+
+  async describeSecret(name: string) {
+    this.step("DescribeSecret");
+    return this.secrets.get(name)?.meta ?? null;
+  }
+
+  async createSecret(secret: NewSecret) {
+    this.step("CreateSecret");
+    this.raceOnCreate?.();
+    if (this.secrets.has(secret.name)) return null;
+    this.seed(secret.name, { tags: { ...secret.tags }, replicaRegions: [...secret.replicaRegions] });
+    const entry = this.secrets.get(secret.name);
+    if (entry) entry.description = secret.description;
+    return entry?.meta ?? null;
+  }
+
+  async putResourcePolicy(name: string, policy: string) {
+    this.step("PutResourcePolicy");
+    const entry = this.secrets.get(name);
+    if (!entry) throw awsError("ResourceNotFoundException");
+    entry.policy = policy;
+  }
+
+  async putSecretValue(name: string, value: Redacted<string>, token: string) {
+    this.step("PutSecretValue");
+    const entry = this.secrets.get(name);
+    if (!entry) throw awsError("ResourceNotFoundException");
+    const stored = entry.versions.get(token);
+    // Secrets Manager: the same token with another value is refused; with the same value, ignored.
+    if (stored !== undefined && stored !== value.reveal()) throw awsError("ResourceExistsException");
+    entry.versions.set(token, value.reveal());
+    entry.meta = { ...entry.meta, currentVersionId: token };
+    return token;
+  }
+
+  current(name: string): unknown {
+    const entry = this.secrets.get(name);
+    const value = entry?.meta.currentVersionId ? entry.versions.get(entry.meta.currentVersionId) : undefined;
+    return value === undefined ? undefined : JSON.parse(value);
+  }
+}
+
+const NAME = "keyrotor/central/111122223333/ci-deployer";
+
+function smDestination(fields: Record<string, unknown> = {}): SecretsManagerDestination {
+  const parsed = destinationSchema.parse({
+    type: "secrets-manager",
+    name: NAME,
+    account: CENTRAL,
+    ...fields,
+  });
+  if (parsed.type !== "secrets-manager") throw new Error("not a secrets-manager destination");
+  return parsed;
+}
+
+describe("the Secrets Manager writer (the central copy)", () => {
+  it("creates the copy tagged as keyrotor's, puts its policy, then the key under the key id's token", async () => {
+    // Prepare
+    const sm = new FakeSecrets();
+    const writer = createSecretsManagerWriter(smDestination({ readers: [READER] }), sm);
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    const entry = sm.secrets.get(NAME);
+    expect(entry?.description).toBe(
+      "Copy of the current access key of IAM user ci-deployer in account 111122223333, kept by keyrotor",
+    );
+    expect(entry?.meta.tags).toEqual({
+      "keyrotor:user": "ci-deployer",
+      [COPY_TAG]: "111122223333/ci-deployer",
+    });
+    expect(entry?.meta.replicaRegions).toEqual([]);
+    expect(entry?.policy).toBe(buildCopyPolicy(NAME, [READER]));
+    expect(sm.current(NAME)).toEqual({
+      AccessKeyId: KEY.accessKeyId,
+      SecretAccessKey: SECRET,
+      UserName: "ci-deployer",
+    });
+    expect(entry?.meta.currentVersionId).toBe(requestTokenFor(KEY.accessKeyId));
+    // The policy guards the value: it is in place before the value is written.
+    expect(sm.calls).toEqual(["DescribeSecret", "CreateSecret", "PutResourcePolicy", "PutSecretValue"]);
+  });
+
+  it("a second delivery of the same key creates nothing and leaves one version", async () => {
+    // Prepare
+    const sm = new FakeSecrets();
+    const writer = createSecretsManagerWriter(smDestination(), sm);
+    await writer.deliver(KEY);
+    sm.calls.length = 0;
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    expect(sm.calls).toEqual(["DescribeSecret", "PutResourcePolicy", "PutSecretValue"]);
+    expect([...(sm.secrets.get(NAME)?.versions.keys() ?? [])]).toEqual([requestTokenFor(KEY.accessKeyId)]);
+  });
+
+  it("the next key becomes the copy's current value", async () => {
+    // Prepare
+    const sm = new FakeSecrets();
+    const writer = createSecretsManagerWriter(smDestination(), sm);
+    await writer.deliver(KEY);
+    const next = {
+      ...KEY,
+      accessKeyId: "AKIANEXTKEY000000000",
+      secretAccessKey: new Redacted("next-secret"),
+    };
+
+    // Act
+    await writer.deliver(next);
+
+    // Assess
+    expect(sm.current(NAME)).toMatchObject({
+      AccessKeyId: "AKIANEXTKEY000000000",
+      SecretAccessKey: "next-secret",
+    });
+  });
+
+  it("a copy another delivery created in between is recognised as keyrotor's and written", async () => {
+    // Prepare
+    const sm = new FakeSecrets();
+    sm.raceOnCreate = () => {
+      sm.raceOnCreate = null;
+      sm.seed(NAME, { tags: { [COPY_TAG]: "111122223333/ci-deployer" } });
+    };
+    const writer = createSecretsManagerWriter(smDestination(), sm);
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    expect(sm.calls).toEqual([
+      "DescribeSecret",
+      "CreateSecret",
+      "DescribeSecret",
+      "PutResourcePolicy",
+      "PutSecretValue",
+    ]);
+    expect(sm.current(NAME)).toMatchObject({ AccessKeyId: KEY.accessKeyId });
+  });
+
+  it.each([
+    ["has no copy tag (someone else's secret)", {}, "was not created by keyrotor for this user"],
+    [
+      "is keyrotor's copy of another user",
+      { tags: { [COPY_TAG]: "111122223333/someone-else" } },
+      "was not created by keyrotor for this user",
+    ],
+    [
+      "is scheduled for deletion",
+      { tags: { [COPY_TAG]: "111122223333/ci-deployer" }, deletionDate: new Date("2026-02-01T00:00:00Z") },
+      "scheduled for deletion on 2026-02-01",
+    ],
+    [
+      "is encrypted with someone's KMS key",
+      { tags: { [COPY_TAG]: "111122223333/ci-deployer" }, kmsKeyId: "arn:aws:kms:us-east-1:2:key/theirs" },
+      "KMS key keyrotor does not control",
+    ],
+    [
+      "is replicated elsewhere",
+      { tags: { [COPY_TAG]: "111122223333/ci-deployer" }, replicaRegions: ["ap-south-1"] },
+      "replicated to ap-south-1",
+    ],
+  ] as const)("refuses a secret at that name that %s, writing nothing", async (_, meta, why) => {
+    // Prepare
+    const sm = new FakeSecrets();
+    sm.seed(NAME, meta);
+    const writer = createSecretsManagerWriter(smDestination({ readers: [READER] }), sm);
+
+    // Act
+    const error = await writer.deliver(KEY).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ failure: "rejected", message: expect.stringContaining(why) });
+    expect((error as DeliveryError).message).toContain(`secret ${NAME} in account ${CENTRAL}`);
+    expect(sm.calls).toEqual(["DescribeSecret"]);
+    expect(sm.secrets.get(NAME)?.policy).toBeNull();
+    expect(sm.secrets.get(NAME)?.versions.size).toBe(0);
+  });
+
+  it.each([
+    ["PutResourcePolicy", "AccessDeniedException", "forbidden", "PutResourcePolicy"],
+    ["PutResourcePolicy", "MalformedPolicyDocumentException", "rejected", "existing IAM user or role"],
+    ["CreateSecret", "ThrottlingException", "rate-limited", "next run"],
+    ["PutSecretValue", "InternalServiceError", "unavailable", "outage"],
+    ["DescribeSecret", "ExpiredToken", "unauthorized", "member role"],
+  ] as const)("a failed %s (%s) becomes a %s DeliveryError with a fix", async (op, code, failure, fix) => {
+    // Prepare
+    const sm = new FakeSecrets();
+    sm.failures.set(op, awsError(code, "AWS said no"));
+    const writer = createSecretsManagerWriter(smDestination({ readers: [READER] }), sm);
+
+    // Act
+    const error = await writer.deliver(KEY).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ failure, fix: expect.stringContaining(fix) });
+    expect((error as Error).message).toContain("AWS said no");
+    expect(JSON.stringify({ m: (error as Error).message, f: (error as DeliveryError).fix })).not.toContain(
+      SECRET,
+    );
+  });
+
+  it("a failed value write never carries the value, even if AWS echoed it", async () => {
+    // Prepare
+    const sm = new FakeSecrets();
+    sm.failures.set(
+      "PutSecretValue",
+      awsError("InvalidParameterException", `bad SecretString {"SecretAccessKey":"${SECRET}"}`),
+    );
+    const writer = createSecretsManagerWriter(smDestination(), sm);
+
+    // Act
+    const error = (await writer.deliver(KEY).catch((e: unknown) => e)) as DeliveryError;
+
+    // Assess
+    expect(error.failure).toBe("rejected");
+    expect(`${error.message} ${error.stack} ${String(error.cause)}`).not.toContain(SECRET);
+  });
+});
+
+describe("the copy's resource policy", () => {
+  const ARN = `arn:aws:secretsmanager:us-east-1:${CENTRAL}:secret:${NAME}-AbCdEf`;
+  const read = (principal: string, readers: string[], identity = [administratorAccess]) =>
+    decision(principal, "secretsmanager:GetSecretValue", ARN, {
+      identity,
+      resourcePolicy: JSON.parse(buildCopyPolicy(NAME, readers)),
+    });
+
+  it("lets the readers read, and denies an administrator of the central account", async () => {
+    // Act / Assess
+    expect(await read(READER, [READER], [])).toBe("Allowed");
+    expect(await read(`arn:aws:iam::${CENTRAL}:role/Admin`, [READER])).toBe("ExplicitlyDenied");
+  });
+
+  it("with no readers denies everyone, the central account's administrators included", async () => {
+    // Act / Assess
+    expect(await read(READER, [], [allowAll("secretsmanager:GetSecretValue")])).toBe("ExplicitlyDenied");
+    expect(await read(`arn:aws:iam::${CENTRAL}:role/Admin`, [])).toBe("ExplicitlyDenied");
+  });
+
+  it("refuses a reader list longer than AWS takes, as a rejected delivery", () => {
+    // Prepare
+    const many = Array.from(
+      { length: 400 },
+      (_, i) => `arn:aws:iam::${CENTRAL}:role/reader-with-a-long-name-${i}`,
+    );
+
+    // Act
+    const attempt = () => buildCopyPolicy(NAME, many);
+
+    // Assess
+    expect(attempt).toThrow(DeliveryError);
+    expect(attempt).toThrow("over AWS's 20480");
+  });
+});
