@@ -1,0 +1,294 @@
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetResourcePolicyCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { MOTO_CREDENTIALS, type Moto, startMoto } from "../../scripts/lib/moto";
+import { KmsAdapter } from "../../shared/aws/kms";
+import { memberRoleArn } from "../../shared/aws/member-account";
+import { SecretsAdapter } from "../../shared/aws/secrets";
+import { SsmAdapter } from "../../shared/aws/ssm";
+import { type SessionCredentials, StsAdapter, sessionName } from "../../shared/aws/sts";
+import { destinationSchema } from "../../shared/destinations/schema";
+import {
+  buildCopyPolicy,
+  COPY_TAG,
+  createSecretsManagerWriter,
+} from "../../shared/destinations/secrets-manager";
+import { createSsmWriter } from "../../shared/destinations/ssm";
+import { DeliveryError, type KeyToDeliver } from "../../shared/destinations/types";
+import { AwsCallError } from "../../shared/errors";
+import { Redacted } from "../../shared/redacted";
+import { requestTokenFor } from "../../shared/rotation/secret-name";
+
+/**
+ * The SSM and Secrets Manager destinations against moto, in another account of the organization
+ * (entered as keyrotor does: AssumeRole of its member role) and another region; and the KMS adapter
+ * that keeps a key encrypted while its deliveries are outstanding.
+ */
+
+const CENTRAL = "222222222222";
+const REGION = "eu-west-1";
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const KEY: KeyToDeliver = {
+  accountId: "111122223333",
+  userName: "ci-deployer",
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: new Redacted(SECRET),
+};
+const base = { region: "us-east-1", credentials: MOTO_CREDENTIALS, maxAttempts: 2 };
+
+let moto: Moto;
+
+/** The member role's session in the central account, as keyrotor's account opener makes it. */
+async function memberSession(): Promise<SessionCredentials> {
+  const role = memberRoleArn({ partition: "aws", roleName: "keyrotor-member" }, CENTRAL);
+  return StsAdapter.create(base).assumeRole(role, sessionName("keyrotor", "e2e"));
+}
+
+function destination(fields: Record<string, unknown>) {
+  return destinationSchema.parse(fields);
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  vi.stubEnv("AWS_ENDPOINT_URL", moto.endpoint);
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+});
+
+describe("the SSM destination", () => {
+  const path = "/keyrotor/ci/111122223333/ci-deployer";
+
+  async function writerAndReader() {
+    const credentials = await memberSession();
+    const dest = destination({ type: "ssm", path, account: CENTRAL, region: REGION });
+    if (dest.type !== "ssm") throw new Error("not ssm");
+    const writer = createSsmWriter(dest, SsmAdapter.create({ ...base, region: REGION, credentials }));
+    return { writer, reader: new SSMClient({ region: REGION, credentials }) };
+  }
+
+  it("writes both parameters as SecureString in the other account and region; decrypted, they are the key", async () => {
+    // Prepare
+    const { writer, reader } = await writerAndReader();
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    const out = await reader.send(new GetParametersByPathCommand({ Path: path, WithDecryption: true }));
+    const params = Object.fromEntries(
+      (out.Parameters ?? []).map((p) => [p.Name, { type: p.Type, value: p.Value }]),
+    );
+    expect(params).toEqual({
+      [`${path}/AWS_ACCESS_KEY_ID`]: { type: "SecureString", value: KEY.accessKeyId },
+      [`${path}/AWS_SECRET_ACCESS_KEY`]: { type: "SecureString", value: SECRET },
+    });
+    const stored = await reader.send(new GetParameterCommand({ Name: `${path}/AWS_SECRET_ACCESS_KEY` }));
+    expect(stored.Parameter?.Value).not.toBe(SECRET);
+    // Nothing landed in keyrotor's own account or the default region.
+    const home = new SSMClient(base);
+    await expect(home.send(new GetParameterCommand({ Name: `${path}/AWS_ACCESS_KEY_ID` }))).rejects.toThrow();
+    const otherRegion = new SSMClient({ region: "us-east-1", credentials: await memberSession() });
+    await expect(
+      otherRegion.send(new GetParameterCommand({ Name: `${path}/AWS_ACCESS_KEY_ID` })),
+    ).rejects.toThrow();
+  });
+
+  it("writing the same key again leaves the same values (only the version number moves)", async () => {
+    // Prepare
+    const { writer, reader } = await writerAndReader();
+    await writer.deliver(KEY);
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    const p = await reader.send(
+      new GetParameterCommand({ Name: `${path}/AWS_SECRET_ACCESS_KEY`, WithDecryption: true }),
+    );
+    expect(p.Parameter).toMatchObject({ Value: SECRET, Version: 2, Type: "SecureString" });
+  });
+
+  it("a write SSM denies is a forbidden delivery whose fix names ssm:PutParameter, without the secret", async () => {
+    // Prepare: names under /aws are reserved by AWS; no role may write them.
+    const credentials = await memberSession();
+    const dest = destination({ type: "ssm", path: "/aws/keyrotor/ci-deployer", account: CENTRAL });
+    if (dest.type !== "ssm") throw new Error("not ssm");
+    const writer = createSsmWriter(dest, SsmAdapter.create({ ...base, region: REGION, credentials }));
+
+    // Act
+    const error = (await writer.deliver(KEY).catch((e: unknown) => e)) as DeliveryError;
+
+    // Assess
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error.failure).toBe("forbidden");
+    expect(error.message).toContain("SSM PutParameter failed (AccessDeniedException)");
+    expect(error.fix).toContain("ssm:PutParameter on /aws/keyrotor/ci-deployer/AWS_SECRET_ACCESS_KEY");
+    expect(`${error.message} ${error.fix}`).not.toContain(SECRET);
+  });
+});
+
+describe("the Secrets Manager destination (a copy in another account)", () => {
+  const name = "keyrotor/central/111122223333/ci-deployer";
+  const reader = `arn:aws:iam::${CENTRAL}:role/deployer`;
+
+  async function setUp() {
+    const credentials = await memberSession();
+    const dest = destination({
+      type: "secrets-manager",
+      name,
+      account: CENTRAL,
+      region: REGION,
+      readers: [reader],
+    });
+    if (dest.type !== "secrets-manager") throw new Error("not secrets-manager");
+    const writer = createSecretsManagerWriter(
+      dest,
+      SecretsAdapter.create({ ...base, region: REGION, credentials }),
+    );
+    return { writer, admin: new SecretsManagerClient({ region: REGION, credentials }) };
+  }
+
+  it("creates the copy with its tag, policy and the key's JSON, under the key id's version", async () => {
+    // Prepare
+    const { writer, admin } = await setUp();
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    const described = await admin.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(described.ARN).toContain(`:secretsmanager:${REGION}:${CENTRAL}:secret:`);
+    expect(described.Description).toBe(
+      "Copy of the current access key of IAM user ci-deployer in account 111122223333, kept by keyrotor",
+    );
+    expect(described.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: COPY_TAG, Value: "111122223333/ci-deployer" },
+        { Key: "keyrotor:user", Value: "ci-deployer" },
+      ]),
+    );
+    const policy = await admin.send(new GetResourcePolicyCommand({ SecretId: name }));
+    expect(JSON.parse(policy.ResourcePolicy ?? "{}")).toEqual(JSON.parse(buildCopyPolicy(name, [reader])));
+    const value = await admin.send(new GetSecretValueCommand({ SecretId: name }));
+    expect(value.VersionId).toBe(requestTokenFor(KEY.accessKeyId));
+    expect(JSON.parse(value.SecretString ?? "{}")).toEqual({
+      AccessKeyId: KEY.accessKeyId,
+      SecretAccessKey: SECRET,
+      UserName: "ci-deployer",
+    });
+    const home = new SecretsManagerClient(base);
+    await expect(home.send(new DescribeSecretCommand({ SecretId: name }))).rejects.toThrow();
+  });
+
+  it("a retried delivery of the same key leaves one version, the same one", async () => {
+    // Prepare
+    const { writer, admin } = await setUp();
+    await writer.deliver(KEY);
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    const versions = await admin.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+    expect((versions.Versions ?? []).map((v) => v.VersionId)).toEqual([requestTokenFor(KEY.accessKeyId)]);
+  });
+
+  it("a secret someone else created at that name is refused and left untouched", async () => {
+    // Prepare
+    const { writer, admin } = await setUp();
+    await admin.send(new CreateSecretCommand({ Name: name, SecretString: "theirs" }));
+
+    // Act
+    const error = (await writer.deliver(KEY).catch((e: unknown) => e)) as DeliveryError;
+
+    // Assess
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error.failure).toBe("rejected");
+    expect(error.message).toContain("was not created by keyrotor for this user");
+    expect((await admin.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe("theirs");
+    expect(
+      (await admin.send(new GetResourcePolicyCommand({ SecretId: name }))).ResourcePolicy,
+    ).toBeUndefined();
+  });
+
+  it("keyrotor's copy scheduled for deletion is refused, not restored", async () => {
+    // Prepare
+    const { writer, admin } = await setUp();
+    await writer.deliver(KEY);
+    await admin.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
+    const next = {
+      ...KEY,
+      accessKeyId: "AKIANEXTKEY000000000",
+      secretAccessKey: new Redacted("next-secret"),
+    };
+
+    // Act
+    const error = (await writer.deliver(next).catch((e: unknown) => e)) as DeliveryError;
+
+    // Assess
+    expect(error).toMatchObject({
+      failure: "rejected",
+      message: expect.stringContaining("scheduled for deletion"),
+    });
+    expect((await admin.send(new DescribeSecretCommand({ SecretId: name }))).DeletedDate).toBeDefined();
+  });
+});
+
+describe("the KMS adapter (the key kept encrypted while deliveries are outstanding)", () => {
+  const context = { accountId: "111122223333", userName: "ci-deployer", accessKeyId: KEY.accessKeyId };
+
+  async function newKey(): Promise<string> {
+    const out = await new KMSClient(base).send(new CreateKeyCommand({ Description: "keyrotor deliveries" }));
+    return out.KeyMetadata?.Arn ?? "";
+  }
+
+  it("round-trips a secret under its encryption context; the ciphertext does not show it", async () => {
+    // Prepare
+    const kms = KmsAdapter.create(base);
+    const keyId = await newKey();
+
+    // Act
+    const sealed = await kms.encrypt(keyId, KEY.secretAccessKey, context);
+    const opened = await kms.decrypt(keyId, sealed, context);
+
+    // Assess
+    expect(opened.reveal()).toBe(SECRET);
+    expect(Buffer.from(sealed, "base64").toString("latin1")).not.toContain(SECRET);
+  });
+
+  it("refuses to decrypt under another context (another user's record) or naming another key", async () => {
+    // Prepare
+    const kms = KmsAdapter.create(base);
+    const keyId = await newKey();
+    const otherKey = await newKey();
+    const sealed = await kms.encrypt(keyId, KEY.secretAccessKey, context);
+
+    // Act
+    const wrongContext = await kms
+      .decrypt(keyId, sealed, { ...context, userName: "someone-else" })
+      .catch((e) => e);
+    const wrongKey = await kms.decrypt(otherKey, sealed, context).catch((e) => e);
+
+    // Assess
+    expect(wrongContext).toBeInstanceOf(AwsCallError);
+    expect(wrongContext).toMatchObject({ service: "KMS", operation: "Decrypt" });
+    expect(wrongKey).toBeInstanceOf(AwsCallError);
+    expect(`${wrongContext.message} ${wrongKey.message}`).not.toContain(SECRET);
+  });
+});
