@@ -1,0 +1,300 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createGitLabWriter } from "../../../shared/destinations/gitlab";
+import { destinationSchema } from "../../../shared/destinations/schema";
+import { DeliveryError, type HttpDeps, type KeyToDeliver } from "../../../shared/destinations/types";
+import { Redacted } from "../../../shared/redacted";
+import { type GitLabServer, startGitLabServer } from "../../support/providers/gitlab-server";
+
+const TOKEN = "glpat-local-test-token-0123456789";
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const KEY: KeyToDeliver = {
+  accountId: "111122223333",
+  userName: "ci-deployer",
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: new Redacted(SECRET),
+};
+
+let gitlab: GitLabServer;
+afterEach(() => gitlab?.close());
+
+async function start(prefix?: string): Promise<GitLabServer> {
+  const projects = [{ id: 42, path: "acme/app" }];
+  gitlab = await startGitLabServer({
+    token: TOKEN,
+    projects,
+    groups: [{ id: 7, path: "acme/platform" }],
+    prefix,
+  });
+  return gitlab;
+}
+
+/** Real fetch against the local server; waits are recorded instead of slept. */
+function testDeps(): HttpDeps & { waits: number[] } {
+  const waits: number[] = [];
+  return {
+    fetch: globalThis.fetch,
+    sleep: async (ms) => void waits.push(ms),
+    maxWaitMs: 10_000,
+    timeoutMs: 5_000,
+    waits,
+  };
+}
+
+/** A writer for a destination as the configuration's schema yields it (defaults filled in), on the local server. */
+function writerFor(fields: Record<string, unknown>, options: { token?: string; deps?: HttpDeps } = {}) {
+  const dest = destinationSchema.parse({
+    type: "gitlab",
+    tokenSecret: "keyrotor-tokens/gitlab",
+    apiUrl: gitlab.url,
+    ...fields,
+  });
+  if (dest.type !== "gitlab") throw new Error("not a gitlab destination");
+  return createGitLabWriter(dest, new Redacted(options.token ?? TOKEN), options.deps ?? testDeps());
+}
+
+async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof DeliveryError)) throw new Error(`expected a DeliveryError, got ${String(error)}`);
+  return error;
+}
+
+function expectNoSecrets(error: DeliveryError) {
+  for (const text of [error.message, error.fix, String(error.cause ?? "")]) {
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(SECRET);
+  }
+}
+
+const valuesOf = (owner: { project: number } | { group: number }) =>
+  gitlab.variables(owner).map((v) => [v.key, v.value]);
+
+describe("GitLab destination", () => {
+  it("creates both variables of a project, masked, protected, raw, in the configured scope", async () => {
+    // Prepare
+    await start();
+
+    // Act
+    await writerFor({ project: "acme/app" }).deliver(KEY);
+
+    // Assess
+    const flags = {
+      environment_scope: "*",
+      masked: true,
+      protected: true,
+      raw: true,
+      variable_type: "env_var",
+    };
+    expect(gitlab.variables({ project: 42 })).toEqual([
+      { key: "AWS_ACCESS_KEY_ID", value: KEY.accessKeyId, ...flags },
+      { key: "AWS_SECRET_ACCESS_KEY", value: SECRET, ...flags },
+    ]);
+    expect(gitlab.requests.map((r) => r.method)).toEqual(["PUT", "POST", "PUT", "POST"]);
+    expect(gitlab.requests[0]?.url).toBe(
+      "/api/v4/projects/acme%2Fapp/variables/AWS_ACCESS_KEY_ID?filter%5Benvironment_scope%5D=*",
+    );
+  });
+
+  it("updates the variables in place on the next deliveries, creating no duplicate", async () => {
+    // Prepare
+    await start();
+    const writer = writerFor({
+      project: "42",
+      masked: false,
+      protected: false,
+      names: { accessKeyId: "ID", secretAccessKey: "KEY" },
+    });
+    await writer.deliver(KEY);
+    const next = {
+      ...KEY,
+      accessKeyId: "AKIANEWKEY0000000002",
+      secretAccessKey: new Redacted("n3w/Secret+Value"),
+    };
+    gitlab.requests.length = 0;
+
+    // Act
+    await writer.deliver(next);
+    await writer.deliver(next);
+
+    // Assess
+    expect(gitlab.variables({ project: 42 }).map((v) => [v.key, v.value, v.masked, v.protected])).toEqual([
+      ["ID", "AKIANEWKEY0000000002", false, false],
+      ["KEY", "n3w/Secret+Value", false, false],
+    ]);
+    expect(gitlab.requests.map((r) => r.method)).toEqual(["PUT", "PUT", "PUT", "PUT"]);
+  });
+
+  it("writes only the variables of its environment scope, leaving the same keys of other scopes alone", async () => {
+    // Prepare: with two scopes of one key, GitLab refuses (409) an update that no filter narrows.
+    await start();
+    gitlab.seed(
+      { project: 42 },
+      { key: "AWS_ACCESS_KEY_ID", value: "AKIASTAGING000000000", environment_scope: "staging" },
+    );
+    gitlab.seed(
+      { project: 42 },
+      { key: "AWS_ACCESS_KEY_ID", value: "AKIAPRODOLD000000000", environment_scope: "production" },
+    );
+
+    // Act
+    await writerFor({ project: "acme/app", environmentScope: "production" }).deliver(KEY);
+
+    // Assess
+    expect(gitlab.variables({ project: 42 }).map((v) => [v.key, v.environment_scope, v.value])).toEqual([
+      ["AWS_ACCESS_KEY_ID", "staging", "AKIASTAGING000000000"],
+      ["AWS_ACCESS_KEY_ID", "production", KEY.accessKeyId],
+      ["AWS_SECRET_ACCESS_KEY", "production", SECRET],
+    ]);
+  });
+
+  it("writes group variables of a group named by its full path", async () => {
+    // Prepare
+    await start();
+
+    // Act
+    await writerFor({ group: "acme/platform" }).deliver(KEY);
+
+    // Assess
+    expect(valuesOf({ group: 7 })).toEqual([
+      ["AWS_ACCESS_KEY_ID", KEY.accessKeyId],
+      ["AWS_SECRET_ACCESS_KEY", SECRET],
+    ]);
+    expect(valuesOf({ project: 42 })).toEqual([]);
+    expect(gitlab.requests[0]?.url).toMatch(/^\/api\/v4\/groups\/acme%2Fplatform\/variables\//);
+  });
+
+  it("updates a variable another delivery created between its update and its create", async () => {
+    // Prepare: the update misses (as if just before the other delivery's create); the create is refused as taken.
+    await start();
+    gitlab.seed({ project: 42 }, { key: "AWS_ACCESS_KEY_ID", value: "AKIAOTHER00000000000" });
+    gitlab.failNext(404, {}, { message: "404 Variable Not Found" });
+
+    // Act
+    await writerFor({ project: "42" }).deliver(KEY);
+
+    // Assess
+    expect(valuesOf({ project: 42 })).toEqual([
+      ["AWS_ACCESS_KEY_ID", KEY.accessKeyId],
+      ["AWS_SECRET_ACCESS_KEY", SECRET],
+    ]);
+    expect(gitlab.requests.slice(0, 3).map((r) => r.method)).toEqual(["PUT", "POST", "PUT"]);
+  });
+
+  it("names the refused fields of a 400, but never what GitLab says of the value", async () => {
+    // Prepare: a masked value under 8 characters; a key taken whose update still misses; a body echoing the secret.
+    await start();
+    const writer = writerFor({ project: "42" });
+    const echo = { message: { value: [`${SECRET} is not allowed`] } };
+    gitlab.failWhen((r) => r.url.includes("/variables/AWS_SECRET_ACCESS_KEY?"), 400, {}, echo);
+
+    // Act
+    const masking = await failure(writer.deliver({ ...KEY, accessKeyId: "AKIA" }));
+    const echoed = await failure(writer.deliver(KEY));
+    gitlab.failNext(404, {}, { message: "404 Variable Not Found" });
+    gitlab.failWhen((r) => r.method === "PUT", 404, {}, { message: "404 Variable Not Found" });
+    const taken = await failure(writer.deliver(KEY));
+
+    // Assess
+    expect([masking.failure, echoed.failure, taken.failure]).toEqual(["rejected", "rejected", "rejected"]);
+    expect(masking.message).toContain("HTTP 400 (refused: value)");
+    expect(masking.fix).toContain("8 characters");
+    expect(echoed.message).toContain("HTTP 400 (refused: value)");
+    expectNoSecrets(echoed);
+    expect(taken.message).toContain("HTTP 400 (refused: key (AWS_ACCESS_KEY_ID) has already been taken)");
+  });
+
+  it("answers a wrong token with an unauthorized error that holds neither token nor key", async () => {
+    // Prepare
+    await start();
+
+    // Act
+    const error = await failure(writerFor({ project: "42" }, { token: "glpat-wrong" }).deliver(KEY));
+
+    // Assess
+    expect(error.failure).toBe("unauthorized");
+    expect(error.message).toContain("401 Unauthorized");
+    expect(error.fix).toContain("keyrotor-tokens/gitlab");
+    expect(error.fix).toContain("api scope");
+    expectNoSecrets(error);
+    expect(valuesOf({ project: 42 })).toEqual([]);
+  });
+
+  it("says forbidden, naming the role, when the token may not write the group's variables", async () => {
+    // Prepare
+    await start();
+    gitlab.failNext(403, {}, { message: "403 Forbidden" });
+
+    // Act
+    const error = await failure(writerFor({ group: "7" }).deliver(KEY));
+
+    // Assess
+    expect(error.failure).toBe("forbidden");
+    expect(error.fix).toContain("Owner role on group 7");
+    expectNoSecrets(error);
+  });
+
+  it("reports an unknown project as not-found", async () => {
+    // Prepare
+    await start();
+
+    // Act
+    const error = await failure(writerFor({ project: "acme/nothing" }).deliver(KEY));
+
+    // Assess
+    expect(error.failure).toBe("not-found");
+    expect(error.message).toContain("404 Project Not Found");
+    expect(error.fix).toContain("project acme/nothing");
+    expectNoSecrets(error);
+  });
+
+  it("waits out a short rate limit and gives up on a long one", async () => {
+    // Prepare: GitLab's 429 carries Retry-After (seconds) and RateLimit-Reset (epoch seconds).
+    await start();
+    const deps = testDeps();
+    const writer = writerFor({ project: "42" }, { deps });
+    gitlab.failNext(429, { "retry-after": "3", "ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 3) });
+
+    // Act
+    await writer.deliver(KEY);
+    gitlab.failNext(429, { "retry-after": "600" });
+    const error = await failure(writer.deliver(KEY));
+
+    // Assess
+    expect(deps.waits).toEqual([3000]);
+    expect(valuesOf({ project: 42 })).toHaveLength(2);
+    expect(error.failure).toBe("rate-limited");
+    expect(error.retryAfterSeconds).toBe(600);
+  });
+
+  it("reports a 5xx as unavailable", async () => {
+    // Prepare
+    await start();
+    gitlab.failNext(503, {}, { message: "503 Service Unavailable" });
+
+    // Act
+    const error = await failure(writerFor({ project: "42" }).deliver(KEY));
+
+    // Assess
+    expect(error.failure).toBe("unavailable");
+    expectNoSecrets(error);
+  });
+
+  it("reaches a self-managed instance under a path prefix", async () => {
+    // Prepare
+    await start("/gitlab/api/v4");
+
+    // Act
+    await writerFor({ project: "acme/app", apiUrl: `${gitlab.url}/` }).deliver(KEY);
+
+    // Assess
+    expect(valuesOf({ project: 42 })).toHaveLength(2);
+    expect(gitlab.requests.map((r) => r.url.split("?")[0])).toEqual([
+      "/gitlab/api/v4/projects/acme%2Fapp/variables/AWS_ACCESS_KEY_ID",
+      "/gitlab/api/v4/projects/acme%2Fapp/variables",
+      "/gitlab/api/v4/projects/acme%2Fapp/variables/AWS_SECRET_ACCESS_KEY",
+      "/gitlab/api/v4/projects/acme%2Fapp/variables",
+    ]);
+  });
+});
