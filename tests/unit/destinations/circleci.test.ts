@@ -1,0 +1,226 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createCircleCiWriter } from "../../../shared/destinations/circleci";
+import { destinationSchema } from "../../../shared/destinations/schema";
+import { DeliveryError, type HttpDeps, type KeyToDeliver } from "../../../shared/destinations/types";
+import { Redacted } from "../../../shared/redacted";
+import { type CircleCiServer, startCircleCiServer } from "../../support/providers/circleci-server";
+
+const TOKEN = "CCIPAT_localtest_0123456789abcdef";
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const KEY: KeyToDeliver = {
+  accountId: "111122223333",
+  userName: "ci-deployer",
+  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey: new Redacted(SECRET),
+};
+const CONTEXT = "be8bb2e3-c3d6-4098-89f4-572ff976ba9a";
+const APP_SLUG = "circleci/4a8b1c2d-0000-4000-8000-000000000001/7f6e5d4c-0000-4000-8000-000000000002";
+
+let circleci: CircleCiServer;
+afterEach(() => circleci?.close());
+
+async function start(prefix?: string): Promise<CircleCiServer> {
+  circleci = await startCircleCiServer({
+    token: TOKEN,
+    projects: ["gh/acme/app", APP_SLUG],
+    contexts: [CONTEXT],
+    prefix,
+  });
+  return circleci;
+}
+
+/** Real fetch against the local server; waits are recorded instead of slept. */
+function testDeps(): HttpDeps & { waits: number[] } {
+  const waits: number[] = [];
+  return {
+    fetch: globalThis.fetch,
+    sleep: async (ms) => void waits.push(ms),
+    maxWaitMs: 10_000,
+    timeoutMs: 5_000,
+    waits,
+  };
+}
+
+/** A writer for a destination as the configuration's schema yields it (defaults filled in), on the local server. */
+function writerFor(fields: Record<string, unknown>, options: { token?: string; deps?: HttpDeps } = {}) {
+  const dest = destinationSchema.parse({
+    type: "circleci",
+    tokenSecret: "keyrotor-tokens/circleci",
+    apiUrl: circleci.url,
+    ...fields,
+  });
+  if (dest.type !== "circleci") throw new Error("not a circleci destination");
+  return createCircleCiWriter(dest, new Redacted(options.token ?? TOKEN), options.deps ?? testDeps());
+}
+
+async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof DeliveryError)) throw new Error(`expected a DeliveryError, got ${String(error)}`);
+  return error;
+}
+
+function expectNoSecrets(error: DeliveryError) {
+  for (const text of [error.message, error.fix, String(error.cause ?? "")]) {
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(SECRET);
+  }
+}
+
+const DELIVERED = { AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: SECRET };
+
+describe("CircleCI destination", () => {
+  it("writes both project environment variables", async () => {
+    // Prepare
+    await start();
+
+    // Act
+    await writerFor({ project: "gh/acme/app" }).deliver(KEY);
+
+    // Assess
+    expect(circleci.variables({ project: "gh/acme/app" })).toEqual(DELIVERED);
+    expect(circleci.requests).toEqual([
+      { method: "POST", url: "/api/v2/project/gh/acme/app/envvar" },
+      { method: "POST", url: "/api/v2/project/gh/acme/app/envvar" },
+    ]);
+  });
+
+  it("replaces the values on the next deliveries, under the configured names, adding none", async () => {
+    // Prepare
+    await start();
+    const writer = writerFor({
+      project: APP_SLUG,
+      names: { accessKeyId: "DEPLOY_ID", secretAccessKey: "DEPLOY_KEY" },
+    });
+    await writer.deliver(KEY);
+    const next = {
+      ...KEY,
+      accessKeyId: "AKIANEWKEY0000000002",
+      secretAccessKey: new Redacted("n3w/Secret+Value"),
+    };
+
+    // Act
+    await writer.deliver(next);
+    await writer.deliver(next);
+
+    // Assess
+    expect(circleci.variables({ project: APP_SLUG })).toEqual({
+      DEPLOY_ID: "AKIANEWKEY0000000002",
+      DEPLOY_KEY: "n3w/Secret+Value",
+    });
+  });
+
+  it("writes a context's variables, leaving its other variables alone", async () => {
+    // Prepare
+    await start();
+    circleci.seed({ context: CONTEXT }, "OTHER_TOKEN", "keep-me");
+
+    // Act
+    await writerFor({ context: CONTEXT }).deliver(KEY);
+
+    // Assess
+    expect(circleci.variables({ context: CONTEXT })).toEqual({ OTHER_TOKEN: "keep-me", ...DELIVERED });
+    expect(circleci.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `PUT /api/v2/context/${CONTEXT}/environment-variable/AWS_ACCESS_KEY_ID`,
+      `PUT /api/v2/context/${CONTEXT}/environment-variable/AWS_SECRET_ACCESS_KEY`,
+    ]);
+  });
+
+  it("answers a wrong token with an unauthorized error that holds neither token nor key", async () => {
+    // Prepare
+    await start();
+
+    // Act
+    const error = await failure(
+      writerFor({ project: "gh/acme/app" }, { token: "CCIPAT_wrong" }).deliver(KEY),
+    );
+
+    // Assess
+    expect(error.failure).toBe("unauthorized");
+    expect(error.message).toContain("You must log in first.");
+    expect(error.fix).toContain("personal API token");
+    expect(error.fix).toContain("keyrotor-tokens/circleci");
+    expectNoSecrets(error);
+    expect(circleci.variables({ project: "gh/acme/app" })).toEqual({});
+  });
+
+  it("says forbidden, naming the context's security group, when the token's user may not write it", async () => {
+    // Prepare
+    await start();
+    circleci.failNext(403, {}, { message: "Permission denied" });
+
+    // Act
+    const error = await failure(writerFor({ context: CONTEXT }).deliver(KEY));
+
+    // Assess
+    expect(error.failure).toBe("forbidden");
+    expect(error.fix).toContain(`security group of context ${CONTEXT}`);
+    expectNoSecrets(error);
+  });
+
+  it("reports an unknown project or context as not-found", async () => {
+    // Prepare
+    await start();
+    const unknownContext = "00000000-0000-4000-8000-000000000000";
+
+    // Act
+    const project = await failure(writerFor({ project: "gh/acme/nothing" }).deliver(KEY));
+    const context = await failure(writerFor({ context: unknownContext }).deliver(KEY));
+
+    // Assess
+    expect([project.failure, context.failure]).toEqual(["not-found", "not-found"]);
+    expect(project.message).toContain("Project not found");
+    expect(project.fix).toContain("project gh/acme/nothing");
+    expect(context.fix).toContain(`context ${unknownContext}`);
+    expectNoSecrets(project);
+  });
+
+  it("waits out a short rate limit and gives up on a long one", async () => {
+    // Prepare: CircleCI's 429 carries Retry-After.
+    await start();
+    const deps = testDeps();
+    const writer = writerFor({ project: "gh/acme/app" }, { deps });
+    circleci.failNext(429, { "retry-after": "2" }, { message: "Rate limit exceeded" });
+
+    // Act
+    await writer.deliver(KEY);
+    circleci.failNext(429, { "retry-after": "3600" }, { message: "Rate limit exceeded" });
+    const error = await failure(writer.deliver(KEY));
+
+    // Assess
+    expect(deps.waits).toEqual([2000]);
+    expect(circleci.variables({ project: "gh/acme/app" })).toEqual(DELIVERED);
+    expect(error.failure).toBe("rate-limited");
+    expect(error.retryAfterSeconds).toBe(3600);
+  });
+
+  it("reports a 5xx as unavailable", async () => {
+    // Prepare
+    await start();
+    circleci.failNext(502, {}, "<html>Bad Gateway</html>");
+
+    // Act
+    const error = await failure(writerFor({ project: "gh/acme/app" }).deliver(KEY));
+
+    // Assess
+    expect(error.failure).toBe("unavailable");
+    expectNoSecrets(error);
+  });
+
+  it("reaches a CircleCI server under a path prefix", async () => {
+    // Prepare
+    await start("/circleci/api/v2");
+
+    // Act
+    await writerFor({ project: "gh/acme/app", apiUrl: `${circleci.url}/` }).deliver(KEY);
+
+    // Assess
+    expect(circleci.variables({ project: "gh/acme/app" })).toEqual(DELIVERED);
+    expect(circleci.requests.map((r) => r.url)).toEqual([
+      "/circleci/api/v2/project/gh/acme/app/envvar",
+      "/circleci/api/v2/project/gh/acme/app/envvar",
+    ]);
+  });
+});
