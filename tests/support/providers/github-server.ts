@@ -1,0 +1,343 @@
+import { randomInt } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { x25519 } from "@noble/curves/ed25519.js";
+import { openSealedBox } from "../../../shared/destinations/sealed-box";
+
+/**
+ * A local stand-in for GitHub's REST API, only the Actions secrets endpoints keyrotor calls, as
+ * GitHub documents them:
+ * - `GET /repos/{owner}/{repo}/actions/secrets/public-key`, `PUT …/actions/secrets/{secret_name}`;
+ * - `GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key`, `PUT …/secrets/{secret_name}`;
+ * - `GET /orgs/{org}/actions/secrets/public-key`, `PUT …/actions/secrets/{secret_name}` (with `visibility`).
+ *
+ * Each scope has its own X25519 key pair; a PUT is opened with it and the plaintext stored, so tests
+ * read what was delivered. Answers as GitHub does: 401 "Bad credentials" (or "Requires
+ * authentication"), 404 "Not Found" for anything unknown, 422 for a bad name or body, 201 on create
+ * and 204 on update, and the primary rate limit (`x-ratelimit-*` headers, 403 once used up).
+ * Listens on 127.0.0.1 only.
+ *
+ * @example
+ * const github = await startGitHubServer({ token: "ghp_test", repositories: ["org/app"] });
+ * // configure { type: "github", repository: "org/app", apiUrl: github.url, ... }
+ * github.secrets({ repository: "org/app" }).get("AWS_ACCESS_KEY_ID");
+ * github.failNext(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": `${Math.ceil(Date.now() / 1000) + 2}` });
+ * await github.close();
+ */
+
+export interface GitHubServerOptions {
+  /** The token every request must carry, as `Authorization: Bearer <token>` (or `token <token>`). */
+  readonly token: string;
+  /** Repositories as `owner/repo`; names are not case-sensitive, as on GitHub. */
+  readonly repositories?: readonly string[];
+  /** Environments by repository, e.g. `{ "org/app": ["production"] }` (the repository need not be listed again). */
+  readonly environments?: Readonly<Record<string, readonly string[]>>;
+  readonly organizations?: readonly string[];
+  /** Where the API is served, as GitHub Enterprise Server's `/api/v3`; at the root (github.com) by default. */
+  readonly pathPrefix?: string;
+  /** Requests the token may make per hour before the primary rate limit answers 403; 5,000 by default. */
+  readonly rateLimit?: number;
+}
+
+/** A repository's secrets, an environment's (with `environment`), or an organization's. */
+export type SecretScope =
+  | { readonly repository: string; readonly environment?: string }
+  | { readonly organization: string };
+
+/** Which repositories an organization secret is visible to, as last PUT. */
+export interface OrganizationAccess {
+  readonly visibility: "all" | "private" | "selected";
+  readonly selectedRepositoryIds?: readonly number[];
+}
+
+/** One request as received (its `Authorization` header left out), and the status it was answered with. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** The path as received, prefix included, e.g. `/api/v3/repos/org/app/actions/secrets/public-key`. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly status: number;
+}
+
+export interface GitHubServer {
+  /** The API base to configure as `apiUrl`, e.g. `http://127.0.0.1:40123` (or `…/api/v3` with `pathPrefix`). */
+  readonly url: string;
+  /** A scope's secrets by name (upper case, as GitHub shows them) with their plaintext; throws for an unknown scope. */
+  secrets(scope: SecretScope): Map<string, string>;
+  /** The visibility an organization secret was last written with. */
+  access(organization: string, name: string): OrganizationAccess | undefined;
+  /** The scope's public key as the API hands it out: `key_id` and the base64 `key`. */
+  publicKey(scope: SecretScope): { keyId: string; key: string };
+  /**
+   * Answers the next request (whatever it is, before authentication) with `status`, `headers` and
+   * `body` (GitHub's message for the status by default); calls queue up.
+   */
+  failNext(status: number, headers?: Record<string, string>, body?: unknown): void;
+  /** Every request received, oldest first, including those answered with an error. */
+  readonly requests: readonly RecordedRequest[];
+  /** Stops listening; closing again is harmless. */
+  close(): Promise<void>;
+}
+
+const DOCS = "https://docs.github.com/rest";
+/** The REST API versions GitHub answers to; a request naming none gets the oldest. */
+const API_VERSIONS = ["2022-11-28", "2026-03-10"];
+const MESSAGES: Record<number | "noUserAgent", string> = {
+  noUserAgent:
+    "Request forbidden by administrative rules. Please make sure your request has a User-Agent header.",
+  400: "Problems parsing JSON",
+  401: "Bad credentials",
+  403: "Resource not accessible by personal access token",
+  404: "Not Found",
+  422: "Validation Failed",
+  429: "API rate limit exceeded for user ID 1.",
+  500: "Server Error",
+  502: "Server Error",
+  503: "Service Unavailable",
+};
+
+interface Vault {
+  readonly keyId: string;
+  readonly publicKey: Uint8Array;
+  readonly secretKey: Uint8Array;
+  readonly secrets: Map<string, string>;
+  readonly access: Map<string, OrganizationAccess>;
+}
+
+function newVault(): Vault {
+  const secretKey = x25519.utils.randomSecretKey();
+  const keyId = `${randomInt(1e9, 2e9)}${randomInt(1e9, 2e9)}`;
+  return {
+    keyId,
+    publicKey: x25519.getPublicKey(secretKey),
+    secretKey,
+    secrets: new Map(),
+    access: new Map(),
+  };
+}
+
+/** A vault's key in the server's map: owners and names compared without case, as GitHub does. */
+function vaultId(scope: SecretScope): string {
+  if ("organization" in scope) return `org:${scope.organization.toLowerCase()}`;
+  const repo = `repo:${scope.repository.toLowerCase()}`;
+  return scope.environment === undefined ? repo : `${repo}:env:${scope.environment}`;
+}
+
+/** The scope a path names, and what it asks for there (`public-key` or a secret's name). */
+function route(segments: string[]): { scope: SecretScope; name: string } | undefined {
+  const [head, a = "", b = "", c, d, e, f, ...rest] = segments;
+  if (head === "orgs" && b === "actions" && c === "secrets" && d && e === undefined) {
+    return { scope: { organization: a }, name: d };
+  }
+  if (head !== "repos") return undefined;
+  const repository = `${a}/${b}`;
+  if (c === "actions" && d === "secrets" && e && f === undefined) return { scope: { repository }, name: e };
+  if (c === "environments" && d && e === "secrets" && f && rest.length === 0) {
+    return { scope: { repository, environment: d }, name: f };
+  }
+  return undefined;
+}
+
+/** GitHub's rule for secret names: letters, digits and _, not starting with a digit or `GITHUB_`. */
+function nameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    return "Secret names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_), and must not start with a number.";
+  }
+  return /^GITHUB_/i.test(name) ? "Secret names must not start with GITHUB_." : undefined;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers }).end(text);
+}
+
+const errorBody = (status: number, message = MESSAGES[status] ?? "Error") => ({
+  message,
+  documentation_url: DOCS,
+  status: String(status),
+});
+
+/** GitHub's body for a status; for a 403 or 429 the rate limit's message when the headers say it is one. */
+function failureBody(status: number, headers: Record<string, string>) {
+  const names = Object.keys(headers).map((h) => h.toLowerCase());
+  if (status === 403 || status === 429) {
+    if (names.includes("retry-after")) return errorBody(status, "You have exceeded a secondary rate limit.");
+    if (names.includes("x-ratelimit-remaining")) return errorBody(status, MESSAGES[429]);
+  }
+  return errorBody(status);
+}
+
+/** Stores a PUT secret's plaintext: 201 when it is new, 204 when it replaces one; 422 for what GitHub refuses. */
+function putSecret(vault: Vault, name: string, organization: boolean, text: string): [number, unknown] {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return [400, errorBody(400)];
+  }
+  const invalid = (message: string): [number, unknown] => [
+    422,
+    { ...errorBody(422), errors: [{ resource: "Secret", code: "invalid", message }] },
+  ];
+  const problem = nameProblem(name);
+  if (problem) return invalid(problem);
+  const { encrypted_value: sealed, key_id: keyId, visibility, selected_repository_ids: ids } = body;
+  if (typeof sealed !== "string" || typeof keyId !== "string") {
+    return invalid("encrypted_value and key_id are required");
+  }
+  if (keyId !== vault.keyId) return invalid("key_id does not match the current public key");
+  let plaintext: string;
+  try {
+    const opened = openSealedBox(Buffer.from(sealed, "base64"), vault.publicKey, vault.secretKey);
+    plaintext = new TextDecoder("utf-8", { fatal: true }).decode(opened);
+  } catch {
+    return invalid("encrypted_value could not be decrypted with the public key");
+  }
+  if (organization) {
+    if (visibility !== "all" && visibility !== "private" && visibility !== "selected") {
+      return invalid("visibility must be one of: all, private, selected");
+    }
+    const numbers = Array.isArray(ids) && ids.every((id) => Number.isInteger(id));
+    if (ids !== undefined && (visibility !== "selected" || !numbers)) {
+      return invalid("selected_repository_ids is only allowed, as repository ids, with visibility selected");
+    }
+    vault.access.set(name.toUpperCase(), {
+      visibility,
+      ...(numbers ? { selectedRepositoryIds: ids as number[] } : {}),
+    });
+  }
+  const created = !vault.secrets.has(name.toUpperCase());
+  vault.secrets.set(name.toUpperCase(), plaintext);
+  return created ? [201, {}] : [204, undefined];
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Starts the server on 127.0.0.1 with a random port. */
+export async function startGitHubServer(options: GitHubServerOptions): Promise<GitHubServer> {
+  const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
+  const vaults = new Map<string, Vault>();
+  for (const repository of [...(options.repositories ?? []), ...Object.keys(options.environments ?? {})]) {
+    vaults.set(vaultId({ repository }), newVault());
+  }
+  for (const [repository, environments] of Object.entries(options.environments ?? {})) {
+    for (const environment of environments) vaults.set(vaultId({ repository, environment }), newVault());
+  }
+  for (const organization of options.organizations ?? []) vaults.set(vaultId({ organization }), newVault());
+
+  const limit = options.rateLimit ?? 5000;
+  let used = 0;
+  let windowEnds = Math.ceil(Date.now() / 1000) + 3600;
+  const failures: { status: number; headers: Record<string, string>; body: unknown }[] = [];
+  const requests: RecordedRequest[] = [];
+
+  function rateHeaders(): Record<string, string> {
+    return {
+      "x-ratelimit-limit": String(limit),
+      "x-ratelimit-remaining": String(Math.max(0, limit - used)),
+      "x-ratelimit-used": String(used),
+      "x-ratelimit-reset": String(windowEnds),
+      "x-ratelimit-resource": "core",
+    };
+  }
+
+  /** The answer to one request: status, body and headers. */
+  function answer(req: IncomingMessage, text: string): [number, unknown, Record<string, string>?] {
+    const failure = failures.shift();
+    if (failure)
+      return [failure.status, failure.body ?? failureBody(failure.status, failure.headers), failure.headers];
+    if (!req.headers["user-agent"]) return [403, errorBody(403, MESSAGES.noUserAgent)];
+    const version = req.headers["x-github-api-version"];
+    if (version !== undefined && !API_VERSIONS.includes(String(version))) {
+      return [400, errorBody(400, `API version ${version} is not supported.`)];
+    }
+    const authorization = req.headers.authorization;
+    if (authorization === undefined) return [401, errorBody(401, "Requires authentication")];
+    if (!/^(Bearer|token) /.test(authorization) || authorization.replace(/^\S+ /, "") !== options.token) {
+      return [401, errorBody(401)];
+    }
+    if (Date.now() / 1000 >= windowEnds) [used, windowEnds] = [0, Math.ceil(Date.now() / 1000) + 3600];
+    if (used >= limit) return [403, errorBody(403, MESSAGES[429]), rateHeaders()];
+    used++;
+
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (!path.startsWith(`${prefix}/`)) return [404, errorBody(404)];
+    const target = route(
+      path
+        .slice(prefix.length + 1)
+        .split("/")
+        .map(decodeURIComponent),
+    );
+    const vault = target && vaults.get(vaultId(target.scope));
+    if (!target || !vault) return [404, errorBody(404)];
+    if (target.name === "public-key") {
+      if (req.method !== "GET") return [404, errorBody(404)];
+      return [200, { key_id: vault.keyId, key: Buffer.from(vault.publicKey).toString("base64") }];
+    }
+    if (req.method !== "PUT") return [404, errorBody(404)];
+    return putSecret(vault, target.name, "organization" in target.scope, text);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await readBody(req);
+    let reply: ReturnType<typeof answer>;
+    try {
+      reply = answer(req, text);
+    } catch {
+      reply = [400, errorBody(400, "Bad request")]; // a malformed %-escape in the path
+    }
+    const [status, body, headers] = reply;
+    const { authorization: _, ...rest } = req.headers;
+    let parsed: unknown = text;
+    try {
+      parsed = text === "" ? null : JSON.parse(text);
+    } catch {}
+    requests.push({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers: Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)])),
+      body: parsed,
+      status,
+    });
+    const version = {
+      "x-github-api-version-selected": String(req.headers["x-github-api-version"] ?? API_VERSIONS[0]),
+    };
+    send(res, status, body, { ...rateHeaders(), ...version, ...headers });
+  }
+
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  // Closed once, however often asked (a test may close it early to stand for an outage).
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    });
+    return closing;
+  };
+  const vaultOf = (scope: SecretScope) => {
+    const vault = vaults.get(vaultId(scope));
+    if (!vault) throw new Error(`the GitHub server has no ${JSON.stringify(scope)}`);
+    return vault;
+  };
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    secrets: (scope) => new Map(vaultOf(scope).secrets),
+    access: (organization, name) => vaultOf({ organization }).access.get(name.toUpperCase()),
+    publicKey: (scope) => {
+      const vault = vaultOf(scope);
+      return { keyId: vault.keyId, key: Buffer.from(vault.publicKey).toString("base64") };
+    },
+    failNext: (status, headers = {}, body = undefined) => void failures.push({ status, headers, body }),
+    requests,
+    close,
+  };
+}
