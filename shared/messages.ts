@@ -1,5 +1,10 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { describeError } from "./errors";
+
+// zod/mini loads no locale (classic zod loads English on its own): without it a malformed message
+// would be reported with only "Invalid input" for each problem.
+z.config(en());
 
 /**
  * The two queue messages, a rotation job and a notice (docs/architecture.md, "From schedule to
@@ -14,9 +19,9 @@ export class MessageFormatError extends Error {
 
 const iso = z.iso.datetime({ offset: true });
 /** Text that may reach a mail header or body: control characters (CR/LF among them) are refused. */
-const text = z.string().regex(/^\P{Cc}*$/u, "must not contain control characters");
+const text = z.string().check(z.regex(/^\P{Cc}*$/u, "must not contain control characters"));
 const accountRef = z.strictObject({
-  id: z.string().regex(/^\d{12}$/, "must be a 12-digit account id"),
+  id: z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit account id")),
   name: text,
   email: text,
 });
@@ -24,7 +29,7 @@ const accountRef = z.strictObject({
 /** One account's turn in one run: `rotation-jobs` FIFO, MessageGroupId = account id. */
 export const rotationJobSchema = z.strictObject({
   version: z.literal(1),
-  runId: z.string().min(1).max(64),
+  runId: z.string().check(z.minLength(1), z.maxLength(64)),
   /** The run's instant: the scheduled event's `time`. */
   asOf: iso,
   account: accountRef,
@@ -45,34 +50,31 @@ export const noticeEventSchema = z.strictObject({
     "failed",
     "secret",
   ]),
-  keyId: text.optional(),
-  secretName: text.optional(),
-  secretArn: text.optional(),
-  detail: text.optional(),
+  keyId: z.optional(text),
+  secretName: z.optional(text),
+  secretArn: z.optional(text),
+  detail: z.optional(text),
   /** ISO instant the event refers to (a warning's rotation date). */
-  on: iso.optional(),
+  on: z.optional(iso),
   /** A warning's step: a rotation, or a deactivation of a key unused too long. */
-  step: z.enum(["rotate", "deactivate"]).optional(),
+  step: z.optional(z.enum(["rotate", "deactivate"])),
   /** What will stop a warned rotation: two keys, or a secret keyrotor did not create. */
-  blocker: z.enum(["two-keys", "foreign-secret"]).optional(),
+  blocker: z.optional(z.enum(["two-keys", "foreign-secret"])),
   /** For a new key: the principals besides the user that may read its secret. */
-  readers: z.array(text).optional(),
+  readers: z.optional(z.array(text)),
   /** For a deactivated key: its replacement is the key stored in the user's secret. */
-  replacementStored: z.boolean().optional(),
+  replacementStored: z.optional(z.boolean()),
   /** For `failed`: the step that failed (`read`: the user's facts could not be read). */
-  action: z.enum(["create", "deactivate", "delete", "read"]).optional(),
+  action: z.optional(z.enum(["create", "deactivate", "delete", "read"])),
   /** For `secret`: what was found about the secret or tags, and what became of it. */
-  finding: z
-    .string()
-    .regex(/^[a-z-]{1,40}$/)
-    .optional(),
-  outcome: z.enum(["noted", "planned", "done", "failed", "skipped"]).optional(),
+  finding: z.optional(z.string().check(z.regex(/^[a-z-]{1,40}$/))),
+  outcome: z.optional(z.enum(["noted", "planned", "done", "failed", "skipped"])),
 });
 export type NoticeEvent = z.infer<typeof noticeEventSchema>;
 
 export const noticeUserSchema = z.strictObject({
   userName: text,
-  events: z.array(noticeEventSchema).min(1),
+  events: z.array(noticeEventSchema).check(z.minLength(1)),
   upcoming: z.array(
     z.strictObject({ keyId: text, action: z.enum(["rotate", "deactivate", "delete"]), on: iso }),
   ),
@@ -82,34 +84,31 @@ export type NoticeUser = z.infer<typeof noticeUserSchema>;
 /** What one account's owner is told about one run: `notices` FIFO, dedup id = run id + account id. */
 export const noticeSchema = z.strictObject({
   version: z.literal(1),
-  runId: z.string().min(1),
+  runId: z.string().check(z.minLength(1)),
   mode: z.enum(["audit", "enforce"]),
   asOf: iso,
   account: accountRef,
   users: z.array(noticeUserSchema),
   /** Users left out to keep the message within SQS's size limit. */
-  omittedUsers: z.number().int().min(0),
+  omittedUsers: z.number().check(z.int(), z.minimum(0)),
   /** CIS 1.8-1.9: the account password policy was strengthened, or could not be. */
-  passwordPolicy: z
-    .strictObject({
+  passwordPolicy: z.optional(
+    z.strictObject({
       outcome: z.enum(["done", "failed"]),
       changes: z.array(text),
-      error: text.optional(),
-    })
-    .optional(),
+      error: z.optional(text),
+    }),
+  ),
   /**
    * Which attempt at the job this notice reports (1 unless the job ran out of time and was retried):
    * each attempt tells only what it did, so every part is delivered and none twice.
    */
-  part: z.number().int().min(1),
+  part: z.number().check(z.int(), z.minimum(1)),
   /**
    * The notice's id in keyrotor's outbox (the ledger). The notifier delivers the ledger's copy of the
    * notice with this id, once; a message naming no notice the ledger holds is refused.
    */
-  noticeId: z
-    .string()
-    .regex(/^[\w:.#-]{1,120}$/)
-    .optional(),
+  noticeId: z.optional(z.string().check(z.regex(/^[\w:.#-]{1,120}$/))),
 });
 export type Notice = z.infer<typeof noticeSchema>;
 
@@ -117,7 +116,7 @@ export type Notice = z.infer<typeof noticeSchema>;
  * Parses a queue message body against its schema.
  * @throws MessageFormatError naming the queue and every problem; such a message goes to the DLQ.
  */
-export function parseMessage<T>(schema: z.ZodType<T>, queue: string, body: string): T {
+export function parseMessage<T>(schema: z.ZodMiniType<T>, queue: string, body: string): T {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -147,12 +146,12 @@ export interface NoticeSink {
  * (or an organization rule built on it), as EventBridge delivers it.
  */
 export const configComplianceEventSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   "detail-type": z.literal("Config Rules Compliance Change"),
   source: z.literal("aws.config"),
   time: iso,
   detail: z.looseObject({
-    awsAccountId: z.string().regex(/^\d{12}$/, "must be a 12-digit account id"),
+    awsAccountId: z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit account id")),
     configRuleName: z.string(),
     newEvaluationResult: z.looseObject({ complianceType: z.string() }),
   }),
@@ -160,7 +159,7 @@ export const configComplianceEventSchema = z.looseObject({
 
 /** An EventBridge scheduled event, as delivered to the scheduler. */
 export const scheduledEventSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   "detail-type": z.literal("Scheduled Event"),
   source: z.literal("aws.events"),
   time: iso,

@@ -27,6 +27,19 @@ describe("parseMessage", () => {
     expect(() => parseMessage(rotationJobSchema, "rotation-jobs", body)).toThrow(message);
   });
 
+  it("words the schema's own checks in English, naming what was expected", () => {
+    // Prepare
+    const body = JSON.stringify({ ...job, version: 2, runId: "" });
+
+    // Act
+    const act = () => parseMessage(rotationJobSchema, "rotation-jobs", body);
+
+    // Assess
+    expect(act).toThrow(
+      "rotation-jobs message is malformed: version: Invalid input: expected 1; runId: Too small: expected string to have >=1 characters",
+    );
+  });
+
   it("rejects a notice with a user that has nothing to say", () => {
     const notice = {
       version: 1,
