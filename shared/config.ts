@@ -1,29 +1,31 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { ConfigError } from "./errors";
 import { validateThresholds } from "./lifecycle/thresholds";
 import type { Thresholds } from "./lifecycle/types";
 
-const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
-const ouId = z
-  .string()
-  .regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, "must be an OU id such as ou-ab12-cd34ef56");
+// zod/mini loads no locale (classic zod loads English on its own): without it every built-in check
+// would say only "Invalid input", and the enum and type errors here would no longer name what is allowed.
+z.config(en());
+
+const pattern = (regex: RegExp, message: string) => z.string().check(z.regex(regex, message));
+const accountId = pattern(/^\d{12}$/, "must be a 12-digit AWS account id");
+const ouId = pattern(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/, "must be an OU id such as ou-ab12-cd34ef56");
 /** IAM user or role ARNs: the principals a secret's resource policy may name. */
-export const principalArn = z
-  .string()
-  .regex(
-    /^arn:aws(-[a-z]+)*:iam::\d{12}:(user|role)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
-    "must be an IAM user or role ARN such as arn:aws:iam::123456789012:role/app",
-  );
+export const principalArn = pattern(
+  /^arn:aws(-[a-z]+)*:iam::\d{12}:(user|role)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
+  "must be an IAM user or role ARN such as arn:aws:iam::123456789012:role/app",
+);
 /** An IAM principal ARN, possibly with `*` wildcards: what the readers-tag allowlist holds. */
-const arnPattern = z
-  .string()
-  .regex(
-    /^arn:aws(-[a-z]+)*:iam::(\d{12}|\*):(user|role|\*)\/[\w+=,.@*/-]{1,512}$/,
-    "must be an IAM user or role ARN pattern such as arn:aws:iam::123456789012:role/ci-*",
-  );
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1");
-const tagKey = z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be a valid IAM tag key");
-const days = z.number().int("must be a whole number of days");
+const arnPattern = pattern(
+  /^arn:aws(-[a-z]+)*:iam::(\d{12}|\*):(user|role|\*)\/[\w+=,.@*/-]{1,512}$/,
+  "must be an IAM user or role ARN pattern such as arn:aws:iam::123456789012:role/ci-*",
+);
+const region = pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1");
+const tagKey = pattern(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be a valid IAM tag key");
+const days = z.number().check(z.int("must be a whole number of days"));
+/** A whole number within `[min, max]`. */
+const between = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
 /**
  * The key lifecycle's default thresholds (docs/lifecycle.md says why each): rotate at 90 days as IAM.3
@@ -39,108 +41,109 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
 
 /** Password requirements keyrotor enforces; each field absent means "no requirement". */
 export const passwordPolicySchema = z.strictObject({
-  minimumPasswordLength: z.number().int().min(6).max(128).optional(),
-  requireSymbols: z.boolean().optional(),
-  requireNumbers: z.boolean().optional(),
-  requireUppercaseCharacters: z.boolean().optional(),
-  requireLowercaseCharacters: z.boolean().optional(),
-  passwordReusePrevention: z.number().int().min(1).max(24).optional(),
-  maxPasswordAge: z.number().int().min(1).max(1095).optional(),
+  minimumPasswordLength: z.optional(between(6, 128)),
+  requireSymbols: z.optional(z.boolean()),
+  requireNumbers: z.optional(z.boolean()),
+  requireUppercaseCharacters: z.optional(z.boolean()),
+  requireLowercaseCharacters: z.optional(z.boolean()),
+  passwordReusePrevention: z.optional(between(1, 24)),
+  maxPasswordAge: z.optional(between(1, 1095)),
 });
 export type PasswordRequirements = z.infer<typeof passwordPolicySchema>;
 
+const list = <T extends z.ZodMiniType>(item: T) => z._default(z.array(item), []);
+
 const settings = {
-  mode: z.enum(["audit", "enforce"]).default("audit"),
-  rotateAfterDays: days.default(DEFAULT_THRESHOLDS.rotateAfterDays),
-  deactivateAfterDays: days.default(DEFAULT_THRESHOLDS.deactivateAfterDays),
-  deleteAfterDays: days.default(DEFAULT_THRESHOLDS.deleteAfterDays),
-  warnBeforeDays: days.default(DEFAULT_THRESHOLDS.warnBeforeDays),
-  memberRoleName: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, "must be a valid IAM role name")
-    .default("keyrotor-member"),
-  secretPrefix: z
-    .string()
-    .regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "may hold only letters, digits and /_+=.@-")
-    .default("keyrotor/"),
+  mode: z._default(z.enum(["audit", "enforce"]), "audit"),
+  rotateAfterDays: z._default(days, DEFAULT_THRESHOLDS.rotateAfterDays),
+  deactivateAfterDays: z._default(days, DEFAULT_THRESHOLDS.deactivateAfterDays),
+  deleteAfterDays: z._default(days, DEFAULT_THRESHOLDS.deleteAfterDays),
+  warnBeforeDays: z._default(days, DEFAULT_THRESHOLDS.warnBeforeDays),
+  memberRoleName: z._default(
+    pattern(/^[\w+=,.@-]{1,64}$/, "must be a valid IAM role name"),
+    "keyrotor-member",
+  ),
+  secretPrefix: z._default(
+    pattern(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "may hold only letters, digits and /_+=.@-"),
+    "keyrotor/",
+  ),
   senderEmail: z.email("must be an email address (an SES-verified sender)"),
-  adminEmail: z.email("must be an email address").nullable().default(null),
-  exemptGroupName: z
-    .string()
-    .regex(/^[\w+=,.@-]{1,128}$/, "must be a valid IAM group name")
-    .default("IAMKeyRotationExemptionGroup"),
-  exemptTag: tagKey.default("keyrotor:exempt"),
-  ownerTag: tagKey.default("keyrotor:owner"),
-  readersTag: tagKey.default("keyrotor:readers"),
-  readerPrincipals: z.array(principalArn).default([]),
-  includeAccounts: z.array(accountId).default([]),
-  excludeAccounts: z.array(accountId).default([]),
-  includeOus: z.array(ouId).default([]),
-  excludeOus: z.array(ouId).default([]),
-  replicaRegions: z.array(region).default([]),
+  adminEmail: z._default(z.nullable(z.email("must be an email address")), null),
+  exemptGroupName: z._default(
+    pattern(/^[\w+=,.@-]{1,128}$/, "must be a valid IAM group name"),
+    "IAMKeyRotationExemptionGroup",
+  ),
+  exemptTag: z._default(tagKey, "keyrotor:exempt"),
+  ownerTag: z._default(tagKey, "keyrotor:owner"),
+  readersTag: z._default(tagKey, "keyrotor:readers"),
+  readerPrincipals: list(principalArn),
+  includeAccounts: list(accountId),
+  excludeAccounts: list(accountId),
+  includeOus: list(ouId),
+  excludeOus: list(ouId),
+  replicaRegions: list(region),
   /**
    * CIS 1.12 / Security Hub IAM.22 (45) or IAM.8 (90): deactivate an Active key unused this many days
    * (never used: since creation); the delete rule then removes it. `null`: off.
    */
-  deactivateUnusedAfterDays: z.number().int().min(1).max(3650).nullable().default(null),
+  deactivateUnusedAfterDays: z._default(z.nullable(between(1, 3650)), null),
   /**
    * CIS 1.8-1.9: the account password policy keyrotor keeps each account at least as strict as.
    * `"cis"` (length 14, all character classes, reuse prevention 24) or explicit fields; `null`: off.
    */
-  passwordPolicy: z
-    .union([z.literal("cis"), passwordPolicySchema])
-    .nullable()
-    .default(null),
+  passwordPolicy: z._default(z.nullable(z.union([z.literal("cis"), passwordPolicySchema])), null),
   /**
    * How users are found: `report` (default) reads the IAM credential report and looks only at users
    * with something due or coming; `full` looks at every user (what `keyrotor plan` does).
    */
-  discovery: z.enum(["report", "full"]).default("report"),
+  discovery: z._default(z.enum(["report", "full"]), "report"),
   /** How many users of one account the rotator works on at once. */
-  userConcurrency: z.number().int().min(1).max(32).default(4),
+  userConcurrency: z._default(between(1, 32), 4),
   /** Attempts per AWS call, first included (the SDK's adaptive retry mode spaces them). */
-  awsMaxAttempts: z.number().int().min(1).max(10).default(5),
+  awsMaxAttempts: z._default(between(1, 10), 5),
   /** How long one attempt of an AWS call may take. */
-  awsTimeoutSeconds: z.number().int().min(1).max(300).default(30),
+  awsTimeoutSeconds: z._default(between(1, 300), 30),
   /**
    * The ledger: the DynamoDB table in the management account that records what keyrotor did. The
    * deployed stack names it `keyrotor-<stage>-ledger`; the CLI creates one with `keyrotor ledger init`.
    */
-  ledgerTable: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)")
-    .default("keyrotor-prod-ledger"),
+  ledgerTable: z._default(
+    pattern(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)"),
+    "keyrotor-prod-ledger",
+  ),
   /**
    * ARN patterns (`*` matches any run of characters) a user's readers tag may name. A tagged reader
    * that matches none is ignored and reported: a tag alone never grants anyone a key. Empty: the tag
    * grants nothing.
    */
-  readerTagAllowlist: z.array(arnPattern).default([]),
+  readerTagAllowlist: list(arnPattern),
   /**
    * Adopt a secret at the user's name that keyrotor did not create (its policy is reset; a secret
    * encrypted with a customer KMS key is still refused). Off: such a user is reported blocked.
    */
-  adoptForeignSecrets: z.boolean().default(false),
+  adoptForeignSecrets: z._default(z.boolean(), false),
   /** A job or scheduled event older than this is refused (a replayed or long-delayed message). */
-  maxJobAgeHours: z.number().int().min(1).max(168).default(24),
+  maxJobAgeHours: z._default(between(1, 168), 24),
   /**
    * A failure, a block or a held user is told once, then again only when it changes or after this many
    * days without a change: a person is reminded, never mailed the same thing every run.
    */
-  repeatFailuresAfterDays: days.min(1).max(365).default(7),
+  repeatFailuresAfterDays: z._default(days.check(z.minimum(1), z.maximum(365)), 7),
 };
 
 /**
  * The one configuration of keyrotor, shared by the Lambdas (from `KEYROTOR_*` variables) and the CLI
  * (from a JSON file, variables and flags): validated once at start-up, unknown keys refused.
  */
-export const configSchema = z.strictObject(settings).superRefine((c, ctx) => {
-  try {
-    validateThresholds(c);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["rotateAfterDays"] });
-  }
-});
+export const configSchema = z.strictObject(settings).check(
+  z.superRefine((c, ctx) => {
+    try {
+      validateThresholds(c);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["rotateAfterDays"] });
+    }
+  }),
+);
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

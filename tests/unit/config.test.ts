@@ -67,6 +67,12 @@ describe("parseConfig: the one configuration schema", () => {
     expect(() => parseConfig(input)).toThrow(message);
   });
 
+  it("words the schema's own checks in English, naming what is allowed", () => {
+    expect(() => parseConfig({ ...minimal, mode: "Enforce", userConcurrency: 33 })).toThrow(
+      'invalid keyrotor configuration: mode: Invalid option: expected one of "audit"|"enforce"; userConcurrency: Too big: expected number to be <=32',
+    );
+  });
+
   it("accepts the IAM.3-friendly thresholds of the README (80 / 90 / 100)", () => {
     const c = parseConfig({ ...minimal, rotateAfterDays: 80, deactivateAfterDays: 90, deleteAfterDays: 100 });
     expect(c.rotateAfterDays).toBe(80);
