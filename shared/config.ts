@@ -1,5 +1,7 @@
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
+import { bindingSchema } from "./destinations/schema";
+import { deliveryProblems } from "./destinations/validate";
 import { ConfigError } from "./errors";
 import { validateThresholds } from "./lifecycle/thresholds";
 import type { Thresholds } from "./lifecycle/types";
@@ -23,6 +25,15 @@ const arnPattern = pattern(
 );
 const region = pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1");
 const tagKey = pattern(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be a valid IAM tag key");
+const KMS_KEY_ID = "(mrk-[0-9a-f]{32}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})";
+const KMS_ALIAS = "alias/[\\w/-]{1,250}";
+/** A KMS key as KMS's Encrypt takes it: key id, key ARN, `alias/name` or alias ARN. */
+const kmsKey = pattern(
+  new RegExp(
+    `^(arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-\\d:\\d{12}:(key/${KMS_KEY_ID}|${KMS_ALIAS})|${KMS_KEY_ID}|${KMS_ALIAS})$`,
+  ),
+  "must be a KMS key id, key ARN, alias/name or alias ARN",
+);
 const days = z.number().check(z.int("must be a whole number of days"));
 /** A whole number within `[min, max]`. */
 const between = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
@@ -129,7 +140,36 @@ const settings = {
    * days without a change: a person is reminded, never mailed the same thing every run.
    */
   repeatFailuresAfterDays: z._default(days.check(z.minimum(1), z.maximum(365)), 7),
+  /**
+   * Where new keys are delivered besides the user's own secret: CI systems (GitHub, GitLab, CircleCI,
+   * Terraform Cloud), SSM parameters, Secrets Manager in another account. Each binding names an account
+   * (or `*`) and a user (`*` matching any run of characters) and its destinations.
+   */
+  deliveries: list(bindingSchema),
+  /**
+   * The KMS key (key id, ARN or `alias/...`) that keeps a new key encrypted while deliveries of it are
+   * outstanding. Required when `deliveries` is not empty.
+   */
+  deliveryKmsKeyId: z._default(z.nullable(kmsKey), null),
+  /**
+   * Hold a superseded key that is still in use: it is not deactivated until it has been idle a day, at
+   * the latest until the delete threshold.
+   */
+  holdWhileInUse: z._default(z.boolean(), false),
+  /** Prove a new key with STS GetCallerIdentity before it is stored or delivered anywhere. */
+  verifyNewKeys: z._default(z.boolean(), true),
 };
+
+/**
+ * A delivery problem as an issue at the place it names (`deliveries[1].destinations[0]: x` -> path
+ * `deliveries.1.destinations.0`, message `x`): it then reads like the schema's own errors inside
+ * `deliveries`, and the deployment params check still finds the setting at the path's head.
+ */
+function deliveryIssue(problem: string): { path: (string | number)[]; message: string } {
+  const at = /^deliveries\[(\d+)\]\.destinations\[(\d+)\]: (.*)$/s.exec(problem);
+  if (!at) return { path: ["deliveries"], message: problem };
+  return { path: ["deliveries", Number(at[1]), "destinations", Number(at[2])], message: at[3] ?? problem };
+}
 
 /**
  * The one configuration of keyrotor, shared by the Lambdas (from `KEYROTOR_*` variables) and the CLI
@@ -141,6 +181,17 @@ export const configSchema = z.strictObject(settings).check(
       validateThresholds(c);
     } catch (error) {
       ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["rotateAfterDays"] });
+    }
+    for (const problem of deliveryProblems(c.deliveries, c.secretPrefix)) {
+      ctx.addIssue({ code: "custom", ...deliveryIssue(problem) });
+    }
+    if (c.deliveries.length > 0 && c.deliveryKmsKeyId === null) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "required when deliveries are configured (the KMS key that keeps a new key encrypted until every destination has it)",
+        path: ["deliveryKmsKeyId"],
+      });
     }
   }),
 );

@@ -50,6 +50,67 @@ describe("configFromEnv (how the Lambdas read serverless.yml's params)", () => {
     expect(() => configFromEnv(env)).toThrow(message);
   });
 
+  it("reads the deliveries as JSON and the key-delivery switches as booleans", () => {
+    // Prepare
+    const deliveries = [
+      {
+        account: "123456789012",
+        user: "ci-deploy",
+        destinations: [{ type: "github", repository: "acme/app", tokenSecret: "keyrotor-tokens/github" }],
+      },
+      { account: "*", user: "app-*", destinations: [{ type: "ssm", path: "/keyrotor/app/{userName}" }] },
+    ];
+
+    // Act
+    const config = configFromEnv({
+      ...base,
+      KEYROTOR_DELIVERIES: JSON.stringify(deliveries),
+      KEYROTOR_DELIVERY_KMS_KEY_ID: "alias/keyrotor-deliveries",
+      KEYROTOR_HOLD_WHILE_IN_USE: "true",
+      KEYROTOR_VERIFY_NEW_KEYS: "false",
+    });
+
+    // Assess
+    expect(config.deliveries).toEqual([
+      {
+        ...deliveries[0],
+        destinations: [{ ...deliveries[0]?.destinations[0], apiUrl: "https://api.github.com" }],
+      },
+      deliveries[1],
+    ]);
+    expect(config).toMatchObject({
+      deliveryKmsKeyId: "alias/keyrotor-deliveries",
+      holdWhileInUse: true,
+      verifyNewKeys: false,
+    });
+  });
+
+  it.each([
+    [
+      { ...base, KEYROTOR_DELIVERIES: '[{"account": "123456789012",' },
+      "KEYROTOR_DELIVERIES is not valid JSON",
+    ],
+    [
+      {
+        ...base,
+        KEYROTOR_DELIVERIES: '[{"account":"*","user":"a","destinations":[{"type":"ssm","path":"/x"}]}]',
+      },
+      "deliveries.0.destinations.0: ssm: path must start with /keyrotor/",
+    ],
+    [
+      {
+        ...base,
+        KEYROTOR_DELIVERIES:
+          '[{"account":"*","user":"a","destinations":[{"type":"ssm","path":"/keyrotor/a"}]}]',
+      },
+      "deliveryKmsKeyId: required when deliveries are configured",
+    ],
+    [{ ...base, KEYROTOR_VERIFY_NEW_KEYS: "no" }, 'KEYROTOR_VERIFY_NEW_KEYS must be true or false, got "no"'],
+  ])("rejects the delivery settings of %j naming the problem", (env, message) => {
+    expect(() => configFromEnv(env)).toThrow(ConfigError);
+    expect(() => configFromEnv(env)).toThrow(message);
+  });
+
   it("requireEnv names a missing runtime variable", () => {
     expect(() => requireEnv({}, "JOBS_QUEUE_URL")).toThrow("environment variable JOBS_QUEUE_URL is not set");
     expect(requireEnv({ X: "y" }, "X")).toBe("y");
