@@ -180,8 +180,11 @@ export function withStaticKey(text: string, profile: string, key: StaticKey): Ke
   }
   const [start, end] = range;
   const previous = lines.slice(start, end).find((l) => l.role.kind === "entry" && l.role.key === ID);
+  // Named in the output only when it looks like a key id: never echo what may be a misplaced secret.
   const previousKeyId =
-    previous?.role.kind === "entry" && previous.role.value !== "" ? previous.role.value : undefined;
+    previous?.role.kind === "entry" && /^\w{16,128}$/.test(previous.role.value)
+      ? previous.role.value
+      : undefined;
   const edit = rewriteSection(lines.slice(start, end), wanted, eol);
   if (edit === null) return { kind: "unchanged" };
   return {

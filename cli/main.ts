@@ -7,6 +7,7 @@ import {
   type LEDGER_INIT,
   type PLAN,
   type PREVIEW,
+  type PULL,
   type RUN,
 } from "./commands/specs";
 import { EXIT, failureOf } from "./errors";
@@ -29,6 +30,8 @@ const RUNNERS: Record<string, (values: Values, context: CommandContext) => Promi
       values as ValuesOf<typeof CREDENTIAL_PROCESS.options>,
       context,
     ),
+  pull: async (values, context) =>
+    (await import("./commands/pull")).run(values as ValuesOf<typeof PULL.options>, context),
   "ledger init": async (values, context) =>
     (await import("./commands/ledger-init")).run(values as ValuesOf<typeof LEDGER_INIT.options>, context),
   preview: async (values, context) =>

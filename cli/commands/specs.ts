@@ -116,6 +116,50 @@ export const CREDENTIAL_PROCESS = {
   ],
 } as const satisfies CommandSpec;
 
+export const PULL = {
+  name: "pull",
+  summary: "Write a keyrotor secret's current key into a profile of the AWS credentials file.",
+  options: {
+    "secret-id": {
+      type: "string",
+      value: "ID",
+      required: true,
+      description: "The secret's name or ARN (keyrotor/<user>).",
+    },
+    profile: {
+      type: "string",
+      value: "NAME",
+      required: true,
+      description: "The profile written: section [NAME] of the credentials file.",
+    },
+    "source-profile": {
+      type: "string",
+      value: "NAME",
+      description: "AWS profile whose credentials read the secret (default: AWS_PROFILE).",
+    },
+    region,
+    help: HELP_OPTION,
+  },
+  notes: [
+    "For tools that cannot run a credential_process: sets aws_access_key_id and aws_secret_access_key of\n" +
+      "[NAME] in AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials, and removes its aws_session_token\n" +
+      "and aws_security_token. Every other line stays as it was. The file is replaced in one step, mode\n" +
+      "0600, and made if missing (~/.aws with mode 0700). When [NAME] holds the key already, nothing is\n" +
+      "written: run it after each rotation, or from cron.",
+    "--profile is the profile written, named bare as the credentials file names it ([app], not\n" +
+      "[profile app]). A profile that gets its credentials otherwise (credential_process, role_arn,\n" +
+      "source_profile, SSO, web identity) in either file is refused: those would override the key or mix\n" +
+      "with it.",
+    "The secret is read with --source-profile NAME, else AWS_PROFILE, else AWS_ACCESS_KEY_ID and\n" +
+      "AWS_SECRET_ACCESS_KEY, else the default profile, SSO, web identity, container or instance role.\n" +
+      "It may be the profile written: a user may read its own secret, so its old key, while still active,\n" +
+      "reads the new one.",
+    "Prints the access key id, never the secret access key. Exit code 2: a bad profile name, a profile\n" +
+      "that gets its credentials otherwise, no credentials or region, the secret does not exist, may not\n" +
+      "be read or is not a keyrotor secret, the file cannot be written; 1: AWS failed otherwise.",
+  ],
+} as const satisfies CommandSpec;
+
 export const LEDGER_INIT = {
   name: "ledger init",
   summary: "Create the ledger table (DynamoDB) that plan and run need, unless it exists.",
@@ -148,4 +192,4 @@ export const PREVIEW = {
   notes: ["Needs no AWS access and no configuration: the notices are made up, the wording is keyrotor's."],
 } as const satisfies CommandSpec;
 
-export const COMMANDS: readonly CommandSpec[] = [PLAN, RUN, CREDENTIAL_PROCESS, LEDGER_INIT, PREVIEW];
+export const COMMANDS: readonly CommandSpec[] = [PLAN, RUN, CREDENTIAL_PROCESS, PULL, LEDGER_INIT, PREVIEW];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { commandUsage, globalUsage, parseCommandLine } from "../../../cli/args";
-import { COMMANDS, CREDENTIAL_PROCESS, LEDGER_INIT, PLAN, RUN } from "../../../cli/commands/specs";
+import { COMMANDS, CREDENTIAL_PROCESS, LEDGER_INIT, PLAN, PULL, RUN } from "../../../cli/commands/specs";
 import { UsageError } from "../../../cli/errors";
 
 const parse = (...argv: string[]) => parseCommandLine(argv, COMMANDS);
@@ -67,6 +67,39 @@ describe("parseCommandLine", () => {
       expect(text).toMatch(/Exit codes: 0 success; 1 .*\n2 usage, configuration or environment error/);
       expect(Math.max(...text.split("\n").map((l) => l.length))).toBeLessThanOrEqual(110);
     }
+  });
+
+  it("reads pull's target --profile apart from its --source-profile, and shows both in its help", () => {
+    // Act
+    const line = parse("pull", "--secret-id", "keyrotor/app", "--profile", "app", "--source-profile=admin");
+    const help = commandUsage(PULL);
+    // Assess
+    expect(line).toEqual({
+      kind: "command",
+      command: PULL,
+      values: { "secret-id": "keyrotor/app", profile: "app", "source-profile": "admin" },
+    });
+    expect(parse("help", "pull")).toEqual({ kind: "help", text: help });
+    expect(globalUsage(COMMANDS)).toMatch(/^ {2}pull +Write a keyrotor secret's current key/m);
+    expect(help).toMatch(/^Usage: keyrotor pull --secret-id ID --profile NAME \[options\]$/m);
+    expect(help).toMatch(/--source-profile NAME +AWS profile whose credentials read the secret/);
+    expect(help).toMatch(/Exit codes: 0 success; 1 .*\n2 usage, configuration or environment error/);
+    expect(Math.max(...help.split("\n").map((l) => l.length))).toBeLessThanOrEqual(110);
+    expect(
+      Math.max(
+        ...globalUsage(COMMANDS)
+          .split("\n")
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(110);
+  });
+
+  it.each([
+    [["pull", "--profile", "app"], "pull needs --secret-id"],
+    [["pull", "--secret-id", "s"], "pull needs --profile"],
+    [["plan", "--source-profile", "x"], "plan does not take --source-profile (pull does)"],
+  ])("keyrotor %j: %s", (argv, message) => {
+    expect(usageErrorOf(...argv).message).toBe(message);
   });
 
   it.each([[["--version"]], [["plan", "--version"]]])("keyrotor %j asks for the version", (argv) => {

@@ -64,7 +64,7 @@ describe("withStaticKey", () => {
     // Prepare
     const text =
       "# my keys\n[default]\naws_access_key_id = AKIADEFAULT\n\n" +
-      "[app]  ; the app's key\n; pulled by keyrotor\naws_access_key_id = AKIAOLD\nregion = eu-west-1\n" +
+      "[app]  ; the app's key\n; pulled by keyrotor\naws_access_key_id = AKIAOLDKEY0000000001\nregion = eu-west-1\n" +
       "aws_secret_access_key = oldsecret\naws_session_token = tok\naws_security_token = tok\n" +
       "mfa_serial = arn:aws:iam::1:mfa/u\n\n# next\n[other]\nx=1";
     // Act
@@ -77,9 +77,17 @@ describe("withStaticKey", () => {
         "[app]  ; the app's key\n; pulled by keyrotor\naws_access_key_id = AKIANEWKEY0000000001\nregion = eu-west-1\n" +
         `aws_secret_access_key = ${SECRET}\n` +
         "mfa_serial = arn:aws:iam::1:mfa/u\n\n# next\n[other]\nx=1",
-      previousKeyId: "AKIAOLD",
+      previousKeyId: "AKIAOLDKEY0000000001",
       removed: ["aws_session_token", "aws_security_token"],
     } satisfies KeyEdit);
+  });
+
+  it("names no previous key id when the old line does not hold one", () => {
+    // Act
+    const edit = withStaticKey("[app]\naws_access_key_id = wJalrXUtnFEMI/K7MDENG\n", "app", KEY);
+    // Assess
+    expect(edit).toMatchObject({ kind: "changed", removed: [] });
+    expect(edit).not.toHaveProperty("previousKeyId");
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -174,5 +174,109 @@ describe("keyrotor main", () => {
     // Assess
     expect(code).toBe(2);
     expect(stderr).toMatch(/started by itself: profile "consumer"/);
+  });
+
+  describe("pull", () => {
+    const VALUE = JSON.stringify({
+      AccessKeyId: "AKIANEWKEY0000000001",
+      SecretAccessKey: "s3cretKey",
+      UserName: "u",
+    });
+    /** A HOME of its own: pull never writes the real ~/.aws of whoever runs the tests. */
+    const homeEnv = () => ({ HOME: mkdtempSync(join(tmpdir(), "keyrotor-pull-")) });
+
+    it("reads with --source-profile, else AWS_PROFILE, and the region given; prints the key id only", async () => {
+      // Prepare
+      const asked: unknown[] = [];
+      const secretValue: CliServices["secretValue"] = async (secretId, aws) => {
+        asked.push({ secretId, profile: aws.profile, region: aws.region });
+        return new Redacted(VALUE);
+      };
+      const env = { ...homeEnv(), AWS_PROFILE: "admin" };
+      // Act
+      const named = await run(
+        [
+          "pull",
+          "--secret-id",
+          "keyrotor/u",
+          "--profile",
+          "u",
+          "--source-profile",
+          "reader",
+          "--region",
+          "eu-west-1",
+        ],
+        { secretValue },
+        env,
+      );
+      const defaulted = await run(
+        ["pull", "--secret-id", "keyrotor/u", "--profile", "u"],
+        { secretValue },
+        env,
+      );
+      // Assess
+      expect(asked).toEqual([
+        { secretId: "keyrotor/u", profile: "reader", region: "eu-west-1" },
+        { secretId: "keyrotor/u", profile: "admin", region: undefined },
+      ]);
+      expect(named.code).toBe(0);
+      expect(named.stdout).toMatch(/^profile u now holds key AKIANEWKEY0000000001 of secret keyrotor\/u in /);
+      expect(defaulted.stdout).toMatch(/^profile u already holds key AKIANEWKEY0000000001/);
+      expect(readFileSync(join(env.HOME, ".aws", "credentials"), "utf8")).toContain(
+        "aws_secret_access_key = s3cretKey\n",
+      );
+      expect(`${named.stdout}${named.stderr}${defaulted.stdout}${defaulted.stderr}`).not.toContain(
+        "s3cretKey",
+      );
+    });
+
+    it("names --source-profile, not --profile, in what the secret reader tells the user to change", async () => {
+      // Prepare
+      const secretValue = async () =>
+        Promise.reject(
+          new EnvironmentError('profile "c" runs keyrotor credential-process ...: give --profile a profile'),
+        );
+      // Act
+      const { code, stderr } = await run(
+        ["pull", "--secret-id", "s", "--profile", "u"],
+        { secretValue },
+        homeEnv(),
+      );
+      // Assess
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        'keyrotor: profile "c" runs keyrotor credential-process ...: give --source-profile a profile',
+      );
+    });
+
+    it("refuses a profile with another credential source before asking AWS", async () => {
+      // Prepare
+      const env = homeEnv();
+      mkdirSync(join(env.HOME, ".aws"));
+      writeFileSync(join(env.HOME, ".aws", "config"), "[profile u]\ncredential_process = /bin/creds\n");
+      // Act: secretValue is the unused one, which would fail with exit code 1.
+      const { code, stderr } = await run(["pull", "--secret-id", "s", "--profile", "u"], {}, env);
+      // Assess
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/profile u has credential_process in .*\.aws\/config/);
+    });
+
+    it("exits 2 when the credentials file cannot be written", async () => {
+      // Prepare: its directory would have to be made under a file.
+      const env = homeEnv();
+      writeFileSync(join(env.HOME, "plain-file"), "");
+      const secretValue = async () => new Redacted(VALUE);
+      // Act
+      const { code, stdout, stderr } = await run(
+        ["pull", "--secret-id", "s", "--profile", "u"],
+        { secretValue },
+        { ...env, AWS_SHARED_CREDENTIALS_FILE: join(env.HOME, "plain-file", "credentials") },
+      );
+      // Assess
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(/^keyrotor: cannot write .*plain-file\/credentials: E[A-Z]+: /);
+      expect(stderr).not.toContain("s3cretKey");
+    });
   });
 });
