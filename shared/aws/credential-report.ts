@@ -54,6 +54,17 @@ function rejoinNameAndArn(row: string[], columnCount: number): string[] {
   return [row.slice(0, nameCells).join(","), row.slice(nameCells, end).join(","), ...row.slice(end)];
 }
 
+/** What the report writes where it has no value: never used, or not known. */
+const PLACEHOLDERS = new Set(["N/A", "no_information", "not_supported"]);
+
+/** A placeholder is no place at all. */
+function where(service: string | undefined, region: string | undefined) {
+  const known = (v: string | undefined) => (v && !PLACEHOLDERS.has(v) ? v : undefined);
+  const s = known(service);
+  const r = known(region);
+  return { ...(s ? { lastUsedService: s } : {}), ...(r ? { lastUsedRegion: r } : {}) };
+}
+
 /**
  * Parses the IAM credential report's CSV (LF or CRLF line endings) into its users, the root account
  * left out. A key slot whose `last_rotated` holds no date has no key; IAM's report tells only whether
@@ -76,6 +87,7 @@ export function parseCredentialReport(csv: string): ReportedUser[] {
         status: get(`access_key_${slot}_active`) === "true" ? "Active" : "Inactive",
         createdAt,
         lastUsedAt: reportDate(get(`access_key_${slot}_last_used_date`)),
+        ...where(get(`access_key_${slot}_last_used_service`), get(`access_key_${slot}_last_used_region`)),
       });
     }
     users.push({ userName, arn: get("arn") ?? "", keys });

@@ -12,6 +12,7 @@ import type {
   AccountOutbox,
   AccountRecord,
   Announcements,
+  DeliveryRecord,
   LedgerPort,
   NewOutboxEntry,
   OutboxEntry,
@@ -127,8 +128,24 @@ export class LedgerAdapter implements LedgerPort, OutboxPort {
     return this.update(accountId, userName, { set: { pending } });
   }
 
-  recordKey(accountId: string, userName: string, recorded: RecordedKey): Promise<void> {
-    return this.update(accountId, userName, { set: { recorded }, remove: ["pending"] });
+  recordKey(
+    accountId: string,
+    userName: string,
+    recorded: RecordedKey,
+    delivery?: DeliveryRecord,
+  ): Promise<void> {
+    return this.update(accountId, userName, {
+      set: delivery ? { recorded, delivery } : { recorded },
+      remove: ["pending"],
+    });
+  }
+
+  setDelivery(accountId: string, userName: string, delivery: DeliveryRecord | null): Promise<void> {
+    return this.update(accountId, userName, delivery ? { set: { delivery } } : { remove: ["delivery"] });
+  }
+
+  setRetired(accountId: string, userName: string, retired: Readonly<Record<string, string>>): Promise<void> {
+    return this.update(accountId, userName, { set: { retired } });
   }
 
   clearPending(accountId: string, userName: string): Promise<void> {

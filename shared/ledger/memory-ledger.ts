@@ -3,6 +3,7 @@ import type {
   AccountOutbox,
   AccountRecord,
   Announcements,
+  DeliveryRecord,
   LedgerPort,
   NewOutboxEntry,
   OutboxEntry,
@@ -39,8 +40,20 @@ export class MemoryLedger implements LedgerPort, OutboxPort {
   async markPending(accountId: string, userName: string, pending: PendingCreation) {
     this.update("markPending", accountId, userName, (u) => ({ ...u, pending }));
   }
-  async recordKey(accountId: string, userName: string, recorded: RecordedKey) {
-    this.update("recordKey", accountId, userName, ({ pending: _, ...u }) => ({ ...u, recorded }));
+  async recordKey(accountId: string, userName: string, recorded: RecordedKey, delivery?: DeliveryRecord) {
+    this.update("recordKey", accountId, userName, ({ pending: _, delivery: old, ...u }) => ({
+      ...u,
+      recorded,
+      ...(delivery ? { delivery } : old ? { delivery: old } : {}),
+    }));
+  }
+  async setDelivery(accountId: string, userName: string, delivery: DeliveryRecord | null) {
+    this.update("setDelivery", accountId, userName, ({ delivery: _, ...u }) =>
+      delivery ? { ...u, delivery } : u,
+    );
+  }
+  async setRetired(accountId: string, userName: string, retired: Readonly<Record<string, string>>) {
+    this.update("setRetired", accountId, userName, (u) => ({ ...u, retired }));
   }
   async clearPending(accountId: string, userName: string) {
     this.update("clearPending", accountId, userName, ({ pending: _, ...u }) => u);

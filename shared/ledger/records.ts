@@ -30,11 +30,41 @@ export interface PendingCreation {
   readonly runId: string;
 }
 
+/** Why one destination has not confirmed the key yet; kept until it does or the key is superseded. */
+export interface DeliveryFailureRecord {
+  /** The first failed attempt for this key. */
+  readonly since: string;
+  readonly at: string;
+  readonly attempts: number;
+  /** The `DeliveryFailure` kind, the message and how to fix it: never a token or a key. */
+  readonly failure: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/**
+ * The delivery of the recorded key to the user's destinations. `due` names the destinations bound
+ * when the key was created; the key it replaces stays Active until every one of them (still bound)
+ * confirmed. `escrow` holds the key's secret, encrypted under keyrotor's delivery KMS key and bound
+ * to account, user and key id, only while some destination has not confirmed: the member role may
+ * not read the user's secret, so this is how a later run can deliver again.
+ */
+export interface DeliveryRecord {
+  readonly keyId: string;
+  readonly due: readonly string[];
+  readonly confirmed: Readonly<Record<string, string>>;
+  readonly failures: Readonly<Record<string, DeliveryFailureRecord>>;
+  readonly escrow?: string;
+}
+
 export interface UserRecord {
   readonly userName: string;
   readonly secret?: SecretRecord;
   readonly recorded?: RecordedKey;
   readonly pending?: PendingCreation;
+  readonly delivery?: DeliveryRecord;
+  /** Keys keyrotor deactivated, by id, with when: one Active again was re-activated by a person. */
+  readonly retired?: Readonly<Record<string, string>>;
   /** The owner address (from the owner tag) the rotator last saw; the notifier mails that user's lines there. */
   readonly owner?: string;
   /**
@@ -74,8 +104,20 @@ export interface LedgerPort {
   putSecret(accountId: string, userName: string, secret: SecretRecord): Promise<void>;
   /** Announces a key creation before CreateAccessKey: a key that appears after it without being recorded is keyrotor's. */
   markPending(accountId: string, userName: string, pending: PendingCreation): Promise<void>;
-  /** Records the key the secret now holds and clears the pending creation. */
-  recordKey(accountId: string, userName: string, recorded: RecordedKey): Promise<void>;
+  /**
+   * Records the key the secret now holds and clears the pending creation; with `delivery`, starts
+   * its delivery in the same write (a run that stops right after still delivers it next time).
+   */
+  recordKey(
+    accountId: string,
+    userName: string,
+    recorded: RecordedKey,
+    delivery?: DeliveryRecord,
+  ): Promise<void>;
+  /** Replaces the delivery record (`null` removes it: delivered everywhere, or abandoned). */
+  setDelivery(accountId: string, userName: string, delivery: DeliveryRecord | null): Promise<void>;
+  /** Records that keyrotor deactivated a key; `retired` is the user's whole map (older entries pruned). */
+  setRetired(accountId: string, userName: string, retired: Readonly<Record<string, string>>): Promise<void>;
   clearPending(accountId: string, userName: string): Promise<void>;
   /** The owner address from the user's owner tag; `null` removes it. */
   setOwner(accountId: string, userName: string, owner: string | null): Promise<void>;

@@ -1,6 +1,7 @@
-import { addDays } from "./time";
+import { addDays, DAY_MS } from "./time";
 import {
   type Action,
+  type Hold,
   type KeyFacts,
   NEW_KEY,
   type Thresholds,
@@ -83,7 +84,7 @@ export function decide(
   previousRunAt: Date = addDays(now, -1),
 ): UserPlan {
   const { userName } = user;
-  const quiet = { warnings: [], upcoming: [] };
+  const quiet = { warnings: [], upcoming: [], holds: [] };
   if (user.exempt !== null) {
     return { userName, status: "exempt", actions: [], reason: `exempt by ${user.exempt}`, ...quiet };
   }
@@ -112,8 +113,9 @@ export function decide(
   };
   const current = { ...user, keys };
   const retired = new Set<KeyFacts>();
+  const reactivated = new Set(user.reactivated ?? []);
   for (const key of keys) {
-    const unusedOn = unusedDueDate(key, current, t);
+    const unusedOn = reactivated.has(key.id) ? null : unusedDueDate(key, current, t);
     if (unusedOn && unusedOn.getTime() <= now.getTime()) {
       actions.push({
         kind: "deactivate",
@@ -149,10 +151,14 @@ export function decide(
     canAuthenticate(newest) &&
     !retired.has(newest) &&
     (user.secret === null || user.secret.recordedKeyId === newest.id);
+  const holds: Hold[] = [];
   for (const key of keys) {
     const eligible = replacementUsable && key !== newest && canAuthenticate(key) && !retired.has(key);
     const dueOn = eligible ? due("deactivate", key) : null;
-    if (dueOn) actions.push({ kind: "deactivate", keyId: key.id, replacedByKeyId: newest.id, dueOn });
+    if (!dueOn) continue;
+    const hold = holdOf(user, key, dueDate("delete", key, newest, t), t, now, dueOn);
+    if (hold) holds.push(hold);
+    else actions.push({ kind: "deactivate", keyId: key.id, replacedByKeyId: newest.id, dueOn });
   }
 
   const hasActive = keys.some((k) => canAuthenticate(k) && !retired.has(k));
@@ -163,6 +169,7 @@ export function decide(
     actions,
     warnings: warningsFor(current, newest, t, now, previousRunAt),
     upcoming: upcomingAfter({ ...current, keys: applyToFacts(keys, actions, now) }, t, now),
+    holds,
     ...(blocked && rotateOn
       ? {
           reason: `rotation of ${newest.id} is due but the user already has two keys and neither may be deleted yet`,
@@ -170,6 +177,31 @@ export function decide(
         }
       : {}),
   };
+}
+
+/**
+ * Why a superseded key whose deactivation is due is held back, or `null` to deactivate it. A person
+ * re-activated it; a destination has not confirmed its replacement; or, with `holdWhileInUse`, it was
+ * used within the last day and its delete date has not come.
+ */
+function holdOf(
+  user: UserFacts,
+  key: KeyFacts,
+  deleteOn: Date,
+  t: Thresholds,
+  now: Date,
+  dueOn: Date,
+): Hold | null {
+  if (user.reactivated?.includes(key.id)) return { keyId: key.id, reason: "reactivated", dueOn };
+  if (user.undelivered && user.undelivered.length > 0) {
+    return { keyId: key.id, reason: "undelivered", dueOn, destinations: user.undelivered };
+  }
+  const used = key.lastUsedAt?.getTime();
+  const inUse = used !== undefined && now.getTime() - used < DAY_MS;
+  if (t.holdWhileInUse && inUse && now.getTime() < deleteOn.getTime()) {
+    return { keyId: key.id, reason: "in-use", dueOn, until: deleteOn };
+  }
+  return null;
 }
 
 /**

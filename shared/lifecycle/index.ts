@@ -1,5 +1,12 @@
 export { applyToFacts, decide, dueDate, newestKey, unrecordedKeys, unusedDueDate } from "./decide";
 export { validateThresholds } from "./thresholds";
 export { addDays, ageInDays, DAY_MS } from "./time";
-export { keysFingerprint, needsLook, type ReportedKey, stepDates, stepFallsDue } from "./triage";
+export {
+  keysFingerprint,
+  needsLook,
+  type ReportedKey,
+  stepDates,
+  stepFallsDue,
+  supersededInUse,
+} from "./triage";
 export * from "./types";

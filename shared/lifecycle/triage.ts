@@ -7,6 +7,9 @@ export interface ReportedKey {
   readonly createdAt: Date;
   /** `null`: never used (or unknown to the report). */
   readonly lastUsedAt: Date | null;
+  /** Where it was last used, when the report says: the service's endpoint name and the region. */
+  readonly lastUsedService?: string;
+  readonly lastUsedRegion?: string;
 }
 
 /** The dates on which something about a user's keys falls due, as far as the report can tell. */
@@ -92,4 +95,25 @@ export function keysFingerprint(keys: readonly ReportedKey[]): string {
     .map((k) => `${k.status}:${k.createdAt.toISOString()}:${k.lastUsedAt?.toISOString() ?? "-"}`)
     .sort()
     .join("|");
+}
+
+/**
+ * Whether a superseded Active key was used after its replacement was created and its deactivation
+ * comes within `warnBeforeDays`: the owner must hear, before it happens, that something still uses it.
+ */
+export function supersededInUse(keys: readonly ReportedKey[], t: Thresholds, now: Date): boolean {
+  const newest = keys.reduce<ReportedKey | undefined>(
+    (n, k) => (n === undefined || k.createdAt.getTime() > n.createdAt.getTime() ? k : n),
+    undefined,
+  );
+  if (newest === undefined || newest.status !== "Active") return false;
+  return keys.some((key) => {
+    if (key === newest || key.status !== "Active") return false;
+    const usedAfter = key.lastUsedAt !== null && key.lastUsedAt.getTime() > newest.createdAt.getTime();
+    const deactivateOn = later(
+      addDays(key.createdAt, t.deactivateAfterDays),
+      addDays(newest.createdAt, t.deactivateAfterDays - t.rotateAfterDays),
+    );
+    return usedAfter && now.getTime() >= addDays(deactivateOn, -t.warnBeforeDays).getTime();
+  });
 }

@@ -33,6 +33,13 @@ export interface UserFacts {
   readonly exempt: ExemptReason | null;
   /** `null` when the user has no keyrotor secret yet. */
   readonly secret: SecretMark | null;
+  /**
+   * Destinations that have not confirmed the recorded key: until none is left, the key it replaces
+   * stays Active (whatever its age), so nothing that still uses it breaks.
+   */
+  readonly undelivered?: readonly string[];
+  /** Keys keyrotor deactivated that are Active again: a person re-activated them, keyrotor leaves them be. */
+  readonly reactivated?: readonly string[];
 }
 
 export interface Thresholds {
@@ -45,6 +52,11 @@ export interface Thresholds {
    * deactivated, then deleted by the delete rule. `null` or absent: off.
    */
   readonly deactivateUnusedAfterDays?: number | null;
+  /**
+   * A superseded key used within the last day is not deactivated yet: it waits until it has been idle
+   * a day, at most until its delete date (when it is deactivated whatever its use).
+   */
+  readonly holdWhileInUse?: boolean;
 }
 
 /** The stand-in id of the key a plan creates, until the act knows the real one. */
@@ -93,6 +105,21 @@ export interface Upcoming {
   readonly on: Date;
 }
 
+/**
+ * A superseded key whose deactivation is due and keyrotor holds back:
+ * - `undelivered`: some destinations have not confirmed the replacement (`destinations`);
+ * - `in-use`: the key was used within the last day (`holdWhileInUse`), held at most `until`;
+ * - `reactivated`: keyrotor deactivated it once and a person made it Active again.
+ */
+export interface Hold {
+  readonly keyId: string;
+  readonly reason: "undelivered" | "in-use" | "reactivated";
+  /** When the deactivation fell due. */
+  readonly dueOn: Date;
+  readonly until?: Date;
+  readonly destinations?: readonly string[];
+}
+
 export interface UserPlan {
   readonly userName: string;
   readonly status: UserStatus;
@@ -104,6 +131,8 @@ export interface UserPlan {
    */
   readonly warnings: readonly Upcoming[];
   readonly upcoming: readonly Upcoming[];
+  /** Deactivations that are due and held back (empty when none). */
+  readonly holds: readonly Hold[];
   /** Why the user is `blocked`, `held` or `exempt`. */
   readonly reason?: string;
   /** For `blocked`: when the rotation that cannot happen fell due. */

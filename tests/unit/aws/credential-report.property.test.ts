@@ -79,12 +79,16 @@ interface KeyModel {
   readonly active: boolean;
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
+  readonly region: string | null;
+  readonly service: string | null;
 }
 
 const keyArb: fc.Arbitrary<KeyModel> = fc.record({
   active: fc.boolean(),
   createdAt: instantArb,
   lastUsedAt: fc.option(instantArb, { nil: null }),
+  region: fc.constantFrom(null, "us-east-1", "eu-west-1"),
+  service: fc.constantFrom(null, "iam", "s3", "sts"),
 });
 
 /** A key slot's five cells; an empty slot has no date where the key's creation would be. */
@@ -94,12 +98,14 @@ const slotCellsArb = (key: KeyModel | null): fc.Arbitrary<string[]> =>
         .tuple(placeholderArb, placeholderArb)
         .map(([rotated, used]) => ["false", rotated, used, "N/A", "N/A"])
     : fc
-        .tuple(
-          key.lastUsedAt ? fc.constant(iso(key.lastUsedAt)) : placeholderArb,
-          fc.constantFrom("N/A", "us-east-1", "eu-west-1"),
-          fc.constantFrom("N/A", "iam", "s3", "sts"),
-        )
-        .map(([used, region, service]) => [String(key.active), iso(key.createdAt), used, region, service]);
+        .tuple(key.lastUsedAt ? fc.constant(iso(key.lastUsedAt)) : placeholderArb, placeholderArb)
+        .map(([used, unknown]) => [
+          String(key.active),
+          iso(key.createdAt),
+          used,
+          key.region ?? unknown,
+          key.service ?? unknown,
+        ]);
 
 interface RowModel {
   readonly user: ReportedUser;
@@ -127,6 +133,8 @@ const rowArb: fc.Arbitrary<RowModel> = fc
         status: k.active ? "Active" : "Inactive",
         createdAt: k.createdAt,
         lastUsedAt: k.lastUsedAt,
+        ...(k.service ? { lastUsedService: k.service } : {}),
+        ...(k.region ? { lastUsedRegion: k.region } : {}),
       }));
     return fc.record({
       user: fc.constant({ userName, arn, keys }),

@@ -47,6 +47,8 @@ describe("parseCredentialReport", () => {
             status: "Active",
             createdAt: at("2026-01-02T03:04:05Z"),
             lastUsedAt: at("2026-05-31T10:00:00Z"),
+            lastUsedService: "s3",
+            lastUsedRegion: "eu-west-1",
           },
           { status: "Inactive", createdAt: at("2025-06-01T00:00:00Z"), lastUsedAt: null },
         ],
