@@ -7,6 +7,7 @@ import type { Notice, RotationJob } from "../shared/messages";
 import { type MailPort, noticeDirectory } from "../shared/notices/deliver";
 import { deliverFromOutbox } from "../shared/notices/deliver-outbox";
 import type { AccountOpener, Log } from "../shared/rotation";
+import type { KeyPorts } from "../shared/rotation/ports";
 import type { AccountReport } from "../shared/rotation/report";
 import { type OrganizationPort, type Run, scheduleRun } from "../shared/scheduling/schedule-run";
 
@@ -17,6 +18,8 @@ export interface SweepPorts {
   /** `null`: notices are composed but not sent, and nothing is written (plan). */
   readonly mail: MailPort | null;
   readonly log: Log;
+  /** Verification and delivery of new keys (enforce runs). */
+  readonly keys?: KeyPorts;
 }
 
 export interface AccountOutcome {
@@ -89,7 +92,13 @@ async function sweepAccount(ports: SweepPorts, config: Config, job: RotationJob)
   try {
     const notices = { sendNotice: async (n: Notice) => void composed.push(n) };
     ({ report } = await rotateJob(
-      { openAccount: ports.openAccount, ledger: ports.ledger, notices, log: ports.log },
+      {
+        openAccount: ports.openAccount,
+        ledger: ports.ledger,
+        notices,
+        log: ports.log,
+        ...(ports.keys ? { keys: ports.keys } : {}),
+      },
       config,
       job,
       { readOnly: ports.mail === null },

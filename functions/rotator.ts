@@ -3,6 +3,7 @@ import middy from "@middy/core";
 import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { clientOptionsOf } from "../shared/aws/client-config";
+import { keyPorts } from "../shared/aws/destination-writers";
 import { LedgerAdapter } from "../shared/aws/ledger";
 import { memberAccountOpener } from "../shared/aws/member-account";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
@@ -19,12 +20,11 @@ import { admitJob } from "../shared/scheduling/admit";
 const logger = createLogger();
 const config = configFromEnv(process.env);
 const aws = clientOptionsOf(config);
+const sts = StsAdapter.create(aws);
+const memberRole = { partition: process.env.AWS_PARTITION ?? "aws", roleName: config.memberRoleName };
 const ports = {
-  openAccount: memberAccountOpener(
-    StsAdapter.create(aws),
-    { partition: process.env.AWS_PARTITION ?? "aws", roleName: config.memberRoleName },
-    aws,
-  ),
+  openAccount: memberAccountOpener(sts, memberRole, aws),
+  keys: keyPorts(sts, memberRole, aws),
   ledger: LedgerAdapter.create(config.ledgerTable, aws),
   notices: noticeQueue(SqsAdapter.create(aws), requireEnv(process.env, "NOTICES_QUEUE_URL")),
   log: logger,

@@ -60,3 +60,8 @@ export class LedgerMissingError extends Error {
 export class MessageRefusedError extends Error {
   override readonly name = "MessageRefusedError";
 }
+
+/** A new access key did not sign in as its user within the time IAM takes to make keys usable. */
+export class KeyVerificationError extends Error {
+  override readonly name = "KeyVerificationError";
+}

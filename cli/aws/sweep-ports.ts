@@ -1,4 +1,5 @@
 import { clientOptionsOf } from "../../shared/aws/client-config";
+import { keyPorts } from "../../shared/aws/destination-writers";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import { memberAccountOpener } from "../../shared/aws/member-account";
 import { OrganizationsAdapter } from "../../shared/aws/organizations";
@@ -18,7 +19,8 @@ export async function awsSweepPorts(config: Config, log: Log, request: AwsReques
   const aws = { ...clientOptionsOf(config), ...(await callerClientOptions(request)) };
   const sts = StsAdapter.create(aws);
   const { partition } = await sts.whoAmI();
-  const open = memberAccountOpener(sts, { partition, roleName: config.memberRoleName }, aws);
+  const role = { partition, roleName: config.memberRoleName };
+  const open = memberAccountOpener(sts, role, aws);
   // plan looks up last use of every key after deciding: reuse each account's session for that.
   const opened = new Map<string, ReturnType<AccountOpener>>();
   const openAccount: AccountOpener = (accountId, runId) => {
@@ -35,6 +37,7 @@ export async function awsSweepPorts(config: Config, log: Log, request: AwsReques
     ledger,
     mail: SesAdapter.create(aws),
     log,
+    keys: keyPorts(sts, role, aws),
     lastUsed: async (accountId, keyId) =>
       (await openAccount(accountId, "plan")).iam.getAccessKeyLastUsed(keyId),
   };

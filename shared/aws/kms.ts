@@ -1,23 +1,10 @@
 import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { Redacted } from "../redacted";
+import type { EscrowCipher } from "../rotation/ports";
 import { type ClientOptions, clientConfig } from "./client-config";
 import { call } from "./errors";
 
 const SERVICE = "KMS";
-
-/**
- * What the delivery use case needs to keep a new key until every destination has it: the secret
- * access key encrypted under keyrotor's KMS key, bound by its encryption context (account, user, key
- * id) so a ciphertext copied onto another user's record does not decrypt.
- */
-export interface EscrowCipher {
-  encrypt(keyId: string, plaintext: Redacted<string>, context: Record<string, string>): Promise<string>;
-  decrypt(
-    keyId: string,
-    ciphertextBase64: string,
-    context: Record<string, string>,
-  ): Promise<Redacted<string>>;
-}
 
 /** KMS, for encrypting a value keyrotor must hold for a while. Plaintexts arrive and leave `Redacted`. */
 export class KmsAdapter implements EscrowCipher {

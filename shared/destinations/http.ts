@@ -33,6 +33,10 @@ const DEFAULT_FIXES: Record<DeliveryFailure, string> = {
   unavailable: "nothing if the provider is having an outage: keyrotor retries on its next run",
 };
 
+/** The least keyrotor waits after a rate-limited answer, and how many answers it takes in one call. */
+const MIN_WAIT_MS = 250;
+const MAX_ATTEMPTS = 5;
+
 /** Seconds until a rate limit lifts, from `Retry-After` (seconds or a date) or an epoch-seconds reset header. */
 export function retryAfterSeconds(headers: Headers, now: number = Date.now()): number | undefined {
   const after = headers.get("retry-after");
@@ -115,7 +119,7 @@ export async function callApi(
   options: { allowNotFound?: boolean } = {},
 ): Promise<ApiResponse> {
   let waited = 0;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     let response: ApiResponse;
     try {
       response = await send(deps, request);
@@ -132,9 +136,11 @@ export async function callApi(
     if (response.status === 404 && options.allowNotFound) return response;
     if (isRateLimit(response)) {
       const seconds = retryAfterSeconds(response.headers) ?? 60;
-      if (waited + seconds * 1000 <= deps.maxWaitMs) {
-        waited += seconds * 1000;
-        await deps.sleep(seconds * 1000);
+      // A reset of 0 (or a fraction) must not turn into a burst of requests: wait a floor, try a few times.
+      const waitMs = Math.max(seconds * 1000, MIN_WAIT_MS);
+      if (attempt < MAX_ATTEMPTS && waited + waitMs <= deps.maxWaitMs) {
+        waited += waitMs;
+        await deps.sleep(waitMs);
         continue;
       }
       throw new DeliveryError(

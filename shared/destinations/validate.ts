@@ -25,6 +25,29 @@ export function destinationId(d: Destination): string {
   }
 }
 
+/** How a destination reads in a notice or a report: the place, never the token. */
+export function describeDestination(d: Destination): string {
+  const host = (url: string, usual: string) => (url === usual ? "" : ` at ${url}`);
+  switch (d.type) {
+    case "github": {
+      const where = d.organization
+        ? `organization ${d.organization}`
+        : `repository ${d.repository}${d.environment ? ` (environment ${d.environment})` : ""}`;
+      return `GitHub Actions secrets of ${where}${host(d.apiUrl, "https://api.github.com")}`;
+    }
+    case "gitlab":
+      return `GitLab CI/CD variables of ${d.project ? `project ${d.project}` : `group ${d.group}`} (scope ${d.environmentScope})${host(d.apiUrl, "https://gitlab.com/api/v4")}`;
+    case "circleci":
+      return `CircleCI ${d.project ? `project ${d.project}` : `context ${d.context}`} variables${host(d.apiUrl, "https://circleci.com/api/v2")}`;
+    case "terraform-cloud":
+      return `Terraform Cloud workspace ${d.organization}/${d.workspace} (${d.category} variables)${host(d.apiUrl, "https://app.terraform.io/api/v2")}`;
+    case "ssm":
+      return `SSM parameters ${d.path}/*${d.account ? ` in account ${d.account}` : ""}${d.region ? ` (${d.region})` : ""}`;
+    case "secrets-manager":
+      return `Secrets Manager secret ${d.name} in account ${d.account}${d.region ? ` (${d.region})` : ""}`;
+  }
+}
+
 /** What a destination's own fields get wrong, each naming the field. */
 function fieldProblems(d: Destination, secretPrefix: string): string[] {
   switch (d.type) {
@@ -121,6 +144,7 @@ function matches(pattern: string, value: string): boolean {
 /** A destination as it applies to one user: its templates filled in, and its identity. */
 export interface BoundDestination {
   readonly id: string;
+  readonly label: string;
   readonly destination: Destination;
 }
 
@@ -145,7 +169,7 @@ export function destinationsOf(
     for (const d of b.destinations) {
       const destination = fill(d, accountId, userName);
       const id = destinationId(destination).replace("{accountId}", accountId);
-      if (!byId.has(id)) byId.set(id, { id, destination });
+      if (!byId.has(id)) byId.set(id, { id, label: describeDestination(destination), destination });
     }
   }
   return [...byId.values()];

@@ -3,7 +3,7 @@ import type { LedgerPort, OutboxPort } from "../ledger/records";
 import type { NoticeSink, RotationJob } from "../messages";
 import { type ComposeSettings, composeNotice } from "../notices/compose";
 import { postNotice } from "../notices/outbox";
-import type { Log } from "../rotation/ports";
+import type { KeyPorts, Log } from "../rotation/ports";
 import type { AccountReport } from "../rotation/report";
 import {
   type AccountOpener,
@@ -18,6 +18,7 @@ export interface RotatorPorts {
   readonly ledger: LedgerPort & OutboxPort;
   readonly notices: NoticeSink;
   readonly log: Log;
+  readonly keys?: KeyPorts;
 }
 
 export interface JobAttempt extends RotateAccountOptions {

@@ -1,7 +1,7 @@
 import { describeError } from "../errors";
 import { type Action, NEW_KEY, type UserFacts, unrecordedKeys } from "../lifecycle";
 import type { IamUser } from "./ports";
-import type { ActionReport } from "./report";
+import type { ActionReport, DeliveryReport } from "./report";
 import { clearPending, rotateKey } from "./rotate-key";
 import type { SecretStanding } from "./secret-standing";
 import type { AccountContext } from "./settings";
@@ -29,6 +29,8 @@ export function actionReport(
 export interface Applied {
   readonly actions: ActionReport[];
   readonly secretArn: string | undefined;
+  /** The new key's deliveries, when this run created one. */
+  readonly deliveries?: DeliveryReport[];
 }
 
 /** Applies a plan in its order; after a failure the user's remaining actions are skipped. */
@@ -43,6 +45,7 @@ export async function applyPlan(
   const { iam } = ctx.ports;
   const reports: ActionReport[] = [];
   let secretArn = standing.kind === "ours" ? standing.meta.arn : undefined;
+  let deliveries: DeliveryReport[] | undefined;
   let failed = false;
   for (const action of actions) {
     if (failed) {
@@ -51,10 +54,14 @@ export async function applyPlan(
     }
     try {
       if (action.kind === "delete") await iam.deleteAccessKey(user.userName, action.keyId);
-      if (action.kind === "deactivate") await iam.deactivateAccessKey(user.userName, action.keyId);
+      if (action.kind === "deactivate") {
+        await iam.deactivateAccessKey(user.userName, action.keyId);
+        await noteRetired(ctx, user, facts, action.keyId);
+      }
       if (action.kind === "create") {
         const created = await rotateKey(ctx, user, standing, policy);
         secretArn = created.secretArn;
+        deliveries = created.deliveries;
         reports.push(actionReport(action, "done", { keyId: created.keyId }));
         continue;
       }
@@ -70,7 +77,34 @@ export async function applyPlan(
     }
   }
   await settlePending(ctx, user, facts, reports);
-  return { actions: reports, secretArn };
+  return { actions: reports, secretArn, ...(deliveries ? { deliveries } : {}) };
+}
+
+/**
+ * Remembers that keyrotor deactivated the key, so a later run can tell it was re-activated by a
+ * person. Only keys the user still has are kept. A failure to record is logged, not fatal: the key
+ * is deactivated either way.
+ */
+async function noteRetired(
+  ctx: AccountContext,
+  user: IamUser,
+  facts: UserFacts,
+  keyId: string,
+): Promise<void> {
+  const record = ctx.ledger.users.get(user.userName);
+  const kept = Object.entries(record?.retired ?? {}).filter(([id]) => facts.keys.some((k) => k.id === id));
+  try {
+    await ctx.ports.ledger.setRetired(ctx.run.accountId, user.userName, {
+      ...Object.fromEntries(kept),
+      [keyId]: ctx.run.now.toISOString(),
+    });
+  } catch (error) {
+    ctx.ports.log.warn("deactivation not recorded", {
+      userName: user.userName,
+      keyId,
+      error: describeError(error),
+    });
+  }
 }
 
 /**

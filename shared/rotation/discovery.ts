@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { AccountLedger } from "../ledger/records";
-import { keysFingerprint, needsLook, stepFallsDue } from "../lifecycle";
+import type { AccountLedger, UserRecord } from "../ledger/records";
+import { keysFingerprint, needsLook, type ReportedKey, stepFallsDue, supersededInUse } from "../lifecycle";
 import type { AccountPorts, DirectoryEntry, IamUser } from "./ports";
 import { secretNameFor } from "./secret-name";
 import type { AccountRun, Discovery, RotationSettings } from "./settings";
@@ -10,6 +10,8 @@ export function secretSettingsDigest(settings: RotationSettings): string {
   const shape = [settings.readerPrincipals, settings.readerTagAllowlist, settings.replicaRegions].map((l) =>
     [...l].sort(),
   );
+  // Destinations are not part of it: a destination added later receives the next key, and one removed
+  // stops holding keys back at once (the delivery record is checked against the bindings each look).
   return createHash("sha256").update(JSON.stringify(shape)).digest("hex").slice(0, 32);
 }
 
@@ -28,8 +30,15 @@ export async function discoverAll(ports: AccountPorts, settings: RotationSetting
     directory,
     secretOf: async (name) => secrets.get(name),
     fingerprints: new Map(),
+    reported: new Map(),
     settingsChanged: true,
   };
+}
+
+/** The ledger has a delivery of the recorded key that some destination has not confirmed. */
+function deliveryOutstanding(record: UserRecord | undefined): boolean {
+  const d = record?.delivery;
+  return !!d && d.keyId === record?.recorded?.keyId && d.due.some((id) => d.confirmed[id] === undefined);
 }
 
 /**
@@ -50,6 +59,7 @@ export async function discoverFromReport(
   const reported = await ports.iam.credentialReport();
   const settingsChanged = ledger.account?.settingsDigest !== secretSettingsDigest(settings);
   const fingerprints = new Map<string, string>();
+  const reportedKeys = new Map<string, readonly ReportedKey[]>();
   const users: IamUser[] = [];
   for (const u of reported) {
     const record = ledger.users.get(u.userName);
@@ -61,11 +71,14 @@ export async function discoverFromReport(
       !stepFallsDue(u.keys, settings, new Date(record.quiet.since), run.now);
     const look =
       record?.pending !== undefined ||
+      deliveryOutstanding(record) ||
       (settingsChanged && record?.secret !== undefined) ||
-      (!quiet && needsLook(u.keys, settings, run.now, previousRunAt));
+      (!quiet &&
+        (needsLook(u.keys, settings, run.now, previousRunAt) || supersededInUse(u.keys, settings, run.now)));
     if (!look) continue;
     users.push({ userName: u.userName, arn: u.arn });
     fingerprints.set(u.userName, fingerprint);
+    reportedKeys.set(u.userName, u.keys);
   }
   const directory = users.length > 0 ? await ports.iam.userDirectory() : new Map<string, DirectoryEntry>();
   const secretOf = async (name: string) => (await ports.secrets.describeSecret(name)) ?? undefined;
@@ -75,6 +88,7 @@ export async function discoverFromReport(
     directory,
     secretOf,
     fingerprints,
+    reported: reportedKeys,
     settingsChanged,
   };
 }

@@ -1,4 +1,6 @@
 import type { PasswordPolicyPort } from "../compliance/reconcile-password-policy";
+import type { DestinationWriter } from "../destinations/types";
+import type { BoundDestination } from "../destinations/validate";
 import type { KeyFacts, ReportedKey } from "../lifecycle";
 import type { Log } from "../log";
 import type { Redacted } from "../redacted";
@@ -87,4 +89,31 @@ export interface AccountPorts {
   readonly iam: IamPort;
   readonly secrets: SecretsPort;
   readonly log: Log;
+}
+
+/** Proves a new key works before anything depends on it (STS GetCallerIdentity with the key itself). */
+export interface KeyVerifier {
+  /** Resolves once the key signs in as `userArn`; rejects with `KeyVerificationError` otherwise. */
+  verify(key: NewAccessKey, userArn: string): Promise<void>;
+}
+
+/**
+ * Encrypts a new key's secret under keyrotor's delivery KMS key while its deliveries are outstanding,
+ * bound to its account, user and key id by the encryption context.
+ */
+export interface EscrowCipher {
+  encrypt(kmsKeyId: string, plaintext: Redacted<string>, context: Record<string, string>): Promise<string>;
+  decrypt(kmsKeyId: string, ciphertext: string, context: Record<string, string>): Promise<Redacted<string>>;
+}
+
+/** Writers for the destinations the operator bound to a user (tokens and sessions are its business). */
+export interface WriterSource {
+  writerFor(bound: BoundDestination, accountId: string): Promise<DestinationWriter>;
+}
+
+/** What the create → verify → deliver loop needs beyond the member account's own adapters. */
+export interface KeyPorts {
+  readonly verifier?: KeyVerifier;
+  readonly escrow?: EscrowCipher;
+  readonly writers?: WriterSource;
 }

@@ -2,9 +2,17 @@ import { describeError } from "../errors";
 import type { UserRecord } from "../ledger/records";
 import { type Action, decide, NEW_KEY, type Upcoming, type UserFacts, type UserPlan } from "../lifecycle";
 import { type Applied, actionReport, applyPlan } from "./apply-plan";
+import { plannedDeliveries } from "./deliver-key";
 import { secretNameOf } from "./discovery";
 import type { IamUser } from "./ports";
 import type { DatedKeyEvent, Finding, UserReport } from "./report";
+import {
+  holdReport,
+  keepDeliveries,
+  reactivatedKeys,
+  usedAfterReplacement,
+  withRecentUse,
+} from "./retirement";
 import { buildSecretPolicy, taggedReaders } from "./secret-policy";
 import { type SecretStanding, type SecretView, secretView, standingOf } from "./secret-standing";
 import { keepSecret } from "./secret-upkeep";
@@ -128,21 +136,45 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
       detail: `secret ${secretName} could not be checked or repaired: ${describeError(error).message}`,
     });
   }
-  const facts = standing ? { ...keys.facts, secret: view.mark } : keys.facts;
-  const plan = decide(facts, ctx.thresholds, ctx.run.now, ctx.previousRunAt);
   const blockedBy =
     standing?.kind === "foreign" ? findings.find((f) => f.kind === "foreign-secret") : undefined;
   const acting = settings.mode === "enforce" && !ctx.run.readOnly && !blockedBy;
+  const known = standing ? { ...keys.facts, secret: view.mark } : keys.facts;
+  let delivered: Awaited<ReturnType<typeof keepDeliveries>>;
+  let recent: UserFacts["keys"];
+  try {
+    delivered = await keepDeliveries(ctx, user, record, known.keys, acting);
+    recent = await withRecentUse(ctx, user, known.keys);
+  } catch (error) {
+    return unreadable(ctx, user, error);
+  }
+  const reactivated = reactivatedKeys(record, known.keys);
+  const facts: UserFacts = {
+    ...known,
+    keys: recent,
+    undelivered: delivered.undelivered,
+    reactivated,
+  };
+  const plan = decide(facts, ctx.thresholds, ctx.run.now, ctx.previousRunAt);
   const applied: Applied = acting
     ? await applyPlan(ctx, user, facts, plan.actions, standing ?? { kind: "none" }, policy)
     : {
         actions: blockedBy ? [] : plan.actions.map((a) => actionReport(a, "planned")),
         secretArn: standing?.kind === "ours" ? standing.meta.arn : undefined,
+        ...(plan.actions.some((a) => a.kind === "create") && !blockedBy
+          ? { deliveries: plannedDeliveries(ctx, user.userName, undefined, NEW_KEY) }
+          : {}),
       };
   const readersOfPolicy = [...new Set([...settings.readerPrincipals, ...readers.allowed])];
-  const report = {
+  const deliveries = [...delivered.reports, ...(applied.deliveries ?? [])];
+  const stillUsed = usedAfterReplacement(ctx, user, facts, record, plan);
+  const report: UserReport = {
     ...userReport(ctx, user, facts, plan, applied, findings, blockedBy?.detail),
     readers: readersOfPolicy,
+    ...(deliveries.length > 0 ? { deliveries } : {}),
+    ...(plan.holds.length > 0 ? { holds: plan.holds.map(holdReport) } : {}),
+    ...(stillUsed.length > 0 ? { stillUsed } : {}),
+    ...(reactivated.length > 0 ? { reactivated } : {}),
   };
   await keepQuiet(ctx, user, record, report);
   return report;

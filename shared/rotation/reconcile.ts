@@ -2,7 +2,7 @@ import { mapWithConcurrency } from "../concurrency";
 import type { AccountLedger, LedgerPort } from "../ledger/records";
 import { addDays } from "../lifecycle";
 import { discoverAll, discoverFromReport, secretSettingsDigest } from "./discovery";
-import type { AccountPorts } from "./ports";
+import type { AccountPorts, KeyPorts } from "./ports";
 import { deferred, reconcileUser } from "./reconcile-user";
 import type { AccountReport } from "./report";
 import type { AccountContext, AccountRun, RotationSettings } from "./settings";
@@ -26,7 +26,7 @@ function previousRunOf(run: AccountRun, account: AccountLedger["account"]): Date
  * ledger or list the account's users throws, since nothing could then be decided safely.
  */
 export async function reconcileAccount(
-  ports: AccountPorts & { readonly ledger: LedgerPort },
+  ports: AccountPorts & { readonly ledger: LedgerPort; readonly keys?: KeyPorts },
   settings: RotationSettings,
   run: AccountRun,
 ): Promise<AccountReport> {

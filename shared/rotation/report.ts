@@ -47,6 +47,42 @@ export interface Finding {
   readonly detail: string;
 }
 
+/**
+ * One destination's delivery of the user's recorded key. `planned`: audit mode or `plan`; `waiting`:
+ * failed before and not retried in this run (read-only); `done`: confirmed in this run or earlier.
+ */
+export interface DeliveryReport {
+  readonly destination: string;
+  readonly keyId: string;
+  readonly outcome: "planned" | "done" | "failed" | "waiting";
+  /** ISO instant the destination confirmed the key. */
+  readonly confirmedAt?: string;
+  /** For a failure: since when it has been failing, how many attempts, and what a person can do. */
+  readonly failingSince?: string;
+  readonly attempts?: number;
+  readonly error?: ErrorReport;
+  readonly fix?: string;
+}
+
+/** A superseded key whose deactivation is due and held back (see `Hold` in the lifecycle). */
+export interface HoldReport {
+  readonly keyId: string;
+  readonly reason: "undelivered" | "in-use" | "reactivated";
+  readonly dueOn: string;
+  readonly until?: string;
+  readonly destinations?: readonly string[];
+}
+
+/** When and where a superseded key was last used after its replacement reached every consumer. */
+export interface UsageReport {
+  readonly keyId: string;
+  readonly lastUsedAt: string;
+  readonly service?: string;
+  readonly region?: string;
+  /** When the key's deactivation is due (or held until). */
+  readonly deactivateOn?: string;
+}
+
 /** Everything known about one user after a run. Contains no secret, by construction. */
 export interface UserReport {
   readonly userName: string;
@@ -71,6 +107,14 @@ export interface UserReport {
   readonly readers?: readonly string[];
   /** What keyrotor found about the user's secret and tags, and did about it. */
   readonly findings: readonly Finding[];
+  /** The recorded key's deliveries to the destinations the operator bound to the user. */
+  readonly deliveries?: readonly DeliveryReport[];
+  /** Deactivations due and held back. */
+  readonly holds?: readonly HoldReport[];
+  /** Superseded keys still used after their replacement was delivered. */
+  readonly stillUsed?: readonly UsageReport[];
+  /** Keys keyrotor deactivated that a person made Active again. */
+  readonly reactivated?: readonly string[];
   readonly error?: ErrorReport;
 }
 

@@ -2,7 +2,7 @@ import { reconcilePasswordPolicy } from "../compliance/reconcile-password-policy
 import type { Config } from "../config";
 import type { AccountLedger, LedgerPort } from "../ledger/records";
 import type { RotationJob } from "../messages";
-import type { AccountPorts, Log } from "./ports";
+import type { AccountPorts, KeyPorts, Log } from "./ports";
 import { reconcileAccount } from "./reconcile";
 import type { AccountReport } from "./report";
 import type { RotationSettings } from "./settings";
@@ -14,6 +14,8 @@ export interface RotateAccountPorts {
   readonly openAccount: AccountOpener;
   readonly ledger: LedgerPort;
   readonly log: Log;
+  /** Verification of new keys and their delivery; absent, nothing is verified or delivered. */
+  readonly keys?: KeyPorts;
 }
 
 /** The job stopped before the invocation's time ran out; its remaining users need another attempt. */
@@ -52,7 +54,8 @@ export async function rotateAccount(
   const ledger = capturing(ports.ledger, (seen) => {
     loaded = seen;
   });
-  const keys = await reconcileAccount({ ...account, ledger, log: ports.log }, settings, {
+  const accountPorts = { ...account, ledger, log: ports.log, ...(ports.keys ? { keys: ports.keys } : {}) };
+  const keys = await reconcileAccount(accountPorts, settings, {
     accountId: job.account.id,
     runId: job.runId,
     now: new Date(job.asOf),

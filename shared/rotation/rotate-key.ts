@@ -1,6 +1,9 @@
-import { describeError, SecretWriteError } from "../errors";
+import { describeError, KeyVerificationError, SecretWriteError } from "../errors";
+import type { DeliveryRecord } from "../ledger/records";
 import { Redacted } from "../redacted";
+import { deliverOutstanding, startDelivery } from "./deliver-key";
 import type { IamUser, NewAccessKey, SecretMeta } from "./ports";
+import type { DeliveryReport } from "./report";
 import { encodeUserName, requestTokenFor, SECRET_TAGS, secretNameFor } from "./secret-name";
 import type { SecretStanding } from "./secret-standing";
 import { secretRecordOf } from "./secret-upkeep";
@@ -23,7 +26,7 @@ export async function rotateKey(
   user: IamUser,
   standing: SecretStanding,
   policy: string,
-): Promise<{ keyId: string; secretArn: string }> {
+): Promise<{ keyId: string; secretArn: string; deliveries: DeliveryReport[] }> {
   const { iam, secrets, ledger } = ctx.ports;
   const { settings, run } = ctx;
   const name = secretNameFor(settings.secretPrefix, user.userName);
@@ -38,6 +41,13 @@ export async function rotateKey(
     await clearPendingUnlessKeyAppeared(ctx, user.userName);
     throw error;
   }
+  let delivery: DeliveryRecord | undefined;
+  try {
+    await verifyKey(ctx, key, user);
+    delivery = await startDelivery(ctx, user.userName, key.id, key.secretAccessKey);
+  } catch (error) {
+    return rollBack(ctx, user.userName, name, key.id, error, "before it was stored");
+  }
   const value = new Redacted(
     JSON.stringify({
       AccessKeyId: key.id,
@@ -50,12 +60,24 @@ export async function rotateKey(
   const versionId = await secrets
     .putSecretValue(name, value, token)
     .catch((writeError: unknown) => settleFailedWrite(ctx, user.userName, name, key.id, token, writeError));
-  await ledger.recordKey(run.accountId, user.userName, {
-    keyId: key.id,
-    versionId,
-    at: run.now.toISOString(),
-  });
-  return { keyId: key.id, secretArn: secret.arn };
+  await ledger.recordKey(
+    run.accountId,
+    user.userName,
+    { keyId: key.id, versionId, at: run.now.toISOString() },
+    delivery,
+  );
+  const deliveries = delivery ? await deliverOutstanding(ctx, user, delivery, key.secretAccessKey) : [];
+  return { keyId: key.id, secretArn: secret.arn, deliveries };
+}
+
+/**
+ * Proves the new key signs in as its user (`verifyNewKeys`): a key that does not work is never stored.
+ * The Lambda and the CLI always wire a verifier; a composition without key ports (the in-memory
+ * tests of the lifecycle) has nothing to verify with.
+ */
+async function verifyKey(ctx: AccountContext, key: NewAccessKey, user: IamUser): Promise<void> {
+  const verifier = ctx.ports.keys?.verifier;
+  if (ctx.settings.verifyNewKeys && verifier) await verifier.verify(key, user.arn);
 }
 
 /** Creates the user's secret, records it in the ledger and puts its policy. */
@@ -120,28 +142,33 @@ async function settleFailedWrite(
   return rollBack(ctx, userName, name, keyId, writeError);
 }
 
+/**
+ * Deletes a new key that cannot be kept: its secret could not be written, or (`stage`) it failed
+ * verification or could not be escrowed for delivery before it was stored.
+ */
 async function rollBack(
   ctx: AccountContext,
   userName: string,
   name: string,
   keyId: string,
-  writeError: unknown,
+  failure: unknown,
+  stage?: string,
 ): Promise<never> {
+  const what = stage
+    ? `the new key ${keyId} could not be kept (${describeError(failure).message}) ${stage}`
+    : `secret ${name} could not be written (${describeError(failure).message})`;
+  const Named = failure instanceof KeyVerificationError ? KeyVerificationError : SecretWriteError;
   try {
     await ctx.ports.iam.deleteAccessKey(userName, keyId);
   } catch (rollbackError) {
-    throw new SecretWriteError(
-      `secret ${name} could not be written (${describeError(writeError).message}) and the new key ${keyId} ` +
-        `could not be deleted (${describeError(rollbackError).message}): it stays unrecorded, never ` +
-        "replaces the working key, and the next run removes it",
-      { cause: new AggregateError([writeError, rollbackError]) },
+    throw new Named(
+      `${what} and the new key ${keyId} could not be deleted (${describeError(rollbackError).message}): ` +
+        "it stays unrecorded, never replaces the working key, and the next run removes it",
+      { cause: new AggregateError([failure, rollbackError]) },
     );
   }
   await clearPending(ctx, userName);
-  throw new SecretWriteError(
-    `secret ${name} could not be written (${describeError(writeError).message}); the new key ${keyId} was deleted again`,
-    { cause: writeError },
-  );
+  throw new Named(`${what}; the new key ${keyId} was deleted again`, { cause: failure });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Config } from "../config";
 import type { AccountLedger, LedgerPort } from "../ledger/records";
-import type { Thresholds } from "../lifecycle";
-import type { AccountPorts, DirectoryEntry, IamUser, SecretMeta } from "./ports";
+import type { ReportedKey, Thresholds } from "../lifecycle";
+import type { AccountPorts, DirectoryEntry, IamUser, KeyPorts, SecretMeta } from "./ports";
 
 export type RotationSettings = Pick<
   Config,
@@ -22,6 +22,10 @@ export type RotationSettings = Pick<
   | "replicaRegions"
   | "userConcurrency"
   | "discovery"
+  | "deliveries"
+  | "deliveryKmsKeyId"
+  | "holdWhileInUse"
+  | "verifyNewKeys"
 >;
 
 /** One account's turn in one run. `now` is the run's instant (the scheduled event's time). */
@@ -46,13 +50,15 @@ export interface Discovery {
   readonly secretOf: (name: string) => Promise<SecretMeta | undefined>;
   /** Each looked-at user's keys as the report showed them (report discovery only): binds quiet periods. */
   readonly fingerprints: ReadonlyMap<string, string>;
+  /** Each looked-at user's keys as the report showed them, with their last use (report discovery only). */
+  readonly reported: ReadonlyMap<string, readonly ReportedKey[]>;
   /** The settings that shape existing secrets changed since the last run: every secret is checked. */
   readonly settingsChanged: boolean;
 }
 
 /** What every step of one account's reconciliation shares: the run, the ledger, what discovery found. */
 export interface AccountContext extends Omit<Discovery, "users" | "unexamined"> {
-  readonly ports: AccountPorts & { readonly ledger: LedgerPort };
+  readonly ports: AccountPorts & { readonly ledger: LedgerPort; readonly keys?: KeyPorts };
   readonly settings: RotationSettings;
   readonly thresholds: Thresholds;
   readonly run: AccountRun;

@@ -151,9 +151,25 @@ describe("architecture: dependencies point one way", () => {
     expect(found).toEqual([]);
   });
 
-  it("the shared base (shared/*.ts) imports only the base and the pure lifecycle", () => {
+  it("the shared base (shared/*.ts) imports only the base, the pure lifecycle and the destinations' schema", () => {
+    // Act: the configuration validates its `deliveries` with the destinations' own schema and rules.
+    const found = offenders(shared, /^shared\/[^/]+\.ts$/, [
+      /^shared\/[^/]+\.ts$/,
+      /^shared\/lifecycle\//,
+      /^shared\/destinations\/(schema|validate)\.ts$/,
+    ]);
+
+    // Assess
+    expect(found).toEqual([]);
+  });
+
+  it("shared/destinations (the writers) import no AWS adapter and, of the use case, only a secret's ports, name and policy", () => {
     // Act
-    const found = offenders(shared, /^shared\/[^/]+\.ts$/, [/^shared\/[^/]+\.ts$/, /^shared\/lifecycle\//]);
+    const found = offenders(shared, /^shared\/destinations\//, [
+      /^shared\/destinations\//,
+      /^shared\/[^/]+\.ts$/,
+      /^shared\/rotation\/(ports|secret-name|secret-policy)\.ts$/,
+    ]);
 
     // Assess
     expect(found).toEqual([]);

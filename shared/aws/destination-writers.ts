@@ -1,0 +1,118 @@
+import { createCircleCiWriter } from "../destinations/circleci";
+import { createGitHubWriter } from "../destinations/github";
+import { createGitLabWriter } from "../destinations/gitlab";
+import { createSecretsManagerWriter } from "../destinations/secrets-manager";
+import { createSsmWriter } from "../destinations/ssm";
+import { createTerraformCloudWriter } from "../destinations/terraform-cloud";
+import {
+  DEFAULT_HTTP_DEPS,
+  DeliveryError,
+  type DestinationWriter,
+  type HttpDeps,
+} from "../destinations/types";
+import type { BoundDestination } from "../destinations/validate";
+import { describeError } from "../errors";
+import type { Redacted } from "../redacted";
+import type { KeyPorts, WriterSource } from "../rotation/ports";
+import type { ClientOptions } from "./client-config";
+import { StsKeyVerifier } from "./key-verifier";
+import { KmsAdapter } from "./kms";
+import { type MemberRole, memberRoleArn } from "./member-account";
+import { SecretsAdapter } from "./secrets";
+import { SsmAdapter } from "./ssm";
+import { type SessionCredentials, type StsAdapter, sessionName } from "./sts";
+
+/** How long a token read from Secrets Manager is reused: a replaced token is picked up within this. */
+const TOKEN_TTL_MS = 5 * 60_000;
+
+export interface WriterSourceOptions {
+  /** Reads the management account's token secrets (`keyrotor-tokens/...`) with keyrotor's own role. */
+  readonly tokens: Pick<SecretsAdapter, "readSecretValue">;
+  readonly sts: StsAdapter;
+  readonly role: MemberRole;
+  readonly aws: ClientOptions;
+  readonly http?: HttpDeps;
+  readonly now?: () => number;
+}
+
+/**
+ * Builds each destination's writer: HTTP destinations with their API token (read from keyrotor's own
+ * account, kept a few minutes), AWS destinations with the member role of the account they write in.
+ */
+export function destinationWriters(options: WriterSourceOptions): WriterSource {
+  const now = options.now ?? Date.now;
+  const tokens = new Map<string, { value: Promise<Redacted<string>>; at: number }>();
+  const sessions = new Map<string, Promise<SessionCredentials>>();
+
+  const token = (name: string): Promise<Redacted<string>> => {
+    const cached = tokens.get(name);
+    if (cached && now() - cached.at < TOKEN_TTL_MS) return cached.value;
+    const value = options.tokens.readSecretValue(name).catch((error: unknown) => {
+      tokens.delete(name);
+      throw new DeliveryError(
+        `the API token in secret ${name} could not be read (${describeError(error).message})`,
+        "unauthorized",
+        `create the secret ${name} in keyrotor's account holding the token (see docs/operations.md)`,
+        { cause: error },
+      );
+    });
+    tokens.set(name, { value, at: now() });
+    return value;
+  };
+
+  const session = (accountId: string, runId: string): Promise<SessionCredentials> => {
+    const cached = sessions.get(accountId);
+    const fresh = (c: SessionCredentials) => !c.expiration || c.expiration.getTime() - now() > 5 * 60_000;
+    const assume = () =>
+      options.sts.assumeRole(memberRoleArn(options.role, accountId), sessionName("keyrotor", runId));
+    const next = cached ? cached.then((c) => (fresh(c) ? c : assume())) : assume();
+    const kept = next.catch((error: unknown) => {
+      sessions.delete(accountId);
+      throw error;
+    });
+    sessions.set(accountId, kept);
+    return kept;
+  };
+
+  const http = options.http ?? DEFAULT_HTTP_DEPS;
+  return {
+    async writerFor(bound: BoundDestination, accountId: string): Promise<DestinationWriter> {
+      const d = bound.destination;
+      switch (d.type) {
+        case "github":
+          return createGitHubWriter(d, await token(d.tokenSecret), http);
+        case "gitlab":
+          return createGitLabWriter(d, await token(d.tokenSecret), http);
+        case "circleci":
+          return createCircleCiWriter(d, await token(d.tokenSecret), http);
+        case "terraform-cloud":
+          return createTerraformCloudWriter(d, await token(d.tokenSecret), http);
+        case "ssm": {
+          const credentials = await session(d.account ?? accountId, `deliver-${accountId}`);
+          return createSsmWriter(d, SsmAdapter.create({ ...options.aws, credentials, ...region(d.region) }));
+        }
+        case "secrets-manager": {
+          const credentials = await session(d.account, `deliver-${accountId}`);
+          return createSecretsManagerWriter(
+            d,
+            SecretsAdapter.create({ ...options.aws, credentials, ...region(d.region) }),
+          );
+        }
+      }
+    },
+  };
+}
+
+const region = (r: string | undefined) => (r ? { region: r } : {});
+
+/**
+ * The rotator's (and the CLI's) key ports: new keys proven with STS, escrowed with KMS, delivered
+ * through `destinationWriters`. Token secrets are read with keyrotor's own credentials (`aws`).
+ */
+export function keyPorts(sts: StsAdapter, role: MemberRole, aws: ClientOptions): KeyPorts {
+  return {
+    verifier: new StsKeyVerifier(aws),
+    escrow: KmsAdapter.create(aws),
+    writers: destinationWriters({ tokens: SecretsAdapter.create(aws), sts, role, aws }),
+  };
+}

@@ -1,0 +1,54 @@
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { describeError, KeyVerificationError } from "../errors";
+import type { KeyVerifier, NewAccessKey } from "../rotation/ports";
+import { type ClientOptions, clientConfig } from "./client-config";
+import { awsErrorCode } from "./errors";
+
+/**
+ * How long a new key is given to start working. IAM is eventually consistent: a key that was just
+ * created is usually accepted within seconds, rarely after tens of seconds. Waits between attempts.
+ */
+export const VERIFY_WAITS_MS = [1_000, 2_000, 3_000, 5_000, 8_000, 13_000];
+
+/** Answers that mean "not usable yet" (propagation), as opposed to a verdict. */
+const NOT_YET = /InvalidClientTokenId|SignatureDoesNotMatch|AuthFailure|UnrecognizedClient|Throttl/i;
+
+/**
+ * Proves a new key with STS GetCallerIdentity signed by the key itself: the answer must name the
+ * user the key was made for. Patient with IAM's propagation (`waits`); never logs the key.
+ */
+export class StsKeyVerifier implements KeyVerifier {
+  constructor(
+    private readonly options: ClientOptions = {},
+    private readonly waits: readonly number[] = VERIFY_WAITS_MS,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  async verify(key: NewAccessKey, userArn: string): Promise<void> {
+    const client = new STSClient({
+      ...clientConfig({ ...this.options, maxAttempts: 1 }),
+      credentials: { accessKeyId: key.id, secretAccessKey: key.secretAccessKey.reveal() },
+    });
+    let last = "no answer";
+    try {
+      for (let attempt = 0; attempt <= this.waits.length; attempt++) {
+        try {
+          const out = await client.send(new GetCallerIdentityCommand({}));
+          if (out.Arn === userArn) return;
+          last = `it signed in as ${out.Arn ?? "nobody"}, not ${userArn}`;
+          break;
+        } catch (error) {
+          const code = awsErrorCode(error);
+          last = `${code}: ${describeError(error).message}`;
+          if (!NOT_YET.test(code)) break;
+        }
+        const wait = this.waits[attempt];
+        if (wait === undefined) break;
+        await this.sleep(wait);
+      }
+    } finally {
+      client.destroy();
+    }
+    throw new KeyVerificationError(`new key ${key.id} did not work as ${userArn} (${last})`);
+  }
+}
