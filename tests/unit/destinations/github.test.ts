@@ -12,7 +12,7 @@ import {
   type GitHubServer,
   type GitHubServerOptions,
   startGitHubServer,
-} from "../../support/providers/github-server";
+} from "../../../scripts/lib/providers/github-server";
 
 const TOKEN = "ghp_k3yr0t0rT3stT0k3n0000000000000000000";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

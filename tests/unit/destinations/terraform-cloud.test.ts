@@ -11,7 +11,7 @@ import { Redacted } from "../../../shared/redacted";
 import {
   startTerraformCloudServer,
   type TerraformCloudServer,
-} from "../../support/providers/terraform-cloud-server";
+} from "../../../scripts/lib/providers/terraform-cloud-server";
 
 const TOKEN = "tfc-team-token.atlasv1.right0123456789";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
