@@ -1,10 +1,14 @@
 /**
  * `npm run demo`: keyrotor rotating a sample organization inside moto, days 0 to 110, in about a
  * minute. Runs the real CLI (`keyrotor run`, then `keyrotor credential-process`) in-process against
- * moto with a libfaketime clock; writes every email as HTML into demo-output/.
+ * moto with a libfaketime clock, delivering one user's new key to a local GitHub-compatible server;
+ * writes every email as HTML into demo-output/.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { runCaptured } from "../cli/io";
 import type { SweepResult } from "../cli/sweep";
 import type { UserReport } from "../shared/rotation/report";
@@ -18,6 +22,7 @@ import {
   verifySender,
 } from "./lib/emulator";
 import { MOTO_CREDENTIALS, type Moto, motoPrerequisites, startMoto } from "./lib/moto";
+import { type GitHubServer, startGitHubServer } from "./lib/providers/github-server";
 
 const OUT = resolve("demo-output");
 const SENDER = "keyrotor@example.com";
@@ -89,6 +94,10 @@ function describeUser(user: UserReport, day: number): string[] {
       `warned: ${short(w.keyId)} will be ${w.action === "rotate" ? "rotated" : "deactivated"} on ${w.on.slice(0, 10)}`,
     );
   }
+  for (const d of user.deliveries ?? []) {
+    if (d.outcome === "done") lines.push(`delivered ${short(d.keyId)} to ${d.destination}`);
+    else lines.push(`delivery to ${d.destination} ${d.outcome}${d.error ? `: ${d.error.message}` : ""}`);
+  }
   if (user.status === "blocked" && user.actions.length === 0)
     lines.push(`blocked: ${shorten(user.reason ?? "")}`);
   if (day === 0 && user.status === "exempt") lines.push(`${user.reason}: reported, never touched`);
@@ -115,7 +124,20 @@ function printDay(day: number, result: SweepResult, org: Organization) {
   if (quiet) say("  nothing due: no changes, no email");
 }
 
-async function demo(moto: Moto) {
+/**
+ * A GitHub-compatible server on 127.0.0.1 holding the repository acme/payments, and its API token in
+ * the management account's Secrets Manager, where keyrotor reads destination tokens.
+ */
+async function startGitHub(): Promise<GitHubServer> {
+  const token = `ghp_demo_${randomBytes(12).toString("hex")}`;
+  const github = await startGitHubServer({ token, repositories: ["acme/payments"] });
+  await new SecretsManagerClient({}).send(
+    new CreateSecretCommand({ Name: "keyrotor-tokens/github", SecretString: token }),
+  );
+  return github;
+}
+
+async function demo(moto: Moto, github: GitHubServer) {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   clock = () => moto.now();
@@ -126,6 +148,9 @@ async function demo(moto: Moto) {
     "Building a sample organization in moto: management + Payments, Analytics (OU Workloads), Sandbox (OU Sandboxes)…",
   );
   const org = await buildOrganization();
+  const deliveryKey = await new KMSClient({}).send(
+    new CreateKeyCommand({ Description: "keyrotor delivery" }),
+  );
   const configPath = join(OUT, "keyrotor.config.json");
   writeFileSync(
     configPath,
@@ -135,12 +160,30 @@ async function demo(moto: Moto) {
         senderEmail: SENDER,
         adminEmail: "security@example.com",
         excludeOus: [org.ous.Sandboxes],
+        deliveryKmsKeyId: deliveryKey.KeyMetadata?.KeyId,
+        deliveries: [
+          {
+            account: org.accounts.Payments?.id,
+            user: "deploy-bot",
+            destinations: [
+              {
+                type: "github",
+                repository: "acme/payments",
+                apiUrl: github.url,
+                tokenSecret: "keyrotor-tokens/github",
+              },
+            ],
+          },
+        ],
       },
       null,
       2,
     ),
   );
-  say(`Config: ${configPath} (enforce mode, Sandbox OU excluded)\n`);
+  say(`Config: ${configPath} (enforce mode, Sandbox OU excluded,`);
+  say(
+    `        Payments/deploy-bot's new keys delivered to GitHub repository acme/payments at ${github.url})\n`,
+  );
 
   const written: string[] = [];
   for (const day of DAYS) {
@@ -163,6 +206,13 @@ async function demo(moto: Moto) {
     say();
   }
 
+  const pushed = github.secrets({ repository: "acme/payments" });
+  say("The local GitHub server's repository acme/payments now holds, decrypted from GitHub's sealed boxes:");
+  say(`  AWS_ACCESS_KEY_ID      = ${pushed.get("AWS_ACCESS_KEY_ID") ?? "(nothing)"}`);
+  say(
+    `  AWS_SECRET_ACCESS_KEY  = <${pushed.get("AWS_SECRET_ACCESS_KEY")?.length ?? 0} characters, not shown>`,
+  );
+  say();
   say("A consumer fetches deploy-bot's current key with credential-process (as an AWS profile would):");
   const payments = await clientsIn(org.accounts.Payments?.id ?? "");
   const saved = { ...process.env };
@@ -210,11 +260,13 @@ async function mainDemo(): Promise<number> {
   });
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
+  const github = await startGitHub();
   try {
-    await demo(moto);
-    say(`\nDone in ${Math.round((Date.now() - started) / 1000)} s; moto stopped.`);
+    await demo(moto, github);
+    say(`\nDone in ${Math.round((Date.now() - started) / 1000)} s; moto and the GitHub server stopped.`);
     return 0;
   } finally {
+    await github.close();
     await moto.stop();
   }
 }

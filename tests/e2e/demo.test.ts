@@ -17,7 +17,13 @@ describe("npm run demo", () => {
     expect(stdout).toMatch(/Analytics\/etl,nightly\s+new key .* keyrotor\/etl=2Cnightly/);
     expect(stdout).toMatch(/Sandbox\s+account skipped: excluded by OU/);
     expect(stdout).toMatch(/"SecretAccessKey":"<40 characters, not shown>"/);
-    expect(stdout).toMatch(/Done in \d+ s; moto stopped\./);
+    expect(stdout).toMatch(
+      /Payments\/deploy-bot\s+delivered AKIA…\w{4} to GitHub Actions secrets of repository acme\/payments/,
+    );
+    const held = stdout.match(/AWS_ACCESS_KEY_ID {6}= (AKIA\w+)/)?.[1];
+    expect(held).toBeDefined();
+    expect(stdout).toContain(`"AccessKeyId":"${held}"`);
+    expect(stdout).toMatch(/Done in \d+ s; moto and the GitHub server stopped\./);
     const emails = readdirSync("demo-output").filter((f) => f.endsWith(".html"));
     expect(emails).toContain("day-090-payments.html");
     expect(readFileSync("demo-output/day-090-payments.html", "utf8")).toContain("get-secret-value");
