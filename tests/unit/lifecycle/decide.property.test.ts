@@ -78,6 +78,41 @@ describe("lifecycle invariants over random users and thresholds", () => {
     );
   });
 
+  it("never retires a key in favour of its replacement while a destination has not confirmed the replacement", () => {
+    fc.assert(
+      fc.property(userArb, thresholdsArb, fc.boolean(), (user, t, hold) => {
+        // Prepare
+        const waiting = { ...user, undelivered: ["GitHub Actions secrets of repository acme/app"] };
+        // Act
+        const plan = decide(waiting, { ...t, holdWhileInUse: hold }, NOW);
+        // Assess
+        expect(plan.actions.filter((a) => a.kind === "deactivate" && a.replacedByKeyId)).toEqual([]);
+        const unheld = decide(user, t, NOW).actions.filter(
+          (a) => a.kind === "deactivate" && a.replacedByKeyId,
+        );
+        expect(plan.holds.map((h) => h.keyId).sort()).toEqual(unheld.map((a) => targetOf(a)).sort());
+      }),
+    );
+  });
+
+  it("holds an in-use key at most until its delete date, and never a re-activated key's deletion (it is Active)", () => {
+    fc.assert(
+      fc.property(userArb, thresholdsArb, (user, t) => {
+        // Prepare: every key used an hour ago, and each once deactivated by keyrotor.
+        const used = {
+          ...user,
+          keys: user.keys.map((k) => ({ ...k, lastUsedAt: new Date(NOW.getTime() - 3_600_000) })),
+        };
+        // Act
+        const inUse = decide(used, { ...t, holdWhileInUse: true }, NOW);
+        const reactivated = decide({ ...user, reactivated: user.keys.map((k) => k.id) }, t, NOW);
+        // Assess
+        for (const h of inUse.holds) expect(h.until && h.until.getTime() > NOW.getTime()).toBe(true);
+        expect(reactivated.actions.filter((a) => a.kind === "deactivate")).toEqual([]);
+      }),
+    );
+  });
+
   it("never deactivates a user's only Active key", () => {
     fc.assert(
       fc.property(userArb, thresholdsArb, (user, t) => {
