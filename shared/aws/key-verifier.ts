@@ -39,7 +39,7 @@ export class StsKeyVerifier implements KeyVerifier {
           break;
         } catch (error) {
           const code = awsErrorCode(error);
-          last = `${code}: ${describeError(error).message}`;
+          last = `STS GetCallerIdentity failed (${code}): ${describeError(error).message}`;
           if (!NOT_YET.test(code)) break;
         }
         const wait = this.waits[attempt];
