@@ -49,6 +49,11 @@ export const noticeEventSchema = z.strictObject({
     "held",
     "failed",
     "secret",
+    "delivered",
+    "delivery-failed",
+    "in-use",
+    "still-used",
+    "reactivated",
   ]),
   keyId: z.optional(text),
   secretName: z.optional(text),
@@ -69,6 +74,20 @@ export const noticeEventSchema = z.strictObject({
   /** For `secret`: what was found about the secret or tags, and what became of it. */
   finding: z.optional(z.string().check(z.regex(/^[a-z-]{1,40}$/))),
   outcome: z.optional(z.enum(["noted", "planned", "done", "failed", "skipped"])),
+  /** For `created` and `delivered`: the destinations that confirmed the key in this run; `would-create`: where it would go. */
+  destinations: z.optional(z.array(text)),
+  /** For `delivery-failed`: where, since when, how many attempts, what a person can do, and the key it keeps Active. */
+  destination: z.optional(text),
+  since: z.optional(iso),
+  attempts: z.optional(z.number().check(z.int(), z.minimum(1))),
+  fix: z.optional(text),
+  replaces: z.optional(text),
+  /** For `still-used`: the key that replaced the one still used. */
+  replacement: z.optional(text),
+  /** For `in-use` and `still-used`: the old key's last use (`on` is its deactivation date). */
+  lastUsedAt: z.optional(iso),
+  service: z.optional(text),
+  region: z.optional(text),
 });
 export type NoticeEvent = z.infer<typeof noticeEventSchema>;
 
