@@ -15,12 +15,15 @@ const needsAction = (e: NoticeEvent) =>
   e.kind === "blocked" ||
   e.kind === "held" ||
   e.kind === "failed" ||
+  e.kind === "delivery-failed" ||
+  e.kind === "reactivated" ||
   (e.kind === "warning" && e.blocker !== undefined) ||
   (e.kind === "secret" && (e.outcome === "failed" || e.outcome === "noted"));
 
 const SECTIONS: { title: string; pick: (e: NoticeEvent) => boolean }[] = [
   { title: "Needs your action", pick: needsAction },
-  { title: "New keys", pick: (e) => e.kind === "created" },
+  { title: "New keys", pick: (e) => e.kind === "created" || e.kind === "delivered" },
+  { title: "Old keys still in use", pick: (e) => e.kind === "in-use" || e.kind === "still-used" },
   { title: "Old keys deactivated", pick: (e) => e.kind === "deactivated" },
   { title: "Old keys deleted", pick: (e) => e.kind === "deleted" },
   { title: "Coming soon", pick: (e) => e.kind === "warning" && e.blocker === undefined },
@@ -38,9 +41,13 @@ function summaryOf(notice: Notice): string {
   ).length;
   const secrets = all.filter((e) => e.kind === "secret" && !needsAction(e)).length;
   const unused = all.filter((e) => e.kind === "warning" && e.step === "deactivate").length;
+  const delivered = n(["delivered"]);
+  const inUse = n(["in-use", "still-used"]);
   const parts: [number, string][] = [
     [n(["created"]), `${count(n(["created"]), "key")} rotated`],
+    [delivered, `${count(delivered, "key")} delivered`],
     [n(["deactivated"]), `${count(n(["deactivated"]), "old key")} deactivated`],
+    [inUse, `${count(inUse, "old key")} still in use`],
     [n(["deleted"]), `${count(n(["deleted"]), "old key")} deleted`],
     [action, `${action} ${action === 1 ? "needs" : "need"} your action`],
     [soon, `${count(soon, "key")} ${soon === 1 ? "rotates" : "rotate"} soon`],
@@ -73,6 +80,7 @@ const STYLE = {
   h2: "font-size:16px;margin:20px 0 8px 0;border-bottom:1px solid #d0d7de;padding-bottom:4px",
   item: "margin:0 0 12px 0",
   next: "margin:4px 0 0 0;color:#57606a",
+  list: "margin:2px 0 0 0;padding-left:20px;word-break:break-word",
   code: "display:block;margin:4px 0 0 0;padding:8px;background:#f6f8fa;border-radius:4px;font-family:Menlo,Consolas,monospace;font-size:12px;word-break:break-all;white-space:pre-wrap",
   table: "width:100%;border-collapse:collapse;font-size:14px",
   cell: "padding:6px 4px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top;word-break:break-word",
@@ -117,11 +125,13 @@ export function renderNotice(notice: Notice): RenderedNotice {
     for (const line of lines) {
       text.push(
         `- ${line.what}`,
+        ...(line.list ? [`  ${line.list.lead}`, ...line.list.items.map((i) => `    * ${i}`)] : []),
         ...(line.next ? [`  Next: ${line.next}`] : []),
         ...(line.command ? [`    ${line.command}`] : []),
       );
       html.push(
         `<div style="${STYLE.item}">${escapeHtml(line.what)}` +
+          (line.list ? listHtml(line.list) : "") +
           (line.next ? `<p style="${STYLE.next}">Next: ${escapeHtml(line.next)}</p>` : "") +
           (line.command ? `<code style="${STYLE.code}">${escapeHtml(line.command)}</code>` : "") +
           "</div>",
@@ -141,6 +151,11 @@ export function renderNotice(notice: Notice): RenderedNotice {
   text.push(footer);
   html.push(`<p style="${STYLE.muted}">${escapeHtml(footer)}</p>`);
   return { subject, text: text.join("\n"), html: documentOf(subject, html.join("\n")) };
+}
+
+function listHtml(list: NonNullable<Line["list"]>): string {
+  const items = list.items.map((i) => `<li>${escapeHtml(i)}</li>`).join("");
+  return `<p style="${STYLE.next}">${escapeHtml(list.lead)}</p><ul style="${STYLE.list}">${items}</ul>`;
 }
 
 function policySection(notice: Notice, text: string[], html: string[]) {

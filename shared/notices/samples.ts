@@ -1,4 +1,5 @@
 import type { Notice, NoticeUser } from "../messages";
+import { DELIVERY_SAMPLE_USERS, GITHUB_SAMPLE, SSM_SAMPLE } from "./samples-delivery";
 
 const ACCOUNT = { id: "111122223333", name: "Payments", email: "payments-owner@example.com" };
 const ASOF = "2027-03-31T06:00:00.000Z";
@@ -33,6 +34,7 @@ export const SAMPLE_NOTICES: Readonly<Record<string, Notice>> = {
           secretName: "keyrotor/deploy-bot",
           secretArn: ARN("deploy-bot"),
           readers: [READER],
+          destinations: [GITHUB_SAMPLE, SSM_SAMPLE],
         },
       ],
       upcoming: [
@@ -197,7 +199,14 @@ export const SAMPLE_NOTICES: Readonly<Record<string, Notice>> = {
   audit: notice("audit", [
     {
       userName: "deploy-bot",
-      events: [{ kind: "would-create", keyId: "(new key)", detail: "replaces AKIAOLDDEPLOYBOT0001" }],
+      events: [
+        {
+          kind: "would-create",
+          keyId: "(new key)",
+          detail: "replaces AKIAOLDDEPLOYBOT0001",
+          destinations: [GITHUB_SAMPLE, SSM_SAMPLE],
+        },
+      ],
       upcoming: [],
     },
     {
@@ -206,6 +215,7 @@ export const SAMPLE_NOTICES: Readonly<Record<string, Notice>> = {
       upcoming: [],
     },
   ]),
+  delivery: notice("enforce", DELIVERY_SAMPLE_USERS),
   "password-policy": notice("enforce", [], {
     passwordPolicy: {
       outcome: "done",

@@ -1,35 +1,15 @@
 import type { NoticeEvent } from "../messages";
 import type { AccountReport, ActionReport, DatedKeyEvent, UserReport } from "../rotation/report";
+import { deliveredNow, deliveryStatements, plannedFor } from "./delivery-statements";
+import { fingerprint, type Statement } from "./matter";
 
-/**
- * One thing a notice could say about a user, and how it is kept from being said twice: `matter`
- * names it in the ledger (one per key and kind), `said` fingerprints its words (a change is news
- * again), `repeats` marks what needs a person and is told again after the quiet period; `always`
- * marks an action taken in this run, news by nature.
- */
-export interface Statement {
-  readonly matter: string;
-  readonly said: string;
-  readonly event: NoticeEvent;
-  readonly repeats?: boolean;
-  readonly always?: boolean;
-  /** Kept in the ledger but not told (a block's cause, said by the block itself). */
-  readonly silent?: boolean;
-}
+export { fingerprint, type Statement } from "./matter";
 
 const DONE: Record<ActionReport["kind"], NoticeEvent["kind"]> = {
   create: "created",
   deactivate: "deactivated",
   delete: "deleted",
 };
-
-/** Words without what changes on every attempt (request ids, instants): a failure "changes" only when it does. */
-export function fingerprint(text: string): string {
-  return text
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "#")
-    .replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z?/g, "#")
-    .slice(0, 300);
-}
 
 const DAY_MS = 86_400_000;
 
@@ -49,8 +29,11 @@ export function statementsFor(
   for (const a of user.actions) {
     if (a.outcome === "done") {
       const event: NoticeEvent = { kind: DONE[a.kind], keyId: a.keyId, detail: a.detail };
-      if (a.kind === "create")
+      if (a.kind === "create") {
+        const destinations = deliveredNow(user, a.keyId, now);
         Object.assign(event, secret, { readers: [...(user.readers ?? readerPrincipals)] });
+        if (destinations.length > 0) event.destinations = destinations;
+      }
       if (a.kind === "deactivate" && a.detail.startsWith("replaced by")) {
         event.replacementStored = user.secretArn !== undefined;
       }
@@ -65,10 +48,16 @@ export function statementsFor(
       });
     } else if (a.outcome === "planned") {
       const kind = `would-${a.kind}` as NoticeEvent["kind"];
+      const destinations = a.kind === "create" ? plannedFor(user, a.keyId) : [];
       out.push({
         matter: `${kind}:${a.keyId}`,
-        said: a.detail,
-        event: { kind, keyId: a.keyId, detail: a.detail },
+        said: [a.detail, ...destinations].join("; "),
+        event: {
+          kind,
+          keyId: a.keyId,
+          detail: a.detail,
+          ...(destinations.length > 0 ? { destinations } : {}),
+        },
       });
     }
   }
@@ -125,6 +114,7 @@ export function statementsFor(
       ...(f.kind === "foreign-secret" && user.status === "blocked" ? { silent: true } : {}),
     });
   }
+  out.push(...deliveryStatements(user, now));
   return out;
 }
 

@@ -1,17 +1,8 @@
 import type { NoticeEvent } from "../messages";
+import { deliveryLine, destinationsList } from "./delivery-wording";
+import { day, type Line } from "./words";
 
-/** One line of a notice: what happened or is coming, what to do next and who can do it. */
-export interface Line {
-  readonly what: string;
-  readonly next?: string;
-  /** A command for the person the line names (never for the account owner, unless it is theirs to run). */
-  readonly command?: string;
-}
-
-export const day = (iso: string | undefined) => (iso ?? "").slice(0, 10);
-
-/** `1 key`, `2 keys`. */
-export const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+export { count, day, type Line } from "./words";
 
 /** The AWS CLI command a consumer runs, with their own credentials, to read the current key. */
 export function retrievalCommand(secretId: string): string {
@@ -62,7 +53,8 @@ export function lineOf(user: string, e: NoticeEvent, later: (keyId: string) => s
     case "created":
       return {
         what: `${user}: new key ${key} is stored in secret ${e.secretName}. Who can read it: ${readersOf(user, e.readers)}.`,
-        next: `${user} or a reader fetches it with the command below and updates what uses the old key${later(replaced(e)) ? ` before ${later(replaced(e))}, when the old key is deactivated` : ""}.`,
+        ...destinationsList(e, "keyrotor delivered it to:"),
+        next: `${user} or a reader fetches it with the command below and updates ${e.destinations ? "anything else that uses" : "what uses"} the old key${later(replaced(e)) ? ` before ${later(replaced(e))}, when the old key is deactivated` : ""}.`,
         command: retrievalCommand(e.secretArn ?? e.secretName ?? ""),
       };
     case "deactivated":
@@ -84,6 +76,7 @@ export function lineOf(user: string, e: NoticeEvent, later: (keyId: string) => s
     case "would-delete":
       return {
         what: `${user}: would ${e.kind.slice(6)} ${e.kind === "would-create" ? "a new key" : `key ${key}`} (${e.detail}).`,
+        ...destinationsList(e, "It would be delivered to:"),
       };
     case "warning":
       return warningLine(user, e);
@@ -99,7 +92,7 @@ export function lineOf(user: string, e: NoticeEvent, later: (keyId: string) => s
         what: `${user}: ${e.action === "read" || !e.action ? "could not be checked" : `${e.action} of key ${key} failed`}: ${e.detail}.`,
         next: "keyrotor tries again on its next run; if this keeps coming back, tell your platform team.",
       };
-    default: {
+    case "secret": {
       const meaning = FINDINGS[e.finding ?? ""] ?? { what: e.detail ?? "" };
       const lead =
         e.outcome === "planned"
@@ -112,6 +105,8 @@ export function lineOf(user: string, e: NoticeEvent, later: (keyId: string) => s
         ...(meaning.next ? { next: meaning.next } : {}),
       };
     }
+    default:
+      return deliveryLine(user, e) ?? { what: `${user}: ${e.detail ?? e.kind}.` };
   }
 }
 

@@ -64,13 +64,39 @@ describe("renderNotice: written for the reader", () => {
   });
 
   it("shows the mode once and plainly: enforce never says would, audit says nothing was changed", () => {
-    for (const name of ["rotated", "deactivated", "deleted", "warning", "needs-action"]) {
+    for (const name of ["rotated", "deactivated", "deleted", "warning", "needs-action", "delivery"]) {
       expect(sample(name).text).not.toMatch(/\bwould\b|audit/);
     }
     const audit = sample("audit").text;
     expect(audit.match(/audit mode/g)).toHaveLength(1);
     expect(audit).toContain("it changed nothing");
     expect(audit).toContain("- deploy-bot: would create a new key (replaces AKIAOLDDEPLOYBOT0001).");
+  });
+
+  it("tells key delivery: where a new key went, what fails and keeps the old key, old keys still in use", () => {
+    // Act
+    const rotated = sample("rotated");
+    const { subject, text, html } = sample("delivery");
+    // Assess
+    expect(rotated.text).toContain(
+      "  keyrotor delivered it to:\n    * GitHub Actions secrets of repository acme/deploy\n    * SSM parameters",
+    );
+    expect(subject).toBe(
+      "[keyrotor] Payments (111122223333): 1 key delivered, 2 old keys still in use, 2 need your action",
+    );
+    expect(text).toMatch(
+      /== Needs your action ==\n- release-bot: delivering new key AKIANEWRELEASEBOT001 to GitLab CI\/CD variables of project acme\/release failed: .* \(failing since 2027-03-28, 4 attempts\)\. Until it succeeds, the old key AKIAOLDRELEASEBOT001 stays Active/,
+    );
+    expect(text).toContain(
+      "legacy-app: key AKIALEGACYAPP0000001 was deactivated by keyrotor and made Active again",
+    );
+    expect(text).toContain(
+      "== Old keys still in use ==\n- nightly-export: old key AKIAOLDNIGHTLY000001 is still in use",
+    );
+    expect(text).toContain(
+      "reporting: old key AKIAOLDREPORTING0001 was still used on 2027-03-30 (service athena",
+    );
+    expect(html).toContain("<li>Terraform Cloud variables of workspace acme/prod-network</li>");
   });
 
   it("is an HTML document mail clients render: doctype, charset, viewport, inline styles, a table", () => {
