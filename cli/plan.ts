@@ -1,5 +1,11 @@
 import { ageInDays } from "../shared/lifecycle";
-import type { ActionReport, UserReport } from "../shared/rotation/report";
+import type {
+  ActionReport,
+  DeliveryReport,
+  HoldReport,
+  UsageReport,
+  UserReport,
+} from "../shared/rotation/report";
 import type { AccountOutcome } from "./sweep";
 
 /** One key of one user of one account, and what keyrotor would do with it. */
@@ -16,6 +22,12 @@ export interface PlanRow {
   readonly decision: string;
   /** ISO date-time the decision falls (fell) due, `""` when nothing is scheduled. */
   readonly due: string;
+  /** On a delivery's row: the report's delivery as it is (destination, outcome, failure). */
+  readonly delivery?: DeliveryReport;
+  /** On a key's row: the deactivation held back, as the report has it. */
+  readonly hold?: HoldReport;
+  /** On a key's row: its use after its replacement reached every consumer. */
+  readonly stillUsed?: UsageReport;
 }
 
 export const PLAN_COLUMNS: (keyof PlanRow)[] = [
@@ -36,6 +48,46 @@ const ACTION_DECISION: Record<ActionReport["kind"], string> = {
   delete: "delete",
 };
 
+const HOLD_REASON: Record<HoldReport["reason"], (h: HoldReport) => string> = {
+  undelivered: (h) => {
+    const n = h.destinations?.length ?? 1;
+    return `until ${n} ${n === 1 ? "destination confirms" : "destinations confirm"} the new key`;
+  },
+  "in-use": (h) => `in use${h.until ? ` (at most until ${h.until.slice(0, 10)})` : ""}`,
+  reactivated: () => "re-activated by a person, left Active",
+};
+
+/** What a delivery's row says: where to, and how it went. */
+function deliveryDecision(d: DeliveryReport): string {
+  const tries = d.attempts ? ` (${d.attempts} attempt${d.attempts === 1 ? "" : "s"})` : "";
+  const why = `${d.error?.message ?? "unknown error"}${d.fix ? `; fix: ${d.fix}` : ""}`;
+  switch (d.outcome) {
+    case "planned":
+      return `deliver to ${d.destination}`;
+    case "done":
+      return `delivered to ${d.destination}`;
+    case "failed":
+      return `delivery to ${d.destination} failed${tries}: ${why}`;
+    default:
+      return `delivery to ${d.destination} failing, not retried${tries}: ${why}`;
+  }
+}
+
+/** One row per delivery of the user's key: after the key rows, with the report's delivery kept whole. */
+function deliveryRows(account: Pick<PlanRow, "accountId" | "accountName">, user: UserReport): PlanRow[] {
+  return (user.deliveries ?? []).map((d) => ({
+    ...account,
+    userName: user.userName,
+    keyId: d.keyId,
+    status: "-",
+    ageDays: null,
+    lastUsed: "",
+    decision: deliveryDecision(d),
+    due: d.confirmedAt ?? d.failingSince ?? "",
+    delivery: d,
+  }));
+}
+
 /** The decision and due date for one key: its action this run if any, else its next step, else keep. */
 function keyDecision(
   user: UserReport,
@@ -54,6 +106,8 @@ function keyDecision(
   if (user.status === "blocked" && keyId === newestId) {
     return { decision: "blocked: two keys, none deletable yet", due: user.blockedSince ?? "" };
   }
+  const hold = user.holds?.find((h) => h.keyId === keyId);
+  if (hold) return { decision: `held: ${HOLD_REASON[hold.reason](hold)}`, due: hold.dueOn };
   const next = user.upcoming.find((u) => u.keyId === keyId);
   return next ? { decision: `keep (${next.action} later)`, due: next.on } : { decision: "keep", due: "" };
 }
@@ -95,6 +149,8 @@ export function planRows(
       const newestId = [...user.keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]?.id;
       for (const key of user.keys) {
         const used = lastUsed.get(key.id);
+        const hold = user.holds?.find((h) => h.keyId === key.id);
+        const stillUsed = user.stillUsed?.find((u) => u.keyId === key.id);
         rows.push({
           ...account,
           userName: user.userName,
@@ -103,29 +159,66 @@ export function planRows(
           ageDays: ageInDays(new Date(key.createdAt), now),
           lastUsed: used === undefined ? "" : used === null ? "never" : used.toISOString(),
           ...keyDecision(user, key.id, newestId),
+          ...(hold ? { hold } : {}),
+          ...(stillUsed ? { stillUsed } : {}),
         });
       }
+      rows.push(...deliveryRows(account, user));
     }
   }
   return rows;
 }
 
-const cell = (value: PlanRow[keyof PlanRow]) => (value === null ? "" : String(value));
+const cell = (value: PlanRow[keyof PlanRow]) => (value === null || value === undefined ? "" : String(value));
 const day = (value: string) => (/^\d{4}-\d\d-\d\dT/.test(value) ? value.slice(0, 10) : value);
 
-/** An aligned text table with dates shortened to days. */
+/** A provider's message on one line of the terminal, whatever line breaks it held. */
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/** Lines of cells padded to their column's width; a line's `note` follows it, indented, unaligned. */
+function aligned(lines: readonly { cells: string[]; note?: string }[]): string[] {
+  const widths = (lines[0]?.cells ?? []).map((_, i) =>
+    Math.max(...lines.map((l) => l.cells[i]?.length ?? 0)),
+  );
+  return lines.flatMap(({ cells, note }) => [
+    cells
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+    ...(note ? [`    ${note}`] : []),
+  ]);
+}
+
+/**
+ * An aligned text table of the keys with dates shortened to days, then, when any user has
+ * destinations, a table of the deliveries: a failure's error and fix on the line under it, so that
+ * long provider messages do not widen the columns.
+ */
 export function formatTable(rows: readonly PlanRow[]): string {
   const header = ["ACCOUNT", "NAME", "USER", "KEY", "STATUS", "AGE", "LAST USED", "DECISION", "DUE"];
-  const body = rows.map((r) => PLAN_COLUMNS.map((c) => day(cell(r[c]))));
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]?.length ?? 0)));
-  return [header, ...body]
-    .map((line) =>
-      line
-        .map((v, i) => v.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  const keys = rows.filter((r) => !r.delivery);
+  const table = aligned([
+    { cells: header },
+    ...keys.map((r) => ({ cells: PLAN_COLUMNS.map((c) => day(cell(r[c]))) })),
+  ]);
+  const deliveries = rows.flatMap((r) => (r.delivery ? [{ row: r, d: r.delivery }] : []));
+  if (deliveries.length === 0) return table.join("\n");
+  const deliveryTable = aligned([
+    { cells: ["ACCOUNT", "USER", "KEY", "DELIVERY", "SINCE", "ATTEMPTS", "DESTINATION"] },
+    ...deliveries.map(({ row, d }) => ({
+      cells: [
+        row.accountId,
+        row.userName,
+        d.keyId,
+        d.outcome,
+        day(d.confirmedAt ?? d.failingSince ?? ""),
+        d.attempts === undefined ? "" : String(d.attempts),
+        d.destination,
+      ],
+      ...(d.error ? { note: oneLine(`error: ${d.error.message}${d.fix ? `; fix: ${d.fix}` : ""}`) } : {}),
+    })),
+  ]);
+  return [...table, "", ...deliveryTable].join("\n");
 }
 
 /** RFC 4180 CSV with a header row of the JSON field names. */
