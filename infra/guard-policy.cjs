@@ -1,7 +1,7 @@
 // The optional guard (--param="guardPolicy=true"): a service control policy, attached to the deployment
 // targets, under which nobody in a member account but keyrotor's member role (and the principals the
-// operator exempts) may change keyrotor's secrets, keyrotor's IAM user tags, or the member role
-// itself. Without it an administrator of a member account can rewrite a secret's resource policy and
+// operator exempts) may change keyrotor's secrets, the SSM parameters it delivers keys to, keyrotor's
+// IAM user tags, or the member role itself. Without it an administrator of a member account can rewrite a secret's resource policy and
 // read the key. An SCP, not a resource control policy: IAM (the user tags and the member role) is not
 // a service RCPs cover, and the secrets' own resource policies already refuse principals outside the
 // account. Neither kind of policy applies to the management account.
@@ -29,6 +29,22 @@ const SECRET_WRITES = [
   "secretsmanager:StopReplicationToReplica",
   "secretsmanager:RotateSecret",
   "secretsmanager:CancelRotateSecret",
+];
+
+/**
+ * What changes a parameter's value, labels, tags or sharing, or deletes it: a value planted there, or
+ * a label moved to an older version, would hand consumers a key keyrotor did not deliver.
+ */
+const PARAMETER_WRITES = [
+  "ssm:PutParameter",
+  "ssm:DeleteParameter",
+  "ssm:DeleteParameters",
+  "ssm:LabelParameterVersion",
+  "ssm:UnlabelParameterVersion",
+  "ssm:AddTagsToResource",
+  "ssm:RemoveTagsFromResource",
+  "ssm:PutResourcePolicy",
+  "ssm:DeleteResourcePolicy",
 ];
 
 /** What sets or removes a user's tags. */
@@ -76,6 +92,14 @@ function guardPolicyDocument({ memberRoleName, secretPrefix, userTagKeys, exempt
         Condition: { ArnNotLike: { "aws:PrincipalArn": keyrotor } },
       },
       {
+        Sid: "KeyrotorParametersOnlyByKeyrotor",
+        Effect: "Deny",
+        Action: PARAMETER_WRITES,
+        // A parameter's ARN drops its name's leading "/": this is /<secretPrefix>...
+        Resource: `arn:*:ssm:*:*:parameter/${secretPrefix}*`,
+        Condition: { ArnNotLike: { "aws:PrincipalArn": keyrotor } },
+      },
+      {
         Sid: "KeyrotorUserTagsOnlyByKeyrotor",
         Effect: "Deny",
         Action: USER_TAG_WRITES,
@@ -113,7 +137,8 @@ module.exports = async ({ resolveVariable }) => {
         Type: "AWS::Organizations::Policy",
         Properties: {
           Name: `${service}-${stage}-guard`,
-          Description: "keyrotor: only keyrotor changes its secrets, its user tags and its member role",
+          Description:
+            "keyrotor: only keyrotor changes its secrets, its parameters, its user tags and its member role",
           Type: "SERVICE_CONTROL_POLICY",
           TargetIds: list(await resolveVariable("param:deploymentTargets")),
           Content: content,

@@ -5,8 +5,24 @@
 // schema the functions parse them with at start-up (shared/config.ts); the deployment-only params are
 // declared here.
 
-/** Settings that are not params: the stack sets them itself. */
-const NOT_PARAMS = new Set(["ledgerTable"]);
+/**
+ * Settings that are not params: the stack sets them itself (the ledger it creates, the delivery key it
+ * creates when deliveries are configured). For the check, stand-ins of the right form.
+ */
+const STACK_SETTINGS = {
+  ledgerTable: "keyrotor-stack-ledger",
+  deliveryKmsKeyId: "alias/keyrotor-stack-delivery",
+};
+const NOT_PARAMS = new Set(Object.keys(STACK_SETTINGS));
+
+/**
+ * Lambda refuses a function whose environment variables take more than 4 KB together, measured as
+ * their JSON. Every function gets every setting; the stack adds its own variables, at most
+ * STACK_VARIABLES_BYTES of JSON (partition, Powertools, ledger table, key id, one queue URL with a
+ * 30-character stage in the longest region name: about 420 bytes).
+ */
+const ENVIRONMENT_LIMIT_BYTES = 4096;
+const STACK_VARIABLES_BYTES = 512;
 
 /** Settings a deployment cannot go without (the schema has no default for them). */
 const REQUIRED_SETTINGS = { senderEmail: "an SES-verified email address" };
@@ -75,6 +91,39 @@ const DEPLOYMENT_PARAMS = {
   stackSetMaxConcurrency: integer(1, 100),
 };
 
+/**
+ * The problem with the settings' size, if they leave the stack's own variables no room under Lambda's
+ * limit (measured as the variables' JSON, as Lambda measures them), naming the setting that takes most.
+ */
+function environmentProblem(params, settings, envNameOf) {
+  const bytes = (value) => Buffer.byteLength(JSON.stringify(value));
+  const total =
+    bytes(Object.fromEntries(settings.map((name) => [envNameOf(name), params[name] ?? ""]))) +
+    STACK_VARIABLES_BYTES;
+  if (total <= ENVIRONMENT_LIMIT_BYTES) return [];
+  const size = (name) => bytes(params[name] ?? "");
+  const largest = settings.reduce((a, b) => (size(b) > size(a) ? b : a));
+  return [
+    `${largest} (${size(largest)} bytes): every function's environment variables would take ${total} ` +
+      `bytes, over Lambda's limit of 4 KB (${ENVIRONMENT_LIMIT_BYTES} bytes) for a function's variables ` +
+      "together; shorten it (compact JSON, fewer or wider bindings)",
+  ];
+}
+
+/** osls keeps a `--param` value up to its first line break: a pretty-printed JSON arrives cut short. */
+const JSON_HINT = (name) =>
+  ` (a --param is read up to its first line break: pass JSON on one line, e.g. --param="${name}=$(jq -c . ${name}.json)")`;
+
+/**
+ * How a problem names a setting: with its value, unless the problem is inside it (`deliveries.0.user`)
+ * or the value is too long to read in a line.
+ */
+function naming(name, value, path = []) {
+  const where = path.length > 0 ? path.join(".") : name;
+  if (value === undefined || value === "" || path.length > 1 || value.length > 100) return where;
+  return `${name}="${value}"`;
+}
+
 /** The `name=value` pairs of `--param` options. */
 function parseCliParams(items) {
   const params = {};
@@ -127,6 +176,7 @@ function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
   }
   const params = effectiveParams({ cli, stageParams, defaultParams });
   const given = (name) => params[name] !== undefined && params[name] !== "";
+  problems.push(...environmentProblem(params, settings, config.envNameOf));
 
   for (const [name, declared] of Object.entries(DEPLOYMENT_PARAMS)) {
     if (!given(name)) {
@@ -149,20 +199,25 @@ function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
     try {
       Object.assign(raw, config.settingsFromEnv({ [config.envNameOf(name)]: params[name] }));
     } catch (error) {
-      problems.push(`${name}="${params[name]}": ${error.message.replace(config.envNameOf(name), name)}`);
+      const said = error.message.replace(config.envNameOf(name), name);
+      problems.push(`${naming(name, params[name])}: ${said}${/JSON/.test(said) ? JSON_HINT(name) : ""}`);
     }
   }
   // The schema checks the relations between settings only once each one is valid: parse again without
   // the invalid ones until nothing new is found, so one run reports both kinds of problem.
   const seen = new Set();
   for (;;) {
-    const parsed = config.configSchema.safeParse({ senderEmail: "placeholder@example.com", ...raw });
+    const parsed = config.configSchema.safeParse({
+      senderEmail: "placeholder@example.com",
+      ...STACK_SETTINGS,
+      ...raw,
+    });
     const issues = parsed.success ? [] : parsed.error.issues;
     const fresh = issues.filter((issue) => !seen.has(`${issue.path.join(".")}: ${issue.message}`));
     for (const issue of fresh) {
       seen.add(`${issue.path.join(".")}: ${issue.message}`);
       const name = String(issue.path[0] ?? "(settings)");
-      problems.push(`${name}${given(name) ? `="${params[name]}"` : ""}: ${issue.message}`);
+      problems.push(`${naming(name, params[name], issue.path)}: ${issue.message}`);
       delete raw[name];
     }
     if (fresh.length === 0) return problems;
@@ -177,6 +232,8 @@ function paramsMessage(problems) {
 module.exports = {
   DEPLOYMENT_PARAMS,
   NOT_PARAMS,
+  ENVIRONMENT_LIMIT_BYTES,
+  STACK_VARIABLES_BYTES,
   parseCliParams,
   effectiveParams,
   paramProblems,

@@ -21,7 +21,12 @@ interface ConfigModule {
 
 declare const params: {
   readonly DEPLOYMENT_PARAMS: Record<string, DeclaredParam>;
+  /** Settings the stack sets itself (ledger table, delivery key), not params. */
   readonly NOT_PARAMS: ReadonlySet<string>;
+  /** Lambda's limit on a function's environment variables together, measured as their JSON. */
+  readonly ENVIRONMENT_LIMIT_BYTES: number;
+  /** The most the stack's own variables (not settings) take of that limit. */
+  readonly STACK_VARIABLES_BYTES: number;
   parseCliParams(items: readonly string[] | undefined): Record<string, string>;
   effectiveParams(input: {
     cli: Record<string, unknown>;

@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import params from "../../infra/params.cjs";
 import { envNameOf, SETTING_NAMES } from "../../shared/config";
+import { TOKEN_SECRET_PREFIX } from "../../shared/destinations/schema";
 
 const run = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is read structurally here.
@@ -31,6 +33,19 @@ const ofType = (type: string) => Object.entries(resources()).filter(([, r]) => r
 const statementsOf = (role: Json): Json[] =>
   (role.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement);
 const actions = (s: Json): string[] => [s.Action].flat();
+/** What the key policy must never give the account: using the key, directly or through a grant. */
+const KEY_USE = /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant|\*$)/;
+/** One binding with a CI destination and an SSM destination, as an operator passes it. */
+const DELIVERIES = JSON.stringify([
+  {
+    account: "111122223333",
+    user: "ci-deployer",
+    destinations: [
+      { type: "github", repository: "acme/app", tokenSecret: "keyrotor-tokens/github" },
+      { type: "ssm", path: "/keyrotor/ci/{userName}" },
+    ],
+  },
+]);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keyrotor-package-"));
@@ -68,11 +83,44 @@ describe("sls package (offline) and the generated template", () => {
     }
   });
 
-  it("passes every setting to the functions, mode audit by default", () => {
+  it("passes every setting to the functions, mode audit by default, no deliveries, new keys verified", () => {
     const env = resources().RotatorLambdaFunction.Properties.Environment.Variables;
     expect(env.KEYROTOR_MODE).toBe("audit");
     const passed = Object.keys(env).filter((k) => k.startsWith("KEYROTOR_"));
     expect(passed.sort()).toEqual(SETTING_NAMES.map(envNameOf).sort());
+    expect(env).toMatchObject({
+      KEYROTOR_DELIVERIES: "",
+      KEYROTOR_DELIVERY_KMS_KEY_ID: { Ref: "DeliveryKey" },
+      KEYROTOR_HOLD_WHILE_IN_USE: "false",
+      KEYROTOR_VERIFY_NEW_KEYS: "true",
+    });
+  });
+
+  it("leaves room in every function's environment for the stack's own variables, as infra/params.cjs reserves", () => {
+    // Prepare: the variables no param sets, at their longest (a 30-character stage, the longest
+    // region and partition names, a key id), as Lambda measures them: their JSON
+    const settings = new Set(SETTING_NAMES.filter((n) => !params.NOT_PARAMS.has(n)).map(envNameOf));
+    const stage = "s".repeat(30);
+    const longest = (value: Json): string => {
+      if (typeof value === "string") return value.replaceAll("package-check", stage);
+      if (value.Ref === "AWS::Partition") return "aws-iso-b";
+      if (value.Ref === "DeliveryKey") return "1234abcd-12ab-34cd-56ef-1234567890ab";
+      if (value.Ref === "LedgerTable") return `keyrotor-${stage}-ledger`;
+      const queue = value.Ref.replace(/Queue$/, "").replace(/[A-Z]/g, (c: string) => `-${c.toLowerCase()}`);
+      return `https://sqs.ap-southeast-3.amazonaws.com/123456789012/keyrotor-${stage}${queue}.fifo`;
+    };
+
+    // Act
+    const sizes = ofType("AWS::Lambda::Function").map(([name, fn]) => {
+      const own = Object.entries(fn.Properties.Environment.Variables as Record<string, Json>)
+        .filter(([variable]) => !settings.has(variable))
+        .map(([variable, value]) => [variable, longest(value)]);
+      return [name, Buffer.byteLength(JSON.stringify(Object.fromEntries(own)))] as const;
+    });
+
+    // Assess
+    expect(sizes).toHaveLength(3);
+    for (const [name, bytes] of sizes) expect(bytes, name).toBeLessThanOrEqual(params.STACK_VARIABLES_BYTES);
   });
 
   it("gives every execution role least privilege: no wildcard actions, AssumeRole on the member role only, SES on the sender only", () => {
@@ -110,12 +158,84 @@ describe("sls package (offline) and the generated template", () => {
         ],
       }),
     ]);
-    const everyAllowed = roles.flatMap(([, role]) =>
+    // The only secret any of them may read: the rotator's destination tokens.
+    const secretReads = roles.flatMap(([name, role]) =>
       statementsOf(role)
-        .filter((s) => s.Effect === "Allow")
-        .flatMap(actions),
+        .filter((s) => s.Effect === "Allow" && actions(s).includes("secretsmanager:GetSecretValue"))
+        .map((s) => [name, s]),
     );
-    expect(everyAllowed).not.toContain("secretsmanager:GetSecretValue");
+    expect(secretReads).toEqual([
+      [
+        "RotatorRole",
+        {
+          Sid: "ReadDestinationTokensOnly",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: {
+            "Fn::Sub": `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${TOKEN_SECRET_PREFIX}*`,
+          },
+        },
+      ],
+    ]);
+  });
+
+  it("keeps new keys under a delivery key the account manages but cannot use, which the rotator alone uses, under an encryption context", () => {
+    const key = resources().DeliveryKey.Properties;
+    const [manage, escrow, ...more] = key.KeyPolicy.Statement as Json[];
+    const root = { AWS: { "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root" } };
+
+    // Assess: a symmetric key (the default spec), rotated yearly, found by its alias
+    expect(key).toMatchObject({ EnableKeyRotation: true, PendingWindowInDays: 30 });
+    expect(key.KeySpec ?? "SYMMETRIC_DEFAULT").toBe("SYMMETRIC_DEFAULT");
+    expect(resources().DeliveryKeyAlias.Properties).toEqual({
+      AliasName: "alias/keyrotor-package-check-delivery",
+      TargetKeyId: { Ref: "DeliveryKey" },
+    });
+    expect(more).toEqual([]);
+    // the account: every management action (PutKeyPolicy too, or KMS refuses the policy), no use
+    expect(manage).toMatchObject({ Effect: "Allow", Principal: root, Resource: "*" });
+    expect(actions(manage)).toEqual(expect.arrayContaining(["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"]));
+    expect(actions(manage).filter((a) => KEY_USE.test(a))).toEqual([]);
+    expect(manage.Condition).toBeUndefined();
+    // the rotator, named as its role is named, with the three context keys the adapter sets
+    expect(escrow).toEqual({
+      Sid: "RotatorEscrowsNewKeysUnderTheirContext",
+      Effect: "Allow",
+      Principal: root,
+      Action: ["kms:Encrypt", "kms:Decrypt"],
+      Resource: "*",
+      Condition: {
+        ArnEquals: {
+          "aws:PrincipalArn": {
+            "Fn::Sub":
+              "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/keyrotor-package-check-us-east-1-rotator",
+          },
+        },
+        Null: {
+          "kms:EncryptionContext:accountId": "false",
+          "kms:EncryptionContext:userName": "false",
+          "kms:EncryptionContext:accessKeyId": "false",
+        },
+      },
+    });
+    expect(resources().RotatorRole.Properties.RoleName).toBe("keyrotor-package-check-us-east-1-rotator");
+    // and the rotator's own policy: this key only
+    const kms = ofType("AWS::IAM::Role").flatMap(([name, role]) =>
+      statementsOf(role)
+        .filter((s) => actions(s).some((a) => a.startsWith("kms:")))
+        .map((s) => [name, s]),
+    );
+    expect(kms).toEqual([
+      [
+        "RotatorRole",
+        {
+          Sid: "EscrowNewKeysWithTheDeliveryKey",
+          Effect: "Allow",
+          Action: ["kms:Encrypt", "kms:Decrypt"],
+          Resource: { "Fn::GetAtt": ["DeliveryKey", "Arn"] },
+        },
+      ],
+    ]);
   });
 
   it("names the execution roles, so their ARNs are known before they exist (and survive re-creation)", () => {
@@ -345,8 +465,20 @@ describe("sls package (offline) and the generated template", () => {
         "--param=callAs=DELEGATED_ADMIN",
         "--param=stackSetFailureTolerance=0",
         "--param=stackSetMaxConcurrency=100",
+        `--param=deliveries=${DELIVERIES}`,
+        "--param=holdWhileInUse=true",
+        "--param=verifyNewKeys=false",
       );
       const r = delegated.Resources;
+      // The deliveries reach every function as the operator wrote them, with the key the stack made.
+      for (const fn of ["SchedulerLambdaFunction", "RotatorLambdaFunction", "NotifierLambdaFunction"]) {
+        expect(r[fn].Properties.Environment.Variables).toMatchObject({
+          KEYROTOR_DELIVERIES: DELIVERIES,
+          KEYROTOR_DELIVERY_KMS_KEY_ID: { Ref: "DeliveryKey" },
+          KEYROTOR_HOLD_WHILE_IN_USE: "true",
+          KEYROTOR_VERIFY_NEW_KEYS: "false",
+        });
+      }
       expect(r.ManagementMemberRole).toBeUndefined();
       expect(r.ConfigComplianceChangeRule.Properties).toMatchObject({
         EventPattern: {
@@ -391,6 +523,7 @@ describe("sls package (offline) and the generated template", () => {
       });
       expect(guard.Content.Statement.map((s: Json) => s.Sid)).toEqual([
         "KeyrotorSecretsOnlyByKeyrotor",
+        "KeyrotorParametersOnlyByKeyrotor",
         "KeyrotorUserTagsOnlyByKeyrotor",
         "KeyrotorMemberRoleOnlyByItsStackSet",
       ]);
@@ -472,6 +605,30 @@ describe("the member role template (infra/member-role.yml)", () => {
     for (const action of statements.flatMap(actions)) expect(action).not.toMatch(/\*/);
   });
 
+  it("puts SSM parameters only under /<SecretPrefix> of its own account, and explicitly denies itself reading any", () => {
+    const ssm = statements.filter((s) => actions(s).some((a) => a.startsWith("ssm:")));
+    expect(ssm).toEqual([
+      {
+        Sid: "WriteKeyrotorParameters",
+        Effect: "Allow",
+        Action: "ssm:PutParameter",
+        // A parameter's ARN drops the leading "/" of its name.
+        Resource: { "Fn::Sub": "arn:${AWS::Partition}:ssm:*:${AWS::AccountId}:parameter/${SecretPrefix}*" },
+      },
+      {
+        Sid: "NeverReadParameterValues",
+        Effect: "Deny",
+        Action: [
+          "ssm:GetParameter",
+          "ssm:GetParameters",
+          "ssm:GetParametersByPath",
+          "ssm:GetParameterHistory",
+        ],
+        Resource: "*",
+      },
+    ]);
+  });
+
   it("puts policies only with BlockPublicPolicy, creates secrets only tagged with their user, tags keyrotor:* only", () => {
     expect(bySid("PutPoliciesThatBlockPublicAccess")).toMatchObject({
       Action: "secretsmanager:PutResourcePolicy",
@@ -507,6 +664,7 @@ describe("the member role template (infra/member-role.yml)", () => {
       "secretsmanager:RestoreSecret",
       "secretsmanager:ReplicateSecretToRegions",
       "secretsmanager:RemoveRegionsFromReplication",
+      "ssm:PutParameter",
     ]) {
       expect(all).toContain(needed);
     }

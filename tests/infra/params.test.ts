@@ -35,14 +35,15 @@ describe("the declared params", () => {
     expect(problemsWith({}, serverless.params["package-check"])).toEqual([]);
   });
 
-  it("are every setting but the ledger table (which the stack creates) and every deployment param", () => {
+  it("are every setting but the ledger table and the delivery key (which the stack creates) and every deployment param", () => {
     const known = [
-      ...config.SETTING_NAMES.filter((n) => n !== "ledgerTable"),
+      ...config.SETTING_NAMES.filter((n) => n !== "ledgerTable" && n !== "deliveryKmsKeyId"),
       ...Object.keys(params.DEPLOYMENT_PARAMS),
     ];
     for (const name of Object.keys(defaultParams)) expect(known).toContain(name);
-    expect(problemsWith({ ...REQUIRED, ledgerTable: "mine" })).toEqual([
+    expect(problemsWith({ ...REQUIRED, ledgerTable: "mine", deliveryKmsKeyId: "alias/mine" })).toEqual([
       expect.stringMatching(/^--param ledgerTable: unknown parameter/),
+      expect.stringMatching(/^--param deliveryKmsKeyId: unknown parameter/),
     ]);
   });
 
@@ -54,7 +55,7 @@ describe("the declared params", () => {
       ),
     ].join("\n");
     const known = [
-      ...config.SETTING_NAMES.filter((n) => n !== "ledgerTable"),
+      ...config.SETTING_NAMES.filter((n) => !params.NOT_PARAMS.has(n)),
       ...Object.keys(params.DEPLOYMENT_PARAMS),
     ];
     for (const name of known) expect(sources, name).toMatch(new RegExp(`param:${name}\\b`));
@@ -131,6 +132,13 @@ describe("paramProblems", () => {
     ]);
   });
 
+  it("rejects holdWhileInUse and verifyNewKeys that are not booleans", () => {
+    expect(problemsWith({ ...REQUIRED, holdWhileInUse: "yes", verifyNewKeys: "no" })).toEqual([
+      'holdWhileInUse="yes": holdWhileInUse must be true or false, got "yes"',
+      'verifyNewKeys="no": verifyNewKeys must be true or false, got "no"',
+    ]);
+  });
+
   it("takes --param over the stage's params over the defaults, as osls does", () => {
     expect(
       params.effectiveParams({
@@ -143,6 +151,97 @@ describe("paramProblems", () => {
       mode: "enforce",
       passwordPolicy: '{"a":1}',
     });
+  });
+});
+
+describe("the deliveries param", () => {
+  /** `count` bindings of one GitHub repository each, as compact JSON. */
+  const bindings = (count: number) =>
+    JSON.stringify(
+      Array.from({ length: count }, (_, i) => ({
+        account: "111122223333",
+        user: `ci-${i}`,
+        destinations: [
+          { type: "github", repository: `acme/app-${i}`, tokenSecret: "keyrotor-tokens/github" },
+        ],
+      })),
+    );
+
+  it("takes a JSON array of bindings, validated with the functions' own schema (the stack supplies the key)", () => {
+    // Prepare
+    const valid = JSON.stringify([
+      {
+        account: "*",
+        user: "ci-*",
+        destinations: [{ type: "ssm", path: "/keyrotor/ci/{accountId}/{userName}", account: "444455556666" }],
+      },
+    ]);
+
+    // Act / Assess
+    expect(problemsWith({ ...REQUIRED, deliveries: valid })).toEqual([]);
+    expect(problemsWith({ ...REQUIRED, deliveries: "[]" })).toEqual([]);
+    expect(problemsWith({ ...REQUIRED, deliveries: bindings(3) })).toEqual([]);
+  });
+
+  it("names the binding and destination at fault, not the whole value", () => {
+    // Prepare: a token outside keyrotor-tokens/, an SSM path outside the prefix
+    const bad = JSON.stringify([
+      {
+        account: "111122223333",
+        user: "ci",
+        destinations: [
+          { type: "github", repository: "acme/app", tokenSecret: "prod/github-token" },
+          { type: "ssm", path: "/other/ci" },
+        ],
+      },
+    ]);
+
+    // Act
+    const problems = problemsWith({ ...REQUIRED, deliveries: bad });
+
+    // Assess
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^deliveries\.0\.destinations\.0\.tokenSecret: must be the name of a secret under keyrotor-tokens\//,
+      ),
+      "deliveries.0.destinations.1: ssm: path must start with /keyrotor/ (where keyrotor's member role may write)",
+    ]);
+  });
+
+  it("is refused when every function's variables would pass Lambda's 4 KB, naming it and the limit", () => {
+    // Prepare: the largest number of bindings that fits, and one more
+    let fits = 1;
+    while (problemsWith({ ...REQUIRED, deliveries: bindings(fits + 1) }).length === 0) fits++;
+
+    // Act
+    const problems = problemsWith({ ...REQUIRED, deliveries: bindings(fits + 1) });
+
+    // Assess: the settings with the stack's reserve stay within 4,096 bytes of JSON, and no further
+    const env = (deliveries: string) =>
+      Object.fromEntries(
+        config.SETTING_NAMES.filter((n) => !params.NOT_PARAMS.has(n)).map((n) => [
+          config.envNameOf(n),
+          n === "deliveries"
+            ? deliveries
+            : String(defaultParams[n] ?? REQUIRED[n as keyof typeof REQUIRED] ?? ""),
+        ]),
+      );
+    const bytes = (deliveries: string) =>
+      Buffer.byteLength(JSON.stringify(env(deliveries))) + params.STACK_VARIABLES_BYTES;
+    expect(bytes(bindings(fits))).toBeLessThanOrEqual(4096);
+    expect(bytes(bindings(fits + 1))).toBeGreaterThan(4096);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^deliveries \(\d+ bytes\): every function's environment variables would take \d+ bytes, over Lambda's limit of 4 KB \(4096 bytes\)/,
+      ),
+    ]);
+    expect(problems[0]).not.toContain("acme/app-");
+  });
+
+  it("cut at its first line break, as osls cuts a --param, is refused saying how to pass it", () => {
+    expect(problemsWith({ ...REQUIRED, deliveries: "[" })).toEqual([
+      'deliveries="[": deliveries is not valid JSON (a --param is read up to its first line break: pass JSON on one line, e.g. --param="deliveries=$(jq -c . deliveries.json)")',
+    ]);
   });
 });
 
@@ -162,14 +261,23 @@ describe("sls package with bad params (the plugin, before anything is built)", (
     return { code: error.code, output: `${error.stdout}\n${error.stderr}` };
   };
 
-  it("fails naming a misspelt param and a value outside the allowed ones", async () => {
+  it("fails naming a misspelt param, a value outside the allowed ones and a JSON on several lines", async () => {
     const { code, output } = await failure(
-      slsPackage("--stage", "package-check", "--param=mode=Enforce", "--param=rotateAfterDay=80"),
+      slsPackage(
+        "--stage",
+        "package-check",
+        "--param=mode=Enforce",
+        "--param=rotateAfterDay=80",
+        '--param=deliveries=[\n  {"account": "*"}\n]',
+      ),
     );
     expect(code).not.toBe(0);
     expect(output).toContain("keyrotor: invalid deployment parameters:");
     expect(output).toContain("--param rotateAfterDay: unknown parameter");
     expect(output).toContain('mode="Enforce": Invalid option: expected one of "audit"|"enforce"');
+    expect(output).toContain(
+      'deliveries="[": deliveries is not valid JSON (a --param is read up to its first line break',
+    );
   });
 
   it("fails naming each required param that is missing", async () => {

@@ -12,6 +12,7 @@ import {
 import {
   evaluate,
   identityOf,
+  type Json,
   managementAttributes,
   memberStack,
   serverlessResources,
@@ -36,6 +37,9 @@ const management = serverlessResources({
 const attributes = managementAttributes(management, MANAGEMENT);
 const ROTATOR = attributes["RotatorRole.Arn"] as string;
 const rotatorIdentity = identityOf(evaluate(management.RotatorRole, { accountId: MANAGEMENT, attributes }));
+const DELIVERY_KEY = attributes["DeliveryKey.Arn"] as string;
+const deliveryKeyPolicy = evaluate(management.DeliveryKey, { accountId: MANAGEMENT, attributes }).Properties
+  .KeyPolicy;
 
 const member = memberStack({
   accountId: MEMBER,
@@ -208,5 +212,156 @@ describe("the member role's trust policy", () => {
   it("refuses the member account's own principals", async () => {
     expect(await assume(`arn:aws:iam::${MEMBER}:role/Admin`, [administratorAccess])).not.toBe("Allowed");
     expect(await assume(MEMBER_ROLE, memberIdentity)).not.toBe("Allowed");
+  });
+});
+
+describe("the rotator's reading of destination tokens", () => {
+  const token = (name: string, account = MANAGEMENT, region = "us-east-1") =>
+    `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
+  const read = (principal: string, identity: NamedPolicy[], secret: string) =>
+    decision(principal, "secretsmanager:GetSecretValue", secret, { identity });
+
+  it("reads a token under keyrotor-tokens/ in its own account and region", async () => {
+    expect(await read(ROTATOR, rotatorIdentity, token("keyrotor-tokens/github"))).toBe("Allowed");
+    expect(await read(ROTATOR, rotatorIdentity, token("keyrotor-tokens/gitlab/group"))).toBe("Allowed");
+  });
+
+  it("reads no other secret: not a user's key, not another prefix, not another region", async () => {
+    expect(await read(ROTATOR, rotatorIdentity, token("keyrotor/alice"))).toBe("ImplicitlyDenied");
+    expect(await read(ROTATOR, rotatorIdentity, token("other/x"))).toBe("ImplicitlyDenied");
+    expect(await read(ROTATOR, rotatorIdentity, token("keyrotor-tokensx/github"))).toBe("ImplicitlyDenied");
+    expect(
+      await read(ROTATOR, rotatorIdentity, token("keyrotor-tokens/github", MANAGEMENT, "eu-west-1")),
+    ).toBe("ImplicitlyDenied");
+  });
+
+  it("is the only one of keyrotor's roles that may", async () => {
+    for (const role of ["SchedulerRole", "NotifierRole"]) {
+      const identity = identityOf(evaluate(management[role], { accountId: MANAGEMENT, attributes }));
+      const arn = attributes[`${role}.Arn`] as string;
+      expect(await read(arn, identity, token("keyrotor-tokens/github")), role).toBe("ImplicitlyDenied");
+    }
+  });
+});
+
+describe("the delivery key's policy", () => {
+  // The simulator matches a key with a variable part only on "/" (aws:PrincipalTag/x), so it ignores
+  // KMS's kms:EncryptionContext:<key>. Here those keys are renamed, in the policy and the requests
+  // alike, to a global key it evaluates; the next test pins the names the real policy uses.
+  const CONTEXT_KEYS = ["accountId", "userName", "accessKeyId"];
+  const asSimulated = (key: string) =>
+    key.replace(/^kms:EncryptionContext:/, "aws:PrincipalTag/kms-context-");
+  const simulatedPolicy = JSON.parse(
+    JSON.stringify(deliveryKeyPolicy).replace(/kms:EncryptionContext:/g, "aws:PrincipalTag/kms-context-"),
+  );
+  const context = (keys = CONTEXT_KEYS) =>
+    Object.fromEntries(keys.map((k) => [asSimulated(`kms:EncryptionContext:${k}`), `${k}-value`]));
+  const use = (principal: string, action: string, identity: NamedPolicy[], keys?: string[]) =>
+    decision(principal, action, DELIVERY_KEY, {
+      identity,
+      resourcePolicy: simulatedPolicy,
+      context: keys === undefined ? {} : context(keys),
+    });
+
+  it("grants use only under the adapter's encryption context: accountId, userName, accessKeyId (shared/rotation/deliver-key.ts)", () => {
+    const grants = (deliveryKeyPolicy.Statement as Json[]).filter((s) =>
+      [s.Action]
+        .flat()
+        .some((a: string) => /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant)/.test(a)),
+    );
+    expect(grants).toHaveLength(1);
+    expect(grants[0].Condition.Null).toEqual({
+      "kms:EncryptionContext:accountId": "false",
+      "kms:EncryptionContext:userName": "false",
+      "kms:EncryptionContext:accessKeyId": "false",
+    });
+  });
+
+  it("lets the rotator encrypt and decrypt a new key under its full encryption context", async () => {
+    expect(await use(ROTATOR, "kms:Encrypt", rotatorIdentity, CONTEXT_KEYS)).toBe("Allowed");
+    expect(await use(ROTATOR, "kms:Decrypt", rotatorIdentity, CONTEXT_KEYS)).toBe("Allowed");
+  });
+
+  it("refuses the rotator without the context, or with part of it", async () => {
+    expect(await use(ROTATOR, "kms:Decrypt", rotatorIdentity)).toBe("ImplicitlyDenied");
+    expect(await use(ROTATOR, "kms:Decrypt", rotatorIdentity, ["accountId", "userName"])).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await use(ROTATOR, "kms:Encrypt", rotatorIdentity, ["accessKeyId"])).toBe("ImplicitlyDenied");
+  });
+
+  it("lets no other principal of the account decrypt, whatever its IAM policy says: not an administrator, not the root user, not keyrotor's other roles", async () => {
+    const admin = `arn:aws:iam::${MANAGEMENT}:role/Admin`;
+    expect(await use(admin, "kms:Decrypt", [administratorAccess], CONTEXT_KEYS)).toBe("ImplicitlyDenied");
+    expect(await use(`arn:aws:iam::${MANAGEMENT}:root`, "kms:Decrypt", [], CONTEXT_KEYS)).toBe(
+      "ImplicitlyDenied",
+    );
+    const scheduler = attributes["SchedulerRole.Arn"] as string;
+    expect(await use(scheduler, "kms:Decrypt", [allowAll("kms:*")], CONTEXT_KEYS)).toBe("ImplicitlyDenied");
+    for (const action of ["kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:CreateGrant", "kms:Encrypt"]) {
+      expect(await use(admin, action, [administratorAccess]), action).toBe("ImplicitlyDenied");
+    }
+  });
+
+  it("lets no other account use it", async () => {
+    const outsider = "arn:aws:iam::999988887777:role/Attacker";
+    expect(await use(outsider, "kms:Decrypt", [allowAll("kms:*")], CONTEXT_KEYS)).not.toBe("Allowed");
+  });
+
+  it("lets the account's administrators manage it (describe, rotate, tag, schedule deletion, rewrite the policy)", async () => {
+    const admin = `arn:aws:iam::${MANAGEMENT}:role/Admin`;
+    for (const action of [
+      "kms:DescribeKey",
+      "kms:PutKeyPolicy",
+      "kms:EnableKeyRotation",
+      "kms:TagResource",
+      "kms:ScheduleKeyDeletion",
+    ]) {
+      expect(await use(admin, action, [administratorAccess]), action).toBe("Allowed");
+    }
+  });
+});
+
+describe("the member role's writes for destinations", () => {
+  const parameter = (name: string, account = MEMBER) => `arn:aws:ssm:eu-west-1:${account}:parameter${name}`;
+
+  it("puts SSM parameters under /<secretPrefix> in its own account, in any region", async () => {
+    expect(await asMember("ssm:PutParameter", parameter("/keyrotor/ci/x"))).toBe("Allowed");
+    expect(
+      await asMember(
+        "ssm:PutParameter",
+        `arn:aws:ssm:ap-south-1:${MEMBER}:parameter/keyrotor/a/AWS_ACCESS_KEY_ID`,
+      ),
+    ).toBe("Allowed");
+  });
+
+  it("puts no other parameter, deletes none, and never reads one", async () => {
+    expect(await asMember("ssm:PutParameter", parameter("/other/x"))).toBe("ImplicitlyDenied");
+    expect(await asMember("ssm:PutParameter", parameter("/keyrotorx/x"))).toBe("ImplicitlyDenied");
+    expect(await asMember("ssm:PutParameter", parameter("/keyrotor/ci/x", MANAGEMENT))).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await asMember("ssm:DeleteParameter", parameter("/keyrotor/ci/x"))).toBe("ImplicitlyDenied");
+    expect(await asMember("ssm:GetParameter", parameter("/keyrotor/ci/x"))).toBe("ExplicitlyDenied");
+    expect(await asMember("ssm:GetParametersByPath", parameter("/keyrotor/ci"))).toBe("ExplicitlyDenied");
+  });
+
+  it("writes a central copy (a secrets-manager destination) with the permissions it keeps its own secrets with", async () => {
+    const copy = `arn:aws:secretsmanager:eu-west-1:${MEMBER}:secret:keyrotor/central/444455556666/alice-AbCdEf`;
+    const tags = ["keyrotor:user", "keyrotor:copy-of"];
+    const created = await asMember("secretsmanager:CreateSecret", copy, {
+      "aws:RequestTag/keyrotor:user": "alice",
+      "aws:TagKeys": tags,
+    });
+    expect(created).toBe("Allowed");
+    expect(await asMember("secretsmanager:TagResource", copy, { "aws:TagKeys": tags })).toBe("Allowed");
+    expect(await asMember("secretsmanager:DescribeSecret", copy)).toBe("Allowed");
+    expect(
+      await asMember("secretsmanager:PutResourcePolicy", copy, {
+        "secretsmanager:BlockPublicPolicy": "true",
+      }),
+    ).toBe("Allowed");
+    expect(await asMember("secretsmanager:PutSecretValue", copy)).toBe("Allowed");
+    expect(await asMember("secretsmanager:GetSecretValue", copy)).toBe("ExplicitlyDenied");
   });
 });

@@ -6,7 +6,8 @@ import { identityOf, memberStack, resolverOf } from "./templates";
 
 // The optional guard policy (--param="guardPolicy=true"), evaluated as an SCP at the organization's
 // root with an IAM policy simulator: what an administrator of a member account can no longer do to
-// keyrotor's secrets, user tags and member role, and what keyrotor itself still can.
+// keyrotor's secrets, the SSM parameters it delivers keys to, user tags and member role, and what
+// keyrotor itself still can.
 
 const OPERATOR = "arn:aws:iam::*:role/OperatorAdmin";
 const { Resources } = await guardPolicy(
@@ -24,6 +25,8 @@ const scp: NamedPolicy = {
 
 const SECRET = `arn:aws:secretsmanager:eu-west-1:${MEMBER}:secret:keyrotor/alice-AbCdEf`;
 const OTHER_SECRET = `arn:aws:secretsmanager:eu-west-1:${MEMBER}:secret:payments/db-password-AbCdEf`;
+const PARAMETER = `arn:aws:ssm:eu-west-1:${MEMBER}:parameter/keyrotor/ci/alice/AWS_SECRET_ACCESS_KEY`;
+const OTHER_PARAMETER = `arn:aws:ssm:eu-west-1:${MEMBER}:parameter/payments/db-password`;
 const ALICE = `arn:aws:iam::${MEMBER}:user/alice`;
 const ADMIN = `arn:aws:iam::${MEMBER}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`;
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/keyrotor-member`;
@@ -62,6 +65,19 @@ const SECRET_WRITES = [
   "secretsmanager:CancelRotateSecret",
 ];
 
+/** Every way to change a parameter's value, labels, tags or sharing, or delete it. */
+const PARAMETER_WRITES = [
+  "ssm:PutParameter",
+  "ssm:DeleteParameter",
+  "ssm:DeleteParameters",
+  "ssm:LabelParameterVersion",
+  "ssm:UnlabelParameterVersion",
+  "ssm:AddTagsToResource",
+  "ssm:RemoveTagsFromResource",
+  "ssm:PutResourcePolicy",
+  "ssm:DeleteResourcePolicy",
+];
+
 /** Every way to change, replace or hand out a role. */
 const ROLE_WRITES = [
   "iam:CreateRole",
@@ -94,6 +110,17 @@ describe("the guard policy, for an administrator of a member account (Administra
     for (const action of SECRET_WRITES) {
       expect(await asAdmin(action, OTHER_SECRET), action).toBe("Allowed");
     }
+  });
+
+  it("denies writing, relabelling, tagging, sharing or deleting a parameter under /<secretPrefix>, and no other parameter", async () => {
+    for (const action of PARAMETER_WRITES) {
+      expect(await asAdmin(action, PARAMETER), action).toBe("ExplicitlyDenied");
+      expect(await asAdmin(action, OTHER_PARAMETER), action).toBe("Allowed");
+    }
+  });
+
+  it("still lets it read a parameter keyrotor delivered to its own account (SSM has no policy that could refuse it)", async () => {
+    expect(await asAdmin("ssm:GetParameter", PARAMETER)).toBe("Allowed");
   });
 
   it("denies setting, changing or removing keyrotor's user tags, and no other tag", async () => {
@@ -149,6 +176,11 @@ describe("the guard policy, for keyrotor", () => {
     }
   });
 
+  it("still lets the member role write the parameters it delivers keys to, and still not read them", async () => {
+    expect(await asMember("ssm:PutParameter", PARAMETER)).toBe("Allowed");
+    expect(await asMember("ssm:GetParameter", PARAMETER)).toBe("ExplicitlyDenied");
+  });
+
   it("still denies the member role reading, even where the secret's resource policy allows it", async () => {
     const grantingIt = {
       Version: "2012-10-17",
@@ -169,6 +201,7 @@ describe("the guard policy, for keyrotor", () => {
     const asOperator = (action: string, resource: string) =>
       decision(operator, action, resource, { identity: [administratorAccess], scps: [scp] });
     expect(await asOperator("secretsmanager:PutResourcePolicy", SECRET)).toBe("Allowed");
+    expect(await asOperator("ssm:DeleteParameter", PARAMETER)).toBe("Allowed");
     expect(await asOperator("iam:UpdateAssumeRolePolicy", MEMBER_ROLE)).toBe("Allowed");
     const stackSets = `arn:aws:iam::${MEMBER}:role/stacksets-exec-0123456789abcdef`;
     const asStackSets = (action: string) =>

@@ -147,6 +147,9 @@ export function serverlessResources(
   return inline.Resources;
 }
 
+/** The id KMS gives a key serverless.yml declares (the same for each: there is one). */
+const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+
 /** The ARNs and names `Fn::GetAtt`/`Ref` give for serverless.yml's resources in one account. */
 export function managementAttributes(
   resources: Record<string, Json>,
@@ -165,6 +168,10 @@ export function managementAttributes(
     }
     if (r.Type === "AWS::DynamoDB::Table") {
       attributes[`${name}.Arn`] = `arn:aws:dynamodb:${region}:${accountId}:table/${p.TableName}`;
+    }
+    if (r.Type === "AWS::KMS::Key") {
+      attributes[`${name}.Ref`] = KEY_ID;
+      attributes[`${name}.Arn`] = `arn:aws:kms:${region}:${accountId}:key/${KEY_ID}`;
     }
   }
   return attributes;
