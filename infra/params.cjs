@@ -19,7 +19,7 @@ const NOT_PARAMS = new Set(Object.keys(STACK_SETTINGS));
  * Lambda refuses a function whose environment variables take more than 4 KB together, measured as
  * their JSON. Every function gets every setting; the stack adds its own variables, at most
  * STACK_VARIABLES_BYTES of JSON (partition, Powertools, ledger table, key id, one queue URL with a
- * 30-character stage in the longest region name: about 420 bytes).
+ * 30-character stage in the longest region name: about 375 bytes).
  */
 const ENVIRONMENT_LIMIT_BYTES = 4096;
 const STACK_VARIABLES_BYTES = 512;
