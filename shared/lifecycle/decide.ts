@@ -59,6 +59,22 @@ export function unusedDueDate(key: KeyFacts, user: UserFacts, t: Thresholds): Da
 }
 
 /**
+ * How long after its creation a key's use may be keyrotor's own verification (STS GetCallerIdentity
+ * signed with the new key, which IAM records as a use): retries included, it ends within a minute.
+ */
+export const VERIFICATION_USE_MS = 10 * 60_000;
+
+/**
+ * Whether someone may have used an unrecorded key: its last use is unknown, or later than keyrotor's
+ * own verification of it could have been. Nobody else ever had such a key before it was stored.
+ */
+function usedBySomeone(key: KeyFacts): boolean {
+  if (key.lastUsedAt === null) return false;
+  if (key.lastUsedAt === undefined) return true;
+  return key.lastUsedAt.getTime() - key.createdAt.getTime() > VERIFICATION_USE_MS;
+}
+
+/**
  * Keys keyrotor announced (the secret's pending mark), created, and never recorded in the secret: a
  * run that stopped between CreateAccessKey and writing the secret leaves one behind, and nobody can
  * fetch its secret. They are never a replacement for anything.
@@ -92,7 +108,7 @@ export function decide(
   const actions: Action[] = [];
   let keys: readonly KeyFacts[] = user.keys;
   for (const key of unrecordedKeys(user)) {
-    if (key.lastUsedAt !== null) {
+    if (usedBySomeone(key)) {
       const reason =
         `key ${key.id} was created by keyrotor but never recorded in its secret, and ` +
         `${key.lastUsedAt === undefined ? "its last use is unknown" : "it has been used"}: ` +

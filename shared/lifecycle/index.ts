@@ -1,4 +1,12 @@
-export { applyToFacts, decide, dueDate, newestKey, unrecordedKeys, unusedDueDate } from "./decide";
+export {
+  applyToFacts,
+  decide,
+  dueDate,
+  newestKey,
+  unrecordedKeys,
+  unusedDueDate,
+  VERIFICATION_USE_MS,
+} from "./decide";
 export { validateThresholds } from "./thresholds";
 export { addDays, ageInDays, DAY_MS } from "./time";
 export {

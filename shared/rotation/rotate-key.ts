@@ -41,10 +41,14 @@ export async function rotateKey(
     await clearPendingUnlessKeyAppeared(ctx, user.userName);
     throw error;
   }
+  const previous = ctx.ledger.users.get(user.userName)?.delivery;
   let delivery: DeliveryRecord | undefined;
   try {
     await verifyKey(ctx, key, user);
     delivery = await startDelivery(ctx, user.userName, key.id, key.secretAccessKey);
+    // Recorded before the value is written: if the key's own recording fails later, the next run
+    // records the key from the secret and still finds its delivery (and the escrow) here.
+    if (delivery) await ledger.setDelivery(run.accountId, user.userName, delivery);
   } catch (error) {
     return rollBack(ctx, user.userName, name, key.id, error, "before it was stored");
   }
@@ -57,17 +61,34 @@ export async function rotateKey(
     }),
   );
   const token = requestTokenFor(key.id);
-  const versionId = await secrets
-    .putSecretValue(name, value, token)
-    .catch((writeError: unknown) => settleFailedWrite(ctx, user.userName, name, key.id, token, writeError));
-  await ledger.recordKey(
-    run.accountId,
-    user.userName,
-    { keyId: key.id, versionId, at: run.now.toISOString() },
-    delivery,
-  );
+  const versionId = await secrets.putSecretValue(name, value, token).catch(async (writeError: unknown) => {
+    try {
+      return await settleFailedWrite(ctx, user.userName, name, key.id, token, writeError);
+    } catch (failure) {
+      if (delivery) await restoreDelivery(ctx, user.userName, previous);
+      throw failure;
+    }
+  });
+  await ledger.recordKey(run.accountId, user.userName, {
+    keyId: key.id,
+    versionId,
+    at: run.now.toISOString(),
+  });
   const deliveries = delivery ? await deliverOutstanding(ctx, user, delivery, key.secretAccessKey) : [];
   return { keyId: key.id, secretArn: secret.arn, deliveries };
+}
+
+/**
+ * Puts back the delivery record a rotation replaced, once its key is gone or unrecorded (its escrow
+ * holds nothing anyone needs). A failure leaves the new record, which holds nothing back: its key is
+ * not the recorded one.
+ */
+async function restoreDelivery(ctx: AccountContext, userName: string, previous: DeliveryRecord | undefined) {
+  try {
+    await ctx.ports.ledger.setDelivery(ctx.run.accountId, userName, previous ?? null);
+  } catch (error) {
+    ctx.ports.log.warn("delivery record not restored", { userName, error: describeError(error) });
+  }
 }
 
 /**

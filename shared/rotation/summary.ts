@@ -32,7 +32,8 @@ export function summarize(report: AccountReport) {
     delivered: report.users
       .flatMap((u) => u.deliveries ?? [])
       .filter((d) => d.outcome === "done" && d.confirmedAt === report.now).length,
-    deliveryFailures: report.users.flatMap((u) => u.deliveries ?? []).filter((d) => d.outcome === "failed").length,
+    deliveryFailures: report.users.flatMap((u) => u.deliveries ?? []).filter((d) => d.outcome === "failed")
+      .length,
     failedUsers: report.failedUsers,
     deferredUsers: report.deferredUsers,
   };

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type CircleCiServer, startCircleCiServer } from "../../../scripts/lib/providers/circleci-server";
 import { createCircleCiWriter } from "../../../shared/destinations/circleci";
 import { destinationSchema } from "../../../shared/destinations/schema";
 import { DeliveryError, type HttpDeps, type KeyToDeliver } from "../../../shared/destinations/types";
 import { Redacted } from "../../../shared/redacted";
-import { type CircleCiServer, startCircleCiServer } from "../../../scripts/lib/providers/circleci-server";
 
 const TOKEN = "CCIPAT_localtest_0123456789abcdef";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

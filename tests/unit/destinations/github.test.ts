@@ -1,4 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  type GitHubServer,
+  type GitHubServerOptions,
+  startGitHubServer,
+} from "../../../scripts/lib/providers/github-server";
 import { createGitHubWriter } from "../../../shared/destinations/github";
 import { destinationSchema, type GitHubDestination } from "../../../shared/destinations/schema";
 import {
@@ -8,11 +13,6 @@ import {
   type KeyToDeliver,
 } from "../../../shared/destinations/types";
 import { Redacted } from "../../../shared/redacted";
-import {
-  type GitHubServer,
-  type GitHubServerOptions,
-  startGitHubServer,
-} from "../../../scripts/lib/providers/github-server";
 
 const TOKEN = "ghp_k3yr0t0rT3stT0k3n0000000000000000000";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type GitLabServer, startGitLabServer } from "../../../scripts/lib/providers/gitlab-server";
 import { createGitLabWriter } from "../../../shared/destinations/gitlab";
 import { destinationSchema } from "../../../shared/destinations/schema";
 import { DeliveryError, type HttpDeps, type KeyToDeliver } from "../../../shared/destinations/types";
 import { Redacted } from "../../../shared/redacted";
-import { type GitLabServer, startGitLabServer } from "../../../scripts/lib/providers/gitlab-server";
 
 const TOKEN = "glpat-local-test-token-0123456789";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -1,4 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  startTerraformCloudServer,
+  type TerraformCloudServer,
+} from "../../../scripts/lib/providers/terraform-cloud-server";
 import { destinationSchema, type TerraformCloudDestination } from "../../../shared/destinations/schema";
 import { createTerraformCloudWriter } from "../../../shared/destinations/terraform-cloud";
 import {
@@ -8,10 +12,6 @@ import {
   type KeyToDeliver,
 } from "../../../shared/destinations/types";
 import { Redacted } from "../../../shared/redacted";
-import {
-  startTerraformCloudServer,
-  type TerraformCloudServer,
-} from "../../../scripts/lib/providers/terraform-cloud-server";
 
 const TOKEN = "tfc-team-token.atlasv1.right0123456789";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

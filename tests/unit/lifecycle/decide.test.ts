@@ -272,6 +272,25 @@ describe("decide: rule by rule (R=90 D=100 X=110 W=7)", () => {
       expect(plan.reason).toMatch(/U was created by keyrotor but never recorded.*has been used/);
     });
 
+    it("an unrecorded key used only by keyrotor's verification, right after its creation, counts as unused", () => {
+      // Prepare: STS GetCallerIdentity signed with the new key is a use IAM records.
+      const created = key("U", 2, "Active");
+      const verified = { ...created, lastUsedAt: new Date(created.createdAt.getTime() + 60_000) };
+      const usedLater = { ...created, lastUsedAt: new Date(created.createdAt.getTime() + 3_600_000) };
+      const facts = (u: typeof created) =>
+        user([key("A", 95), u], { secret: { recordedKeyId: null, pendingSince } });
+      // Act
+      const afterVerification = decide(facts(verified), T, NOW);
+      const afterSomeoneUsedIt = decide(facts(usedLater), T, NOW);
+      // Assess
+      expect(afterVerification.actions[0]).toMatchObject({
+        kind: "delete",
+        keyId: "U",
+        reason: "unrecorded",
+      });
+      expect(afterSomeoneUsedIt.status).toBe("held");
+    });
+
     it("an unrecorded key whose last use is unknown holds the user too", () => {
       const plan = decide(
         user([key("A", 95), key("U", 2)], { secret: { recordedKeyId: null, pendingSince } }),
