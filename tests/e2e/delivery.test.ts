@@ -1,0 +1,257 @@
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  clientsIn,
+  createOrganization,
+  createUsers,
+  type Organization,
+  sentEmails,
+} from "../../scripts/lib/emulator";
+import type { FaultProxy } from "../../scripts/lib/fault-proxy";
+import type { Moto } from "../../scripts/lib/moto";
+import { type CircleCiServer, startCircleCiServer } from "../../scripts/lib/providers/circleci-server";
+import { type GitHubServer, startGitHubServer } from "../../scripts/lib/providers/github-server";
+import { type GitLabServer, startGitLabServer } from "../../scripts/lib/providers/gitlab-server";
+import {
+  startTerraformCloudServer,
+  type TerraformCloudServer,
+} from "../../scripts/lib/providers/terraform-cloud-server";
+import { readSecretJson } from "../support/account-fixture";
+import { drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
+import { deployService, type Service, startEmulators, stopService } from "../support/service";
+
+/**
+ * Delivery end to end: the real handlers and SDK against moto, the CI providers as local servers that
+ * speak their documented APIs. A rotation reaches every destination; a destination that fails holds
+ * the old key past day 100 and the owner is told why; once it recovers the old key is retired.
+ */
+
+const LEDGER = "keyrotor-delivery-ledger";
+const TOKENS = {
+  github: "ghp_e2e-token-0001",
+  gitlab: "glpat-e2e-token-0002",
+  circleci: "cci-e2e-token-0003",
+  tfc: "tfc.e2e-token-0004",
+};
+const CIRCLECI_LABEL = "CircleCI project gh/acme/app variables";
+
+let moto: Moto;
+let proxy: FaultProxy;
+let org: Organization;
+let service: Service;
+let github: GitHubServer;
+let gitlab: GitLabServer;
+let circleci: CircleCiServer;
+let tfc: TerraformCloudServer;
+let managementSecrets: SecretsManagerClient;
+/** The key ids of ci in Prod, as created. */
+let originalKey = "";
+
+const prod = () => org.accounts.Prod?.id ?? "";
+const security = () => org.accounts.Security?.id ?? "";
+
+/** One daily run through the real handlers; `during(accountId)` may add faults while that account's job runs. */
+async function runDay(day: number, during?: (accountId: string) => (() => void) | undefined) {
+  moto.setClockOffsetDays(day);
+  vi.setSystemTime(moto.now());
+  await service.handlers.scheduler(scheduledEvent(moto.now()), lambdaContext("keyrotor-scheduler"));
+  const jobs = await drain(service.queues.jobs.url);
+  for (const record of jobs) {
+    const accountId = (JSON.parse(record.body) as { account: { id: string } }).account.id;
+    const undo = during?.(accountId);
+    try {
+      const response = await service.handlers.rotator(
+        { Records: [record] },
+        lambdaContext("keyrotor-rotator"),
+      );
+      expect(response.batchItemFailures).toEqual([]);
+    } finally {
+      undo?.();
+    }
+  }
+  const notices = await drain(service.queues.notices.url);
+  const before = (await sentEmails(moto.endpoint)).length;
+  await service.handlers.notifier({ Records: notices }, lambdaContext("keyrotor-notifier"));
+  return (await sentEmails(moto.endpoint)).slice(before);
+}
+
+async function keysOf(accountId: string, userName: string) {
+  const { iam } = await clientsIn(accountId);
+  const { ListAccessKeysCommand } = await import("@aws-sdk/client-iam");
+  const out = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  return (out.AccessKeyMetadata ?? []).map((k) => `${k.AccessKeyId}:${k.Status}`);
+}
+
+beforeAll(async () => {
+  const emulators = await startEmulators();
+  ({ moto, proxy } = emulators);
+  org = await createOrganization([{ name: "Prod" }, { name: "Sandbox" }, { name: "Security" }]);
+  const created = await createUsers((await clientsIn(prod())).iam, [{ name: "ci", keys: ["Active"] }]);
+  originalKey = created.get("ci")?.[0] ?? "";
+  await createUsers((await clientsIn(org.accounts.Sandbox?.id ?? "")).iam, [
+    { name: "tool", keys: ["Active"] },
+  ]);
+
+  github = await startGitHubServer({ token: TOKENS.github, repositories: ["acme/app"] });
+  gitlab = await startGitLabServer({ token: TOKENS.gitlab, projects: [{ id: 7, path: "acme/app" }] });
+  circleci = await startCircleCiServer({ token: TOKENS.circleci, projects: ["gh/acme/app"] });
+  tfc = await startTerraformCloudServer({ token: TOKENS.tfc, organizations: { acme: ["prod"] } });
+
+  managementSecrets = new SecretsManagerClient({});
+  for (const [name, token] of Object.entries(TOKENS)) {
+    // CircleCI's token is wrong at first: that destination fails until someone fixes it.
+    const value = name === "circleci" ? "cci-revoked-token" : token;
+    await managementSecrets.send(
+      new CreateSecretCommand({ Name: `keyrotor-tokens/${name}`, SecretString: value }),
+    );
+  }
+  const kms = await new KMSClient({}).send(new CreateKeyCommand({ Description: "keyrotor delivery" }));
+  const deliveries = [
+    {
+      account: prod(),
+      user: "ci",
+      destinations: [
+        { type: "github", repository: "acme/app", apiUrl: github.url, tokenSecret: "keyrotor-tokens/github" },
+        { type: "gitlab", project: "acme/app", apiUrl: gitlab.url, tokenSecret: "keyrotor-tokens/gitlab" },
+        {
+          type: "circleci",
+          project: "gh/acme/app",
+          apiUrl: circleci.url,
+          tokenSecret: "keyrotor-tokens/circleci",
+        },
+        {
+          type: "terraform-cloud",
+          organization: "acme",
+          workspace: "prod",
+          apiUrl: tfc.url,
+          tokenSecret: "keyrotor-tokens/tfc",
+        },
+        { type: "ssm", path: "/keyrotor/ci/{userName}" },
+        { type: "secrets-manager", account: security(), name: "keyrotor/central/{accountId}/{userName}" },
+      ],
+    },
+  ];
+  service = await deployService(emulators, LEDGER, {
+    KEYROTOR_DELIVERIES: JSON.stringify(deliveries),
+    KEYROTOR_DELIVERY_KMS_KEY_ID: kms.KeyMetadata?.KeyId ?? "",
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([github?.close(), gitlab?.close(), circleci?.close(), tfc?.close()]);
+  await stopService({ moto, proxy });
+});
+
+describe("delivering rotated keys to CI", () => {
+  let newKey: { AccessKeyId: string; SecretAccessKey: string };
+
+  it("day 90: the new key is verified, stored and delivered everywhere that works; the owner hears what failed and how to fix it", async () => {
+    // Act
+    const emails = await runDay(90);
+    // Assess
+    const prodClients = await clientsIn(prod());
+    newKey = await readSecretJson(prodClients.secrets, "keyrotor/ci");
+    expect(newKey.AccessKeyId).not.toBe(originalKey);
+    expect(github.secrets({ repository: "acme/app" }).get("AWS_SECRET_ACCESS_KEY")).toBe(
+      newKey.SecretAccessKey,
+    );
+    expect(github.secrets({ repository: "acme/app" }).get("AWS_ACCESS_KEY_ID")).toBe(newKey.AccessKeyId);
+    const lab = Object.fromEntries(gitlab.variables({ project: 7 }).map((v) => [v.key, v]));
+    expect(lab.AWS_SECRET_ACCESS_KEY).toMatchObject({
+      value: newKey.SecretAccessKey,
+      masked: true,
+      protected: true,
+    });
+    const tf = Object.fromEntries(tfc.variables("acme", "prod").map((v) => [v.key, v]));
+    expect(tf.AWS_ACCESS_KEY_ID).toMatchObject({
+      value: newKey.AccessKeyId,
+      category: "env",
+      sensitive: true,
+    });
+    const ssm = new SSMClient({ credentials: prodClients.credentials });
+    const param = await ssm.send(
+      new GetParameterCommand({ Name: "/keyrotor/ci/ci/AWS_SECRET_ACCESS_KEY", WithDecryption: true }),
+    );
+    expect(param.Parameter).toMatchObject({ Type: "SecureString", Value: newKey.SecretAccessKey });
+    const central = await readSecretJson(
+      (await clientsIn(security())).secrets,
+      `keyrotor/central/${prod()}/ci`,
+    );
+    expect(central.AccessKeyId).toBe(newKey.AccessKeyId);
+    // CircleCI refused the token: nothing there, and the owner is told.
+    expect(circleci.variables({ project: "gh/acme/app" })).toEqual({});
+    const prodMail = emails.find((e) => e.destinations.ToAddresses?.includes(org.accounts.Prod?.email ?? ""));
+    expect(prodMail?.body).toContain(CIRCLECI_LABEL);
+    expect(prodMail?.body).toContain("HTTP 401");
+    expect(prodMail?.body).toContain("keyrotor-tokens/circleci");
+  });
+
+  it("day 100: the failing destination holds the old key Active and the notice says why", async () => {
+    // Act
+    const emails = await runDay(100);
+    // Assess
+    expect(await keysOf(prod(), "ci")).toEqual(
+      expect.arrayContaining([`${originalKey}:Active`, `${newKey.AccessKeyId}:Active`]),
+    );
+    const prodMail = emails.find((e) => e.destinations.ToAddresses?.includes(org.accounts.Prod?.email ?? ""));
+    expect(prodMail?.body).toContain(originalKey);
+    expect(prodMail?.body).toContain(CIRCLECI_LABEL);
+  });
+
+  it("day 101: the token is fixed, the key reaches CircleCI from the escrow and the old key is retired in the same run", async () => {
+    // Prepare
+    await managementSecrets.send(
+      new PutSecretValueCommand({ SecretId: "keyrotor-tokens/circleci", SecretString: TOKENS.circleci }),
+    );
+    // Act
+    await runDay(101);
+    // Assess
+    expect(circleci.variables({ project: "gh/acme/app" })).toEqual({
+      AWS_ACCESS_KEY_ID: newKey.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: newKey.SecretAccessKey,
+    });
+    expect(await keysOf(prod(), "ci")).toEqual(
+      expect.arrayContaining([`${originalKey}:Inactive`, `${newKey.AccessKeyId}:Active`]),
+    );
+  });
+
+  it("a key that fails verification is deleted again, and the user's secret never holds it", async () => {
+    // Prepare: tool in Sandbox is 90 days old on day 90 as well; its turn came and went without a fault.
+    // A second user made today rotates on day 191; its key's GetCallerIdentity is refused.
+    const sandbox = org.accounts.Sandbox?.id ?? "";
+    moto.setClockOffsetDays(101);
+    await createUsers((await clientsIn(sandbox)).iam, [{ name: "batch", keys: ["Active"] }]);
+    const refuse = (accountId: string) => {
+      if (accountId !== sandbox) return undefined;
+      const rule = (call: { operation: string }) =>
+        call.operation === "GetCallerIdentity" ? "access-denied" : null;
+      proxy.rules.push(rule);
+      return () => proxy.rules.splice(proxy.rules.indexOf(rule), 1);
+    };
+    const before = await keysOf(sandbox, "batch");
+    const logged = service.output.length;
+    // Act
+    await runDay(191, refuse);
+    // Assess
+    expect(await keysOf(sandbox, "batch")).toEqual(before);
+    const failures = service.output
+      .slice(logged)
+      .filter((l) => l.includes("action failed") && l.includes("batch"));
+    expect(failures.join("\n")).toContain("KeyVerificationError");
+    const { secrets } = await clientsIn(sandbox);
+    await expect(readSecretJson(secrets, "keyrotor/batch")).rejects.toThrow();
+  });
+
+  it("no log line holds a key's secret or an API token", () => {
+    const secrets = [...proxy.handedOut, ...Object.values(TOKENS), "cci-revoked-token"];
+    const leaks = service.output.filter((line) => secrets.some((s) => line.includes(s)));
+    expect(leaks).toEqual([]);
+    expect(service.output.length).toBeGreaterThan(0);
+  });
+});
