@@ -1,3 +1,4 @@
+import { wildcardMatches } from "../wildcard";
 import type { Binding, Destination } from "./schema";
 
 const hasWildcard = (s: string) => s.includes("*");
@@ -132,15 +133,6 @@ export function deliveryProblems(bindings: readonly Binding[], secretPrefix: str
   return problems;
 }
 
-/** `*` matches any run of characters; everything else is literal. */
-function matches(pattern: string, value: string): boolean {
-  const regex = pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${regex}$`).test(value);
-}
-
 /** A destination as it applies to one user: its templates filled in, and its identity. */
 export interface BoundDestination {
   readonly id: string;
@@ -165,7 +157,7 @@ export function destinationsOf(
   const byId = new Map<string, BoundDestination>();
   for (const b of bindings) {
     if (b.account !== "*" && b.account !== accountId) continue;
-    if (!matches(b.user, userName)) continue;
+    if (!wildcardMatches(b.user, userName)) continue;
     for (const d of b.destinations) {
       const destination = fill(d, accountId, userName);
       const id = destinationId(destination).replace("{accountId}", accountId);

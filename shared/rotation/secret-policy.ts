@@ -1,17 +1,9 @@
 import { principalArn } from "../config";
 import { UserInputError } from "../errors";
+import { wildcardMatches } from "../wildcard";
 
 /** AWS's limit on a secret's resource policy. */
 export const MAX_POLICY_CHARS = 20_480;
-
-/** `*` in an allowlist pattern matches any run of characters; everything else is literal. */
-function patternMatches(pattern: string, arn: string): boolean {
-  const regex = pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${regex}$`).test(arn);
-}
 
 /**
  * The readers a user's readers tag may add: only ARNs that match the operator's allowlist. A tag is
@@ -25,7 +17,7 @@ export function taggedReaders(
 ): { readonly allowed: string[]; readonly ignored: string[] } {
   const named = (tagValue ?? "").split(/\s+/).filter((s) => s !== "");
   const ok = (arn: string) =>
-    principalArn.safeParse(arn).success && allowlist.some((pattern) => patternMatches(pattern, arn));
+    principalArn.safeParse(arn).success && allowlist.some((pattern) => wildcardMatches(pattern, arn));
   return { allowed: named.filter(ok), ignored: named.filter((arn) => !ok(arn)) };
 }
 
