@@ -132,10 +132,10 @@ export class LedgerAdapter implements LedgerPort, OutboxPort {
     accountId: string,
     userName: string,
     recorded: RecordedKey,
-    delivery?: DeliveryRecord,
+    history?: readonly RecordedKey[],
   ): Promise<void> {
     return this.update(accountId, userName, {
-      set: delivery ? { recorded, delivery } : { recorded },
+      set: history ? { recorded, history } : { recorded },
       remove: ["pending"],
     });
   }

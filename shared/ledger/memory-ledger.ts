@@ -40,11 +40,16 @@ export class MemoryLedger implements LedgerPort, OutboxPort {
   async markPending(accountId: string, userName: string, pending: PendingCreation) {
     this.update("markPending", accountId, userName, (u) => ({ ...u, pending }));
   }
-  async recordKey(accountId: string, userName: string, recorded: RecordedKey, delivery?: DeliveryRecord) {
-    this.update("recordKey", accountId, userName, ({ pending: _, delivery: old, ...u }) => ({
+  async recordKey(
+    accountId: string,
+    userName: string,
+    recorded: RecordedKey,
+    history?: readonly RecordedKey[],
+  ) {
+    this.update("recordKey", accountId, userName, ({ pending: _, ...u }) => ({
       ...u,
       recorded,
-      ...(delivery ? { delivery } : old ? { delivery: old } : {}),
+      ...(history ? { history } : {}),
     }));
   }
   async setDelivery(accountId: string, userName: string, delivery: DeliveryRecord | null) {

@@ -22,7 +22,12 @@ export interface RecordedKey {
   readonly keyId: string;
   readonly versionId: string;
   readonly at: string;
+  /** When the rotation that made the key fell due: `at` minus this is how late it came. */
+  readonly dueOn?: string;
 }
+
+/** How many earlier recorded keys a user's record keeps: two years of quarterly rotations and then some. */
+export const HISTORY_LENGTH = 24;
 
 /** A key creation keyrotor announced and has not yet recorded: set just before CreateAccessKey. */
 export interface PendingCreation {
@@ -61,6 +66,8 @@ export interface UserRecord {
   readonly userName: string;
   readonly secret?: SecretRecord;
   readonly recorded?: RecordedKey;
+  /** The keys recorded before `recorded`, oldest first, at most `HISTORY_LENGTH`: the rotation history. */
+  readonly history?: readonly RecordedKey[];
   readonly pending?: PendingCreation;
   readonly delivery?: DeliveryRecord;
   /** Keys keyrotor deactivated, by id, with when: one Active again was re-activated by a person. */
@@ -105,14 +112,14 @@ export interface LedgerPort {
   /** Announces a key creation before CreateAccessKey: a key that appears after it without being recorded is keyrotor's. */
   markPending(accountId: string, userName: string, pending: PendingCreation): Promise<void>;
   /**
-   * Records the key the secret now holds and clears the pending creation; with `delivery`, starts
-   * its delivery in the same write (a run that stops right after still delivers it next time).
+   * Records the key the secret now holds and clears the pending creation; with `history`, replaces
+   * the user's rotation history in the same write (the key recorded before, appended).
    */
   recordKey(
     accountId: string,
     userName: string,
     recorded: RecordedKey,
-    delivery?: DeliveryRecord,
+    history?: readonly RecordedKey[],
   ): Promise<void>;
   /** Replaces the delivery record (`null` removes it: delivered everywhere, or abandoned). */
   setDelivery(accountId: string, userName: string, delivery: DeliveryRecord | null): Promise<void>;

@@ -59,7 +59,7 @@ export async function applyPlan(
         await noteRetired(ctx, user, facts, action.keyId);
       }
       if (action.kind === "create") {
-        const created = await rotateKey(ctx, user, standing, policy);
+        const created = await rotateKey(ctx, user, standing, policy, action.dueOn);
         secretArn = created.secretArn;
         deliveries = created.deliveries;
         reports.push(actionReport(action, "done", { keyId: created.keyId }));

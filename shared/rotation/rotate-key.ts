@@ -1,5 +1,5 @@
 import { describeError, KeyVerificationError, SecretWriteError } from "../errors";
-import type { DeliveryRecord } from "../ledger/records";
+import { type DeliveryRecord, HISTORY_LENGTH } from "../ledger/records";
 import { Redacted } from "../redacted";
 import { deliverOutstanding, startDelivery } from "./deliver-key";
 import type { IamUser, NewAccessKey, SecretMeta } from "./ports";
@@ -26,6 +26,7 @@ export async function rotateKey(
   user: IamUser,
   standing: SecretStanding,
   policy: string,
+  dueOn: Date,
 ): Promise<{ keyId: string; secretArn: string; deliveries: DeliveryReport[] }> {
   const { iam, secrets, ledger } = ctx.ports;
   const { settings, run } = ctx;
@@ -69,11 +70,14 @@ export async function rotateKey(
       throw failure;
     }
   });
-  await ledger.recordKey(run.accountId, user.userName, {
-    keyId: key.id,
-    versionId,
-    at: run.now.toISOString(),
-  });
+  const before = ctx.ledger.users.get(user.userName);
+  const history = [...(before?.history ?? []), ...(before?.recorded ? [before.recorded] : [])];
+  await ledger.recordKey(
+    run.accountId,
+    user.userName,
+    { keyId: key.id, versionId, at: run.now.toISOString(), dueOn: dueOn.toISOString() },
+    history.slice(-HISTORY_LENGTH),
+  );
   const deliveries = delivery ? await deliverOutstanding(ctx, user, delivery, key.secretAccessKey) : [];
   return { keyId: key.id, secretArn: secret.arn, deliveries };
 }
