@@ -1,0 +1,84 @@
+/**
+ * The organization-wide report: where every account stands, from the credential reports (no call
+ * per user) and the ledger. Plain data: every renderer (HTML, JSON, CSV) and the weekly digest read
+ * the same facts. Instants are ISO strings.
+ */
+
+/** Key age bands, in whole days: under 80, 80–90, 90–100, 100–110, 110 and over. */
+export const AGE_BANDS = ["<80", "80-90", "90-100", "100-110", ">=110"] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+
+/** Last-use bands of Active keys: never used, used within 45 days, 45–90 days ago, over 90 days ago. */
+export const USE_BANDS = ["never", "<45", "45-90", ">=90"] as const;
+export type UseBand = (typeof USE_BANDS)[number];
+
+/** Counts shared by an account and the whole organization. */
+export interface KeyCounts {
+  readonly users: number;
+  /** Users with at least one access key. */
+  readonly usersWithKeys: number;
+  readonly keys: number;
+  readonly activeKeys: number;
+  /** Active keys by age band. */
+  readonly byAge: Readonly<Record<AgeBand, number>>;
+  /** Active keys by last use. */
+  readonly byUse: Readonly<Record<UseBand, number>>;
+  /** Active keys no older than `rotateAfterDays` (IAM.3), of all Active keys. */
+  readonly rotationCompliant: number;
+  /** Active keys used within the unused-key period (45 days, or `deactivateUnusedAfterDays`), of all Active keys. */
+  readonly usageCompliant: number;
+}
+
+/** What falls due in the next 14 days. */
+export interface Upcoming {
+  readonly rotations: number;
+  readonly deactivations: number;
+  readonly deletions: number;
+}
+
+/** A user that needs a person, and why. */
+export interface Attention {
+  readonly accountId: string;
+  readonly userName: string;
+  readonly kind: "blocked" | "exempt" | "failing" | "held" | "in-use" | "undelivered";
+  readonly reason: string;
+  /** Age in days of the user's oldest Active key. */
+  readonly oldestKeyDays?: number;
+  readonly since?: string;
+}
+
+/** Rotations keyrotor recorded in one calendar month (UTC), from the ledger's history. */
+export interface MonthlyRotations {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  readonly rotations: number;
+  /** Median whole days from a rotation falling due to its key being recorded; `null` without data. */
+  readonly medianDaysLate: number | null;
+}
+
+export interface AccountSummary extends KeyCounts {
+  readonly accountId: string;
+  readonly name: string;
+  readonly upcoming: Upcoming;
+  readonly attention: readonly Attention[];
+  /** The account could not be read (its role, its report): its counts are zero and this says why. */
+  readonly error?: string;
+}
+
+export interface OrgReport {
+  readonly generatedAt: string;
+  /** The thresholds the report judged against. */
+  readonly thresholds: {
+    readonly rotateAfterDays: number;
+    readonly deactivateAfterDays: number;
+    readonly deleteAfterDays: number;
+    readonly unusedAfterDays: number;
+  };
+  readonly totals: KeyCounts & { readonly accounts: number; readonly unreadableAccounts: number };
+  readonly upcoming: Upcoming;
+  readonly accounts: readonly AccountSummary[];
+  /** Every user that needs a person, blocked and failing first. */
+  readonly attention: readonly Attention[];
+  /** Oldest month first. */
+  readonly history: readonly MonthlyRotations[];
+}
