@@ -158,6 +158,11 @@ const settings = {
   holdWhileInUse: z._default(z.boolean(), false),
   /** Prove a new key with STS GetCallerIdentity before it is stored or delivered anywhere. */
   verifyNewKeys: z._default(z.boolean(), true),
+  /**
+   * Import keyrotor's findings (users blocked, failing, holding an old key, not rotatable) into
+   * Security Hub in keyrotor's own account, and resolve them when the problem is gone.
+   */
+  securityHubFindings: z._default(z.boolean(), false),
 };
 
 /**

@@ -42,6 +42,7 @@ describe("parseConfig: the one configuration schema", () => {
       deliveryKmsKeyId: null,
       holdWhileInUse: false,
       verifyNewKeys: true,
+      securityHubFindings: false,
     });
   });
 
