@@ -1,6 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { runCaptured } from "../../cli/io";
 import type { SweepResult } from "../../cli/sweep";
 import {
@@ -33,6 +35,9 @@ export const ACCOUNTS = ["management", "Prod"] as const;
 /** The CLI's default ledger table, created in moto as `keyrotor ledger init` would. */
 const LEDGER_TABLE = "keyrotor-prod-ledger";
 const SENDER = "keyrotor@example.com";
+const DELIVERY_KEY_ALIAS = "alias/keyrotor-faults-delivery";
+/** Where Prod/app's delivered key lands (the harness's one destination). */
+export const DELIVERED_PARAMETER = "/keyrotor/ci/app/AWS_ACCESS_KEY_ID";
 
 export interface Harness {
   readonly moto: Moto;
@@ -49,7 +54,17 @@ export function harnessConfig(): string {
   // timeout keep a faulted run short; the logic is the same as in production.
   writeFileSync(
     path,
-    JSON.stringify({ senderEmail: SENDER, mode: "enforce", awsMaxAttempts: 3, awsTimeoutSeconds: 1 }),
+    JSON.stringify({
+      senderEmail: SENDER,
+      mode: "enforce",
+      awsMaxAttempts: 3,
+      awsTimeoutSeconds: 1,
+      // Prod/app's new key also goes to SSM, escrowed under a KMS key while that is outstanding.
+      deliveryKmsKeyId: DELIVERY_KEY_ALIAS,
+      deliveries: [
+        { account: "*", user: "app", destinations: [{ type: "ssm", path: "/keyrotor/ci/{userName}" }] },
+      ],
+    }),
   );
   return path;
 }
@@ -62,6 +77,11 @@ export async function buildWorld(h: Harness): Promise<World> {
   const org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
   await verifySender(SENDER);
   await LedgerAdapter.create(LEDGER_TABLE).ensureTable();
+  const kms = new KMSClient({});
+  const key = await kms.send(new CreateKeyCommand({ Description: "keyrotor delivery" }));
+  await kms.send(
+    new CreateAliasCommand({ AliasName: DELIVERY_KEY_ALIAS, TargetKeyId: key.KeyMetadata?.KeyId }),
+  );
   const original = new Map<string, Map<string, string>>();
   const specs = {
     management: [{ name: "ci", keys: ["Active" as const] }],
@@ -121,6 +141,8 @@ export async function runCli(h: Harness, world: World): Promise<RunOutcome> {
 /** An account's users and secrets, and what the ledger holds about it. */
 export interface WorldAccount extends AccountState {
   readonly ledger: AccountLedger;
+  /** The key id delivered to SSM for the account's app user, `null` when none was. */
+  readonly delivered: string | null;
 }
 
 /** Each account's users, secrets and ledger, read directly from moto. */
@@ -132,7 +154,13 @@ export async function worldState(h: Harness, world: World): Promise<Map<string, 
     const ledger = LedgerAdapter.create(LEDGER_TABLE);
     for (const account of ACCOUNTS) {
       const id = world.org.accounts[account]?.id ?? "";
-      states.set(account, { ...(await snapshot(await clientsIn(id))), ledger: await ledger.loadAccount(id) });
+      const clients = await clientsIn(id);
+      const ssm = new SSMClient({ credentials: clients.credentials });
+      const delivered = await ssm
+        .send(new GetParameterCommand({ Name: DELIVERED_PARAMETER, WithDecryption: true }))
+        .then((out) => out.Parameter?.Value ?? null)
+        .catch(() => null);
+      states.set(account, { ...(await snapshot(clients)), ledger: await ledger.loadAccount(id), delivered });
     }
     return states;
   } finally {
@@ -194,6 +222,9 @@ export function healedViolations(world: World, states: Map<string, WorldAccount>
       if (record?.pending) problems.push(`${account}/${user}: pending creation left in the ledger`);
       if (fresh.length === 1 && record?.recorded?.keyId !== fresh[0]?.id)
         problems.push(`${account}/${user}: the ledger does not record the new key`);
+      if (user === "app" && fresh.length === 1 && state.delivered !== fresh[0]?.id)
+        problems.push(`${account}/${user}: the new key was not delivered to SSM (${state.delivered} there)`);
+      if (user === "app" && record?.delivery?.escrow) problems.push(`${account}/${user}: escrow left behind`);
     }
   }
   return problems;

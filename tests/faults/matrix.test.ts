@@ -111,6 +111,9 @@ describe("a fault at every AWS call of a rotation day, one at a time", () => {
       "CreateSecret",
       "CreateAccessKey",
       "PutSecretValue",
+      "GetCallerIdentity",
+      "Encrypt",
+      "PutParameter",
       "SendEmail",
     ]) {
       expect(operations).toContain(op);
@@ -142,7 +145,10 @@ describe("a fault at every AWS call of a rotation day, one at a time", () => {
         `${kind} at ${call.operation} #${call.occurrence}${persistent ? " (persistent)" : ""}`,
       );
       reportsHonestly(run, call.operation);
-      if (persistent && run.code === 0) expect(call.operation).toBe("TagResource");
+      // The verifier asks STS again with a fresh call while a new key may still be propagating in IAM
+      // (throttling, a rejected signature): a fault that persists through one call's retries ends there.
+      if (persistent && run.code === 0)
+        expect(["TagResource", "GetCallerIdentity"]).toContain(call.operation);
       // A fault the SDK's retry absorbs changes nothing in the outcome.
       if (!persistent)
         expect(
