@@ -1,5 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import {
+  type FailureInjection,
+  fieldsOf,
+  type Reply,
+  type ServerRequest,
+  startHttpServer,
+} from "./http-server";
 
 /**
  * A local stand-in for CircleCI's API v2, only the environment variable endpoints keyrotor calls:
@@ -19,22 +24,13 @@ export interface RecordedRequest {
   readonly url: string;
 }
 
-export interface CircleCiServer {
+export interface CircleCiServer extends FailureInjection<RecordedRequest> {
   /** The API base to configure as `apiUrl`, e.g. `http://127.0.0.1:PORT/api/v2`. */
   readonly url: string;
   /** The environment variables of a project or context: name to value. */
   variables(ref: CircleCiRef): Record<string, string>;
   /** Stores a variable directly, as if someone had added it in CircleCI's settings. */
   seed(ref: CircleCiRef, name: string, value: string): void;
-  /** The next request (whatever it is) gets this answer; calls queue up. Body: JSON, or text if a string. */
-  failNext(status: number, headers?: Record<string, string>, body?: unknown): void;
-  /** The next request that `matches` gets this answer (once). */
-  failWhen(
-    matches: (request: RecordedRequest) => boolean,
-    status: number,
-    headers?: Record<string, string>,
-    body?: unknown,
-  ): void;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
   close(): Promise<void>;
@@ -42,25 +38,8 @@ export interface CircleCiServer {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  const type = typeof body === "string" ? "text/plain" : "application/json";
-  res.writeHead(status, { "content-type": type, ...headers }).end(text);
-}
-
-async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  try {
-    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** The token of a request: the `Circle-Token` header, or the user name of Basic authentication. */
-function tokenOf(req: IncomingMessage): string | undefined {
+function tokenOf(req: ServerRequest): string | undefined {
   const header = req.headers["circle-token"];
   if (typeof header === "string") return header;
   const basic = req.headers.authorization?.match(/^Basic (.+)$/)?.[1];
@@ -83,67 +62,56 @@ export async function startCircleCiServer(options: {
     if (!store) throw new Error("no such project or context on the CircleCI server");
     return store;
   };
-  type Failure = { status: number; headers: Record<string, string>; body: unknown };
-  const failures: (Failure & { matches?: (request: RecordedRequest) => boolean })[] = [];
-  const requests: RecordedRequest[] = [];
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const request = { method: req.method ?? "", url: req.url ?? "" };
-    requests.push(request);
-    const due = failures.findIndex((f) => f.matches === undefined || f.matches(request));
-    const [failure] = due === -1 ? [] : failures.splice(due, 1);
-    if (failure) return send(res, failure.status, failure.body, failure.headers);
-    if (tokenOf(req) !== options.token) return send(res, 401, { message: "You must log in first." });
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  /** The answer to one request no injected failure took. */
+  function answer(req: ServerRequest): Reply {
+    if (tokenOf(req) !== options.token) return { status: 401, body: { message: "You must log in first." } };
+    const path = new URL(req.url, "http://localhost").pathname;
     const rest = path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : "";
-    const body = await jsonBody(req);
+    const body = fieldsOf(req.body);
 
     // The slug's `/` may arrive URL-escaped, as CircleCI allows.
     const project = rest.match(/^\/project\/(.+)\/envvar$/);
     if (project?.[1] !== undefined && req.method === "POST") {
       const store = stores.get(`project:${decodeURIComponent(project[1])}`);
-      if (!store) return send(res, 404, { message: "Project not found" });
+      if (!store) return { status: 404, body: { message: "Project not found" } };
       if (typeof body.name !== "string" || !NAME.test(body.name) || typeof body.value !== "string") {
-        return send(res, 400, { message: "Invalid environment variable name or value." });
+        return { status: 400, body: { message: "Invalid environment variable name or value." } };
       }
       store.set(body.name, body.value);
       const shown = `xxxx${body.value.slice(-4)}`;
-      return send(res, 201, { name: body.name, value: shown, created_at: new Date().toISOString() });
+      return { status: 201, body: { name: body.name, value: shown, created_at: new Date().toISOString() } };
     }
     const context = rest.match(/^\/context\/([^/]+)\/environment-variable\/([^/]+)$/);
     if (context?.[1] !== undefined && context[2] !== undefined && req.method === "PUT") {
       const id = decodeURIComponent(context[1]);
       const name = decodeURIComponent(context[2]);
       const store = stores.get(`context:${id}`);
-      if (!store) return send(res, 404, { message: "Context not found" });
+      if (!store) return { status: 404, body: { message: "Context not found" } };
       if (!NAME.test(name) || typeof body.value !== "string") {
-        return send(res, 400, { message: "Invalid environment variable name or value." });
+        return { status: 400, body: { message: "Invalid environment variable name or value." } };
       }
       store.set(name, body.value);
       const now = new Date().toISOString();
-      return send(res, 200, { variable: name, created_at: now, updated_at: now, context_id: id });
+      return { status: 200, body: { variable: name, created_at: now, updated_at: now, context_id: id } };
     }
-    return send(res, 404, { message: "Not found" });
+    return { status: 404, body: { message: "Not found" } };
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => send(res, 500, { message: "Internal server error" }));
+  const http = await startHttpServer<RecordedRequest>({
+    answer,
+    record: (req) => ({ method: req.method, url: req.url }),
+    failureBody: (status) => ({ message: `HTTP ${status}` }),
+    crashed: { status: 500, body: { message: "Internal server error" } },
+    contentType: "application/json",
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}${prefix}`,
+    url: `${http.origin}${prefix}`,
     variables: (ref) => Object.fromEntries(refStore(ref)),
     seed: (ref, name, value) => void refStore(ref).set(name, value),
-    failNext: (status, headers = {}, body = { message: `HTTP ${status}` }) =>
-      failures.push({ status, headers, body }),
-    failWhen: (matches, status, headers = {}, body = { message: `HTTP ${status}` }) =>
-      failures.push({ matches, status, headers, body }),
-    requests,
-    close: () => {
-      // fetch keeps connections alive; without this close() would wait for them to time out.
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    failNext: http.failNext,
+    failWhen: http.failWhen,
+    requests: http.requests,
+    close: http.close,
   };
 }

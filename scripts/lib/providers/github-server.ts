@@ -1,8 +1,7 @@
 import { randomInt } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { openSealedBox } from "../../../shared/destinations/sealed-box";
+import { type Reply, type ServerRequest, startHttpServer } from "./http-server";
 
 /**
  * A local stand-in for GitHub's REST API, only the Actions secrets endpoints keyrotor calls, as
@@ -147,11 +146,6 @@ function nameProblem(name: string): string | undefined {
   return /^GITHUB_/i.test(name) ? "Secret names must not start with GITHUB_." : undefined;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = body === undefined ? "" : JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers }).end(text);
-}
-
 const errorBody = (status: number, message = MESSAGES[status] ?? "Error") => ({
   message,
   documentation_url: DOCS,
@@ -159,7 +153,7 @@ const errorBody = (status: number, message = MESSAGES[status] ?? "Error") => ({
 });
 
 /** GitHub's body for a status; for a 403 or 429 the rate limit's message when the headers say it is one. */
-function failureBody(status: number, headers: Record<string, string>) {
+function failureBody(status: number, headers: Record<string, string>): unknown {
   const names = Object.keys(headers).map((h) => h.toLowerCase());
   if (status === 403 || status === 429) {
     if (names.includes("retry-after")) return errorBody(status, "You have exceeded a secondary rate limit.");
@@ -169,17 +163,17 @@ function failureBody(status: number, headers: Record<string, string>) {
 }
 
 /** Stores a PUT secret's plaintext: 201 when it is new, 204 when it replaces one; 422 for what GitHub refuses. */
-function putSecret(vault: Vault, name: string, organization: boolean, text: string): [number, unknown] {
+function putSecret(vault: Vault, name: string, organization: boolean, text: string): Reply {
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    return [400, errorBody(400)];
+    return { status: 400, body: errorBody(400) };
   }
-  const invalid = (message: string): [number, unknown] => [
-    422,
-    { ...errorBody(422), errors: [{ resource: "Secret", code: "invalid", message }] },
-  ];
+  const invalid = (message: string): Reply => ({
+    status: 422,
+    body: { ...errorBody(422), errors: [{ resource: "Secret", code: "invalid", message }] },
+  });
   const problem = nameProblem(name);
   if (problem) return invalid(problem);
   const { encrypted_value: sealed, key_id: keyId, visibility, selected_repository_ids: ids } = body;
@@ -209,13 +203,7 @@ function putSecret(vault: Vault, name: string, organization: boolean, text: stri
   }
   const created = !vault.secrets.has(name.toUpperCase());
   vault.secrets.set(name.toUpperCase(), plaintext);
-  return created ? [201, {}] : [204, undefined];
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return created ? { status: 201, body: {} } : { status: 204 };
 }
 
 /** Starts the server on 127.0.0.1 with a random port. */
@@ -233,8 +221,6 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
   const limit = options.rateLimit ?? 5000;
   let used = 0;
   let windowEnds = Math.ceil(Date.now() / 1000) + 3600;
-  const failures: { status: number; headers: Record<string, string>; body: unknown }[] = [];
-  const requests: RecordedRequest[] = [];
 
   function rateHeaders(): Record<string, string> {
     return {
@@ -246,27 +232,25 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     };
   }
 
-  /** The answer to one request: status, body and headers. */
-  function answer(req: IncomingMessage, text: string): [number, unknown, Record<string, string>?] {
-    const failure = failures.shift();
-    if (failure)
-      return [failure.status, failure.body ?? failureBody(failure.status, failure.headers), failure.headers];
-    if (!req.headers["user-agent"]) return [403, errorBody(403, MESSAGES.noUserAgent)];
+  /** The answer to one request no injected failure took. */
+  function answer(req: ServerRequest): Reply {
+    if (!req.headers["user-agent"]) return { status: 403, body: errorBody(403, MESSAGES.noUserAgent) };
     const version = req.headers["x-github-api-version"];
     if (version !== undefined && !API_VERSIONS.includes(String(version))) {
-      return [400, errorBody(400, `API version ${version} is not supported.`)];
+      return { status: 400, body: errorBody(400, `API version ${version} is not supported.`) };
     }
     const authorization = req.headers.authorization;
-    if (authorization === undefined) return [401, errorBody(401, "Requires authentication")];
+    if (authorization === undefined) return { status: 401, body: errorBody(401, "Requires authentication") };
     if (!/^(Bearer|token) /.test(authorization) || authorization.replace(/^\S+ /, "") !== options.token) {
-      return [401, errorBody(401)];
+      return { status: 401, body: errorBody(401) };
     }
     if (Date.now() / 1000 >= windowEnds) [used, windowEnds] = [0, Math.ceil(Date.now() / 1000) + 3600];
-    if (used >= limit) return [403, errorBody(403, MESSAGES[429]), rateHeaders()];
+    if (used >= limit) return { status: 403, body: errorBody(403, MESSAGES[429]), headers: rateHeaders() };
     used++;
 
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (!path.startsWith(`${prefix}/`)) return [404, errorBody(404)];
+    const notFound = { status: 404, body: errorBody(404) };
+    const path = new URL(req.url, "http://localhost").pathname;
+    if (!path.startsWith(`${prefix}/`)) return notFound;
     const target = route(
       path
         .slice(prefix.length + 1)
@@ -274,70 +258,49 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
         .map(decodeURIComponent),
     );
     const vault = target && vaults.get(vaultId(target.scope));
-    if (!target || !vault) return [404, errorBody(404)];
+    if (!target || !vault) return notFound;
     if (target.name === "public-key") {
-      if (req.method !== "GET") return [404, errorBody(404)];
-      return [200, { key_id: vault.keyId, key: Buffer.from(vault.publicKey).toString("base64") }];
+      if (req.method !== "GET") return notFound;
+      return {
+        status: 200,
+        body: { key_id: vault.keyId, key: Buffer.from(vault.publicKey).toString("base64") },
+      };
     }
-    if (req.method !== "PUT") return [404, errorBody(404)];
-    return putSecret(vault, target.name, "organization" in target.scope, text);
+    if (req.method !== "PUT") return notFound;
+    return putSecret(vault, target.name, "organization" in target.scope, req.text);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const text = await readBody(req);
-    let reply: ReturnType<typeof answer>;
-    try {
-      reply = answer(req, text);
-    } catch {
-      reply = [400, errorBody(400, "Bad request")]; // a malformed %-escape in the path
-    }
-    const [status, body, headers] = reply;
-    const { authorization: _, ...rest } = req.headers;
-    let parsed: unknown = text;
-    try {
-      parsed = text === "" ? null : JSON.parse(text);
-    } catch {}
-    requests.push({
-      method: req.method ?? "",
-      path: req.url ?? "",
-      headers: Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)])),
-      body: parsed,
-      status,
-    });
-    const version = {
+  const http = await startHttpServer<RecordedRequest>({
+    answer,
+    record: (req, status) => {
+      const { authorization: _, ...rest } = req.headers;
+      const headers = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)]));
+      return { method: req.method, path: req.url, headers, body: req.body, status };
+    },
+    failureBody,
+    crashed: { status: 400, body: errorBody(400, "Bad request") },
+    contentType: "application/json; charset=utf-8",
+    headers: (req) => ({
+      ...rateHeaders(),
       "x-github-api-version-selected": String(req.headers["x-github-api-version"] ?? API_VERSIONS[0]),
-    };
-    send(res, status, body, { ...rateHeaders(), ...version, ...headers });
-  }
+    }),
+  });
 
-  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-
-  // Closed once, however often asked (a test may close it early to stand for an outage).
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    });
-    return closing;
-  };
   const vaultOf = (scope: SecretScope) => {
     const vault = vaults.get(vaultId(scope));
     if (!vault) throw new Error(`the GitHub server has no ${JSON.stringify(scope)}`);
     return vault;
   };
   return {
-    url: `http://127.0.0.1:${port}${prefix}`,
+    url: `${http.origin}${prefix}`,
     secrets: (scope) => new Map(vaultOf(scope).secrets),
     access: (organization, name) => vaultOf({ organization }).access.get(name.toUpperCase()),
     publicKey: (scope) => {
       const vault = vaultOf(scope);
       return { keyId: vault.keyId, key: Buffer.from(vault.publicKey).toString("base64") };
     },
-    failNext: (status, headers = {}, body = undefined) => void failures.push({ status, headers, body }),
-    requests,
-    close,
+    failNext: http.failNext,
+    requests: http.requests,
+    close: http.close,
   };
 }

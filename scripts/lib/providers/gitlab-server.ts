@@ -1,5 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import {
+  type FailureInjection,
+  fieldsOf,
+  type Reply,
+  type ServerRequest,
+  startHttpServer,
+} from "./http-server";
 
 /**
  * A local stand-in for GitLab's REST API (v4), only the CI/CD variable endpoints keyrotor calls:
@@ -36,22 +41,13 @@ export interface RecordedRequest {
   readonly url: string;
 }
 
-export interface GitLabServer {
+export interface GitLabServer extends FailureInjection<RecordedRequest> {
   /** The API base to configure as `apiUrl`, e.g. `http://127.0.0.1:PORT/api/v4`. */
   readonly url: string;
   /** The variables of a project or group, in creation order. */
   variables(owner: OwnerRef): GitLabVariable[];
   /** Stores a variable directly, as if someone had created it in GitLab's settings. */
   seed(owner: OwnerRef, variable: Partial<GitLabVariable> & { key: string; value: string }): void;
-  /** The next request (whatever it is) gets this answer; calls queue up. Body: JSON, or text if a string. */
-  failNext(status: number, headers?: Record<string, string>, body?: unknown): void;
-  /** The next request that `matches` gets this answer (once). */
-  failWhen(
-    matches: (request: RecordedRequest) => boolean,
-    status: number,
-    headers?: Record<string, string>,
-    body?: unknown,
-  ): void;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
   close(): Promise<void>;
@@ -62,23 +58,6 @@ const defaultBody = (status: number): unknown => (status === 429 ? "Retry later"
 
 const MASKABLE = /^[a-zA-Z0-9_+=/@:.~-]{8,}$/;
 const MASKABLE_RAW = /^\S{8,}$/;
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  const type = typeof body === "string" ? "text/plain" : "application/json";
-  res.writeHead(status, { "content-type": type, ...headers }).end(text);
-}
-
-async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  try {
-    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** Why GitLab would refuse this variable, as its `{"message": {field: [...]}}` body, or undefined. */
 function invalid(v: GitLabVariable, others: GitLabVariable[]): Record<string, string[]> | undefined {
@@ -115,21 +94,14 @@ export async function startGitLabServer(options: {
     if (!store) throw new Error(`no such ${"project" in ref ? "project" : "group"} on the GitLab server`);
     return store;
   };
-  type Failure = { status: number; headers: Record<string, string>; body: unknown };
-  const failures: (Failure & { matches?: (request: RecordedRequest) => boolean })[] = [];
-  const requests: RecordedRequest[] = [];
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const request = { method: req.method ?? "", url: req.url ?? "" };
-    requests.push(request);
-    const due = failures.findIndex((f) => f.matches === undefined || f.matches(request));
-    const [failure] = due === -1 ? [] : failures.splice(due, 1);
-    if (failure) return send(res, failure.status, failure.body, failure.headers);
+  /** The answer to one request no injected failure took. */
+  function answer(req: ServerRequest): Reply {
     const bearer = req.headers.authorization?.replace(/^Bearer /, "");
     if ((req.headers["private-token"] ?? bearer) !== options.token) {
-      return send(res, 401, { message: "401 Unauthorized" });
+      return { status: 401, body: { message: "401 Unauthorized" } };
     }
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = new URL(req.url, "http://localhost");
     const rest = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : "";
     const [, kind, id, variables, key, ...extra] = rest.split("/").map(decodeURIComponent);
     if (
@@ -138,16 +110,17 @@ export async function startGitLabServer(options: {
       variables !== "variables" ||
       extra.length
     ) {
-      return send(res, 404, { error: "404 Not Found" });
+      return { status: 404, body: { error: "404 Not Found" } };
     }
     const store = storeOf(kind, id);
-    if (!store)
-      return send(res, 404, { message: `404 ${kind === "projects" ? "Project" : "Group"} Not Found` });
-    const body = await jsonBody(req);
+    if (!store) {
+      return { status: 404, body: { message: `404 ${kind === "projects" ? "Project" : "Group"} Not Found` } };
+    }
+    const body = fieldsOf(req.body);
 
     if (req.method === "POST" && key === undefined) {
       if (typeof body.key !== "string" || typeof body.value !== "string") {
-        return send(res, 400, { error: "key is missing, value is missing" });
+        return { status: 400, body: { error: "key is missing, value is missing" } };
       }
       const created: GitLabVariable = {
         key: body.key,
@@ -159,20 +132,23 @@ export async function startGitLabServer(options: {
         variable_type: typeof body.variable_type === "string" ? body.variable_type : "env_var",
       };
       const refused = invalid(created, store);
-      if (refused) return send(res, 400, { message: refused });
+      if (refused) return { status: 400, body: { message: refused } };
       store.push(created);
-      return send(res, 201, created);
+      return { status: 201, body: created };
     }
     if (req.method === "PUT" && key !== undefined) {
       const scope = url.searchParams.get("filter[environment_scope]");
       const found = store.filter((v) => v.key === key && (scope === null || v.environment_scope === scope));
       const [variable] = found;
-      if (!variable) return send(res, 404, { message: "404 Variable Not Found" });
+      if (!variable) return { status: 404, body: { message: "404 Variable Not Found" } };
       if (found.length > 1) {
-        return send(res, 409, {
-          message:
-            "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'",
-        });
+        return {
+          status: 409,
+          body: {
+            message:
+              "There are multiple variables with provided parameters. Please use 'filter[environment_scope]'",
+          },
+        };
       }
       const updated = { ...variable };
       for (const field of ["value", "environment_scope", "variable_type"] as const) {
@@ -185,20 +161,22 @@ export async function startGitLabServer(options: {
         updated,
         store.filter((v) => v !== variable),
       );
-      if (refused) return send(res, 400, { message: refused });
+      if (refused) return { status: 400, body: { message: refused } };
       Object.assign(variable, updated);
-      return send(res, 200, variable);
+      return { status: 200, body: variable };
     }
-    return send(res, 405, { message: "405 Method Not Allowed" });
+    return { status: 405, body: { message: "405 Method Not Allowed" } };
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => send(res, 500, { message: "500 Internal Server Error" }));
+  const http = await startHttpServer<RecordedRequest>({
+    answer,
+    record: (req) => ({ method: req.method, url: req.url }),
+    failureBody: defaultBody,
+    crashed: { status: 500, body: { message: "500 Internal Server Error" } },
+    contentType: "application/json",
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}${prefix}`,
+    url: `${http.origin}${prefix}`,
     variables: (ref) => refStore(ref).map((v) => ({ ...v })),
     seed: (ref, variable) =>
       refStore(ref).push({
@@ -209,14 +187,9 @@ export async function startGitLabServer(options: {
         variable_type: "env_var",
         ...variable,
       }),
-    failNext: (status, headers = {}, body = defaultBody(status)) => failures.push({ status, headers, body }),
-    failWhen: (matches, status, headers = {}, body = defaultBody(status)) =>
-      failures.push({ matches, status, headers, body }),
-    requests,
-    close: () => {
-      // fetch keeps connections alive; without this close() would wait for them to time out.
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    failNext: http.failNext,
+    failWhen: http.failWhen,
+    requests: http.requests,
+    close: http.close,
   };
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type Reply, type ServerRequest, startHttpServer } from "./http-server";
 
 /**
  * A local stand-in for the HCP Terraform / Terraform Enterprise API (v2, JSON:API), as its published
@@ -69,11 +68,6 @@ function errorBody(status: number, detail = DETAILS[status]): unknown {
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { "content-type": JSON_API, ...headers });
-  res.end(body === undefined ? "" : JSON.stringify(body));
-}
-
 /** A variable as the API shows it: a sensitive value is write-only, so it reads back as `null`. */
 function resource(basePath: string, workspaceId: string, v: StoredVariable) {
   const { id, value, ...rest } = v;
@@ -107,8 +101,6 @@ export async function startTerraformCloudServer(options: {
   }
   const byName = (org: string, name: string) =>
     [...workspaces.entries()].find(([, w]) => w.org === org && w.name === name);
-  const requests: RecordedRequest[] = [];
-  const failures: { status: number; headers: Record<string, string>; body: unknown }[] = [];
 
   /** Checks a create or update document; returns the problem, if any, as the API's 422 detail. */
   function invalid(body: unknown, vars: StoredVariable[], self?: StoredVariable): string | undefined {
@@ -138,29 +130,31 @@ export async function startTerraformCloudServer(options: {
     return v;
   }
 
-  function route(req: IncomingMessage, body: unknown, res: ServerResponse) {
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  /** The answer to one request no injected failure took. */
+  function answer(req: ServerRequest): Reply {
+    if (req.headers.authorization !== `Bearer ${options.token}`) return { status: 401, body: errorBody(401) };
+    const { body } = req;
+    const path = new URL(req.url, "http://localhost").pathname;
     const rest = path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : "";
     const parts = rest.split("/").filter(Boolean).map(decodeURIComponent);
     const m = req.method;
     if (m === "GET" && parts.length === 4 && parts[0] === "organizations" && parts[2] === "workspaces") {
       const found = byName(parts[1] ?? "", parts[3] ?? "");
-      if (!found) return send(res, 404, errorBody(404));
+      if (!found) return { status: 404, body: errorBody(404) };
       const [id, w] = found;
       const attributes = { name: w.name, "execution-mode": "remote", locked: false };
       const organization = { data: { id: w.org, type: "organizations" } };
-      return send(res, 200, {
-        data: { id, type: "workspaces", attributes, relationships: { organization } },
-      });
+      const data = { id, type: "workspaces", attributes, relationships: { organization } };
+      return { status: 200, body: { data } };
     }
     const ws = parts[0] === "workspaces" ? workspaces.get(parts[1] ?? "") : undefined;
-    if (!ws || parts[2] !== "vars" || parts.length > 4) return send(res, 404, errorBody(404));
+    if (!ws || parts[2] !== "vars" || parts.length > 4) return { status: 404, body: errorBody(404) };
     const wsId = parts[1] ?? "";
     if ((m === "POST" || m === "PATCH") && req.headers["content-type"] !== JSON_API) {
-      return send(res, 415, errorBody(415, `Content-Type must be ${JSON_API}`));
+      return { status: 415, body: errorBody(415, `Content-Type must be ${JSON_API}`) };
     }
     if (m === "GET" && parts.length === 3) {
-      const query = new URL(req.url ?? "/", "http://localhost").searchParams;
+      const query = new URL(req.url, "http://localhost").searchParams;
       const size = Math.min(Number(query.get("page[size]") ?? 20) || 20, maxPageSize);
       const total = Math.max(1, Math.ceil(ws.vars.length / size));
       const page = Math.min(Math.max(1, Number(query.get("page[number]") ?? 1) || 1), total);
@@ -172,11 +166,11 @@ export async function startTerraformCloudServer(options: {
         "total-pages": total,
         "total-count": ws.vars.length,
       };
-      return send(res, 200, { data, meta: { pagination } });
+      return { status: 200, body: { data, meta: { pagination } } };
     }
     if (m === "POST" && parts.length === 3) {
       const problem = invalid(body, ws.vars);
-      if (problem) return send(res, 422, errorBody(422, problem));
+      if (problem) return { status: 422, body: errorBody(422, problem) };
       const v = apply(
         {
           id: newId("var"),
@@ -190,39 +184,31 @@ export async function startTerraformCloudServer(options: {
         body,
       );
       ws.vars.push(v);
-      return send(res, 201, { data: resource(basePath, wsId, v) });
+      return { status: 201, body: { data: resource(basePath, wsId, v) } };
     }
     const v = ws.vars.find((x) => x.id === parts[3]);
     if (m === "PATCH" && v) {
       const problem = invalid(body, ws.vars, v);
-      if (problem) return send(res, 422, errorBody(422, problem));
+      if (problem) return { status: 422, body: errorBody(422, problem) };
       apply(v, body);
-      return send(res, 200, { data: resource(basePath, wsId, v) });
+      return { status: 200, body: { data: resource(basePath, wsId, v) } };
     }
-    return send(res, 404, errorBody(404));
+    return { status: 404, body: errorBody(404) };
   }
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      let body: unknown = null;
-      try {
-        body = text === "" ? null : JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      const { authorization, "content-type": contentType } = req.headers;
-      requests.push({ method: req.method ?? "", path: req.url ?? "", authorization, contentType, body });
-      const failure = failures.shift();
-      if (failure) return send(res, failure.status, failure.body, failure.headers);
-      if (authorization !== `Bearer ${options.token}`) return send(res, 401, errorBody(401));
-      route(req, body, res);
-    });
+  const http = await startHttpServer<RecordedRequest>({
+    answer,
+    record: (req) => ({
+      method: req.method,
+      path: req.url,
+      authorization: req.headers.authorization,
+      contentType: req.headers["content-type"],
+      body: req.body,
+    }),
+    failureBody: (status) => errorBody(status),
+    crashed: { status: 500, body: errorBody(500) },
+    contentType: JSON_API,
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
 
   const workspace = (org: string, name: string) => {
     const found = byName(org, name);
@@ -230,8 +216,8 @@ export async function startTerraformCloudServer(options: {
     return found[1];
   };
   return {
-    url: `http://127.0.0.1:${port}${basePath}`,
-    requests,
+    url: `${http.origin}${basePath}`,
+    requests: http.requests,
     variables: (org, name) => workspace(org, name).vars.map((v) => ({ ...v })),
     addVariable(org, name, v) {
       const stored: StoredVariable = {
@@ -247,12 +233,8 @@ export async function startTerraformCloudServer(options: {
     failNext(status, headers = {}, body = errorBody(status)) {
       // A throttled answer carries the limit, as the API documents.
       const limit: Record<string, string> = status === 429 ? { "x-ratelimit-limit": "30" } : {};
-      failures.push({ status, headers: { ...limit, ...headers }, body });
+      http.failNext(status, { ...limit, ...headers }, body);
     },
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.close((e) => (e ? reject(e) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: http.close,
   };
 }
