@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  destinationSchema,
-  type SecretsManagerDestination,
-  type SsmDestination,
-} from "../../../shared/destinations/schema";
+import type { SecretsManagerDestination, SsmDestination } from "../../../shared/destinations/schema";
 import {
   buildCopyPolicy,
   COPY_TAG,
@@ -11,20 +7,14 @@ import {
   type SecretCopyPort,
 } from "../../../shared/destinations/secrets-manager";
 import { createSsmWriter, type SecureStringPort } from "../../../shared/destinations/ssm";
-import { DeliveryError, type KeyToDeliver } from "../../../shared/destinations/types";
+import { DeliveryError } from "../../../shared/destinations/types";
 import { AwsCallError } from "../../../shared/errors";
-import { Redacted } from "../../../shared/redacted";
+import type { Redacted } from "../../../shared/redacted";
 import type { NewSecret, SecretMeta } from "../../../shared/rotation/ports";
 import { requestTokenFor } from "../../../shared/rotation/secret-name";
+import { expectNothingShown, KEY, nextKey, parseDestination, SECRET } from "../../support/destinations";
 import { administratorAccess, allowAll, decision } from "../policy/simulate";
 
-const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const KEY: KeyToDeliver = {
-  accountId: "111122223333",
-  userName: "ci-deployer",
-  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-  secretAccessKey: new Redacted(SECRET),
-};
 const CENTRAL = "222222222222";
 const READER = `arn:aws:iam::${CENTRAL}:role/deployer`;
 
@@ -43,11 +33,7 @@ class FakeParameterStore implements SecureStringPort {
   }
 }
 
-function ssmDestination(fields: Record<string, unknown>): SsmDestination {
-  const parsed = destinationSchema.parse({ type: "ssm", ...fields });
-  if (parsed.type !== "ssm") throw new Error("not an ssm destination");
-  return parsed;
-}
+const ssmDestination = (fields: Record<string, unknown>): SsmDestination => parseDestination("ssm", fields);
 
 describe("the SSM writer", () => {
   it("writes the key id and the secret as parameters under the path, each naming whose key it is", async () => {
@@ -166,7 +152,7 @@ describe("the SSM writer", () => {
 
     // Assess
     expect(error.message).toContain("Value '[REDACTED]' at 'value'");
-    expect(JSON.stringify({ m: error.message, f: error.fix, s: error.stack })).not.toContain(SECRET);
+    expectNothingShown(error);
     expect(error.cause).toBeUndefined();
   });
 });
@@ -248,16 +234,8 @@ class FakeSecrets implements SecretCopyPort {
 
 const NAME = "keyrotor/central/111122223333/ci-deployer";
 
-function smDestination(fields: Record<string, unknown> = {}): SecretsManagerDestination {
-  const parsed = destinationSchema.parse({
-    type: "secrets-manager",
-    name: NAME,
-    account: CENTRAL,
-    ...fields,
-  });
-  if (parsed.type !== "secrets-manager") throw new Error("not a secrets-manager destination");
-  return parsed;
-}
+const smDestination = (fields: Record<string, unknown> = {}): SecretsManagerDestination =>
+  parseDestination("secrets-manager", { name: NAME, account: CENTRAL, ...fields });
 
 describe("the Secrets Manager writer (the central copy)", () => {
   it("creates the copy tagged as keyrotor's, puts its policy, then the key under the key id's token", async () => {
@@ -309,11 +287,7 @@ describe("the Secrets Manager writer (the central copy)", () => {
     const sm = new FakeSecrets();
     const writer = createSecretsManagerWriter(smDestination(), sm);
     await writer.deliver(KEY);
-    const next = {
-      ...KEY,
-      accessKeyId: "AKIANEXTKEY000000000",
-      secretAccessKey: new Redacted("next-secret"),
-    };
+    const next = nextKey("AKIANEXTKEY000000000", "next-secret");
 
     // Act
     await writer.deliver(next);
@@ -407,9 +381,7 @@ describe("the Secrets Manager writer (the central copy)", () => {
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ failure, fix: expect.stringContaining(fix) });
     expect((error as Error).message).toContain("AWS said no");
-    expect(JSON.stringify({ m: (error as Error).message, f: (error as DeliveryError).fix })).not.toContain(
-      SECRET,
-    );
+    expectNothingShown(error as DeliveryError);
   });
 
   it("a failed value write never carries the value, even if AWS echoed it", async () => {
@@ -426,7 +398,7 @@ describe("the Secrets Manager writer (the central copy)", () => {
 
     // Assess
     expect(error.failure).toBe("rejected");
-    expect(`${error.message} ${error.stack} ${String(error.cause)}`).not.toContain(SECRET);
+    expectNothingShown(error);
   });
 });
 

@@ -1,18 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type CircleCiServer, startCircleCiServer } from "../../../scripts/lib/providers/circleci-server";
 import { createCircleCiWriter } from "../../../shared/destinations/circleci";
-import { destinationSchema } from "../../../shared/destinations/schema";
-import { DeliveryError, type HttpDeps, type KeyToDeliver } from "../../../shared/destinations/types";
+import type { HttpDeps } from "../../../shared/destinations/types";
 import { Redacted } from "../../../shared/redacted";
+import {
+  expectFailure,
+  expectNothingShown,
+  failureOf,
+  fakeHttpDeps,
+  KEY,
+  nextKey,
+  parseDestination,
+  SECRET,
+} from "../../support/destinations";
 
 const TOKEN = "CCIPAT_localtest_0123456789abcdef";
-const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const KEY: KeyToDeliver = {
-  accountId: "111122223333",
-  userName: "ci-deployer",
-  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-  secretAccessKey: new Redacted(SECRET),
-};
 const CONTEXT = "be8bb2e3-c3d6-4098-89f4-572ff976ba9a";
 const APP_SLUG = "circleci/4a8b1c2d-0000-4000-8000-000000000001/7f6e5d4c-0000-4000-8000-000000000002";
 
@@ -29,44 +31,14 @@ async function start(prefix?: string): Promise<CircleCiServer> {
   return circleci;
 }
 
-/** Real fetch against the local server; waits are recorded instead of slept. */
-function testDeps(): HttpDeps & { waits: number[] } {
-  const waits: number[] = [];
-  return {
-    fetch: globalThis.fetch,
-    sleep: async (ms) => void waits.push(ms),
-    maxWaitMs: 10_000,
-    timeoutMs: 5_000,
-    waits,
-  };
-}
-
 /** A writer for a destination as the configuration's schema yields it (defaults filled in), on the local server. */
 function writerFor(fields: Record<string, unknown>, options: { token?: string; deps?: HttpDeps } = {}) {
-  const dest = destinationSchema.parse({
-    type: "circleci",
+  const dest = parseDestination("circleci", {
     tokenSecret: "keyrotor-tokens/circleci",
     apiUrl: circleci.url,
     ...fields,
   });
-  if (dest.type !== "circleci") throw new Error("not a circleci destination");
-  return createCircleCiWriter(dest, new Redacted(options.token ?? TOKEN), options.deps ?? testDeps());
-}
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DeliveryError)) throw new Error(`expected a DeliveryError, got ${String(error)}`);
-  return error;
-}
-
-function expectNoSecrets(error: DeliveryError) {
-  for (const text of [error.message, error.fix, String(error.cause ?? "")]) {
-    expect(text).not.toContain(TOKEN);
-    expect(text).not.toContain(SECRET);
-  }
+  return createCircleCiWriter(dest, new Redacted(options.token ?? TOKEN), options.deps ?? fakeHttpDeps());
 }
 
 const DELIVERED = { AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: SECRET };
@@ -95,11 +67,7 @@ describe("CircleCI destination", () => {
       names: { accessKeyId: "DEPLOY_ID", secretAccessKey: "DEPLOY_KEY" },
     });
     await writer.deliver(KEY);
-    const next = {
-      ...KEY,
-      accessKeyId: "AKIANEWKEY0000000002",
-      secretAccessKey: new Redacted("n3w/Secret+Value"),
-    };
+    const next = nextKey("AKIANEWKEY0000000002", "n3w/Secret+Value");
 
     // Act
     await writer.deliver(next);
@@ -133,16 +101,15 @@ describe("CircleCI destination", () => {
     await start();
 
     // Act
-    const error = await failure(
+    const error = await failureOf(
       writerFor({ project: "gh/acme/app" }, { token: "CCIPAT_wrong" }).deliver(KEY),
     );
 
     // Assess
-    expect(error.failure).toBe("unauthorized");
+    expectFailure(error, "unauthorized", [TOKEN, "CCIPAT_wrong"]);
     expect(error.message).toContain("You must log in first.");
     expect(error.fix).toContain("personal API token");
     expect(error.fix).toContain("keyrotor-tokens/circleci");
-    expectNoSecrets(error);
     expect(circleci.variables({ project: "gh/acme/app" })).toEqual({});
   });
 
@@ -152,12 +119,11 @@ describe("CircleCI destination", () => {
     circleci.failNext(403, {}, { message: "Permission denied" });
 
     // Act
-    const error = await failure(writerFor({ context: CONTEXT }).deliver(KEY));
+    const error = await failureOf(writerFor({ context: CONTEXT }).deliver(KEY));
 
     // Assess
-    expect(error.failure).toBe("forbidden");
+    expectFailure(error, "forbidden", [TOKEN]);
     expect(error.fix).toContain(`security group of context ${CONTEXT}`);
-    expectNoSecrets(error);
   });
 
   it("reports an unknown project or context as not-found", async () => {
@@ -166,28 +132,28 @@ describe("CircleCI destination", () => {
     const unknownContext = "00000000-0000-4000-8000-000000000000";
 
     // Act
-    const project = await failure(writerFor({ project: "gh/acme/nothing" }).deliver(KEY));
-    const context = await failure(writerFor({ context: unknownContext }).deliver(KEY));
+    const project = await failureOf(writerFor({ project: "gh/acme/nothing" }).deliver(KEY));
+    const context = await failureOf(writerFor({ context: unknownContext }).deliver(KEY));
 
     // Assess
     expect([project.failure, context.failure]).toEqual(["not-found", "not-found"]);
     expect(project.message).toContain("Project not found");
     expect(project.fix).toContain("project gh/acme/nothing");
     expect(context.fix).toContain(`context ${unknownContext}`);
-    expectNoSecrets(project);
+    expectNothingShown(project, [TOKEN]);
   });
 
   it("waits out a short rate limit and gives up on a long one", async () => {
     // Prepare: CircleCI's 429 carries Retry-After.
     await start();
-    const deps = testDeps();
+    const deps = fakeHttpDeps();
     const writer = writerFor({ project: "gh/acme/app" }, { deps });
     circleci.failNext(429, { "retry-after": "2" }, { message: "Rate limit exceeded" });
 
     // Act
     await writer.deliver(KEY);
     circleci.failNext(429, { "retry-after": "3600" }, { message: "Rate limit exceeded" });
-    const error = await failure(writer.deliver(KEY));
+    const error = await failureOf(writer.deliver(KEY));
 
     // Assess
     expect(deps.waits).toEqual([2000]);
@@ -202,11 +168,10 @@ describe("CircleCI destination", () => {
     circleci.failNext(502, {}, "<html>Bad Gateway</html>");
 
     // Act
-    const error = await failure(writerFor({ project: "gh/acme/app" }).deliver(KEY));
+    const error = await failureOf(writerFor({ project: "gh/acme/app" }).deliver(KEY));
 
     // Assess
-    expect(error.failure).toBe("unavailable");
-    expectNoSecrets(error);
+    expectFailure(error, "unavailable", [TOKEN]);
   });
 
   it("reaches a CircleCI server under a path prefix", async () => {

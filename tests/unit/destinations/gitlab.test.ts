@@ -1,18 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type GitLabServer, startGitLabServer } from "../../../scripts/lib/providers/gitlab-server";
 import { createGitLabWriter } from "../../../shared/destinations/gitlab";
-import { destinationSchema } from "../../../shared/destinations/schema";
-import { DeliveryError, type HttpDeps, type KeyToDeliver } from "../../../shared/destinations/types";
+import type { HttpDeps } from "../../../shared/destinations/types";
 import { Redacted } from "../../../shared/redacted";
+import {
+  expectFailure,
+  expectNothingShown,
+  failureOf,
+  fakeHttpDeps,
+  KEY,
+  nextKey,
+  parseDestination,
+  SECRET,
+} from "../../support/destinations";
 
 const TOKEN = "glpat-local-test-token-0123456789";
-const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const KEY: KeyToDeliver = {
-  accountId: "111122223333",
-  userName: "ci-deployer",
-  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-  secretAccessKey: new Redacted(SECRET),
-};
 
 let gitlab: GitLabServer;
 afterEach(() => gitlab?.close());
@@ -28,44 +30,14 @@ async function start(prefix?: string): Promise<GitLabServer> {
   return gitlab;
 }
 
-/** Real fetch against the local server; waits are recorded instead of slept. */
-function testDeps(): HttpDeps & { waits: number[] } {
-  const waits: number[] = [];
-  return {
-    fetch: globalThis.fetch,
-    sleep: async (ms) => void waits.push(ms),
-    maxWaitMs: 10_000,
-    timeoutMs: 5_000,
-    waits,
-  };
-}
-
 /** A writer for a destination as the configuration's schema yields it (defaults filled in), on the local server. */
 function writerFor(fields: Record<string, unknown>, options: { token?: string; deps?: HttpDeps } = {}) {
-  const dest = destinationSchema.parse({
-    type: "gitlab",
+  const dest = parseDestination("gitlab", {
     tokenSecret: "keyrotor-tokens/gitlab",
     apiUrl: gitlab.url,
     ...fields,
   });
-  if (dest.type !== "gitlab") throw new Error("not a gitlab destination");
-  return createGitLabWriter(dest, new Redacted(options.token ?? TOKEN), options.deps ?? testDeps());
-}
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DeliveryError)) throw new Error(`expected a DeliveryError, got ${String(error)}`);
-  return error;
-}
-
-function expectNoSecrets(error: DeliveryError) {
-  for (const text of [error.message, error.fix, String(error.cause ?? "")]) {
-    expect(text).not.toContain(TOKEN);
-    expect(text).not.toContain(SECRET);
-  }
+  return createGitLabWriter(dest, new Redacted(options.token ?? TOKEN), options.deps ?? fakeHttpDeps());
 }
 
 const valuesOf = (owner: { project: number } | { group: number }) =>
@@ -107,11 +79,7 @@ describe("GitLab destination", () => {
       names: { accessKeyId: "ID", secretAccessKey: "KEY" },
     });
     await writer.deliver(KEY);
-    const next = {
-      ...KEY,
-      accessKeyId: "AKIANEWKEY0000000002",
-      secretAccessKey: new Redacted("n3w/Secret+Value"),
-    };
+    const next = nextKey("AKIANEWKEY0000000002", "n3w/Secret+Value");
     gitlab.requests.length = 0;
 
     // Act
@@ -190,18 +158,18 @@ describe("GitLab destination", () => {
     gitlab.failWhen((r) => r.url.includes("/variables/AWS_SECRET_ACCESS_KEY?"), 400, {}, echo);
 
     // Act
-    const masking = await failure(writer.deliver({ ...KEY, accessKeyId: "AKIA" }));
-    const echoed = await failure(writer.deliver(KEY));
+    const masking = await failureOf(writer.deliver({ ...KEY, accessKeyId: "AKIA" }));
+    const echoed = await failureOf(writer.deliver(KEY));
     gitlab.failNext(404, {}, { message: "404 Variable Not Found" });
     gitlab.failWhen((r) => r.method === "PUT", 404, {}, { message: "404 Variable Not Found" });
-    const taken = await failure(writer.deliver(KEY));
+    const taken = await failureOf(writer.deliver(KEY));
 
     // Assess
     expect([masking.failure, echoed.failure, taken.failure]).toEqual(["rejected", "rejected", "rejected"]);
     expect(masking.message).toContain("HTTP 400 (refused: value)");
     expect(masking.fix).toContain("8 characters");
     expect(echoed.message).toContain("HTTP 400 (refused: value)");
-    expectNoSecrets(echoed);
+    expectNothingShown(echoed, [TOKEN]);
     expect(taken.message).toContain("HTTP 400 (refused: key (AWS_ACCESS_KEY_ID) has already been taken)");
   });
 
@@ -210,14 +178,13 @@ describe("GitLab destination", () => {
     await start();
 
     // Act
-    const error = await failure(writerFor({ project: "42" }, { token: "glpat-wrong" }).deliver(KEY));
+    const error = await failureOf(writerFor({ project: "42" }, { token: "glpat-wrong" }).deliver(KEY));
 
     // Assess
-    expect(error.failure).toBe("unauthorized");
+    expectFailure(error, "unauthorized", [TOKEN, "glpat-wrong"]);
     expect(error.message).toContain("401 Unauthorized");
     expect(error.fix).toContain("keyrotor-tokens/gitlab");
     expect(error.fix).toContain("api scope");
-    expectNoSecrets(error);
     expect(valuesOf({ project: 42 })).toEqual([]);
   });
 
@@ -227,12 +194,11 @@ describe("GitLab destination", () => {
     gitlab.failNext(403, {}, { message: "403 Forbidden" });
 
     // Act
-    const error = await failure(writerFor({ group: "7" }).deliver(KEY));
+    const error = await failureOf(writerFor({ group: "7" }).deliver(KEY));
 
     // Assess
-    expect(error.failure).toBe("forbidden");
+    expectFailure(error, "forbidden", [TOKEN]);
     expect(error.fix).toContain("Owner role on group 7");
-    expectNoSecrets(error);
   });
 
   it("reports an unknown project as not-found", async () => {
@@ -240,26 +206,25 @@ describe("GitLab destination", () => {
     await start();
 
     // Act
-    const error = await failure(writerFor({ project: "acme/nothing" }).deliver(KEY));
+    const error = await failureOf(writerFor({ project: "acme/nothing" }).deliver(KEY));
 
     // Assess
-    expect(error.failure).toBe("not-found");
+    expectFailure(error, "not-found", [TOKEN]);
     expect(error.message).toContain("404 Project Not Found");
     expect(error.fix).toContain("project acme/nothing");
-    expectNoSecrets(error);
   });
 
   it("waits out a short rate limit and gives up on a long one", async () => {
     // Prepare: GitLab's 429 carries Retry-After (seconds) and RateLimit-Reset (epoch seconds).
     await start();
-    const deps = testDeps();
+    const deps = fakeHttpDeps();
     const writer = writerFor({ project: "42" }, { deps });
     gitlab.failNext(429, { "retry-after": "3", "ratelimit-reset": String(Math.ceil(Date.now() / 1000) + 3) });
 
     // Act
     await writer.deliver(KEY);
     gitlab.failNext(429, { "retry-after": "600" });
-    const error = await failure(writer.deliver(KEY));
+    const error = await failureOf(writer.deliver(KEY));
 
     // Assess
     expect(deps.waits).toEqual([3000]);
@@ -274,11 +239,10 @@ describe("GitLab destination", () => {
     gitlab.failNext(503, {}, { message: "503 Service Unavailable" });
 
     // Act
-    const error = await failure(writerFor({ project: "42" }).deliver(KEY));
+    const error = await failureOf(writerFor({ project: "42" }).deliver(KEY));
 
     // Assess
-    expect(error.failure).toBe("unavailable");
-    expectNoSecrets(error);
+    expectFailure(error, "unavailable", [TOKEN]);
   });
 
   it("reaches a self-managed instance under a path prefix", async () => {

@@ -3,55 +3,37 @@ import {
   startTerraformCloudServer,
   type TerraformCloudServer,
 } from "../../../scripts/lib/providers/terraform-cloud-server";
-import { destinationSchema, type TerraformCloudDestination } from "../../../shared/destinations/schema";
+import type { TerraformCloudDestination } from "../../../shared/destinations/schema";
 import { createTerraformCloudWriter } from "../../../shared/destinations/terraform-cloud";
-import {
-  DEFAULT_HTTP_DEPS,
-  DeliveryError,
-  type HttpDeps,
-  type KeyToDeliver,
-} from "../../../shared/destinations/types";
 import { Redacted } from "../../../shared/redacted";
+import {
+  expectFailure,
+  type FakeHttpDeps,
+  failureOf,
+  fakeHttpDeps,
+  KEY,
+  nextKey,
+  parseDestination,
+  SECRET,
+} from "../../support/destinations";
 
 const TOKEN = "tfc-team-token.atlasv1.right0123456789";
-const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-
-const KEY: KeyToDeliver = {
-  accountId: "111122223333",
-  userName: "ci-deployer",
-  accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-  secretAccessKey: new Redacted(SECRET),
-};
 
 let server: TerraformCloudServer;
-let sleeps: number[];
-let deps: HttpDeps;
+let deps: FakeHttpDeps;
 
 /** A destination as keyrotor's configuration yields it (schema defaults applied). */
-function destination(fields: Record<string, unknown> = {}): TerraformCloudDestination {
-  const d = destinationSchema.parse({
-    type: "terraform-cloud",
+const destination = (fields: Record<string, unknown> = {}): TerraformCloudDestination =>
+  parseDestination("terraform-cloud", {
     organization: "acme",
     workspace: "prod",
     apiUrl: server.url,
     tokenSecret: "keyrotor-tokens/terraform-cloud",
     ...fields,
   });
-  if (d.type !== "terraform-cloud") throw new Error("expected a terraform-cloud destination");
-  return d;
-}
 
 const writer = (fields: Record<string, unknown> = {}, token = TOKEN) =>
   createTerraformCloudWriter(destination(fields), new Redacted(token), deps);
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DeliveryError)) throw new Error(`expected a DeliveryError, got ${String(error)}`);
-  return error;
-}
 
 /** The key and value pairs of a workspace's variables of one category. */
 const stored = (category: string) =>
@@ -64,8 +46,7 @@ const stored = (category: string) =>
 
 beforeEach(async () => {
   server = await startTerraformCloudServer({ token: TOKEN, organizations: { acme: ["prod", "staging"] } });
-  sleeps = [];
-  deps = { ...DEFAULT_HTTP_DEPS, sleep: async (ms) => void sleeps.push(ms) };
+  deps = fakeHttpDeps();
 });
 
 afterEach(async () => {
@@ -99,11 +80,7 @@ describe("createTerraformCloudWriter", () => {
     const w = writer();
     await w.deliver(KEY);
     const before = server.variables("acme", "prod").map((v) => v.id);
-    const next = {
-      ...KEY,
-      accessKeyId: "AKIAI44QH8DHBEXAMPLE",
-      secretAccessKey: new Redacted("je7MtGbClwBF/2Zp9Utk"),
-    };
+    const next = nextKey("AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk");
 
     // Act
     await w.deliver(next);
@@ -206,20 +183,17 @@ describe("createTerraformCloudWriter", () => {
     const wrong = "tfc-team-token.atlasv1.WRONG9876543210";
 
     // Act
-    const error = await failure(writer({}, wrong).deliver(KEY));
+    const error = await failureOf(writer({}, wrong).deliver(KEY));
 
     // Assess
-    expect(error.failure).toBe("unauthorized");
+    expectFailure(error, "unauthorized", [wrong, TOKEN]);
     expect(error.fix).toContain("keyrotor-tokens/terraform-cloud");
-    for (const text of [error.message, error.fix, JSON.stringify(error)]) {
-      for (const secret of [wrong, TOKEN, SECRET]) expect(text).not.toContain(secret);
-    }
     expect(server.variables("acme", "prod")).toEqual([]);
   });
 
   it("fails as not-found for a workspace that does not exist or that the token cannot see", async () => {
     // Act
-    const error = await failure(writer({ workspace: "nope" }).deliver(KEY));
+    const error = await failureOf(writer({ workspace: "nope" }).deliver(KEY));
 
     // Assess
     expect(error.failure).toBe("not-found");
@@ -241,12 +215,11 @@ describe("createTerraformCloudWriter", () => {
     const w = writer();
 
     // Act
-    const error = await failure(w.deliver(KEY));
+    const error = await failureOf(w.deliver(KEY));
 
     // Assess
-    expect(error.failure).toBe("rejected");
+    expectFailure(error, "rejected", [TOKEN]);
     expect(error.message).toContain("Key is invalid");
-    expect(error.message).not.toContain(SECRET);
     expect(server.variables("acme", "prod")).toEqual([]);
   });
 
@@ -258,7 +231,7 @@ describe("createTerraformCloudWriter", () => {
     await writer().deliver(KEY);
 
     // Assess
-    expect(sleeps).toEqual([250]);
+    expect(deps.waits).toEqual([250]);
     expect(stored("env")).toEqual({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: SECRET });
   });
 
@@ -267,12 +240,12 @@ describe("createTerraformCloudWriter", () => {
     server.failNext(429, { "x-ratelimit-reset": "30" });
 
     // Act
-    const error = await failure(writer().deliver(KEY));
+    const error = await failureOf(writer().deliver(KEY));
 
     // Assess
     expect(error.failure).toBe("rate-limited");
     expect(error.retryAfterSeconds).toBe(30);
-    expect(sleeps).toEqual([]);
+    expect(deps.waits).toEqual([]);
   });
 
   it("fails as unavailable on a 5xx answer", async () => {
@@ -280,7 +253,7 @@ describe("createTerraformCloudWriter", () => {
     server.failNext(503);
 
     // Act
-    const error = await failure(writer().deliver(KEY));
+    const error = await failureOf(writer().deliver(KEY));
 
     // Assess
     expect(error.failure).toBe("unavailable");
@@ -343,11 +316,10 @@ describe("Terraform Enterprise", () => {
       },
     };
     const { apiUrl: _, ...fields } = destination();
-    const d = destinationSchema.parse(fields);
-    if (d.type !== "terraform-cloud") throw new Error("expected a terraform-cloud destination");
+    const d = parseDestination("terraform-cloud", fields);
 
     // Act
-    const error = await failure(createTerraformCloudWriter(d, new Redacted(TOKEN), deps).deliver(KEY));
+    const error = await failureOf(createTerraformCloudWriter(d, new Redacted(TOKEN), deps).deliver(KEY));
 
     // Assess
     expect(urls).toEqual(["https://app.terraform.io/api/v2/organizations/acme/workspaces/prod"]);
