@@ -1,0 +1,244 @@
+import { UPCOMING_DAYS } from "./facts";
+import type { Attention, OrgReport } from "./types";
+
+/**
+ * The weekly digest: the organization's standing and who needs a person, in an email short enough to
+ * read on a phone, linking to the full HTML report kept in the stack's bucket. Pure: in, the report and
+ * where it is stored; out, the subject, text and HTML.
+ */
+
+/** Where the full report was stored, and for how long. */
+export interface StoredReport {
+  readonly partition: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** The bucket's lifecycle rule deletes the report this many days after it was stored. */
+  readonly retentionDays: number;
+}
+
+export interface Digest {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** Users listed by name in the email; the rest are counted and left to the report. */
+export const LISTED_USERS = 25;
+/** Unreadable accounts listed by name in the email. */
+export const LISTED_ACCOUNTS = 10;
+
+/** The report's object key: one per run, sortable by time, never a name a reader chose. */
+export function reportKey(generatedAt: string): string {
+  return `reports/${generatedAt.replace(/\.\d+Z$/, "Z").replace(/:/g, "-")}.html`;
+}
+
+/** The AWS console host of each partition that has a public one. */
+const CONSOLE: Readonly<Record<string, string>> = {
+  aws: "https://s3.console.aws.amazon.com",
+  "aws-us-gov": "https://console.amazonaws-us-gov.com",
+  "aws-cn": "https://console.amazonaws.cn",
+};
+
+/**
+ * The S3 console's page for the stored object: opening it takes a console sign-in with the right to
+ * read the bucket, so the link grants nothing to whoever the email reaches. `null` in a partition
+ * without a public console.
+ */
+export function consoleUrlOf(stored: StoredReport): string | null {
+  const host = CONSOLE[stored.partition];
+  if (host === undefined) return null;
+  const query = `region=${encodeURIComponent(stored.region)}&bucketType=general&prefix=${encodeURIComponent(stored.key)}`;
+  return `${host}/s3/object/${encodeURIComponent(stored.bucket)}?${query}`;
+}
+
+const KIND: Record<Attention["kind"], string> = {
+  blocked: "blocked",
+  failing: "failing",
+  held: "old key held",
+  "in-use": "old key still in use",
+  undelivered: "new key not delivered",
+  exempt: "exempt",
+};
+
+/** Words from outside (names, error messages) on one line, bounded. */
+const oneLine = (s: string, max = 200) => {
+  const flat = s.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** A share, rounded down so that one key out of line never reads as 100%. */
+const percent = (part: number, whole: number) => `${Math.floor((part * 100) / whole)}%`;
+
+/** The digest's summary lines, each one fact. */
+function summaryOf(report: OrgReport): string[] {
+  const { totals, upcoming, thresholds } = report;
+  const lines = [
+    `${plural(totals.accounts, "account")}, ${plural(totals.users, "user")}, ${plural(totals.activeKeys, "active key")} (${plural(totals.keys, "key")} in all).`,
+  ];
+  if (totals.activeKeys > 0) {
+    lines.push(
+      `${percent(totals.rotationCompliant, totals.activeKeys)} of active keys are at most ${thresholds.rotateAfterDays} days old (IAM.3); ${percent(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
+      `By age: ${Object.entries(totals.byAge)
+        .map(([band, n]) => `${band.replace(">=", "≥")} days: ${n}`)
+        .join(", ")}.`,
+    );
+  }
+  lines.push(
+    `Next ${UPCOMING_DAYS} days: ${plural(upcoming.rotations, "rotation")}, ${plural(upcoming.deactivations, "deactivation")}, ${plural(upcoming.deletions, "deletion")}.`,
+  );
+  const month = report.history.at(-1);
+  if (month) {
+    const late =
+      month.medianDaysLate === null
+        ? ""
+        : `, a median ${plural(month.medianDaysLate, "day")} after falling due`;
+    lines.push(`Rotated in ${month.month}: ${plural(month.rotations, "key")}${late}.`);
+  }
+  return lines;
+}
+
+/** Who needs a person, exempt users aside (a choice someone made; the report lists them). */
+function needingAPerson(report: OrgReport) {
+  const names = new Map(report.accounts.map((a) => [a.accountId, a.name]));
+  const users = report.attention.filter((a) => a.kind !== "exempt");
+  const rows = users.slice(0, LISTED_USERS).map((a) => {
+    const name = names.get(a.accountId);
+    const account = name && name !== a.accountId ? `${oneLine(name, 60)} (${a.accountId})` : a.accountId;
+    const age = a.oldestKeyDays === undefined ? "" : `, oldest key ${plural(a.oldestKeyDays, "day")}`;
+    return { account, user: oneLine(a.userName, 64), what: `${KIND[a.kind]}${age}: ${oneLine(a.reason)}` };
+  });
+  const unreadable = report.accounts.filter((a) => a.error !== undefined);
+  return {
+    rows,
+    more: users.length - rows.length,
+    exempt: report.attention.length - users.length,
+    unreadable: unreadable
+      .slice(0, LISTED_ACCOUNTS)
+      .map((a) => `${oneLine(a.name, 60)} (${a.accountId}): ${oneLine(a.error ?? "")}`),
+    moreUnreadable: Math.max(0, unreadable.length - LISTED_ACCOUNTS),
+  };
+}
+
+const STYLE = {
+  body: "margin:0;padding:16px;background:#f6f7f9;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328",
+  card: "max-width:680px;margin:0 auto;background:#ffffff;border:1px solid #d0d7de;border-radius:6px;padding:16px",
+  h2: "font-size:16px;margin:20px 0 8px 0;border-bottom:1px solid #d0d7de;padding-bottom:4px",
+  cell: "padding:6px 4px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top;word-break:break-word",
+  button:
+    "display:inline-block;padding:8px 14px;background:#0969da;color:#ffffff;border-radius:6px;text-decoration:none",
+};
+
+/** One part of the email, written once for both bodies: a title, then paragraphs, list items or rows. */
+interface Part {
+  readonly title?: string;
+  readonly lines?: readonly string[];
+  readonly items?: readonly string[];
+  readonly rows?: readonly (readonly string[])[];
+  /** A link, shown as a button in HTML and as its URL in text. */
+  readonly link?: { readonly label: string; readonly url: string };
+}
+
+const textOf = (part: Part) => [
+  ...(part.title ? [`== ${part.title} ==`] : []),
+  ...(part.rows ?? []).map(([first, ...rest]) => `- ${first} ${rest.join(": ")}`),
+  ...(part.items ?? []).map((item) => `- ${item}`),
+  ...(part.link ? [`${part.link.label}: ${part.link.url}`] : []),
+  ...(part.lines ?? []),
+  "",
+];
+
+const htmlOf = (part: Part) => [
+  ...(part.title ? [`<h2 style="${STYLE.h2}">${escapeHtml(part.title)}</h2>`] : []),
+  ...(part.rows?.length
+    ? [
+        '<table role="presentation" style="width:100%;border-collapse:collapse;font-size:14px">',
+        ...part.rows.map(
+          (cells) =>
+            `<tr>${cells.map((c) => `<td style="${STYLE.cell}">${escapeHtml(c)}</td>`).join("")}</tr>`,
+        ),
+        "</table>",
+      ]
+    : []),
+  ...(part.items?.length ? [`<ul>${part.items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`] : []),
+  ...(part.link
+    ? [
+        `<p><a style="${STYLE.button}" href="${escapeHtml(part.link.url)}">${escapeHtml(part.link.label)}</a></p>`,
+      ]
+    : []),
+  ...(part.lines ?? []).map((line) => `<p style="margin:4px 0">${escapeHtml(line)}</p>`),
+];
+
+/**
+ * The digest email for `report`, stored at `stored`: the summary, who needs a person (the first
+ * `LISTED_USERS`; the rest counted), accounts that could not be read, and the link to the full report.
+ */
+export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
+  const day = report.generatedAt.slice(0, 10);
+  const people = needingAPerson(report);
+  const needing = people.rows.length + people.more;
+  const { totals, thresholds } = report;
+  const standing =
+    totals.activeKeys === 0
+      ? "no active keys"
+      : `${percent(totals.rotationCompliant, totals.activeKeys)} of keys within ${thresholds.rotateAfterDays} days`;
+  const unreadable =
+    totals.unreadableAccounts > 0 ? `, ${plural(totals.unreadableAccounts, "account")} unreadable` : "";
+  const subject = `[keyrotor] Weekly report ${day}: ${standing}, ${needing} ${needing === 1 ? "needs" : "need"} a person${unreadable}`;
+  const url = consoleUrlOf(stored);
+  const parts: Part[] = [
+    { lines: summaryOf(report) },
+    {
+      title: "Needs a person",
+      rows: people.rows.map((r) => [r.account, r.user, r.what]),
+      lines: [
+        ...(people.rows.length === 0 ? ["Nobody."] : []),
+        ...(people.more > 0 ? [`And ${plural(people.more, "more user")}: see the full report.`] : []),
+        ...(people.exempt > 0
+          ? [`${plural(people.exempt, "user is", "users are")} exempt: listed in the full report.`]
+          : []),
+      ],
+    },
+    ...(people.unreadable.length > 0
+      ? [
+          {
+            title: "Accounts keyrotor could not read",
+            items: people.unreadable,
+            lines: people.moreUnreadable > 0 ? [`And ${plural(people.moreUnreadable, "more account")}.`] : [],
+          },
+        ]
+      : []),
+    {
+      title: "Full report",
+      ...(url ? { link: { label: "Open in the S3 console", url } } : {}),
+      lines: [
+        `Or download it: aws s3 cp s3://${stored.bucket}/${stored.key} .`,
+        `The report is kept for ${plural(stored.retentionDays, "day")}. Opening it takes a sign-in to this AWS account with the right to read its bucket.`,
+      ],
+    },
+  ];
+  const heading = `keyrotor weekly report, ${day}`;
+  const text = [heading, "", ...parts.flatMap(textOf)].join("\n");
+  const html = [
+    `<h1 style="font-size:18px;margin:0 0 8px 0">${escapeHtml(heading)}</h1>`,
+    ...parts.flatMap(htmlOf),
+  ];
+  return { subject, text, html: documentOf(subject, html.join("\n")) };
+}
+
+function documentOf(title: string, content: string): string {
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title></head>`,
+    `<body style="${STYLE.body}"><div style="${STYLE.card}">`,
+    content,
+    "</div></body></html>",
+  ].join("\n");
+}

@@ -1,0 +1,232 @@
+import { describe, expect, it } from "vitest";
+import {
+  consoleUrlOf,
+  LISTED_ACCOUNTS,
+  LISTED_USERS,
+  renderDigest,
+  reportKey,
+  type StoredReport,
+} from "../../../shared/report/digest";
+import type { AccountSummary, Attention, KeyCounts, OrgReport } from "../../../shared/report/types";
+
+const STORED: StoredReport = {
+  partition: "aws",
+  region: "eu-west-1",
+  bucket: "keyrotor-prod-reportbucket-abc123",
+  key: "reports/2026-11-30T07-00-00Z.html",
+  retentionDays: 90,
+};
+
+const counts = (over: Partial<KeyCounts> = {}): KeyCounts => ({
+  users: 40,
+  usersWithKeys: 30,
+  keys: 36,
+  activeKeys: 32,
+  byAge: { "<80": 20, "80-90": 4, "90-100": 3, "100-110": 2, ">=110": 3 },
+  byUse: { never: 2, "<45": 26, "45-90": 2, ">=90": 2 },
+  rotationCompliant: 24,
+  usageCompliant: 26,
+  ...over,
+});
+
+const account = (accountId: string, name: string, over: Partial<AccountSummary> = {}): AccountSummary => ({
+  accountId,
+  name,
+  ...counts(),
+  upcoming: { rotations: 0, deactivations: 0, deletions: 0 },
+  attention: [],
+  ...over,
+});
+
+const blocked: Attention = {
+  accountId: "111122223333",
+  userName: "deploy-bot",
+  kind: "blocked",
+  reason: "a secret keyrotor did not create holds its name",
+  oldestKeyDays: 123,
+};
+const exempt: Attention = {
+  accountId: "111122223333",
+  userName: "break-glass",
+  kind: "exempt",
+  reason: "in the exempt group",
+};
+
+/** A small organization's report: two accounts, one unreadable, one blocked user, one exempt. */
+function report(over: Partial<OrgReport> = {}): OrgReport {
+  return {
+    generatedAt: "2026-11-30T07:00:00.000Z",
+    thresholds: { rotateAfterDays: 90, deactivateAfterDays: 100, deleteAfterDays: 110, unusedAfterDays: 45 },
+    totals: { ...counts(), accounts: 2, unreadableAccounts: 1 },
+    upcoming: { rotations: 5, deactivations: 2, deletions: 1 },
+    accounts: [
+      account("111122223333", "Prod", { attention: [blocked, exempt] }),
+      account("444455556666", "Broken", {
+        ...counts({ users: 0, keys: 0, activeKeys: 0 }),
+        error: "STS AssumeRole failed (AccessDenied)",
+      }),
+    ],
+    attention: [blocked, exempt],
+    history: [
+      { month: "2026-10", rotations: 7, medianDaysLate: 3 },
+      { month: "2026-11", rotations: 12, medianDaysLate: 1 },
+    ],
+    ...over,
+  };
+}
+
+describe("reportKey", () => {
+  it("names one object per run under reports/, by the report's instant, without colons", () => {
+    expect(reportKey("2026-11-30T07:00:00.000Z")).toBe("reports/2026-11-30T07-00-00Z.html");
+  });
+});
+
+describe("consoleUrlOf", () => {
+  it("links the object's page in the S3 console of its region, key and bucket encoded", () => {
+    // Act
+    const url = consoleUrlOf({ ...STORED, key: "reports/a b&c.html" });
+
+    // Assess
+    expect(url).toBe(
+      "https://s3.console.aws.amazon.com/s3/object/keyrotor-prod-reportbucket-abc123?region=eu-west-1&bucketType=general&prefix=reports%2Fa%20b%26c.html",
+    );
+  });
+
+  it("uses the partition's own console, and none where there is no public one", () => {
+    expect(consoleUrlOf({ ...STORED, partition: "aws-us-gov" })).toMatch(
+      /^https:\/\/console\.amazonaws-us-gov\.com\/s3\/object\//,
+    );
+    expect(consoleUrlOf({ ...STORED, partition: "aws-cn" })).toMatch(
+      /^https:\/\/console\.amazonaws\.cn\/s3\/object\//,
+    );
+    expect(consoleUrlOf({ ...STORED, partition: "aws-iso" })).toBeNull();
+  });
+});
+
+describe("renderDigest", () => {
+  it("says in the subject where the organization stands and how many need a person", () => {
+    // Act
+    const { subject } = renderDigest(report(), STORED);
+
+    // Assess: 24 of 32 active keys within 90 days, the blocked user (not the exempt one)
+    expect(subject).toBe(
+      "[keyrotor] Weekly report 2026-11-30: 75% of keys within 90 days, 1 needs a person, 1 account unreadable",
+    );
+  });
+
+  it("summarizes the counts, the compliance shares, the next 14 days and the last month's rotations", () => {
+    // Act
+    const { text, html } = renderDigest(report(), STORED);
+
+    // Assess
+    for (const body of [text, html]) {
+      expect(body).toContain("2 accounts, 40 users, 32 active keys (36 keys in all).");
+      expect(body).toContain(
+        "75% of active keys are at most 90 days old (IAM.3); 81% were used in the last 45 days.",
+      );
+      expect(body).toContain("≥110 days: 3");
+      expect(body).toContain("Next 14 days: 5 rotations, 2 deactivations, 1 deletion.");
+      expect(body).toContain("Rotated in 2026-11: 12 keys, a median 1 day after falling due.");
+    }
+    expect(text).toContain(
+      "By age: <80 days: 20, 80-90 days: 4, 90-100 days: 3, 100-110 days: 2, ≥110 days: 3.",
+    );
+    expect(html).toContain("By age: &lt;80 days: 20,");
+  });
+
+  it("rounds a share down: one key out of line never reads as 100%", () => {
+    const nearly = report({
+      totals: { ...counts({ activeKeys: 1000, rotationCompliant: 999 }), accounts: 2, unreadableAccounts: 0 },
+    });
+    expect(renderDigest(nearly, STORED).subject).toContain("99% of keys within 90 days");
+  });
+
+  it("lists who needs a person with account name and id, kind, key age and reason; exempt users only counted", () => {
+    // Act
+    const { text, html } = renderDigest(report(), STORED);
+
+    // Assess
+    expect(text).toContain(
+      "- Prod (111122223333) deploy-bot: blocked, oldest key 123 days: a secret keyrotor did not create holds its name",
+    );
+    expect(html).toContain("<td style=");
+    expect(html).toContain(">deploy-bot</td>");
+    expect(text).not.toContain("break-glass");
+    expect(text).toContain("1 user is exempt: listed in the full report.");
+    expect(text).toContain("- Broken (444455556666): STS AssumeRole failed (AccessDenied)");
+  });
+
+  it("lists at most LISTED_USERS users and LISTED_ACCOUNTS unreadable accounts, and counts the rest", () => {
+    // Prepare
+    const many = Array.from({ length: LISTED_USERS + 7 }, (_, i) => ({ ...blocked, userName: `user-${i}` }));
+    const broken = Array.from({ length: LISTED_ACCOUNTS + 3 }, (_, i) =>
+      account(String(100000000000 + i), `Broken ${i}`, { error: "AccessDenied" }),
+    );
+
+    // Act
+    const { subject, text } = renderDigest(report({ attention: many, accounts: broken }), STORED);
+
+    // Assess
+    expect(subject).toContain(`${LISTED_USERS + 7} need a person`);
+    expect(text).toContain(`user-${LISTED_USERS - 1}:`);
+    expect(text).not.toContain(`user-${LISTED_USERS}:`);
+    expect(text).toContain("And 7 more users: see the full report.");
+    expect(text).toContain(`Broken ${LISTED_ACCOUNTS - 1} (`);
+    expect(text).not.toContain(`Broken ${LISTED_ACCOUNTS} (`);
+    expect(text).toContain("And 3 more accounts.");
+  });
+
+  it("links the stored report through the console, with the S3 URI to download it and how long it is kept", () => {
+    // Act
+    const { text, html } = renderDigest(report(), STORED);
+
+    // Assess
+    const url = consoleUrlOf(STORED) ?? "";
+    expect(text).toContain(`Open in the S3 console: ${url}`);
+    expect(html).toContain(`href="${url.replaceAll("&", "&amp;")}"`);
+    expect(text).toContain(`aws s3 cp s3://${STORED.bucket}/${STORED.key} .`);
+    expect(text).toContain("The report is kept for 90 days.");
+    // No presigned link: nothing in the email grants access by itself.
+    expect(`${text}${html}`).not.toMatch(/X-Amz-(Signature|Credential|Security-Token)/i);
+  });
+
+  it("escapes names and reasons in the HTML and keeps each on one bounded line", () => {
+    // Prepare
+    const hostile: Attention = {
+      ...blocked,
+      userName: "<script>alert(1)</script>",
+      reason: `line one\nline two ${"x".repeat(400)}`,
+    };
+
+    // Act
+    const { text, html } = renderDigest(report({ attention: [hostile] }), STORED);
+
+    // Assess
+    expect(html).not.toContain("<script>");
+    expect(html).toContain("&lt;script&gt;");
+    const line = text.split("\n").find((l) => l.includes("line one")) ?? "";
+    expect(line).toContain("line one line two");
+    expect(line.length).toBeLessThan(400);
+  });
+
+  it("says so when nobody needs a person and there are no keys", () => {
+    // Act
+    const empty = report({
+      totals: {
+        ...counts({ keys: 0, activeKeys: 0, rotationCompliant: 0, usageCompliant: 0 }),
+        accounts: 1,
+        unreadableAccounts: 0,
+      },
+      accounts: [account("111122223333", "Prod")],
+      attention: [],
+      history: [],
+    });
+    const { subject, text } = renderDigest(empty, STORED);
+
+    // Assess
+    expect(subject).toBe("[keyrotor] Weekly report 2026-11-30: no active keys, 0 need a person");
+    expect(text).toContain("== Needs a person ==\nNobody.");
+    expect(text).not.toContain("IAM.3");
+    expect(text).not.toContain("Rotated in");
+  });
+});
