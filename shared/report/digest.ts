@@ -1,4 +1,3 @@
-import { UPCOMING_DAYS } from "./facts";
 import type { Attention, OrgReport } from "./types";
 
 /**
@@ -90,7 +89,7 @@ function summaryOf(report: OrgReport): string[] {
     );
   }
   lines.push(
-    `Next ${UPCOMING_DAYS} days: ${plural(upcoming.rotations, "rotation")}, ${plural(upcoming.deactivations, "deactivation")}, ${plural(upcoming.deletions, "deletion")}.`,
+    `Next 14 days: ${plural(upcoming.rotations, "rotation")}, ${plural(upcoming.deactivations, "deactivation")}, ${plural(upcoming.deletions, "deletion")}.`,
   );
   const month = report.history.at(-1);
   if (month) {
