@@ -1,8 +1,8 @@
 import { DeliveryError } from "../destinations/types";
 import { type BoundDestination, destinationsOf } from "../destinations/validate";
-import { describeError } from "../errors";
+import { ConfigError, describeError } from "../errors";
 import type { DeliveryRecord, UserRecord } from "../ledger/records";
-import { Redacted } from "../redacted";
+import type { Redacted } from "../redacted";
 import type { IamUser } from "./ports";
 import type { DeliveryReport } from "./report";
 import type { AccountContext } from "./settings";
@@ -36,7 +36,7 @@ export async function startDelivery(
   const { escrow } = ctx.ports.keys ?? {};
   const kmsKeyId = ctx.settings.deliveryKmsKeyId;
   if (!escrow || !kmsKeyId) {
-    throw new Error(
+    throw new ConfigError(
       `destinations are bound to ${userName} but no delivery KMS key is configured (deliveryKmsKeyId)`,
     );
   }
@@ -200,12 +200,11 @@ async function openEscrow(
       `key ${delivery.keyId} of ${userName} is no longer held for delivery: it reaches the outstanding destinations with the next rotation`,
     );
   }
-  const value = await escrow.decrypt(kmsKeyId, delivery.escrow, escrowContext(ctx, userName, delivery.keyId));
-  return new Redacted(value.reveal());
+  return escrow.decrypt(kmsKeyId, delivery.escrow, escrowContext(ctx, userName, delivery.keyId));
 }
 
 function requireWriters(ctx: AccountContext) {
   const writers = ctx.ports.keys?.writers;
-  if (!writers) throw new Error("destinations are configured but this run has no way to write to them");
+  if (!writers) throw new ConfigError("destinations are configured but this run has no way to write to them");
   return writers;
 }

@@ -1,5 +1,5 @@
 import { describeError } from "../errors";
-import type { UserRecord } from "../ledger/records";
+import type { DeliveryRecord, UserRecord } from "../ledger/records";
 import {
   type Hold,
   type KeyFacts,
@@ -44,7 +44,10 @@ export async function keepDeliveries(
   if (!delivery || delivery.keyId !== record?.recorded?.keyId) return none;
   if (!keys.some((k) => k.id === delivery.keyId && k.status === "Active")) return none;
   const todo = outstanding(ctx, user.userName, delivery);
-  if (todo.length === 0) return none;
+  if (todo.length === 0) {
+    if (acting) await forgetUnbound(ctx, user, delivery);
+    return none;
+  }
   if (!acting) {
     return {
       reports: plannedDeliveries(ctx, user.userName, delivery, delivery.keyId),
@@ -58,6 +61,28 @@ export async function keepDeliveries(
     // The deliveries could not be recorded: the old key stays until a run can record them.
     ctx.ports.log.error("deliveries not recorded", { userName: user.userName, error: describeError(error) });
     return { reports: [], undelivered: todo.map((b) => b.label) };
+  }
+}
+
+/**
+ * A delivery whose unconfirmed destinations were all removed from the configuration is done: they are
+ * dropped from it with the escrow, so the user is no longer looked at for it every run.
+ */
+async function forgetUnbound(ctx: AccountContext, user: IamUser, delivery: DeliveryRecord): Promise<void> {
+  const unconfirmed = delivery.due.filter((id) => delivery.confirmed[id] === undefined);
+  if (unconfirmed.length === 0 && !delivery.escrow) return;
+  const { escrow: _, ...kept } = delivery;
+  try {
+    await ctx.ports.ledger.setDelivery(ctx.run.accountId, user.userName, {
+      ...kept,
+      due: delivery.due.filter((id) => delivery.confirmed[id] !== undefined),
+      failures: {},
+    });
+  } catch (error) {
+    ctx.ports.log.warn("delivery record not settled", {
+      userName: user.userName,
+      error: describeError(error),
+    });
   }
 }
 

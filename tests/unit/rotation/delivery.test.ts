@@ -129,6 +129,9 @@ describe("create → verify → deliver → confirm → retire", () => {
     expect(day10.actions).toEqual([
       expect.objectContaining({ kind: "deactivate", keyId: "OLD", outcome: "done" }),
     ]);
+    // The delivery is settled: no escrow kept, nothing left to look at the user for.
+    expect(record()?.delivery?.escrow).toBeUndefined();
+    expect(record()?.delivery?.due).toHaveLength(1);
   });
 
   it("a key that fails verification is deleted again and never stored or delivered", async () => {
