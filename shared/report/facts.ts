@@ -1,0 +1,182 @@
+import type { Config } from "../config";
+import type { AccountLedger, UserRecord } from "../ledger/records";
+import { addDays, ageInDays, DAY_MS, decide, type KeyFacts, type ReportedKey } from "../lifecycle";
+import type { DirectoryEntry, ReportedUser } from "../rotation/ports";
+import type { AccountContext } from "../rotation/settings";
+import { exemptionOf } from "../rotation/user-facts";
+import { concernOf } from "./attention";
+import type { AccountSummary, AgeBand, Attention, KeyCounts, Upcoming, UseBand } from "./types";
+
+/** The settings a report judges keys against. */
+export type ReportSettings = Pick<
+  Config,
+  | "rotateAfterDays"
+  | "deactivateAfterDays"
+  | "deleteAfterDays"
+  | "warnBeforeDays"
+  | "deactivateUnusedAfterDays"
+  | "holdWhileInUse"
+  | "exemptGroupName"
+  | "exemptTag"
+>;
+
+/** IAM.22's period for an unused key when keyrotor's own unused-key rule is off. */
+export const UNUSED_DEFAULT_DAYS = 45;
+/** How far ahead "what happens next" looks. */
+export const UPCOMING_DAYS = 14;
+
+/** One account as read for the report: its credential report, directory and ledger partition. */
+export interface AccountInputs {
+  readonly accountId: string;
+  readonly name: string;
+  readonly users: readonly ReportedUser[];
+  readonly directory: ReadonlyMap<string, DirectoryEntry>;
+  readonly ledger: AccountLedger;
+}
+
+/** Rotations recorded in one month: how many, and how many days late each came (by days late). */
+export interface MonthTally {
+  rotations: number;
+  readonly late: Map<number, number>;
+}
+
+/** One account's facts: its summary, and its rotations by month (`YYYY-MM`) for the organization's medians. */
+export interface AccountFacts {
+  readonly summary: AccountSummary;
+  readonly rotations: ReadonlyMap<string, MonthTally>;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+
+export function emptyCounts(): Mutable<KeyCounts> {
+  return {
+    users: 0,
+    usersWithKeys: 0,
+    keys: 0,
+    activeKeys: 0,
+    byAge: { "<80": 0, "80-90": 0, "90-100": 0, "100-110": 0, ">=110": 0 },
+    byUse: { never: 0, "<45": 0, "45-90": 0, ">=90": 0 },
+    rotationCompliant: 0,
+    usageCompliant: 0,
+  };
+}
+
+/** The band of a key `days` whole days old; each band holds its lower edge (90 is in 90-100). */
+export function ageBand(days: number): AgeBand {
+  if (days < 80) return "<80";
+  if (days < 90) return "80-90";
+  if (days < 100) return "90-100";
+  return days < 110 ? "100-110" : ">=110";
+}
+
+/** The band of a key last used at `lastUsedAt` (`null`: never), in whole days before `now`. */
+export function useBand(lastUsedAt: Date | null, now: Date): UseBand {
+  if (lastUsedAt === null) return "never";
+  const days = ageInDays(lastUsedAt, now);
+  return days < 45 ? "<45" : days < 90 ? "45-90" : ">=90";
+}
+
+/** An account that could not be read: zero counts and why. */
+export function unreadableAccount(accountId: string, name: string, error: string): AccountFacts {
+  const upcoming = { rotations: 0, deactivations: 0, deletions: 0 };
+  return {
+    summary: { ...emptyCounts(), accountId, name, upcoming, attention: [], error },
+    rotations: new Map(),
+  };
+}
+
+/**
+ * One account's summary from its credential report, directory and ledger: no call of its own. The next
+ * steps come from the lifecycle's own `decide` over the report's keys (steps due now, which the next
+ * run takes, and those due within `UPCOMING_DAYS`). The report has no key ids, so what only ids tell
+ * (the key the secret records, keys a person re-activated) is left out, as discovery does.
+ */
+export function accountFacts(inputs: AccountInputs, settings: ReportSettings, now: Date): AccountFacts {
+  const counts = emptyCounts();
+  const upcoming: Mutable<Upcoming> = { rotations: 0, deactivations: 0, deletions: 0 };
+  const attention: Attention[] = [];
+  const rotations = new Map<string, MonthTally>();
+  const horizon = addDays(now, UPCOMING_DAYS).getTime();
+  const unusedDays = settings.deactivateUnusedAfterDays ?? UNUSED_DEFAULT_DAYS;
+  // exemptionOf reads only the directory and the two exemption settings of its context.
+  const exemption = { directory: inputs.directory, settings } as AccountContext;
+  for (const user of inputs.users) {
+    const record = inputs.ledger.users.get(user.userName);
+    counts.users++;
+    if (user.keys.length > 0) counts.usersWithKeys++;
+    counts.keys += user.keys.length;
+    let oldest: number | undefined;
+    for (const key of user.keys) {
+      if (key.status !== "Active") continue;
+      const age = ageInDays(key.createdAt, now);
+      oldest = Math.max(oldest ?? age, age);
+      counts.activeKeys++;
+      counts.byAge[ageBand(age)]++;
+      counts.byUse[useBand(key.lastUsedAt, now)]++;
+      if (age < settings.rotateAfterDays) counts.rotationCompliant++;
+      if (ageInDays(key.lastUsedAt ?? key.createdAt, now) < unusedDays) counts.usageCompliant++;
+    }
+    const exempt = exemptionOf(exemption, user);
+    const plan = decide(userFacts(user, record, exempt, now), settings, now);
+    for (const action of plan.actions) upcoming[STEP[action.kind]]++;
+    for (const next of plan.upcoming) if (next.on.getTime() <= horizon) upcoming[STEP[next.action]]++;
+    const concern = concernOf(user, record, plan, exempt, settings, now);
+    if (concern) {
+      attention.push({
+        accountId: inputs.accountId,
+        userName: user.userName,
+        ...concern,
+        ...(oldest === undefined ? {} : { oldestKeyDays: oldest }),
+      });
+    }
+    if (record) tallyRotations(record, rotations);
+  }
+  const summary = { ...counts, accountId: inputs.accountId, name: inputs.name, upcoming, attention };
+  return { summary, rotations };
+}
+
+const STEP = {
+  create: "rotations",
+  rotate: "rotations",
+  deactivate: "deactivations",
+  delete: "deletions",
+} as const satisfies Record<string, keyof Upcoming>;
+
+/** The report's keys as the lifecycle takes them, the ledger's creation in flight and undelivered destinations. */
+function userFacts(
+  user: ReportedUser,
+  record: UserRecord | undefined,
+  exempt: "group" | "tag" | null,
+  now: Date,
+) {
+  const keys = user.keys.map((k: ReportedKey, i): KeyFacts => ({ ...k, id: `key-${i + 1}` }));
+  // The recorded key predates any pending creation (recording clears it): every key since is unrecorded.
+  const since = record?.pending ? new Date(record.pending.since) : null;
+  const secret =
+    since && since.getTime() <= now.getTime() ? { recordedKeyId: null, pendingSince: since } : null;
+  return { userName: user.userName, keys, exempt, secret, undelivered: undelivered(record) };
+}
+
+/** Destinations that have not confirmed the recorded key, as the ledger has it. */
+function undelivered(record: UserRecord | undefined): string[] {
+  const d = record?.delivery;
+  if (!d || d.keyId !== record?.recorded?.keyId) return [];
+  return d.due.filter((id) => d.confirmed[id] === undefined);
+}
+
+/** Adds the user's recorded keys (the current one and its history) to the account's months, once each. */
+function tallyRotations(record: UserRecord, months: Map<string, MonthTally>): void {
+  const seen = new Set<string>();
+  for (const entry of [...(record.history ?? []), ...(record.recorded ? [record.recorded] : [])]) {
+    if (seen.has(entry.keyId)) continue;
+    seen.add(entry.keyId);
+    const month = entry.at.slice(0, 7);
+    const tally = months.get(month) ?? { rotations: 0, late: new Map<number, number>() };
+    tally.rotations++;
+    if (entry.dueOn !== undefined) {
+      const late = Math.max(0, Math.floor((Date.parse(entry.at) - Date.parse(entry.dueOn)) / DAY_MS));
+      tally.late.set(late, (tally.late.get(late) ?? 0) + 1);
+    }
+    months.set(month, tally);
+  }
+}
