@@ -1,0 +1,138 @@
+import { describeError } from "../errors";
+import type { AccountLedger } from "../ledger/records";
+import type { Log } from "../log";
+import type { AccountReport, UserReport } from "../rotation/report";
+import { type AsffFinding, type FindingProduct, findingsOf, idPrefix } from "./asff";
+
+/** A finding Security Hub refused, and why. */
+export interface RefusedFinding {
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Security Hub, as keyrotor's findings need it. */
+export interface FindingsPort {
+  /** Where keyrotor's findings go: the default product of the account it runs in. */
+  product(): Promise<FindingProduct>;
+  /** keyrotor's ACTIVE findings about the users of one member account. */
+  activeFindings(accountId: string): Promise<AsffFinding[]>;
+  /** Creates the findings, or updates those whose Id exists; returns those Security Hub refused. */
+  importFindings(findings: readonly AsffFinding[]): Promise<RefusedFinding[]>;
+}
+
+/** What one account's sync did. `looked: false`: no user was looked at, so nothing was read or written. */
+export interface FindingsSync {
+  readonly looked: boolean;
+  readonly imported: number;
+  readonly updated: number;
+  readonly resolved: number;
+  readonly kept: number;
+  readonly refused: readonly RefusedFinding[];
+}
+
+/** The user a finding is about, from its Id (`keyrotor/<account>/<user>/<problem>`). */
+const userOf = (f: AsffFinding, accountId: string) => f.Id.slice(idPrefix(accountId).length).split("/")[0];
+
+/**
+ * Whether an active finding with no problem behind it in this report still stands. The report speaks
+ * for the users it looked at, when it could read them. Of the others, a user in a quiet period, or
+ * left `held` (triage may skip it until a step falls due), still has its problem; any other user was
+ * skipped because nothing about it was due, and every other problem keeps a step due (a blocked
+ * rotation, a held-back deactivation, a failed action), so it is gone; as is the user when the report
+ * looked at every user of the account and not at this one.
+ */
+function stillStands(f: AsffFinding, report: AccountReport, ledger: AccountLedger | undefined): boolean {
+  const userName = userOf(f, report.accountId) ?? "";
+  const looked = report.users.find((u: UserReport) => u.userName === userName);
+  if (looked) return looked.status === "deferred" || looked.status === "failed";
+  if (report.unexaminedUsers === 0) return false;
+  if (f.GeneratorId === "keyrotor/held" || ledger === undefined) return true;
+  const until = ledger.users.get(userName)?.quiet?.until;
+  return until !== undefined && new Date(until).getTime() > new Date(report.now).getTime();
+}
+
+/** The finding, closed: Security Hub moves an ARCHIVED finding out of the active view. */
+export function resolved(f: AsffFinding, now: string): AsffFinding {
+  return {
+    ...f,
+    UpdatedAt: now,
+    Compliance: { ...f.Compliance, Status: "PASSED" },
+    // Security Hub keeps the workflow its users set on findings it already holds; the record state and
+    // compliance status are the provider's to change, and what closes the finding there.
+    Workflow: { Status: "RESOLVED" },
+    RecordState: "ARCHIVED",
+  };
+}
+
+/**
+ * What to import for one account: each current finding (an existing one keeps its creation and first
+ * observation), and each active finding whose problem is gone, resolved. Pure.
+ */
+export function planFindings(
+  report: AccountReport,
+  product: FindingProduct,
+  active: readonly AsffFinding[],
+  ledger?: AccountLedger,
+): { writes: AsffFinding[]; imported: number; updated: number; resolved: number; kept: number } {
+  const existing = new Map(active.map((f) => [f.Id, f]));
+  const current = findingsOf(report, product).map((f) => {
+    const before = existing.get(f.Id);
+    return before
+      ? { ...f, CreatedAt: before.CreatedAt, FirstObservedAt: before.FirstObservedAt ?? before.CreatedAt }
+      : f;
+  });
+  const ids = new Set(current.map((f) => f.Id));
+  const gone = active.filter((f) => !ids.has(f.Id));
+  const closed = gone.filter((f) => !stillStands(f, report, ledger)).map((f) => resolved(f, report.now));
+  const updated = current.filter((f) => existing.has(f.Id)).length;
+  return {
+    writes: [...current, ...closed],
+    imported: current.length - updated,
+    updated,
+    resolved: closed.length,
+    kept: gone.length - closed.length,
+  };
+}
+
+/**
+ * Brings Security Hub to this report: reads keyrotor's active findings for the account, imports the
+ * current ones and resolves those whose problem is gone. An account where no user was looked at is
+ * left as it is (nothing keyrotor knows changed), which keeps Security Hub's GetFindings, limited to
+ * a few calls a second, to the accounts where something happened.
+ */
+export async function syncFindings(
+  port: FindingsPort,
+  report: AccountReport,
+  ledger?: AccountLedger,
+): Promise<FindingsSync> {
+  if (report.users.length === 0) {
+    return { looked: false, imported: 0, updated: 0, resolved: 0, kept: 0, refused: [] };
+  }
+  const product = await port.product();
+  const active = await port.activeFindings(report.accountId);
+  const { writes, ...counts } = planFindings(report, product, active, ledger);
+  const refused = writes.length > 0 ? await port.importFindings(writes) : [];
+  return { looked: true, ...counts, refused };
+}
+
+/**
+ * `syncFindings` for the rotator's job: a failure is logged, never thrown. The rotation and its
+ * notice are done by now; throwing would send the job round SQS again and, after three receives, to
+ * the dead-letter queue and its alarm, for a mirror of facts that the next run syncs again in full.
+ */
+export async function publishFindings(
+  ports: { readonly findings: FindingsPort; readonly log: Log },
+  report: AccountReport,
+  ledger?: AccountLedger,
+): Promise<FindingsSync | null> {
+  try {
+    const sync = await syncFindings(ports.findings, report, ledger);
+    if (sync.refused.length > 0) ports.log.error("Security Hub refused findings", { refused: sync.refused });
+    if (sync.looked) ports.log.info("findings synced", { ...sync, refused: sync.refused.length });
+    return sync;
+  } catch (error) {
+    ports.log.error("findings not synced", { accountId: report.accountId, error: describeError(error) });
+    return null;
+  }
+}

@@ -1,0 +1,299 @@
+import { describe, expect, it } from "vitest";
+import type { AsffFinding, FindingProduct } from "../../../shared/findings/asff";
+import {
+  type FindingsPort,
+  publishFindings,
+  type RefusedFinding,
+  syncFindings,
+} from "../../../shared/findings/sync-findings";
+import type { AccountLedger, UserRecord } from "../../../shared/ledger/records";
+import type { AccountReport, UserReport } from "../../../shared/rotation/report";
+import { memoryLog } from "../../support/log";
+
+const MEMBER = "111122223333";
+const PRODUCT: FindingProduct = {
+  productArn: "arn:aws:securityhub:us-east-1:999988887777:product/999988887777/default",
+  accountId: "999988887777",
+  partition: "aws",
+  region: "us-east-1",
+};
+const DAY_1 = "2026-06-01T06:00:00.000Z";
+const DAY_2 = "2026-06-02T06:00:00.000Z";
+
+/** Security Hub in memory: findings by Id, imports upsert them, reads return the ACTIVE ones of the account. */
+function memoryHub(refuse: (f: AsffFinding) => string | null = () => null) {
+  const findings = new Map<string, AsffFinding>();
+  const imports: AsffFinding[][] = [];
+  const port: FindingsPort = {
+    product: async () => PRODUCT,
+    activeFindings: async (accountId) =>
+      [...findings.values()].filter(
+        (f) => f.Id.startsWith(`keyrotor/${accountId}/`) && f.RecordState === "ACTIVE",
+      ),
+    importFindings: async (batch) => {
+      imports.push([...batch]);
+      const refused: RefusedFinding[] = [];
+      for (const f of batch) {
+        const why = refuse(f);
+        if (why) refused.push({ id: f.Id, code: "InvalidInput", message: why });
+        else findings.set(f.Id, f);
+      }
+      return refused;
+    },
+  };
+  return { port, findings, imports };
+}
+
+function user(userName: string, extra: Partial<UserReport> = {}): UserReport {
+  return {
+    userName,
+    status: "ok",
+    keys: [],
+    actions: [],
+    warnings: [],
+    upcoming: [],
+    secretName: `keyrotor/${userName}`,
+    findings: [],
+    ...extra,
+  };
+}
+const blocked = (name: string) => user(name, { status: "blocked", reason: "two keys, neither deletable" });
+
+function report(now: string, users: UserReport[], unexaminedUsers = 0): AccountReport {
+  return {
+    accountId: MEMBER,
+    runId: `run-${now.slice(0, 10)}`,
+    mode: "enforce",
+    now,
+    previousRunAt: now,
+    users,
+    unexaminedUsers,
+    failedUsers: 0,
+    deferredUsers: 0,
+  };
+}
+
+const id = (name: string, problem = "blocked") => `keyrotor/${MEMBER}/${name}/${problem}`;
+
+function ledgerWith(quiet: Record<string, string>): AccountLedger {
+  const users = new Map<string, UserRecord>(
+    Object.entries(quiet).map(([name, until]) => [
+      name,
+      { quiet: { since: DAY_1, until, fingerprint: "f", reason: "blocked" } } as UserRecord,
+    ]),
+  );
+  return { users, account: null };
+}
+
+describe("syncFindings: Security Hub brought to the account's report", () => {
+  it("imports a new finding per problem, active and NEW", async () => {
+    // Prepare
+    const hub = memoryHub();
+
+    // Act
+    const sync = await syncFindings(hub.port, report(DAY_1, [blocked("app"), user("fine")]));
+
+    // Assess
+    expect(sync).toEqual({ looked: true, imported: 1, updated: 0, resolved: 0, kept: 0, refused: [] });
+    expect([...hub.findings.keys()]).toEqual([id("app")]);
+    expect(hub.findings.get(id("app"))).toMatchObject({ RecordState: "ACTIVE", Workflow: { Status: "NEW" } });
+  });
+
+  it("updates a finding that is still true, keeping when it was created and first observed", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [blocked("app")]));
+
+    // Act
+    const sync = await syncFindings(hub.port, report(DAY_2, [blocked("app")]));
+
+    // Assess
+    expect(sync).toMatchObject({ imported: 0, updated: 1, resolved: 0 });
+    expect(hub.findings.get(id("app"))).toMatchObject({
+      CreatedAt: DAY_1,
+      FirstObservedAt: DAY_1,
+      UpdatedAt: DAY_2,
+      LastObservedAt: DAY_2,
+      ProductFields: { "keyrotor/RunId": "run-2026-06-02" },
+    });
+  });
+
+  it("resolves a finding whose problem is gone from a user it looked at: archived, passed, resolved", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [blocked("app")]));
+
+    // Act
+    const sync = await syncFindings(hub.port, report(DAY_2, [user("app", { status: "due" })]));
+
+    // Assess
+    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 1, kept: 0 });
+    expect(hub.findings.get(id("app"))).toMatchObject({
+      RecordState: "ARCHIVED",
+      Workflow: { Status: "RESOLVED" },
+      Compliance: { Status: "PASSED" },
+      UpdatedAt: DAY_2,
+      CreatedAt: DAY_1,
+    });
+  });
+
+  it("resolves one problem of a user and keeps importing its other", async () => {
+    // Prepare
+    const hub = memoryHub();
+    const failing = { status: "failed", error: { name: "AwsCallError", message: "throttled" } } as const;
+    await syncFindings(hub.port, report(DAY_1, [blocked("app"), user("ops", failing)]));
+
+    // Act: ops can be read again and is held in use now
+    const held = { holds: [{ keyId: "AKIAOLD", reason: "in-use", dueOn: DAY_1 }] } as const;
+    await syncFindings(hub.port, report(DAY_2, [blocked("app"), user("ops", held)]));
+
+    // Assess
+    const states = [...hub.findings.values()].map(
+      (f) => `${f.Id.split("/").slice(2).join("/")}:${f.RecordState}`,
+    );
+    expect(states.sort()).toEqual(["app/blocked:ACTIVE", "ops/failing:ARCHIVED", "ops/in-use:ACTIVE"]);
+  });
+
+  it("keeps the findings of a user it could not read or did not reach this time", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [blocked("app"), blocked("ops")]));
+    const unreadable = user("app", {
+      status: "failed",
+      error: { name: "AwsCallError", message: "throttled" },
+    });
+
+    // Act
+    const sync = await syncFindings(
+      hub.port,
+      report(DAY_2, [unreadable, user("ops", { status: "deferred" })]),
+    );
+
+    // Assess
+    expect(sync).toMatchObject({ imported: 1, resolved: 0, kept: 2 });
+    expect(hub.findings.get(id("app"))?.RecordState).toBe("ACTIVE");
+    expect(hub.findings.get(id("ops"))?.RecordState).toBe("ACTIVE");
+  });
+
+  it("of users the report skipped, keeps those in a quiet period or held, resolves the rest", async () => {
+    // Prepare
+    const hub = memoryHub();
+    const heldUser = user("held", { status: "held", reason: "unrecorded key used" });
+    await syncFindings(
+      hub.port,
+      report(DAY_1, [blocked("quiet"), blocked("loud"), blocked("over"), heldUser]),
+    );
+    const ledger = ledgerWith({ quiet: "2026-06-08T06:00:00.000Z", over: DAY_2 });
+
+    // Act: only someone else was looked at
+    const sync = await syncFindings(hub.port, report(DAY_2, [user("other")], 4), ledger);
+
+    // Assess
+    expect(sync).toMatchObject({ resolved: 2, kept: 2 });
+    expect(hub.findings.get(id("quiet"))?.RecordState).toBe("ACTIVE");
+    expect(hub.findings.get(id("held", "held"))?.RecordState).toBe("ACTIVE");
+    expect(hub.findings.get(id("loud"))?.RecordState).toBe("ARCHIVED");
+    expect(hub.findings.get(id("over"))?.RecordState).toBe("ARCHIVED");
+  });
+
+  it("resolves the findings of a user gone from an account whose every user it looked at", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [blocked("gone")]));
+
+    // Act
+    await syncFindings(
+      hub.port,
+      report(DAY_2, [user("other")], 0),
+      ledgerWith({ gone: "2026-06-08T06:00:00.000Z" }),
+    );
+
+    // Assess
+    expect(hub.findings.get(id("gone"))?.RecordState).toBe("ARCHIVED");
+  });
+
+  it("without the ledger, keeps the findings of users the report skipped", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [blocked("app")]));
+
+    // Act
+    const sync = await syncFindings(hub.port, report(DAY_2, [user("other")], 1));
+
+    // Assess
+    expect(sync).toMatchObject({ resolved: 0, kept: 1 });
+  });
+
+  it("reads and writes nothing when the report looked at no user", async () => {
+    // Prepare
+    const hub = memoryHub();
+    let reads = 0;
+    const port = {
+      ...hub.port,
+      activeFindings: async () => {
+        reads++;
+        return [];
+      },
+    };
+
+    // Act
+    const sync = await syncFindings(port, report(DAY_1, [], 12));
+
+    // Assess
+    expect(sync.looked).toBe(false);
+    expect(reads).toBe(0);
+    expect(hub.imports).toEqual([]);
+  });
+
+  it("only touches findings about this account", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, { ...report(DAY_1, [blocked("app")]), accountId: "444455556666" });
+
+    // Act
+    await syncFindings(hub.port, report(DAY_2, [user("app")]));
+
+    // Assess
+    expect(hub.findings.get("keyrotor/444455556666/app/blocked")?.RecordState).toBe("ACTIVE");
+    expect(hub.imports).toHaveLength(1);
+  });
+});
+
+describe("publishFindings: the rotator's step, which never fails the job", () => {
+  it("logs the findings Security Hub refused", async () => {
+    // Prepare
+    const hub = memoryHub(() => "Finding too large");
+    const log = memoryLog();
+
+    // Act
+    const sync = await publishFindings({ findings: hub.port, log }, report(DAY_1, [blocked("app")]));
+
+    // Assess
+    expect(sync?.refused).toEqual([{ id: id("app"), code: "InvalidInput", message: "Finding too large" }]);
+    expect(
+      log.lines.some((l) => l.includes("Security Hub refused findings") && l.includes("Finding too large")),
+    ).toBe(true);
+  });
+
+  it("logs a failure to reach Security Hub and returns null instead of throwing", async () => {
+    // Prepare
+    const hub = memoryHub();
+    const port = {
+      ...hub.port,
+      activeFindings: () => Promise.reject(new Error("InvalidAccessException: not subscribed")),
+    };
+    const log = memoryLog();
+
+    // Act
+    const sync = await publishFindings({ findings: port, log }, report(DAY_1, [blocked("app")]));
+
+    // Assess
+    expect(sync).toBeNull();
+    const line = JSON.parse(log.lines.find((l) => l.includes("findings not synced")) ?? "{}");
+    expect(line).toMatchObject({
+      level: "ERROR",
+      accountId: MEMBER,
+      error: { message: "InvalidAccessException: not subscribed" },
+    });
+  });
+});
