@@ -1,0 +1,121 @@
+import type { OrgReport } from "../types";
+import { barChart, monthlyChart, type Tone } from "./charts";
+import { count, num, percent, shareOf, text } from "./text";
+
+/** The summary section: totals, the two compliance shares, the next 14 days, who needs a person, charts. */
+export function summarySection(report: OrgReport): string {
+  const { totals, upcoming, thresholds: t } = report;
+  const rotation = shareOf(totals.rotationCompliant, totals.activeKeys);
+  const usage = shareOf(totals.usageCompliant, totals.activeKeys);
+  const next = upcoming.rotations + upcoming.deactivations + upcoming.deletions;
+  const kinds = attentionKinds(report);
+  const cards = [
+    card("Accounts", num(totals.accounts), `${num(totals.unreadableAccounts)} could not be read`),
+    card("IAM users", num(totals.users), `${num(totals.usersWithKeys)} with access keys`),
+    card("Access keys", num(totals.keys), `${num(totals.activeKeys)} Active`),
+    card(
+      `IAM.3: Active keys under ${t.rotateAfterDays} days`,
+      percent(rotation),
+      `${num(totals.rotationCompliant)} of ${count(totals.activeKeys, "Active key")}`,
+      toneOf(rotation),
+    ),
+    card(
+      `Unused-key rule: Active keys used in ${t.unusedAfterDays} days`,
+      percent(usage),
+      `${num(totals.usageCompliant)} of ${count(totals.activeKeys, "Active key")}`,
+      toneOf(usage),
+    ),
+    card(
+      "Next 14 days",
+      num(next),
+      `${count(upcoming.rotations, "rotation")}, ${count(upcoming.deactivations, "deactivation")}, ${count(upcoming.deletions, "deletion")}`,
+    ),
+    card(
+      "Users who need a person",
+      num(report.attention.length),
+      kinds.map(([kind, n]) => `${num(n)} ${KIND_WORDS[kind].short}`).join(", ") || "nobody",
+      report.attention.length > 0 ? "warn" : "ok",
+    ),
+  ];
+  const age = totals.byAge;
+  const use = totals.byUse;
+  const charts = [
+    barChart(
+      "by-age",
+      "Active keys by age",
+      [
+        { label: "under 80 days", value: age["<80"], tone: "ok" },
+        { label: "80–90 days", value: age["80-90"], tone: "warn" },
+        { label: "90–100 days", value: age["90-100"], tone: "bad" },
+        { label: "100–110 days", value: age["100-110"], tone: "bad" },
+        { label: "110 days and over", value: age[">=110"], tone: "bad" },
+      ],
+      totals.activeKeys,
+    ),
+    barChart(
+      "by-use",
+      "Active keys by last use",
+      [
+        { label: "within 45 days", value: use["<45"], tone: "ok" },
+        { label: "45–90 days ago", value: use["45-90"], tone: "warn" },
+        { label: "over 90 days ago", value: use[">=90"], tone: "bad" },
+        { label: "never used", value: use.never, tone: "info" },
+      ],
+      totals.activeKeys,
+    ),
+    monthlyChart("by-month", "Rotations recorded per month, and the median days late", report.history),
+  ];
+  return (
+    `<section id="summary"><h2>Summary</h2>` +
+    `<p class="muted">Judged against: rotate at ${t.rotateAfterDays} days, deactivate at ${t.deactivateAfterDays}, ` +
+    `delete at ${t.deleteAfterDays}; a key unused for ${t.unusedAfterDays} days breaks the unused-key rule.</p>` +
+    `<div class="cards">${cards.join("")}</div><div class="charts">${charts.join("")}</div></section>`
+  );
+}
+
+/** How each kind of attention reads: a short count word and a sentence for its group. */
+export const KIND_WORDS = {
+  blocked: {
+    short: "blocked",
+    title: "Blocked",
+    says: "keyrotor cannot rotate their keys until someone acts",
+  },
+  failing: {
+    short: "failing",
+    title: "Failing",
+    says: "keyrotor tried and failed; it tries again every run",
+  },
+  held: { short: "held", title: "Held", says: "an old key stays Active until its replacement is confirmed" },
+  undelivered: {
+    short: "undelivered",
+    title: "Undelivered",
+    says: "a new key has not reached every destination yet",
+  },
+  "in-use": {
+    short: "in use",
+    title: "Old key in use",
+    says: "an old key is still used after its replacement",
+  },
+  exempt: { short: "exempt", title: "Exempt", says: "left alone on purpose (exemption group or tag)" },
+} as const;
+
+/** [kind, users] for every kind present, in the order of `KIND_WORDS` (blocked and failing first). */
+export function attentionKinds(report: OrgReport): [keyof typeof KIND_WORDS, number][] {
+  const kinds = Object.keys(KIND_WORDS) as (keyof typeof KIND_WORDS)[];
+  return kinds
+    .map((kind) => [kind, report.attention.filter((a) => a.kind === kind).length] as [typeof kind, number])
+    .filter(([, n]) => n > 0);
+}
+
+function card(title: string, figure: string, detail: string, tone?: Tone): string {
+  return (
+    `<div class="card"><h3>${text(title)}</h3>` +
+    `<span class="big${tone ? ` ${tone}` : ""}">${text(figure)}</span><small>${text(detail)}</small></div>`
+  );
+}
+
+/** Green from 95%, amber from 80%, red below. */
+export function toneOf(share: number | null): Tone | undefined {
+  if (share === null) return undefined;
+  return share >= 0.95 ? "ok" : share >= 0.8 ? "warn" : "bad";
+}

@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import { accountsSection } from "./html/accounts";
+import { attentionSection } from "./html/attention";
+import { SORT_SCRIPT } from "./html/script";
+import { STYLES } from "./html/styles";
+import { summarySection } from "./html/summary";
+import { instant, num, text } from "./html/text";
+import type { OrgReport } from "./types";
+
+const hash = (source: string) => `'sha256-${createHash("sha256").update(source, "utf8").digest("base64")}'`;
+
+/**
+ * Nothing loads from anywhere: no network, no file, no frame, no form. The one style sheet and the one
+ * script run because their hashes are named, so markup slipped into a name could neither run a script
+ * nor style the page even if it escaped the escaping; `style` attributes are not allowed either.
+ */
+const POLICY = [
+  "default-src 'none'",
+  `style-src ${hash(STYLES)}`,
+  `script-src ${hash(SORT_SCRIPT)}`,
+  "base-uri 'none'",
+  "form-action 'none'",
+].join("; ");
+
+/**
+ * The organization's report as one self-contained HTML page: summary first (totals, IAM.3 and
+ * unused-key shares, the next 14 days, who needs a person, charts as inline SVG), then who needs a
+ * person by kind, then the accounts, those needing a look first and the rest in collapsed groups.
+ * Readable without its script (which only sorts tables) and printable. Every text from the report
+ * is escaped.
+ */
+export function renderHtml(report: OrgReport): string {
+  const title = `keyrotor: access keys across ${num(report.totals.accounts)} accounts`;
+  return [
+    "<!doctype html>",
+    `<html lang="en"><head><meta charset="utf-8">`,
+    `<meta http-equiv="Content-Security-Policy" content="${POLICY}">`,
+    `<meta name="referrer" content="no-referrer">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<meta name="color-scheme" content="light">`,
+    `<title>${text(title)}</title><style>${STYLES}</style></head>`,
+    `<body><main><header><h1>${text(title)}</h1>`,
+    `<p class="muted">Generated ${text(instant(report.generatedAt))} by keyrotor from the credential reports and its ledger.</p>`,
+    `<nav><a href="#summary">Summary</a><a href="#attention">Who needs a person</a><a href="#accounts">Accounts</a></nav></header>`,
+    summarySection(report),
+    attentionSection(report),
+    accountsSection(report.accounts),
+    `</main><script>${SORT_SCRIPT}</script></body></html>`,
+    "",
+  ].join("\n");
+}

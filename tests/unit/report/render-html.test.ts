@@ -1,0 +1,354 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { renderHtml } from "../../../shared/report/render-html";
+import { sampleOrgReport } from "../../../shared/report/sample";
+import {
+  type AccountSummary,
+  AGE_BANDS,
+  type Attention,
+  type OrgReport,
+  USE_BANDS,
+} from "../../../shared/report/types";
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+
+/** Markup as a reader would see it: tags dropped (style and script with their content), entities read. */
+function visible(html: string): string {
+  return html
+    .replace(/<(style|script|title)\b[^>]*>[\s\S]*?<\/\1>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e] ?? "")
+    .replace(/\s+/g, " ");
+}
+
+/** Each table row of `html` as the visible text of its cells. */
+function rows(html: string): string[][] {
+  return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) =>
+    [...(row ?? "").matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map(([, cell]) =>
+      visible(cell ?? "").trim(),
+    ),
+  );
+}
+
+/** The part of the page from the element with `id` to the end of its section. */
+function section(html: string, id: string): string {
+  const start = html.indexOf(`<section id="${id}">`);
+  return html.slice(start, html.indexOf("</section>", start));
+}
+
+const pct = (part: number, whole: number) => `${(Math.floor((part / whole) * 1000) / 10).toFixed(1)}%`;
+const n = (v: number) => v.toLocaleString("en-US");
+
+const account = (accountId: string, name: string, over: Partial<AccountSummary> = {}): AccountSummary => ({
+  accountId,
+  name,
+  users: 10,
+  usersWithKeys: 10,
+  keys: 10,
+  activeKeys: 10,
+  byAge: { "<80": 10, "80-90": 0, "90-100": 0, "100-110": 0, ">=110": 0 },
+  byUse: { never: 0, "<45": 10, "45-90": 0, ">=90": 0 },
+  rotationCompliant: 10,
+  usageCompliant: 10,
+  upcoming: { rotations: 0, deactivations: 0, deletions: 0 },
+  attention: [],
+  ...over,
+});
+
+const withAccounts = (accounts: AccountSummary[], over: Partial<OrgReport> = {}): OrgReport => ({
+  ...sampleOrgReport(0),
+  accounts,
+  attention: accounts.flatMap((a) => a.attention),
+  ...over,
+});
+
+describe("renderHtml: the facts", () => {
+  const report = sampleOrgReport(12);
+  const html = renderHtml(report);
+  const seen = visible(html);
+
+  it("shows every total, both compliance shares, the next 14 days and the thresholds", () => {
+    // Prepare
+    const { totals, upcoming } = report;
+
+    // Assess
+    const summary = visible(section(html, "summary"));
+    for (const figure of [
+      totals.accounts,
+      totals.users,
+      totals.usersWithKeys,
+      totals.keys,
+      totals.activeKeys,
+    ]) {
+      expect(summary).toContain(` ${n(figure)} `);
+    }
+    expect(summary).toContain(`${totals.unreadableAccounts} could not be read`);
+    expect(summary).toContain(
+      `${pct(totals.rotationCompliant, totals.activeKeys)} ${totals.rotationCompliant} of ${totals.activeKeys} Active keys`,
+    );
+    expect(summary).toContain(
+      `${pct(totals.usageCompliant, totals.activeKeys)} ${totals.usageCompliant} of ${totals.activeKeys} Active keys`,
+    );
+    expect(summary).toContain(
+      `${upcoming.rotations} rotations, ${upcoming.deactivations} deactivations, ${upcoming.deletions} deletions`,
+    );
+    expect(summary).toContain("rotate at 90 days, deactivate at 100, delete at 110");
+    expect(summary).toContain("unused for 45 days");
+    expect(seen).toContain("Generated 2026-05-04 06:00 UTC");
+  });
+
+  it("charts every age band, every last-use band and every month with its median lateness", () => {
+    // Prepare
+    const { byAge, byUse, activeKeys } = report.totals;
+
+    // Assess
+    const ages = ["under 80 days", "80–90 days", "90–100 days", "100–110 days", "110 days and over"];
+    AGE_BANDS.forEach((band, i) => {
+      expect(seen).toContain(`${ages[i]} ${byAge[band]} (${pct(byAge[band], activeKeys)})`);
+    });
+    const uses = {
+      never: "never used",
+      "<45": "within 45 days",
+      "45-90": "45–90 days ago",
+      ">=90": "over 90 days ago",
+    };
+    for (const band of USE_BANDS) {
+      expect(seen).toContain(`${uses[band]} ${byUse[band]} (${pct(byUse[band], activeKeys)})`);
+    }
+    const names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const columns = report.history.map((m) => {
+      const label = `${names[Number(m.month.slice(5)) - 1]} ${m.month.slice(2, 4)}`;
+      return `${m.rotations} ${label} ${m.medianDaysLate === null ? "—" : `${m.medianDaysLate} d`}`;
+    });
+    expect(report.history.some((m) => m.medianDaysLate === null)).toBe(true);
+    expect(seen).toContain(`rotations median days late ${columns.join(" ")}`);
+  });
+
+  it("gives every account one row with its counts, shares, next 14 days and users needing a person", () => {
+    // Act
+    const accountRows = rows(section(html, "accounts")).filter((r) => r.length === 9 && r[0] !== "Account");
+
+    // Assess
+    expect(accountRows).toHaveLength(report.accounts.length);
+    for (const a of report.accounts) {
+      const old = a.byAge["90-100"] + a.byAge["100-110"] + a.byAge[">=110"];
+      const share = (part: number) => (a.activeKeys === 0 ? "—" : pct(part, a.activeKeys));
+      const { rotations, deactivations, deletions } = a.upcoming;
+      expect(accountRows).toContainEqual([
+        `${a.name} ${a.accountId}${a.error ? ` ${a.error}` : ""}`,
+        String(a.users),
+        String(a.activeKeys),
+        share(a.rotationCompliant),
+        share(a.usageCompliant),
+        String(old),
+        String(a.byUse["45-90"] + a.byUse[">=90"]),
+        `${rotations} / ${deactivations} / ${deletions}`,
+        String(a.attention.length),
+      ]);
+    }
+  });
+
+  it("lists every user who needs a person with account, reason, oldest key and since", () => {
+    // Act
+    const people = rows(section(html, "attention")).filter((r) => r[0] !== "Account");
+
+    // Assess
+    expect(report.attention.length).toBeGreaterThan(2);
+    expect(people).toHaveLength(report.attention.length);
+    for (const a of report.attention) {
+      const name = report.accounts.find((x) => x.accountId === a.accountId)?.name;
+      expect(people).toContainEqual([
+        `${name} ${a.accountId}`,
+        a.userName,
+        a.reason,
+        a.oldestKeyDays === undefined ? "" : String(a.oldestKeyDays),
+        a.since?.slice(0, 10) ?? "",
+      ]);
+    }
+    expect(visible(section(html, "summary"))).toMatch(/\d+ blocked, \d+ failing/);
+  });
+});
+
+describe("renderHtml: untrusted names", () => {
+  const hostile: Attention = {
+    accountId: "111122223333",
+    userName: `<img src=x onerror="alert(1)">`,
+    kind: "blocked",
+    reason: `"><script>alert('reason')</script><a href="https://evil.example/x">`,
+    since: "2026-04-01T00:00:00.000Z",
+  };
+  const report = withAccounts([
+    account("111122223333", "</td><iframe src=//evil.example></iframe>&amp;", {
+      attention: [hostile],
+      error: "<style>body{display:none}</style>",
+    }),
+  ]);
+  const html = renderHtml(report);
+
+  it("renders markup in account names, user names, reasons and errors as text", () => {
+    // Assess: the words read as written, and none of them became an element
+    const seen = visible(html);
+    expect(seen).toContain(`</td><iframe src=//evil.example></iframe>&amp;`);
+    expect(seen).toContain(hostile.userName);
+    expect(seen).toContain(hostile.reason);
+    expect(seen).toContain("<style>body{display:none}</style>");
+    expect(html).not.toMatch(/<(img|iframe)\b/);
+    expect(html.match(/<a\b/g)).toHaveLength(3);
+    expect(html.match(/<script\b/g)).toHaveLength(1);
+    expect(html.match(/<style\b/g)).toHaveLength(1);
+    const tags = html.match(/<[a-z][^>]*>/gi) ?? [];
+    expect(tags.filter((t) => /\son\w+=|\ssrc=/i.test(t))).toEqual([]);
+  });
+
+  it("pins its one style sheet and one script by hash, with nothing else allowed to load", () => {
+    // Prepare
+    const sha = (s: string) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? "";
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
+
+    // Act
+    const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+
+    // Assess
+    expect(policy?.split("; ")).toEqual([
+      "default-src 'none'",
+      `style-src ${sha(style)}`,
+      `script-src ${sha(script)}`,
+      "base-uri 'none'",
+      "form-action 'none'",
+    ]);
+    expect(html.indexOf("Content-Security-Policy")).toBeLessThan(html.indexOf("<style>"));
+    expect(html).not.toMatch(/\sstyle=/);
+  });
+
+  it("refers to no resource: nothing from the network or a file, links only within the page", () => {
+    // Prepare: the sample, where no name carries an address
+    const sample = renderHtml(sampleOrgReport(40));
+
+    // Assess
+    expect(sample).not.toMatch(/https?:\/\//);
+    expect(sample).not.toMatch(/\ssrc=|url\(|@import|<link\b/);
+    expect([...sample.matchAll(/\shref="([^"]*)"/g)].map(([, h]) => h)).toEqual([
+      "#summary",
+      "#attention",
+      "#accounts",
+    ]);
+  });
+
+  it("bounds a very long reason", () => {
+    // Prepare
+    const long = withAccounts([
+      account("1", "a", { attention: [{ ...hostile, reason: "x".repeat(5_000) }] }),
+    ]);
+
+    // Act
+    const page = renderHtml(long);
+
+    // Assess
+    expect(page).not.toContain("x".repeat(401));
+    expect(page).toContain(`${"x".repeat(399)}…`);
+  });
+});
+
+describe("renderHtml: accounts, most concerning first", () => {
+  it("orders unreadable, then most users needing a person, then least compliant; compliant ones wait", () => {
+    // Prepare
+    const user = (accountId: string): Attention => ({
+      accountId,
+      userName: "u",
+      kind: "failing",
+      reason: "r",
+    });
+    const report = withAccounts([
+      account("000000000001", "Fine"),
+      account("000000000002", "Lagging", { rotationCompliant: 4 }),
+      account("000000000003", "Two stuck", { attention: [user("000000000003"), user("000000000003")] }),
+      account("000000000004", "Unreadable", { error: "AccessDenied" }),
+      account("000000000005", "Slightly behind", { usageCompliant: 9 }),
+      account("000000000006", "One stuck", { attention: [user("000000000006")], rotationCompliant: 1 }),
+      account("000000000007", "Empty", { activeKeys: 0, rotationCompliant: 0, usageCompliant: 0 }),
+    ]);
+
+    // Act
+    const html = section(renderHtml(report), "accounts");
+
+    // Assess
+    const lead = html.slice(0, html.indexOf("<details"));
+    expect(
+      rows(lead)
+        .slice(1)
+        .map((r) => r[0]?.split(" 0")[0]),
+    ).toEqual(["Unreadable", "Two stuck", "One stuck", "Lagging", "Slightly behind"]);
+    expect(visible(html.slice(html.indexOf("<details")))).toMatch(
+      /Fully compliant: 1 account .*Fine.* No Active keys: 1 account .*Empty/,
+    );
+  });
+
+  it("rounds shares down, so one stale key in ten thousand is not 100%", () => {
+    // Prepare
+    const report = withAccounts([account("1", "Big", { activeKeys: 10_000, rotationCompliant: 9_999 })]);
+
+    // Act
+    const html = renderHtml(report);
+
+    // Assess
+    expect(visible(html)).toContain(" 99.9% ");
+    expect(visible(html)).not.toContain("100.0%");
+  });
+
+  it("holds 10,000 accounts: 50 open, the rest collapsed by compliance, each account once, a few MB", () => {
+    // Prepare
+    const report = sampleOrgReport(10_000);
+
+    // Act
+    const html = renderHtml(report);
+
+    // Assess
+    const accounts = section(html, "accounts");
+    const lead = accounts.slice(0, accounts.indexOf("<details"));
+    expect(rows(lead).slice(1)).toHaveLength(50);
+    expect(rows(lead)[1]?.[0]).toMatch(/could not assume/);
+    const tail = accounts.slice(accounts.indexOf("<details"));
+    expect(tail).not.toMatch(/<details open/);
+    expect(visible(tail)).toMatch(/Could not be read: \d+ accounts .* Fully compliant: [\d,]+ accounts/);
+    const ids = [...accounts.matchAll(/<small>(\d{12})<\/small>/g)].map(([, id]) => id);
+    expect(new Set(ids).size).toBe(10_000);
+    expect(ids).toHaveLength(10_000);
+    expect(Buffer.byteLength(html)).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it("says so when there is nothing to show, without a stray NaN or undefined", () => {
+    // Prepare
+    const empty = withAccounts([], { history: [] });
+
+    // Act
+    const seen = visible(renderHtml(empty));
+
+    // Assess
+    expect(seen).toContain("Nobody: keyrotor can handle every user by itself.");
+    expect(seen).toContain("Every account complies and nobody needs a person.");
+    expect(seen).toContain("keyrotor has recorded no rotation yet.");
+    expect(seen).not.toMatch(/NaN|undefined|null|Infinity/);
+  });
+});
+
+describe("sampleOrgReport", () => {
+  it("is the same organization every time, its bands and totals adding up", () => {
+    // Act
+    const report = sampleOrgReport(300);
+
+    // Assess
+    expect(sampleOrgReport(300)).toEqual(report);
+    for (const a of report.accounts) {
+      const ages = AGE_BANDS.reduce((s, b) => s + a.byAge[b], 0);
+      const uses = USE_BANDS.reduce((s, b) => s + a.byUse[b], 0);
+      expect([ages, uses]).toEqual([a.activeKeys, a.activeKeys]);
+      expect(a.rotationCompliant).toBeLessThanOrEqual(a.activeKeys);
+    }
+    const sum = (pick: (a: AccountSummary) => number) => report.accounts.reduce((s, a) => s + pick(a), 0);
+    expect(report.totals.activeKeys).toBe(sum((a) => a.activeKeys));
+    expect(report.totals.byAge["90-100"]).toBe(sum((a) => a.byAge["90-100"]));
+    expect(report.attention).toHaveLength(sum((a) => a.attention.length));
+    expect(report.totals.unreadableAccounts).toBe(3);
+  });
+});
