@@ -1,0 +1,125 @@
+import { ATTENTION_ORDER, shareOf } from "./aggregate";
+import {
+  AGE_BANDS,
+  type AgeBand,
+  type Attention,
+  type KeyCounts,
+  type OrgReport,
+  type Upcoming,
+  USE_BANDS,
+  type UseBand,
+} from "./types";
+
+const AGE_COLUMNS: Record<AgeBand, string> = {
+  "<80": "ageUnder80",
+  "80-90": "age80to90",
+  "90-100": "age90to100",
+  "100-110": "age100to110",
+  ">=110": "age110plus",
+};
+const USE_COLUMNS: Record<UseBand, string> = {
+  never: "neverUsed",
+  "<45": "usedUnder45",
+  "45-90": "used45to90",
+  ">=90": "used90plus",
+};
+const ATTENTION_COLUMNS: Record<Attention["kind"], string> = {
+  blocked: "blocked",
+  failing: "failing",
+  held: "held",
+  undelivered: "undelivered",
+  "in-use": "inUse",
+  exempt: "exempt",
+};
+
+/** The header: names a spreadsheet or a pipeline can address, the same on every report. */
+export const CSV_COLUMNS: readonly string[] = [
+  "accountId",
+  "accountName",
+  "error",
+  "users",
+  "usersWithKeys",
+  "keys",
+  "activeKeys",
+  ...AGE_BANDS.map((b) => AGE_COLUMNS[b]),
+  ...USE_BANDS.map((b) => USE_COLUMNS[b]),
+  "rotationCompliant",
+  "rotationCompliantShare",
+  "usageCompliant",
+  "usageCompliantShare",
+  "upcomingRotations",
+  "upcomingDeactivations",
+  "upcomingDeletions",
+  ...ATTENTION_ORDER.map((k) => ATTENTION_COLUMNS[k]),
+];
+
+/**
+ * One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break. Text that a
+ * spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
+ * is prefixed with `'`: account names and errors come from outside keyrotor.
+ */
+export function csvCell(value: string | number): string {
+  const text = typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** A share to four decimals (0.9231), empty when there are no Active keys. */
+const share = (part: number, whole: number) => {
+  const s = shareOf(part, whole);
+  return s === null ? "" : String(Math.round(s * 10_000) / 10_000);
+};
+
+function row(
+  name: { id: string; name: string; error: string },
+  counts: KeyCounts,
+  upcoming: Upcoming,
+  attention: readonly Attention[],
+): (string | number)[] {
+  const byKind = new Map<Attention["kind"], number>();
+  for (const a of attention) byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + 1);
+  return [
+    name.id,
+    name.name,
+    name.error,
+    counts.users,
+    counts.usersWithKeys,
+    counts.keys,
+    counts.activeKeys,
+    ...AGE_BANDS.map((b) => counts.byAge[b]),
+    ...USE_BANDS.map((b) => counts.byUse[b]),
+    counts.rotationCompliant,
+    share(counts.rotationCompliant, counts.activeKeys),
+    counts.usageCompliant,
+    share(counts.usageCompliant, counts.activeKeys),
+    upcoming.rotations,
+    upcoming.deactivations,
+    upcoming.deletions,
+    ...ATTENTION_ORDER.map((k) => byKind.get(k) ?? 0),
+  ];
+}
+
+/**
+ * The report as CSV for spreadsheets: a header, one row per account, then a `TOTAL` row for the
+ * organization. The attention columns count the account's users of each kind; who they are and why
+ * is in the JSON and the HTML. Records end with CRLF, as RFC 4180 has them.
+ */
+export function renderCsv(report: OrgReport): string {
+  const { totals } = report;
+  const rows = [
+    CSV_COLUMNS,
+    ...report.accounts.map((a) =>
+      row({ id: a.accountId, name: a.name, error: a.error ?? "" }, a, a.upcoming, a.attention),
+    ),
+    row(
+      {
+        id: "TOTAL",
+        name: `${totals.accounts} accounts`,
+        error: totals.unreadableAccounts > 0 ? `${totals.unreadableAccounts} unreadable` : "",
+      },
+      totals,
+      report.upcoming,
+      report.attention,
+    ),
+  ];
+  return rows.map((cells) => `${cells.map(csvCell).join(",")}\r\n`).join("");
+}

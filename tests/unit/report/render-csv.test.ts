@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { aggregate } from "../../../shared/report/aggregate";
+import { accountFacts, unreadableAccount } from "../../../shared/report/facts";
+import { CSV_COLUMNS, csvCell, renderCsv } from "../../../shared/report/render-csv";
+import { renderJson } from "../../../shared/report/render-json";
+import { parseCsv } from "../../support/csv";
+import { inputs, NOW, reported, SETTINGS } from "./fixtures";
+
+describe("a CSV cell", () => {
+  it.each([
+    ["plain", "plain"],
+    [42, "42"],
+    ["a,b", '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ["two\nlines", '"two\nlines"'],
+    ['=HYPERLINK("http://x")', '"\'=HYPERLINK(""http://x"")"'],
+    ["+1", "'+1"],
+    ["-2", "'-2"],
+    ["@SUM(A1)", "'@SUM(A1)"],
+    ["\tcmd", "'\tcmd"],
+    ["a=b", "a=b"],
+  ])("%j is written %s", (value, expected) => {
+    // Act
+    const cell = csvCell(value);
+    // Assess
+    expect(cell).toBe(expected);
+  });
+});
+
+describe("the report as CSV", () => {
+  const prod = accountFacts(
+    {
+      ...inputs({
+        old: { keys: [reported(95), reported(91)] },
+        fresh: { keys: [reported(10, "Active", 1)] },
+        audit: { keys: [reported(120)], tags: { "keyrotor:exempt": "true" } },
+      }),
+      name: '=cmd|"/c calc"!A1, Prod',
+    },
+    SETTINGS,
+    NOW,
+  );
+  const broken = unreadableAccount(
+    "333333333333",
+    "Broken",
+    "STS AssumeRole failed (AccessDenied):\nnot allowed",
+  );
+  const report = aggregate([prod, broken], SETTINGS, NOW);
+
+  it("has a header, one row per account and a TOTAL row, each record ending in CRLF", () => {
+    // Act
+    const csv = renderCsv(report);
+    // Assess
+    expect(csv.endsWith("\r\n")).toBe(true);
+    const rows = parseCsv(csv);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows.map((r) => r[0])).toEqual(["accountId", "111122223333", "333333333333", "TOTAL"]);
+    expect(rows.every((r) => r.length === CSV_COLUMNS.length)).toBe(true);
+  });
+
+  it("carries the same facts as the JSON: counts, bands, shares, the next 14 days, attention by kind", () => {
+    // Act
+    const rows = parseCsv(renderCsv(report));
+    const json = JSON.parse(renderJson(report));
+    // Assess
+    const byName = (row: string[] | undefined) =>
+      Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, row?.[i]]));
+    const account = byName(rows[1]);
+    expect(account).toMatchObject({
+      accountName: '\'=cmd|"/c calc"!A1, Prod',
+      error: "",
+      users: "3",
+      activeKeys: "4",
+      age90to100: "2",
+      age110plus: "1",
+      ageUnder80: "1",
+      neverUsed: "3",
+      usedUnder45: "1",
+      rotationCompliant: "1",
+      rotationCompliantShare: "0.25",
+      usageCompliant: "1",
+      usageCompliantShare: "0.25",
+      upcomingRotations: String(json.accounts[0].upcoming.rotations),
+      upcomingDeactivations: "1",
+      blocked: "1",
+      exempt: "1",
+      failing: "0",
+    });
+    expect(byName(rows[2])).toMatchObject({
+      accountName: "Broken",
+      error: "STS AssumeRole failed (AccessDenied):\nnot allowed",
+      activeKeys: "0",
+      rotationCompliantShare: "",
+    });
+    expect(byName(rows[3])).toMatchObject({
+      accountName: "2 accounts",
+      error: "1 unreadable",
+      activeKeys: String(json.totals.activeKeys),
+      rotationCompliant: String(json.totals.rotationCompliant),
+      rotationCompliantShare: "0.25",
+      blocked: "1",
+      exempt: "1",
+    });
+  });
+
+  it("rounds shares to four decimals", () => {
+    // Prepare: one Active key of three under 90 days
+    const facts = accountFacts(
+      inputs({ a: { keys: [reported(10)] }, b: { keys: [reported(95)] }, c: { keys: [reported(200)] } }),
+      SETTINGS,
+      NOW,
+    );
+    // Act
+    const rows = parseCsv(renderCsv(aggregate([facts], SETTINGS, NOW)));
+    // Assess
+    expect(rows[1]?.[CSV_COLUMNS.indexOf("rotationCompliantShare")]).toBe("0.3333");
+  });
+});
