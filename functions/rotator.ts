@@ -7,6 +7,7 @@ import { keyPorts } from "../shared/aws/destination-writers";
 import { LedgerAdapter } from "../shared/aws/ledger";
 import { memberAccountOpener } from "../shared/aws/member-account";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
+import { SecurityHubAdapter } from "../shared/aws/securityhub";
 import { noticeQueue, SqsAdapter } from "../shared/aws/sqs";
 import { StsAdapter } from "../shared/aws/sts";
 import { settleEach } from "../shared/concurrency";
@@ -28,6 +29,7 @@ const ports = {
   ledger: LedgerAdapter.create(config.ledgerTable, aws),
   notices: noticeQueue(SqsAdapter.create(aws), requireEnv(process.env, "NOTICES_QUEUE_URL")),
   log: logger,
+  ...(config.securityHubFindings ? { findings: SecurityHubAdapter.create(() => sts.whoAmI(), aws) } : {}),
 };
 const organization = OrganizationsAdapter.create(aws);
 

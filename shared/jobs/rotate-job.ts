@@ -1,4 +1,5 @@
 import type { Config } from "../config";
+import { type FindingsPort, publishFindings } from "../findings/sync-findings";
 import type { LedgerPort, OutboxPort } from "../ledger/records";
 import type { NoticeSink, RotationJob } from "../messages";
 import { type ComposeSettings, composeNotice } from "../notices/compose";
@@ -19,6 +20,8 @@ export interface RotatorPorts {
   readonly notices: NoticeSink;
   readonly log: Log;
   readonly keys?: KeyPorts;
+  /** Security Hub, for keyrotor's own findings; absent, none are imported. */
+  readonly findings?: FindingsPort;
 }
 
 export interface JobAttempt extends RotateAccountOptions {
@@ -32,12 +35,17 @@ export interface JobAttempt extends RotateAccountOptions {
  * 2. compose the notice from the report, record it in the ledger's outbox, and queue it with any
  *    notice of an earlier run not yet delivered (`shared/notices/outbox.ts`); in read-only mode
  *    (`keyrotor plan`) compose it as if nothing had been told and hand it over unrecorded;
- * 3. when time ran short and users were left, throw `TimeBudgetError`, after the notice for what
+ * 3. with `securityHubFindings`, bring keyrotor's Security Hub findings about the account to the
+ *    report (`shared/findings/sync-findings.ts`; a failure is logged, never thrown);
+ * 4. when time ran short and users were left, throw `TimeBudgetError`, after the notice for what
  *    was done, so the job is delivered again for the rest (its notice is the next part).
  */
 export async function rotateJob(
   ports: RotatorPorts,
-  settings: RotationSettings & ComposeSettings & Pick<Config, "passwordPolicy">,
+  settings: RotationSettings &
+    ComposeSettings &
+    Pick<Config, "passwordPolicy"> &
+    Partial<Pick<Config, "securityHubFindings">>,
   job: RotationJob,
   { attempt = 1, shouldStop, readOnly }: JobAttempt = {},
 ): Promise<{ report: AccountReport; noticeSent: boolean }> {
@@ -49,6 +57,9 @@ export async function rotateJob(
     ? composeNotice(job, report, settings, undefined, attempt)
     : await postNotice(ports, settings, job, report, { attempt, ...(loaded ? { loaded } : {}) });
   if (readOnly && notice) await ports.notices.sendNotice(notice);
+  if (ports.findings && settings.securityHubFindings && !readOnly) {
+    await publishFindings({ findings: ports.findings, log: ports.log }, report, loaded);
+  }
   throwIfDeferred(report);
   return { report, noticeSent: notice !== null };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { FakeAccount } from "../../../scripts/lib/fake-account";
+import { parseConfig } from "../../../shared/config";
 import type { AsffFinding, FindingProduct } from "../../../shared/findings/asff";
 import {
   type FindingsPort,
@@ -6,8 +8,10 @@ import {
   type RefusedFinding,
   syncFindings,
 } from "../../../shared/findings/sync-findings";
+import { rotateJob } from "../../../shared/jobs/rotate-job";
 import type { AccountLedger, UserRecord } from "../../../shared/ledger/records";
 import type { AccountReport, UserReport } from "../../../shared/rotation/report";
+import { key, NOW } from "../../support/keys";
 import { memoryLog } from "../../support/log";
 
 const MEMBER = "111122223333";
@@ -295,5 +299,72 @@ describe("publishFindings: the rotator's step, which never fails the job", () =>
       accountId: MEMBER,
       error: { message: "InvalidAccessException: not subscribed" },
     });
+  });
+});
+
+describe("rotateJob: findings after the rotation, with securityHubFindings on and not read-only", () => {
+  const job = {
+    version: 1 as const,
+    runId: "run-1",
+    asOf: NOW.toISOString(),
+    account: { id: MEMBER, name: "Prod", email: "prod@example.com" },
+  };
+  const settings = parseConfig({ mode: "enforce", senderEmail: "k@example.com", securityHubFindings: true });
+
+  function rotator(findings: FindingsPort) {
+    const account = new FakeAccount().addUser("stuck", [key("A", 120), key("B", 95)]);
+    account.clock = () => NOW;
+    const sent: unknown[] = [];
+    const log = memoryLog();
+    const ports = {
+      openAccount: async () => ({ iam: account, secrets: account }),
+      ledger: account.ledger,
+      notices: { sendNotice: async (n: unknown) => void sent.push(n) },
+      log,
+      findings,
+    };
+    return { ports, sent, log };
+  }
+
+  it("imports the blocked user's finding once the notice is queued", async () => {
+    // Prepare
+    const hub = memoryHub();
+    const { ports, sent } = rotator(hub.port);
+
+    // Act
+    const { report } = await rotateJob(ports, settings, job);
+
+    // Assess
+    expect(report.users.map((u) => u.status)).toEqual(["blocked"]);
+    expect(sent).toHaveLength(1);
+    expect([...hub.findings.keys()]).toEqual([id("stuck")]);
+  });
+
+  it("a Security Hub that cannot be reached fails neither the job nor its notice", async () => {
+    // Prepare
+    const down = { ...memoryHub().port, product: () => Promise.reject(new Error("connect ECONNREFUSED")) };
+    const { ports, sent, log } = rotator(down);
+
+    // Act
+    const { noticeSent } = await rotateJob(ports, settings, job);
+
+    // Assess
+    expect(noticeSent).toBe(true);
+    expect(sent).toHaveLength(1);
+    expect(log.lines.some((l) => l.includes("findings not synced") && l.includes("ECONNREFUSED"))).toBe(true);
+  });
+
+  it("imports nothing with the setting off, or in read-only mode (plan)", async () => {
+    // Prepare
+    const hub = memoryHub();
+    const off = rotator(hub.port);
+    const planned = rotator(hub.port);
+
+    // Act
+    await rotateJob(off.ports, { ...settings, securityHubFindings: false }, job);
+    await rotateJob(planned.ports, settings, job, { readOnly: true });
+
+    // Assess
+    expect(hub.imports).toEqual([]);
   });
 });
