@@ -53,6 +53,7 @@ details[open]>summary{border-bottom:1px solid var(--line)}
 body{background:#fff;font-size:10pt}
 main{max-width:none;padding:0}
 nav{display:none}
+.charts{grid-template-columns:1fr 1fr}
 th{position:static}
 thead{display:table-header-group}
 tr,figure,.card{break-inside:avoid}
