@@ -1,0 +1,129 @@
+import { mapWithConcurrency } from "../concurrency";
+import { describeError } from "../errors";
+import type { LedgerPort } from "../ledger/records";
+import type { Log } from "../log";
+import type { IamPort } from "../rotation/ports";
+import type { OrganizationPort } from "../scheduling/schedule-run";
+import { type AccountInfo, type Scope, selectAccounts } from "../scheduling/select";
+import { aggregate } from "./aggregate";
+import { type AccountFacts, accountFacts, type ReportSettings, unreadableAccount } from "./facts";
+import type { AccountSummary, OrgReport } from "./types";
+
+/**
+ * What the report reads: the organization's accounts, each member account's credential report and
+ * directory (through the member role, as the rotator opens it), and the ledger. It writes nothing.
+ */
+export interface ReportPorts {
+  readonly organization: Pick<OrganizationPort, "listAccounts" | "listAccountIdsUnder">;
+  /** The rotation's `AccountOpener` fits: only the two account-wide IAM reads are used. */
+  readonly openAccount: (
+    accountId: string,
+    runId: string,
+  ) => Promise<{ readonly iam: Pick<IamPort, "credentialReport" | "userDirectory"> }>;
+  readonly ledger: Pick<LedgerPort, "loadAccount">;
+  readonly log: Log;
+}
+
+/** The settings a report needs: the thresholds and exemption it judges by, and the accounts in scope. */
+export type ReportConfig = ReportSettings & Scope;
+
+export interface ReportOptions {
+  /** How many accounts are read at once (default `REPORT_CONCURRENCY`). */
+  readonly concurrency?: number;
+  /** Called as each account is read, in completion order. */
+  readonly onAccount?: (done: number, total: number, account: AccountSummary) => void;
+}
+
+/**
+ * Accounts read at once: each costs a handful of calls that mostly wait on IAM building its credential
+ * report, so many can be in flight; each reads its own account's IAM, so they do not share a rate limit.
+ */
+export const REPORT_CONCURRENCY = 32;
+
+/**
+ * The organization-wide report at `now`: the accounts in scope (the same selection as the scheduler),
+ * each read with a few account-wide calls (AssumeRole, the credential report, the directory, one ledger
+ * query; never a call per user) at most `concurrency` at once, then summed up. An account that cannot
+ * be read is in the report with its error, never a failure of the whole; only listing the organization
+ * can fail it. What the weekly digest and `keyrotor report` both call.
+ *
+ * @param ports the organization, the member account opener and the ledger (read only).
+ * @param config thresholds, exemption settings and scope (a full `Config` fits).
+ * @param now the report's instant: key ages, the next 14 days and the history end here.
+ * @throws AwsCallError when the organization's accounts cannot be listed.
+ */
+export async function buildOrgReport(
+  ports: ReportPorts,
+  config: ReportConfig,
+  now: Date,
+  options: ReportOptions = {},
+): Promise<OrgReport> {
+  const started = Date.now();
+  const accounts = await accountsInScope(ports.organization, config);
+  const runId = `report-${now.toISOString().replace(/[-:.]/g, "")}`;
+  let done = 0;
+  const facts = await mapWithConcurrency(
+    accounts,
+    options.concurrency ?? REPORT_CONCURRENCY,
+    async (account) => {
+      const read = await readAccount(ports, config, account, runId, now);
+      options.onAccount?.(++done, accounts.length, read.summary);
+      return read;
+    },
+  );
+  const report = aggregate(facts, config, now);
+  ports.log.info("report built", {
+    accounts: report.totals.accounts,
+    unreadableAccounts: report.totals.unreadableAccounts,
+    activeKeys: report.totals.activeKeys,
+    attention: report.attention.length,
+    ms: Date.now() - started,
+  });
+  return report;
+}
+
+/** ACTIVE accounts within the include and exclude lists, exactly as the scheduler selects them. */
+async function accountsInScope(
+  organization: ReportPorts["organization"],
+  scope: Scope,
+): Promise<AccountInfo[]> {
+  const ous = [...new Set([...scope.includeOus, ...scope.excludeOus])];
+  const [all, members] = await Promise.all([
+    organization.listAccounts(),
+    Promise.all(ous.map(async (ou) => [ou, await organization.listAccountIdsUnder(ou)] as const)),
+  ]);
+  return selectAccounts(all, new Map(members), scope).selected;
+}
+
+/**
+ * One account's facts, or its error. The member account and the ledger are read together, and both
+ * are waited for even when one fails, so no read outlives its place among the `concurrency` slots.
+ */
+async function readAccount(
+  ports: ReportPorts,
+  settings: ReportSettings,
+  account: AccountInfo,
+  runId: string,
+  now: Date,
+): Promise<AccountFacts> {
+  const [iam, ledger] = await Promise.allSettled([
+    ports.openAccount(account.id, runId).then(({ iam }) => readIam(iam)),
+    ports.ledger.loadAccount(account.id),
+  ]);
+  if (iam.status === "fulfilled" && ledger.status === "fulfilled") {
+    const read = { accountId: account.id, name: account.name, ...iam.value, ledger: ledger.value };
+    return accountFacts(read, settings, now);
+  }
+  const error = describeError(
+    iam.status === "rejected" ? iam.reason : (ledger as PromiseRejectedResult).reason,
+  );
+  ports.log.warn("account unreadable", { accountId: account.id, error });
+  return unreadableAccount(account.id, account.name, error.message);
+}
+
+/** The credential report, then the directory only if some user has a key (exemption matters only then). */
+async function readIam(iam: Pick<IamPort, "credentialReport" | "userDirectory">) {
+  const users = await iam.credentialReport();
+  const directory = users.some((u) => u.keys.length > 0) ? await iam.userDirectory() : new Map();
+  return { users, directory };
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import { FakeAccount } from "../../../scripts/lib/fake-account";
+import { AwsCallError } from "../../../shared/errors";
+import { MemoryLedger } from "../../../shared/ledger/memory-ledger";
+import { addDays } from "../../../shared/lifecycle";
+import { buildOrgReport, type ReportConfig } from "../../../shared/report/build-report";
+import type { AccountInfo } from "../../../shared/scheduling/select";
+import { memoryLog } from "../../support/log";
+import { NOW, SETTINGS } from "./fixtures";
+
+const CONFIG: ReportConfig = {
+  ...SETTINGS,
+  includeAccounts: [],
+  excludeAccounts: [],
+  includeOus: [],
+  excludeOus: ["ou-ab12-cd34ef56"],
+};
+const account = (id: string, name: string, state = "ACTIVE"): AccountInfo => ({
+  id,
+  name,
+  email: `${name}@example.com`,
+  state,
+});
+const key = (id: string, age: number) => ({ id, status: "Active" as const, createdAt: addDays(NOW, -age) });
+
+/** An organization of fake accounts; every IAM call made through the opener is kept by name. */
+function organization() {
+  const accounts = new Map<string, FakeAccount>();
+  const calls: string[] = [];
+  const opened: string[] = [];
+  const ledger = new MemoryLedger();
+  const infos = [
+    account("111111111111", "Prod"),
+    account("222222222222", "Empty"),
+    account("333333333333", "Locked"),
+    account("444444444444", "Sandbox"),
+    account("555555555555", "Closed", "SUSPENDED"),
+    account("666666666666", "ReportDown"),
+  ];
+  const prod = new FakeAccount()
+    .addUser("app", [key("AKIA1", 95), key("AKIA2", 91)])
+    .addUser("ci", [key("AKIA3", 10)]);
+  accounts.set("111111111111", prod);
+  accounts.set("222222222222", new FakeAccount().addUser("nobody", []));
+  accounts.set("444444444444", new FakeAccount().addUser("dev", [key("AKIA4", 200)]));
+  const down = new FakeAccount().addUser("x", [key("AKIA5", 1)]);
+  down.failing.add("GetCredentialReport");
+  accounts.set("666666666666", down);
+  const ports = {
+    organization: {
+      listAccounts: async () => infos,
+      listAccountIdsUnder: async (ou: string) => new Set(ou === "ou-ab12-cd34ef56" ? ["444444444444"] : []),
+    },
+    openAccount: async (accountId: string, runId: string) => {
+      opened.push(`${accountId} ${runId}`);
+      const fake = accounts.get(accountId);
+      if (!fake) throw new AwsCallError("STS", "AssumeRole", "AccessDenied", "not authorized");
+      const iam = new Proxy(fake, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver);
+          if (typeof value !== "function") return value;
+          return (...args: unknown[]) => {
+            calls.push(`${accountId} ${String(name)}`);
+            return value.apply(target, args);
+          };
+        },
+      });
+      return { iam, secrets: fake };
+    },
+    ledger,
+    log: memoryLog(),
+  };
+  return { ports, calls, opened, ledger };
+}
+
+describe("buildOrgReport", () => {
+  it("reads each account in scope with its credential report and directory only, never a call per user", async () => {
+    // Prepare
+    const { ports, calls, opened } = organization();
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    expect(report.accounts.map((a) => a.name)).toEqual(["Prod", "Empty", "Locked", "ReportDown"]);
+    expect(opened.every((o) => / report-20260601T060000000Z$/.test(o))).toBe(true);
+    expect(calls.sort()).toEqual([
+      "111111111111 credentialReport",
+      "111111111111 userDirectory",
+      // No user of Empty has a key: its directory is not needed.
+      "222222222222 credentialReport",
+      "666666666666 credentialReport",
+    ]);
+    expect(report.totals).toMatchObject({ accounts: 4, unreadableAccounts: 2, users: 3, activeKeys: 3 });
+    expect(report.attention).toEqual([
+      expect.objectContaining({
+        accountId: "111111111111",
+        userName: "app",
+        kind: "blocked",
+        oldestKeyDays: 95,
+      }),
+    ]);
+  });
+
+  it("puts an account it cannot open or read in the report with its error, and logs it", async () => {
+    // Prepare
+    const { ports } = organization();
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    const errors = Object.fromEntries(report.accounts.map((a) => [a.name, a.error]));
+    expect(errors).toEqual({
+      Prod: undefined,
+      Empty: undefined,
+      Locked: "STS AssumeRole failed (AccessDenied): not authorized",
+      ReportDown: "Fake GetCredentialReport failed (InternalFailure): injected",
+    });
+    expect(ports.log.lines.filter((l) => l.includes('"account unreadable"'))).toHaveLength(2);
+    expect(ports.log.lines.at(-1)).toMatch(/"message":"report built","accounts":4,"unreadableAccounts":2/);
+  });
+
+  it("counts the ledger's rotations of every account, and reads at most `concurrency` accounts at once", async () => {
+    // Prepare
+    const { ports, ledger } = organization();
+    ledger.users.set(
+      "111111111111",
+      new Map([
+        [
+          "ci",
+          {
+            userName: "ci",
+            recorded: {
+              keyId: "AKIA3",
+              versionId: "v",
+              at: "2026-05-22T06:00:00.000Z",
+              dueOn: "2026-05-20T06:00:00.000Z",
+            },
+          },
+        ],
+      ]),
+    );
+    let inFlight = 0;
+    let most = 0;
+    const load = ledger.loadAccount.bind(ledger);
+    ledger.loadAccount = async (id) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return load(id);
+    };
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW, { concurrency: 2 });
+    // Assess
+    expect(most).toBe(2);
+    expect(report.history).toEqual([
+      { month: "2026-05", rotations: 1, medianDaysLate: 2 },
+      { month: "2026-06", rotations: 0, medianDaysLate: null },
+    ]);
+  });
+
+  it("fails only when the organization cannot be listed", async () => {
+    // Prepare
+    const { ports } = organization();
+    const failing = {
+      ...ports,
+      organization: {
+        ...ports.organization,
+        listAccounts: async () => {
+          throw new AwsCallError("Organizations", "ListAccounts", "AccessDenied", "no");
+        },
+      },
+    };
+    // Act
+    const built = buildOrgReport(failing, CONFIG, NOW);
+    // Assess
+    await expect(built).rejects.toThrow("Organizations ListAccounts failed (AccessDenied): no");
+  });
+});
