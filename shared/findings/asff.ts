@@ -89,12 +89,12 @@ const PROBLEM: Record<Problem, { title: string; label: Label; fix: string }> = {
   blocked: {
     title: "access key rotation blocked",
     label: "HIGH",
-    fix: "Delete or deactivate one of the user's two access keys (the one nobody uses); keyrotor rotates the other at its next run.",
+    fix: "With two keys, delete or deactivate the one nobody uses; with a secret keyrotor did not create, move it out of the way. keyrotor rotates at its next run.",
   },
   held: {
     title: "not rotatable until a person checks its keys",
     label: "HIGH",
-    fix: "Find out who uses the key named in the description, then delete it or record it; keyrotor leaves the user alone until then.",
+    fix: "A key keyrotor created could not be stored and has since been used: find who uses it (CloudTrail), then delete it. keyrotor leaves the user alone until then.",
   },
   failing: {
     title: "keyrotor's work on this user is failing",
