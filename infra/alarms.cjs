@@ -3,7 +3,7 @@
 // the AWS managed alias/aws/sns key); --param="alarmEmail=..." subscribes an address (SNS mails it a
 // confirmation link first). Alarms: both dead-letter queues, and Errors and Throttles of every function.
 // SES sends through a configuration set whose bounce, complaint and rejection events go to the topic.
-const FUNCTIONS = { Scheduler: "scheduler", Rotator: "rotator", Notifier: "notifier" };
+const FUNCTIONS = { Scheduler: "scheduler", Rotator: "rotator", Notifier: "notifier", Reporter: "reporter" };
 
 const ref = (name) => ({ Ref: name });
 

@@ -48,6 +48,10 @@ const listOf = ({ allowed, check }) => ({
       .every(check),
 });
 const bool = oneOf("true", "false");
+const SCHEDULE = matching(
+  /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
+  "an EventBridge schedule expression, cron(...) with six fields or rate(N unit)",
+);
 
 /** The deployment-only params: how keyrotor is deployed, not how it rotates. */
 const DEPLOYMENT_PARAMS = {
@@ -71,10 +75,9 @@ const DEPLOYMENT_PARAMS = {
     /^([^@\s,]+@)?([A-Za-z0-9-]+\.)+[A-Za-z0-9-]{2,}$/,
     "the SES identity to send from: an email address or a domain",
   ),
-  schedule: matching(
-    /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
-    "an EventBridge schedule expression, cron(...) with six fields or rate(N unit)",
-  ),
+  schedule: SCHEDULE,
+  digestSchedule: SCHEDULE,
+  reportRetentionDays: integer(1, 3650),
   rotatorMaxConcurrency: integer(2, 1000),
   createManagementRole: bool,
   configTrigger: bool,

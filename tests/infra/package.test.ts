@@ -33,6 +33,8 @@ const ofType = (type: string) => Object.entries(resources()).filter(([, r]) => r
 const statementsOf = (role: Json): Json[] =>
   (role.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement);
 const actions = (s: Json): string[] => [s.Action].flat();
+/** The most a function's zip may weigh: cold starts grow with it. */
+const BUNDLE_BUDGET_BYTES = 300 * 1024;
 /** What the key policy must never give the account: using the key, directly or through a grant. */
 const KEY_USE = /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant|\*$)/;
 /** One binding with a CI destination and an SSM destination, as an operator passes it. */
@@ -66,10 +68,11 @@ describe("sls package (offline) and the generated template", () => {
     await expect(lint).resolves.toBeDefined();
   });
 
-  it("runs every function on nodejs24.x, arm64, with its SDK bundled", () => {
+  it("runs every function on nodejs24.x, arm64, with its SDK bundled, each zip within the 300 KB budget", () => {
     const functions = ofType("AWS::Lambda::Function");
     expect(functions.map(([name]) => name).sort()).toEqual([
       "NotifierLambdaFunction",
+      "ReporterLambdaFunction",
       "RotatorLambdaFunction",
       "SchedulerLambdaFunction",
     ]);
@@ -77,9 +80,10 @@ describe("sls package (offline) and the generated template", () => {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
       expect(fn.Properties.Architectures).toEqual(["arm64"]);
     }
-    for (const name of ["scheduler", "rotator", "notifier"]) {
+    for (const name of ["scheduler", "rotator", "notifier", "reporter"]) {
       const bundle = readFileSync(join(dir, `${name}.zip`));
-      expect(bundle.length).toBeGreaterThan(10_000);
+      expect(bundle.length, name).toBeGreaterThan(10_000);
+      expect(bundle.length, name).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
     }
   });
 
@@ -93,6 +97,7 @@ describe("sls package (offline) and the generated template", () => {
       KEYROTOR_DELIVERY_KMS_KEY_ID: { Ref: "DeliveryKey" },
       KEYROTOR_HOLD_WHILE_IN_USE: "false",
       KEYROTOR_VERIFY_NEW_KEYS: "true",
+      KEYROTOR_SECURITY_HUB_FINDINGS: "false",
     });
   });
 
@@ -106,6 +111,8 @@ describe("sls package (offline) and the generated template", () => {
       if (value.Ref === "AWS::Partition") return "aws-iso-b";
       if (value.Ref === "DeliveryKey") return "1234abcd-12ab-34cd-56ef-1234567890ab";
       if (value.Ref === "LedgerTable") return `keyrotor-${stage}-ledger`;
+      // A bucket name CloudFormation makes up: at most 63 characters.
+      if (value.Ref === "ReportBucket") return "b".repeat(63);
       const queue = value.Ref.replace(/Queue$/, "").replace(/[A-Z]/g, (c: string) => `-${c.toLowerCase()}`);
       return `https://sqs.ap-southeast-3.amazonaws.com/123456789012/keyrotor-${stage}${queue}.fifo`;
     };
@@ -119,7 +126,7 @@ describe("sls package (offline) and the generated template", () => {
     });
 
     // Assess
-    expect(sizes).toHaveLength(3);
+    expect(sizes).toHaveLength(4);
     for (const [name, bytes] of sizes) expect(bytes, name).toBeLessThanOrEqual(params.STACK_VARIABLES_BYTES);
   });
 
@@ -130,16 +137,21 @@ describe("sls package (offline) and the generated template", () => {
         for (const action of actions(statement)) expect(action).not.toMatch(/\*/);
       }
     }
-    const rotator = statementsOf(resources().RotatorRole);
-    const assume = rotator.filter((s) => actions(s).includes("sts:AssumeRole"));
-    expect(assume).toEqual([
-      {
-        Sid: "AssumeMemberRoleOnly",
-        Effect: "Allow",
-        Action: "sts:AssumeRole",
-        Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/keyrotor-member" },
-      },
-    ]);
+    for (const role of ["RotatorRole", "ReporterRole"]) {
+      const assume = statementsOf(resources()[role]).filter((s) => actions(s).includes("sts:AssumeRole"));
+      expect(assume, role).toEqual([
+        {
+          Sid: "AssumeMemberRoleOnly",
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/keyrotor-member" },
+        },
+      ]);
+    }
+    const assumers = roles.filter(([, role]) =>
+      statementsOf(role).some((s) => actions(s).includes("sts:AssumeRole")),
+    );
+    expect(assumers.map(([name]) => name).sort()).toEqual(["ReporterRole", "RotatorRole"]);
     const ses = statementsOf(resources().NotifierRole).filter((s) =>
       actions(s).some((a) => a.startsWith("ses:")),
     );
@@ -243,6 +255,7 @@ describe("sls package (offline) and the generated template", () => {
       ["SchedulerRole", "scheduler"],
       ["RotatorRole", "rotator"],
       ["NotifierRole", "notifier"],
+      ["ReporterRole", "reporter"],
     ]) {
       const name = resources()[role as string].Properties.RoleName;
       expect(name).toBe(`keyrotor-package-check-us-east-1-${fn}`);
@@ -288,10 +301,161 @@ describe("sls package (offline) and the generated template", () => {
       Action: "organizations:DescribeAccount",
       Resource: orgAccounts,
     });
+    expect(statementsOf(resources().ReporterRole)).toContainEqual({
+      Sid: "ReadTheLedger",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:Query"],
+      Resource: ledger,
+    });
     const dynamo = ofType("AWS::IAM::Role").flatMap(([, role]) =>
       statementsOf(role).filter((s) => actions(s).some((a) => a.startsWith("dynamodb:"))),
     );
     for (const statement of dynamo) expect(statement.Resource).toEqual(ledger);
+  });
+
+  it("runs the reporter weekly, with the report bucket and its retention, a second try at most, sending through the notices' configuration set", () => {
+    // Assess: the schedule, Monday 07:00 UTC unless digestSchedule says otherwise
+    const rules = ofType("AWS::Events::Rule").filter(([, r]) =>
+      r.Properties.Targets.some((t: Json) => t.Arn["Fn::GetAtt"]?.[0] === "ReporterLambdaFunction"),
+    );
+    expect(rules.map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({ ScheduleExpression: "cron(0 7 ? * MON *)", State: "ENABLED" }),
+    ]);
+    const fn = resources().ReporterLambdaFunction.Properties;
+    expect(fn).toMatchObject({
+      Timeout: 900,
+      MemorySize: 1024,
+      Role: { "Fn::GetAtt": ["ReporterRole", "Arn"] },
+    });
+    expect(fn.Environment.Variables).toMatchObject({
+      REPORT_BUCKET: { Ref: "ReportBucket" },
+      REPORT_RETENTION_DAYS: "90",
+      SES_CONFIGURATION_SET: "keyrotor-package-check-notices",
+      KEYROTOR_ADMIN_EMAIL: "",
+    });
+    const retries = ofType("AWS::Lambda::EventInvokeConfig").map(([, c]) => c.Properties);
+    expect(retries).toContainEqual(
+      expect.objectContaining({ FunctionName: { Ref: "ReporterLambdaFunction" }, MaximumRetryAttempts: 1 }),
+    );
+  });
+
+  it("keeps reports in a private bucket: public access blocked, ACLs off, encrypted, expired, refused over plain HTTP, written by the reporter alone", () => {
+    const bucket = resources().ReportBucket.Properties;
+    const arn = { "Fn::GetAtt": ["ReportBucket", "Arn"] };
+    const objects = { "Fn::Join": ["", [arn, "/*"]] };
+
+    // Assess
+    expect(bucket.BucketName).toBeUndefined();
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] });
+    expect(bucket.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+    });
+    expect(bucket.LifecycleConfiguration.Rules).toEqual([
+      {
+        Id: "ExpireReports",
+        Status: "Enabled",
+        ExpirationInDays: 90,
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      },
+    ]);
+    expect(resources().ReportBucketPolicy.Properties).toEqual({
+      Bucket: { Ref: "ReportBucket" },
+      PolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "RefusePlainHttp",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [arn, objects],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+          {
+            Sid: "OnlyTheReporterPutsReports",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:PutObject",
+            Resource: objects,
+            Condition: { ArnNotEquals: { "aws:PrincipalArn": { "Fn::GetAtt": ["ReporterRole", "Arn"] } } },
+          },
+        ],
+      },
+    });
+    // The reporter: puts objects into this bucket, and no other role of keyrotor's touches S3.
+    const s3 = ofType("AWS::IAM::Role").flatMap(([name, role]) =>
+      statementsOf(role)
+        .filter((st) => actions(st).some((a) => a.startsWith("s3:")))
+        .map((st) => [name, st]),
+    );
+    expect(s3).toEqual([
+      ["ReporterRole", { Sid: "PutReports", Effect: "Allow", Action: "s3:PutObject", Resource: objects }],
+    ]);
+    expect(template.Outputs.ReportBucketName.Value).toEqual({ Ref: "ReportBucket" });
+  });
+
+  it("lets the reporter send from the sender identity to adminEmail only (to no one while it is empty)", () => {
+    const ses = statementsOf(resources().ReporterRole).filter((st) =>
+      actions(st).some((a) => a.startsWith("ses:")),
+    );
+    expect(ses).toEqual([
+      {
+        Sid: "SendTheDigestToTheAdminOnly",
+        Effect: "Allow",
+        Action: "ses:SendEmail",
+        Resource: [
+          {
+            "Fn::Sub":
+              "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/keyrotor@example.com",
+          },
+          {
+            "Fn::Sub":
+              "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/keyrotor-package-check-notices",
+          },
+        ],
+        Condition: { "ForAllValues:StringEquals": { "ses:Recipients": "" } },
+      },
+    ]);
+  });
+
+  it("lets the rotator import keyrotor's own Security Hub findings into this account, read and resolve them on its hub", () => {
+    const hub = ofType("AWS::IAM::Role").flatMap(([name, role]) =>
+      statementsOf(role)
+        .filter((st) => actions(st).some((a) => a.startsWith("securityhub:")))
+        .map((st) => [name, st]),
+    );
+    expect(hub).toEqual([
+      [
+        "RotatorRole",
+        {
+          Sid: "ImportOwnFindings",
+          Effect: "Allow",
+          Action: "securityhub:BatchImportFindings",
+          Resource: {
+            "Fn::Sub":
+              "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default",
+          },
+          Condition: { StringEquals: { "securityhub:TargetAccount": { Ref: "AWS::AccountId" } } },
+        },
+      ],
+      [
+        "RotatorRole",
+        {
+          Sid: "ReadAndResolveFindingsOnThisHub",
+          Effect: "Allow",
+          Action: ["securityhub:GetFindings", "securityhub:BatchUpdateFindings"],
+          Resource: {
+            "Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:hub/default",
+          },
+        },
+      ],
+    ]);
   });
 
   it("lets only the scheduler's role send jobs and only the rotator's role send notices", () => {
@@ -352,7 +516,7 @@ describe("sls package (offline) and the generated template", () => {
       }),
     );
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
-    for (const fn of ["scheduler", "rotator", "notifier"]) {
+    for (const fn of ["scheduler", "rotator", "notifier", "reporter"]) {
       for (const metric of ["Errors", "Throttles"]) {
         expect(alarms).toContainEqual(
           expect.objectContaining({
@@ -468,15 +632,35 @@ describe("sls package (offline) and the generated template", () => {
         `--param=deliveries=${DELIVERIES}`,
         "--param=holdWhileInUse=true",
         "--param=verifyNewKeys=false",
+        "--param=securityHubFindings=true",
+        "--param=adminEmail=security@example.com",
+        "--param=digestSchedule=cron(30 5 ? * FRI *)",
+        "--param=reportRetentionDays=30",
       );
       const r = delegated.Resources;
+      // The digest: its schedule, its retention, and mail to the admin address only.
+      expect(r.ReporterEventsRuleSchedule1.Properties.ScheduleExpression).toBe("cron(30 5 ? * FRI *)");
+      // A --param arrives as text, which CloudFormation takes for a number.
+      expect(r.ReportBucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe("30");
+      expect(r.ReporterLambdaFunction.Properties.Environment.Variables.REPORT_RETENTION_DAYS).toBe("30");
+      const reporterSes = statementsOf(r.ReporterRole).find((st) => st.Sid === "SendTheDigestToTheAdminOnly");
+      expect(reporterSes.Condition).toEqual({
+        "ForAllValues:StringEquals": { "ses:Recipients": "security@example.com" },
+      });
       // The deliveries reach every function as the operator wrote them, with the key the stack made.
-      for (const fn of ["SchedulerLambdaFunction", "RotatorLambdaFunction", "NotifierLambdaFunction"]) {
+      for (const fn of [
+        "SchedulerLambdaFunction",
+        "RotatorLambdaFunction",
+        "NotifierLambdaFunction",
+        "ReporterLambdaFunction",
+      ]) {
         expect(r[fn].Properties.Environment.Variables).toMatchObject({
           KEYROTOR_DELIVERIES: DELIVERIES,
           KEYROTOR_DELIVERY_KMS_KEY_ID: { Ref: "DeliveryKey" },
           KEYROTOR_HOLD_WHILE_IN_USE: "true",
           KEYROTOR_VERIFY_NEW_KEYS: "false",
+          KEYROTOR_SECURITY_HUB_FINDINGS: "true",
+          KEYROTOR_ADMIN_EMAIL: "security@example.com",
         });
       }
       expect(r.ManagementMemberRole).toBeUndefined();

@@ -115,6 +115,10 @@ describe("paramProblems", () => {
     ["schedule", "cron(0 6 * * ? *)", "daily"],
     ["schedule", "rate(12 hours)", "rate(12 fortnights)"],
     ["rotatorMaxConcurrency", "150", "1"],
+    ["digestSchedule", "cron(0 7 ? * MON *)", "weekly"],
+    ["digestSchedule", "rate(7 days)", "rate(1 week)"],
+    ["reportRetentionDays", "90", "0"],
+    ["reportRetentionDays", "3650", "30.5"],
     ["createManagementRole", "false", "no"],
     ["configTrigger", "true", "on"],
     ["configRule", "false", "1"],
@@ -132,10 +136,26 @@ describe("paramProblems", () => {
     ]);
   });
 
-  it("rejects holdWhileInUse and verifyNewKeys that are not booleans", () => {
-    expect(problemsWith({ ...REQUIRED, holdWhileInUse: "yes", verifyNewKeys: "no" })).toEqual([
+  it("rejects holdWhileInUse, verifyNewKeys and securityHubFindings that are not booleans", () => {
+    expect(
+      problemsWith({ ...REQUIRED, holdWhileInUse: "yes", verifyNewKeys: "no", securityHubFindings: "on" }),
+    ).toEqual([
       'holdWhileInUse="yes": holdWhileInUse must be true or false, got "yes"',
       'verifyNewKeys="no": verifyNewKeys must be true or false, got "no"',
+      'securityHubFindings="on": securityHubFindings must be true or false, got "on"',
+    ]);
+    expect(problemsWith({ ...REQUIRED, securityHubFindings: "true" })).toEqual([]);
+  });
+
+  it("turns the weekly digest on with adminEmail alone: its schedule and retention have defaults", () => {
+    expect(defaultParams).toMatchObject({
+      adminEmail: "",
+      digestSchedule: "cron(0 7 ? * MON *)",
+      reportRetentionDays: 90,
+    });
+    expect(problemsWith({ ...REQUIRED, adminEmail: "security@example.com" })).toEqual([]);
+    expect(problemsWith({ ...REQUIRED, adminEmail: "security" })).toEqual([
+      expect.stringMatching(/^adminEmail="security": must be an email address/),
     ]);
   });
 

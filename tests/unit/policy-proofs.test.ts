@@ -236,7 +236,7 @@ describe("the rotator's reading of destination tokens", () => {
   });
 
   it("is the only one of keyrotor's roles that may", async () => {
-    for (const role of ["SchedulerRole", "NotifierRole"]) {
+    for (const role of ["SchedulerRole", "NotifierRole", "ReporterRole"]) {
       const identity = identityOf(evaluate(management[role], { accountId: MANAGEMENT, attributes }));
       const arn = attributes[`${role}.Arn`] as string;
       expect(await read(arn, identity, token("keyrotor-tokens/github")), role).toBe("ImplicitlyDenied");

@@ -35,6 +35,8 @@ export interface Request {
   scps?: readonly NamedPolicy[];
   /** The principal's organization; `null`: outside any. */
   orgId?: string | null;
+  /** The resource's account where its ARN names none (S3 buckets); otherwise read from the ARN. */
+  resourceAccount?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface Request {
  * a proof must not pass because its condition was never evaluated.
  */
 export async function decision(principal: string, action: string, resource: string, request: Request = {}) {
-  const accountId = resource.split(":")[4] || principal.split(":")[4] || "";
+  const accountId = request.resourceAccount ?? (resource.split(":")[4] || principal.split(":")[4] || "");
   const orgId = request.orgId === undefined ? ORG : request.orgId;
   const simulation: Simulation = {
     request: {

@@ -150,7 +150,10 @@ export function serverlessResources(
 /** The id KMS gives a key serverless.yml declares (the same for each: there is one). */
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 
-/** The ARNs and names `Fn::GetAtt`/`Ref` give for serverless.yml's resources in one account. */
+/**
+ * The ARNs and names `Fn::GetAtt`/`Ref` give for serverless.yml's resources in one account (a bucket
+ * without a name gets one made up as CloudFormation makes them: stack, resource, random suffix).
+ */
 export function managementAttributes(
   resources: Record<string, Json>,
   accountId: string,
@@ -168,6 +171,11 @@ export function managementAttributes(
     }
     if (r.Type === "AWS::DynamoDB::Table") {
       attributes[`${name}.Arn`] = `arn:aws:dynamodb:${region}:${accountId}:table/${p.TableName}`;
+    }
+    if (r.Type === "AWS::S3::Bucket") {
+      const bucket = `keyrotor-${name.toLowerCase()}-1a2b3c4d5e6f`;
+      attributes[`${name}.Ref`] = bucket;
+      attributes[`${name}.Arn`] = `arn:aws:s3:::${bucket}`;
     }
     if (r.Type === "AWS::KMS::Key") {
       attributes[`${name}.Ref`] = KEY_ID;
