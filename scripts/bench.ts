@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { runCaptured } from "../cli/io";
 import { monthsLater } from "./bench/months-later";
+import { reportBench } from "./bench/report";
 import { MODEL, simulateSweep } from "./bench/simulated-sweep";
 import { clientsIn, createOrganization, createUsers } from "./lib/emulator";
 import { startFaultProxy } from "./lib/fault-proxy";
@@ -230,6 +231,11 @@ async function monthsLaterRows() {
   return { measuredOn: new Date().toISOString().slice(0, 10), rows };
 }
 
+async function orgReport() {
+  progress("org report: 10,000 simulated accounts x 20 users, built, then rendered as HTML, JSON, CSV…");
+  return reportBench(10_000, 20);
+}
+
 const figures = {
   monthsLater: await monthsLaterRows(),
   simulated: await simulated(),
@@ -237,6 +243,7 @@ const figures = {
   bundles: await bundles(),
   rotatorPeakRssMB: await rotatorRss(),
   credentialProcess: await credentialProcessStartup(),
+  report: await orgReport(),
 };
 
 if (json) {
@@ -302,6 +309,15 @@ if (json) {
   );
   out(
     `  credential-process start-up < 150 ms (median of 15) ..... ${figures.credentialProcess.medianMs} ms (worst ${figures.credentialProcess.worstMs} ms)`,
+  );
+  const r = figures.report;
+  out();
+  out(`Org report, ${r.accounts.toLocaleString("en-US")} simulated accounts x ${r.usersPerAccount} users:`);
+  out(
+    `  built in ${r.buildMs} ms of CPU (in memory); ${r.modeledWallSeconds} s under the latency model, ${r.concurrency} accounts at once`,
+  );
+  out(
+    `  HTML ${r.html.MB} MB in ${r.html.ms} ms   JSON ${r.json.MB} MB in ${r.json.ms} ms   CSV ${r.csv.MB} MB in ${r.csv.ms} ms`,
   );
   out();
   out("Real SDK against moto, 10 accounts x 200 users (audit run):");
