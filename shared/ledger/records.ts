@@ -96,6 +96,11 @@ export interface AccountRecord {
   readonly previousRunAt?: string;
   /** Digest of the settings that shape existing secrets (readers, replicas): a change reaches them all. */
   readonly settingsDigest?: string;
+  /**
+   * The account's Active access keys by month (`YYYY-MM`, UTC): the count at the month's last run,
+   * at most `HISTORY_LENGTH` months. What shows whether long-lived keys are going away.
+   */
+  readonly activeKeysByMonth?: Readonly<Record<string, number>>;
 }
 
 export interface AccountLedger {

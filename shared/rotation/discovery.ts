@@ -31,6 +31,7 @@ export async function discoverAll(ports: AccountPorts, settings: RotationSetting
     secretOf: async (name) => secrets.get(name),
     fingerprints: new Map(),
     reported: new Map(),
+    activeKeys: null,
     settingsChanged: true,
   };
 }
@@ -89,6 +90,7 @@ export async function discoverFromReport(
     secretOf,
     fingerprints,
     reported: reportedKeys,
+    activeKeys: reported.reduce((n, u) => n + u.keys.filter((k) => k.status === "Active").length, 0),
     settingsChanged,
   };
 }

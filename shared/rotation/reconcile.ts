@@ -1,5 +1,5 @@
 import { mapWithConcurrency } from "../concurrency";
-import type { AccountLedger, LedgerPort } from "../ledger/records";
+import { type AccountLedger, HISTORY_LENGTH, type LedgerPort } from "../ledger/records";
 import { addDays } from "../lifecycle";
 import { discoverAll, discoverFromReport, secretSettingsDigest } from "./discovery";
 import type { AccountPorts, KeyPorts } from "./ports";
@@ -69,10 +69,22 @@ export async function reconcileAccount(
       ...(report.deferredUsers === 0
         ? { settingsDigest: secretSettingsDigest(settings) }
         : keptDigest(ledger.account)),
+      ...activeKeysByMonth(ledger.account, run.now, discovery.activeKeys ?? activeKeysOf(report)),
     });
   }
   ports.log.info("account reconciled", { ...summarize(report) });
   return report;
+}
+
+/** Active keys of the users a full discovery looked at (every user). */
+const activeKeysOf = (report: AccountReport) =>
+  report.users.reduce((n, u) => n + u.keys.filter((k) => k.status === "Active").length, 0);
+
+/** This month's count of Active keys set, the last `HISTORY_LENGTH` months kept. */
+function activeKeysByMonth(account: AccountLedger["account"], now: Date, count: number) {
+  const months = { ...(account?.activeKeysByMonth ?? {}), [now.toISOString().slice(0, 7)]: count };
+  const kept = Object.keys(months).sort().slice(-HISTORY_LENGTH);
+  return { activeKeysByMonth: Object.fromEntries(kept.map((m) => [m, months[m] ?? 0])) };
 }
 
 const keptDigest = (account: AccountLedger["account"]) =>

@@ -52,6 +52,8 @@ export interface Discovery {
   readonly fingerprints: ReadonlyMap<string, string>;
   /** Each looked-at user's keys as the report showed them, with their last use (report discovery only). */
   readonly reported: ReadonlyMap<string, readonly ReportedKey[]>;
+  /** Active keys in the account, from the credential report (`null` when discovery did not read it). */
+  readonly activeKeys: number | null;
   /** The settings that shape existing secrets changed since the last run: every secret is checked. */
   readonly settingsChanged: boolean;
 }

@@ -40,5 +40,10 @@ describe("the ledger's rotation history", () => {
       firstEntry.dueOn && new Date(firstEntry.dueOn).getTime() <= new Date(firstEntry.at ?? 0).getTime(),
     ).toBe(true);
     expect(new Date(record?.recorded?.dueOn ?? 0).getTime()).toBeGreaterThan(first.getTime());
+    // The account's Active keys by month: one entry per month run in, the last HISTORY_LENGTH kept.
+    const byMonth = account.ledger.runs.get(ACCOUNT)?.activeKeysByMonth ?? {};
+    expect(Object.keys(byMonth)).toHaveLength(HISTORY_LENGTH);
+    expect(Object.values(byMonth).at(-1)).toBe(1);
+    expect(Object.keys(byMonth).at(-1)).toBe(account.clock().toISOString().slice(0, 7));
   });
 });
