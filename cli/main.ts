@@ -8,6 +8,7 @@ import {
   type PLAN,
   type PREVIEW,
   type PULL,
+  type REPORT,
   type RUN,
 } from "./commands/specs";
 import { EXIT, failureOf } from "./errors";
@@ -36,6 +37,8 @@ const RUNNERS: Record<string, (values: Values, context: CommandContext) => Promi
     (await import("./commands/ledger-init")).run(values as ValuesOf<typeof LEDGER_INIT.options>, context),
   preview: async (values, context) =>
     (await import("./commands/preview")).run(values as ValuesOf<typeof PREVIEW.options>, context),
+  report: async (values, context) =>
+    (await import("./commands/report")).run(values as ValuesOf<typeof REPORT.options>, context),
 };
 
 /** keyrotor's version, from package.json. */

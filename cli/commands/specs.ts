@@ -192,4 +192,38 @@ export const PREVIEW = {
   notes: ["Needs no AWS access and no configuration: the notices are made up, the wording is keyrotor's."],
 } as const satisfies CommandSpec;
 
-export const COMMANDS: readonly CommandSpec[] = [PLAN, RUN, CREDENTIAL_PROCESS, PULL, LEDGER_INIT, PREVIEW];
+export const REPORT = {
+  name: "report",
+  summary: "All keys at a glance: ages, compliance, the next 14 days, who needs a person.",
+  options: {
+    config,
+    "as-of": asOf,
+    format: {
+      type: "string",
+      choices: ["html", "json", "csv"],
+      description: "Output: one self-contained HTML page (default), JSON or CSV (a row per account).",
+    },
+    output: { type: "string", value: "FILE", description: "Write the report there instead of stdout." },
+    ledger,
+    profile,
+    region,
+    verbose,
+    help: HELP_OPTION,
+  },
+  notes: [
+    "Reads only: each account's credential report and user directory (no call per user) and the ledger's\n" +
+      "history; nothing changes and no email is sent. Accounts are those a run would cover. An account\n" +
+      "that cannot be read is in the report with its error, and the exit code is then 1.",
+    AWS_NOTE,
+  ],
+} as const satisfies CommandSpec;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  PLAN,
+  RUN,
+  CREDENTIAL_PROCESS,
+  PULL,
+  LEDGER_INIT,
+  PREVIEW,
+  REPORT,
+];

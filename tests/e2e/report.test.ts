@@ -1,0 +1,220 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateAccessKeyCommand, CreateUserCommand, type IAMClient } from "@aws-sdk/client-iam";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runCaptured } from "../../cli/io";
+import type { SweepResult } from "../../cli/sweep";
+import {
+  clientsIn,
+  createOrganization,
+  createUsers,
+  type Organization,
+  verifySender,
+} from "../../scripts/lib/emulator";
+import { type Moto, startMoto } from "../../scripts/lib/moto";
+import { CSV_COLUMNS } from "../../shared/report/render-csv";
+import type { OrgReport } from "../../shared/report/types";
+import { parseCsv } from "../support/csv";
+
+/**
+ * The report against an organization built here, on a simulated timeline (moto's clock):
+ * day 0   Prod: app (one key), stuck (two keys), auditor (one key, exempt by tag); Data: old (one Inactive key)
+ * day 10  Data: batch (one key), used on day 60
+ * day 25  Prod: fresh (one key)
+ * day 50  Data: newbie (one key), used the same day
+ * day 91  keyrotor run (enforce): app's key rotated 1 day late, stuck blocked, the rest left as they are
+ * day 97  keyrotor report
+ */
+
+let moto: Moto;
+let org: Organization;
+let dir: string;
+let configPath: string;
+let day97: string;
+const secrets = new Map<string, { id: string; secret: string }>();
+
+/** The CLI's clock is moto's: a run on a simulated day is a run at the present time. */
+const cli = (...args: string[]) => runCaptured(args, { ...process.env }, () => moto.now());
+const at = (day: number) => {
+  moto.setClockOffsetDays(day);
+  return moto.now().toISOString();
+};
+const iamOf = async (name: string) => (await clientsIn(org.accounts[name]?.id ?? "")).iam;
+
+/** A user with one Active key whose secret the test keeps, to use it later. */
+async function userWithKey(iam: IAMClient, name: string) {
+  await iam.send(new CreateUserCommand({ UserName: name }));
+  const out = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  secrets.set(name, { id: out.AccessKey?.AccessKeyId ?? "", secret: out.AccessKey?.SecretAccessKey ?? "" });
+}
+
+/** One signed call with the user's own key: moto records it as the key's last use. */
+async function useKey(name: string) {
+  const key = secrets.get(name);
+  const credentials = { accessKeyId: key?.id ?? "", secretAccessKey: key?.secret ?? "" };
+  await new STSClient({ region: "us-east-1", credentials }).send(new GetCallerIdentityCommand({}));
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  vi.stubEnv("AWS_ENDPOINT_URL", moto.endpoint);
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  org = await createOrganization([{ name: "Prod" }, { name: "Data" }, { name: "Gone", closed: true }]);
+  await verifySender("keyrotor@example.com");
+  expect((await cli("ledger", "init")).code).toBe(0);
+  dir = mkdtempSync(join(tmpdir(), "keyrotor-report-"));
+  configPath = join(dir, "config.json");
+  writeFileSync(configPath, JSON.stringify({ senderEmail: "keyrotor@example.com" }));
+
+  const prod = await iamOf("Prod");
+  const data = await iamOf("Data");
+  at(0);
+  await createUsers(prod, [
+    { name: "app", keys: ["Active"] },
+    { name: "stuck", keys: ["Active", "Active"] },
+    { name: "auditor", keys: ["Active"], tags: { "keyrotor:exempt": "true" } },
+  ]);
+  await createUsers(data, [{ name: "old", keys: ["Inactive"] }]);
+  at(10);
+  await userWithKey(data, "batch");
+  at(25);
+  await createUsers(prod, [{ name: "fresh", keys: ["Active"] }]);
+  at(50);
+  await userWithKey(data, "newbie");
+  await useKey("newbie");
+  at(60);
+  await useKey("batch");
+
+  const run = await cli("run", "--config", configPath, "--as-of", at(91), "--mode", "enforce", "--json");
+  expect(run.code).toBe(0);
+  const users = (JSON.parse(run.stdout) as SweepResult).accounts.flatMap((a) => a.report?.users ?? []);
+  expect(users.find((u) => u.userName === "app")?.actions).toMatchObject([
+    { kind: "create", outcome: "done" },
+  ]);
+  expect(users.find((u) => u.userName === "stuck")?.status).toBe("blocked");
+  day97 = at(97);
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await moto?.stop();
+});
+
+describe("keyrotor report", () => {
+  it("JSON: counts by age band and last use, compliance shares, the next 14 days, who needs a person", async () => {
+    // Act
+    const { code, stdout, stderr } = await cli(
+      "report",
+      "--config",
+      configPath,
+      "--as-of",
+      day97,
+      "--format",
+      "json",
+    );
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toBe("report: 3 accounts, 8 active keys, 2 users needing a person");
+    const report = JSON.parse(stdout) as OrgReport;
+    expect(report.generatedAt).toBe(day97);
+    // The management account, Prod and Data; the closed account is out of scope.
+    expect(report.accounts.map((a) => a.accountId).sort()).toEqual(
+      [org.accounts.management?.id, org.accounts.Prod?.id, org.accounts.Data?.id].sort(),
+    );
+    expect(report.totals).toEqual({
+      accounts: 3,
+      unreadableAccounts: 0,
+      users: 7,
+      usersWithKeys: 7,
+      keys: 9,
+      activeKeys: 8,
+      // app's new key (6 days), fresh (72), newbie (47) | batch (87) | app's old key, stuck's two, auditor (97)
+      byAge: { "<80": 3, "80-90": 1, "90-100": 4, "100-110": 0, ">=110": 0 },
+      // app's new key (verified on day 91) and batch (day 60) | newbie (day 50) | the rest never
+      byUse: { never: 5, "<45": 2, "45-90": 1, ">=90": 0 },
+      rotationCompliant: 4,
+      usageCompliant: 2,
+    });
+    expect(report.totals.rotationCompliant / report.totals.activeKeys).toBe(0.5);
+    expect(report.totals.usageCompliant / report.totals.activeKeys).toBe(0.25);
+    // batch rotates on day 100; app's old key (day 101) and one of stuck's (day 100) are deactivated;
+    // old's Inactive key is deleted on day 110
+    expect(report.upcoming).toEqual({ rotations: 1, deactivations: 2, deletions: 1 });
+    const prod = report.accounts.find((a) => a.name === "Prod");
+    expect(prod?.upcoming).toEqual({ rotations: 0, deactivations: 2, deletions: 0 });
+    expect(report.attention).toEqual([
+      expect.objectContaining({
+        accountId: org.accounts.Prod?.id,
+        userName: "stuck",
+        kind: "blocked",
+        oldestKeyDays: 97,
+        since: expect.stringMatching(/^\d{4}-/),
+      }),
+      {
+        accountId: org.accounts.Prod?.id,
+        userName: "auditor",
+        kind: "exempt",
+        reason: "exempt by tag keyrotor:exempt",
+        oldestKeyDays: 97,
+      },
+    ]);
+    const blockedSince = new Date(report.attention[0]?.since ?? "").getTime();
+    expect(Math.round((new Date(day97).getTime() - blockedSince) / 86_400_000)).toBe(7);
+    // The one rotation keyrotor recorded: on day 91, one day after it fell due.
+    expect(report.history.reduce((n, m) => n + m.rotations, 0)).toBe(1);
+    expect(report.history.find((m) => m.rotations === 1)?.medianDaysLate).toBe(1);
+    expect(report.history.at(-1)?.month).toBe(day97.slice(0, 7));
+  });
+
+  it("CSV: one row per account and a TOTAL row that parse back to the same facts", async () => {
+    // Act
+    const { code, stdout } = await cli("report", "--config", configPath, "--as-of", day97, "--format", "csv");
+    // Assess
+    expect(code).toBe(0);
+    const [header, ...rows] = parseCsv(`${stdout}\n`);
+    expect(header).toEqual([...CSV_COLUMNS]);
+    const byColumn = (row: string[] | undefined) =>
+      Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, row?.[i]]));
+    const total = byColumn(rows.at(-1));
+    expect(total).toMatchObject({
+      accountId: "TOTAL",
+      accountName: "3 accounts",
+      activeKeys: "8",
+      age90to100: "4",
+      rotationCompliantShare: "0.5",
+      usageCompliantShare: "0.25",
+      upcomingRotations: "1",
+      upcomingDeletions: "1",
+      blocked: "1",
+      exempt: "1",
+    });
+    const data = byColumn(rows.find((r) => r[0] === org.accounts.Data?.id));
+    expect(data).toMatchObject({
+      accountName: "Data",
+      users: "3",
+      keys: "3",
+      activeKeys: "2",
+      age80to90: "1",
+    });
+    expect(rows).toHaveLength(4);
+  });
+
+  it("HTML to a file, and the path on stdout", async () => {
+    // Prepare
+    const file = join(dir, "report.html");
+    // Act
+    const { code, stdout } = await cli("report", "--config", configPath, "--as-of", day97, "--output", file);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      `wrote the html report to ${file}: 3 accounts, 8 active keys, 2 users needing a person`,
+    );
+    const html = readFileSync(file, "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain("stuck");
+  });
+});
