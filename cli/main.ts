@@ -2,6 +2,7 @@ import packageJson from "../package.json";
 import { parseCommandLine, type ValuesOf } from "./args";
 import type { CommandContext } from "./commands/context";
 import {
+  type ADVISE,
   COMMANDS,
   type CREDENTIAL_PROCESS,
   type LEDGER_INIT,
@@ -39,6 +40,8 @@ const RUNNERS: Record<string, (values: Values, context: CommandContext) => Promi
     (await import("./commands/preview")).run(values as ValuesOf<typeof PREVIEW.options>, context),
   report: async (values, context) =>
     (await import("./commands/report")).run(values as ValuesOf<typeof REPORT.options>, context),
+  advise: async (values, context) =>
+    (await import("./commands/advise")).run(values as ValuesOf<typeof ADVISE.options>, context),
 };
 
 /** keyrotor's version, from package.json. */

@@ -218,6 +218,33 @@ export const REPORT = {
   ],
 } as const satisfies CommandSpec;
 
+export const ADVISE = {
+  name: "advise",
+  summary: "How to get rid of one user's keys: the advice and the policy documents. Read-only.",
+  options: {
+    account: { type: "string", value: "ID", required: true, description: "The user's account (12 digits)." },
+    user: { type: "string", value: "NAME", required: true, description: "The IAM user's name." },
+    format: {
+      type: "string",
+      choices: ["text", "json"],
+      description: "Output: the advice with its documents as text (default), or the whole advice as JSON.",
+    },
+    config,
+    profile,
+    region,
+    help: HELP_OPTION,
+  },
+  notes: [
+    "Per Active key, the first that applies: unused for deactivateUnusedAfterDays (45 when off) -> remove\n" +
+      "it; delivered only to CI destinations -> a role its pipelines assume with the provider's OIDC token\n" +
+      "(trust policy, permissions skeleton, pipeline lines); used with a few AWS services -> a role scoped\n" +
+      "to them; otherwise IAM Roles Anywhere or IAM Identity Center.",
+    "Reads the user's keys and their last use through the member role, and its destinations from the\n" +
+      "settings. Nothing is created: the documents are for a person to review and apply.",
+    AWS_NOTE,
+  ],
+} as const satisfies CommandSpec;
+
 export const COMMANDS: readonly CommandSpec[] = [
   PLAN,
   RUN,
@@ -226,4 +253,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   LEDGER_INIT,
   PREVIEW,
   REPORT,
+  ADVISE,
 ];
