@@ -94,7 +94,7 @@ function replaceItem(keys: readonly AdvisedKey[], facts: AdviceFacts): AdviceIte
     const role = oidcRole({ ...facts, partition: facts.partition ?? "aws", destinations, uses });
     const providers = [...new Set(role.providers.map((p) => PROVIDER_NAMES[p.provider]))];
     const fill = role.placeholders.length
-      ? ` Fill in ${role.placeholders.map((p) => `<${p.name}>`).join(", ")} before creating it.`
+      ? ` Fill in ${role.placeholders.map((p) => `<${p.name}>`).join(", ")} in the documents first.`
       : "";
     return {
       kind: "oidc",
