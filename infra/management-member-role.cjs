@@ -1,6 +1,6 @@
 // Service-managed StackSets skip the management account, so keyrotor's own stack creates the same
 // member role there. This reads infra/member-role.yml (the one source of the role) and binds its
-// parameters to this stack: the rotator role by GetAtt, the rest from the service's params.
+// parameters to this stack: the rotator and reporter roles by GetAtt, the rest from the service's params.
 const { readFile } = require("node:fs/promises");
 const { join } = require("node:path");
 const yaml = require("js-yaml");
@@ -46,6 +46,7 @@ module.exports = async ({ resolveVariable }) => {
   const template = yaml.load(await readFile(join(__dirname, "member-role.yml"), "utf8"), { schema });
   const values = {
     RotatorRoleArn: { "Fn::GetAtt": ["RotatorRole", "Arn"] },
+    ReporterRoleArn: { "Fn::GetAtt": ["ReporterRole", "Arn"] },
     OrganizationId: await resolveVariable("param:organizationId"),
     MemberRoleName: await resolveVariable("param:memberRoleName"),
     SecretPrefix: await resolveVariable("param:secretPrefix"),

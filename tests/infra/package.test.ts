@@ -568,6 +568,7 @@ describe("sls package (offline) and the generated template", () => {
     expect(stackSet.TemplateBody).toBe(memberTemplateText);
     expect(stackSet.Parameters).toEqual([
       { ParameterKey: "RotatorRoleArn", ParameterValue: { "Fn::GetAtt": ["RotatorRole", "Arn"] } },
+      { ParameterKey: "ReporterRoleArn", ParameterValue: { "Fn::GetAtt": ["ReporterRole", "Arn"] } },
       { ParameterKey: "OrganizationId", ParameterValue: "o-exampleorg1" },
       { ParameterKey: "MemberRoleName", ParameterValue: "keyrotor-member" },
       { ParameterKey: "SecretPrefix", ParameterValue: "keyrotor/" },
@@ -577,13 +578,14 @@ describe("sls package (offline) and the generated template", () => {
     expect(stackSet.Parameters.map((p: Json) => p.ParameterKey).sort()).toEqual(declared);
   });
 
-  it("creates the same member role in the management account, trusting only the rotator role", () => {
+  it("creates the same member role in the management account, trusting only the rotator and reporter roles", () => {
     const role = resources().ManagementMemberRole.Properties;
     const rotator = { "Fn::GetAtt": ["RotatorRole", "Arn"] };
+    const reporter = { "Fn::GetAtt": ["ReporterRole", "Arn"] };
     expect(role.RoleName).toBe("keyrotor-member");
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       {
-        Sid: "OnlyKeyrotorRotator",
+        Sid: "OnlyKeyrotorRotatorAndReporter",
         Effect: "Allow",
         Principal: {
           AWS: {
@@ -595,7 +597,7 @@ describe("sls package (offline) and the generated template", () => {
         },
         Action: "sts:AssumeRole",
         Condition: {
-          ArnEquals: { "aws:PrincipalArn": rotator },
+          ArnEquals: { "aws:PrincipalArn": [rotator, reporter] },
           StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
         },
       },
@@ -744,11 +746,11 @@ describe("the member role template (infra/member-role.yml)", () => {
   };
   const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
 
-  it("trusts keyrotor's account with the rotator role's ARN as a condition, only from inside the organization", () => {
+  it("trusts keyrotor's account with the rotator and reporter roles' ARNs as a condition, only from inside the organization", () => {
     const accountOfRotator = { "Fn::Select": [4, { "Fn::Split": [":", { Ref: "RotatorRoleArn" }] }] };
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       {
-        Sid: "OnlyKeyrotorRotator",
+        Sid: "OnlyKeyrotorRotatorAndReporter",
         Effect: "Allow",
         // The account root, not the role: a role principal binds to the role's unique id, which a
         // re-created rotator role would not have.
@@ -762,7 +764,7 @@ describe("the member role template (infra/member-role.yml)", () => {
         },
         Action: "sts:AssumeRole",
         Condition: {
-          ArnEquals: { "aws:PrincipalArn": { Ref: "RotatorRoleArn" } },
+          ArnEquals: { "aws:PrincipalArn": [{ Ref: "RotatorRoleArn" }, { Ref: "ReporterRoleArn" }] },
           StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } },
         },
       },

@@ -37,13 +37,15 @@ const management = serverlessResources({
 const attributes = managementAttributes(management, MANAGEMENT);
 const ROTATOR = attributes["RotatorRole.Arn"] as string;
 const rotatorIdentity = identityOf(evaluate(management.RotatorRole, { accountId: MANAGEMENT, attributes }));
+const REPORTER = attributes["ReporterRole.Arn"] as string;
+const reporterIdentity = identityOf(evaluate(management.ReporterRole, { accountId: MANAGEMENT, attributes }));
 const DELIVERY_KEY = attributes["DeliveryKey.Arn"] as string;
 const deliveryKeyPolicy = evaluate(management.DeliveryKey, { accountId: MANAGEMENT, attributes }).Properties
   .KeyPolicy;
 
 const member = memberStack({
   accountId: MEMBER,
-  parameters: { RotatorRoleArn: ROTATOR, OrganizationId: ORG },
+  parameters: { RotatorRoleArn: ROTATOR, ReporterRoleArn: REPORTER, OrganizationId: ORG },
 });
 const memberIdentity: NamedPolicy[] = identityOf(member.MemberRole);
 
@@ -198,15 +200,22 @@ describe("the member role's trust policy", () => {
     expect(await assume(ROTATOR, rotatorIdentity)).toBe("Allowed");
   });
 
-  it("refuses the rotator role from another organization", async () => {
+  it("lets keyrotor's reporter role (the weekly digest) assume it too, from inside the organization", async () => {
+    expect(await assume(REPORTER, reporterIdentity)).toBe("Allowed");
+  });
+
+  it("refuses the rotator and reporter roles from another organization", async () => {
     expect(await assume(ROTATOR, rotatorIdentity, "o-zzz9999999")).not.toBe("Allowed");
+    expect(await assume(REPORTER, reporterIdentity, "o-zzz9999999")).not.toBe("Allowed");
   });
 
   it("refuses every other principal of keyrotor's account, administrators included, though it trusts the account", async () => {
     expect(trust.Statement[0].Principal).toEqual({ AWS: `arn:aws:iam::${MANAGEMENT}:root` });
     expect(await assume(`arn:aws:iam::${MANAGEMENT}:role/Admin`, [administratorAccess])).not.toBe("Allowed");
-    const scheduler = attributes["SchedulerRole.Arn"] as string;
-    expect(await assume(scheduler, [allowAll("sts:AssumeRole")])).not.toBe("Allowed");
+    for (const role of ["SchedulerRole", "NotifierRole"]) {
+      const arn = attributes[`${role}.Arn`] as string;
+      expect(await assume(arn, [allowAll("sts:AssumeRole")]), role).not.toBe("Allowed");
+    }
   });
 
   it("refuses the member account's own principals", async () => {

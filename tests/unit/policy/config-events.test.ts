@@ -7,6 +7,7 @@ import { evaluate, identityOf, memberStack, resolverOf } from "./templates";
 // event bus; its policy (infra/config-trigger.cjs) takes them from the organization only.
 
 const ROTATOR = `arn:aws:iam::${MANAGEMENT}:role/keyrotor-prod-us-east-1-rotator`;
+const REPORTER = `arn:aws:iam::${MANAGEMENT}:role/keyrotor-prod-us-east-1-reporter`;
 const BUS = `arn:aws:events:us-east-1:${MANAGEMENT}:event-bus/default`;
 
 const { Resources } = await configTrigger(
@@ -23,7 +24,12 @@ const busPolicy = (() => {
 const forwarding = (accountId: string, forward: string) =>
   memberStack({
     accountId,
-    parameters: { RotatorRoleArn: ROTATOR, OrganizationId: ORG, ForwardConfigEvents: forward },
+    parameters: {
+      RotatorRoleArn: ROTATOR,
+      ReporterRoleArn: REPORTER,
+      OrganizationId: ORG,
+      ForwardConfigEvents: forward,
+    },
   });
 
 describe("forwarding Config's compliance changes to keyrotor's account", () => {

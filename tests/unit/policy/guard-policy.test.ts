@@ -32,8 +32,12 @@ const ADMIN = `arn:aws:iam::${MEMBER}:role/AWSReservedSSO_AdministratorAccess_01
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/keyrotor-member`;
 const MEMBER_ROLE_ARN_OF_OTHER_ROLE = `arn:aws:iam::${MEMBER}:role/deployer`;
 const ROTATOR = `arn:aws:iam::${MANAGEMENT}:role/keyrotor-prod-us-east-1-rotator`;
+const REPORTER = `arn:aws:iam::${MANAGEMENT}:role/keyrotor-prod-us-east-1-reporter`;
 const memberIdentity = identityOf(
-  memberStack({ accountId: MEMBER, parameters: { RotatorRoleArn: ROTATOR, OrganizationId: ORG } }).MemberRole,
+  memberStack({
+    accountId: MEMBER,
+    parameters: { RotatorRoleArn: ROTATOR, ReporterRoleArn: REPORTER, OrganizationId: ORG },
+  }).MemberRole,
 );
 
 /** What each secret write needs in its request for the member role's own policy to allow it. */
