@@ -36,8 +36,10 @@ export function concernOf(
     const reason = `blocked at keyrotor's look on ${day(quiet.since)}: two keys it may not delete, or a secret at the user's name it did not create`;
     return { kind: "blocked", reason, since: quiet.since };
   }
-  const failures = Object.entries(record?.delivery?.failures ?? {});
-  if (record?.delivery?.keyId === record?.recorded?.keyId && failures.length > 0) {
+  const delivery = record?.delivery;
+  const failures =
+    delivery && delivery.keyId === record?.recorded?.keyId ? Object.entries(delivery.failures) : [];
+  if (failures.length > 0) {
     const reason = failures
       .map(
         ([to, f]) =>

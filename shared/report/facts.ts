@@ -1,6 +1,14 @@
 import type { Config } from "../config";
-import type { AccountLedger, UserRecord } from "../ledger/records";
-import { addDays, ageInDays, DAY_MS, decide, type KeyFacts, type ReportedKey } from "../lifecycle";
+import type { AccountLedger, RecordedKey, UserRecord } from "../ledger/records";
+import {
+  addDays,
+  ageInDays,
+  DAY_MS,
+  decide,
+  type KeyFacts,
+  type ReportedKey,
+  type UserPlan,
+} from "../lifecycle";
 import type { DirectoryEntry, ReportedUser } from "../rotation/ports";
 import type { AccountContext } from "../rotation/settings";
 import { exemptionOf } from "../rotation/user-facts";
@@ -117,7 +125,7 @@ export function accountFacts(inputs: AccountInputs, settings: ReportSettings, no
       if (ageInDays(key.lastUsedAt ?? key.createdAt, now) < unusedDays) counts.usageCompliant++;
     }
     const exempt = exemptionOf(exemption, user);
-    const plan = decide(userFacts(user, record, exempt, now), settings, now);
+    const plan = user.keys.length > 0 ? decide(userFacts(user, record, exempt, now), settings, now) : NO_KEYS;
     for (const action of plan.actions) upcoming[STEP[action.kind]]++;
     for (const next of plan.upcoming) if (next.on.getTime() <= horizon) upcoming[STEP[next.action]]++;
     const concern = concernOf(user, record, plan, exempt, settings, now);
@@ -135,6 +143,16 @@ export function accountFacts(inputs: AccountInputs, settings: ReportSettings, no
   return { summary, rotations };
 }
 
+/** What the lifecycle decides for a user without keys, without asking it for each of them. */
+const NO_KEYS: UserPlan = {
+  userName: "",
+  status: "no-keys",
+  actions: [],
+  warnings: [],
+  upcoming: [],
+  holds: [],
+};
+
 const STEP = {
   create: "rotations",
   rotate: "rotations",
@@ -149,7 +167,14 @@ function userFacts(
   exempt: "group" | "tag" | null,
   now: Date,
 ) {
-  const keys = user.keys.map((k: ReportedKey, i): KeyFacts => ({ ...k, id: `key-${i + 1}` }));
+  const keys = user.keys.map(
+    (k: ReportedKey, i): KeyFacts => ({
+      id: `key-${i + 1}`,
+      status: k.status,
+      createdAt: k.createdAt,
+      lastUsedAt: k.lastUsedAt,
+    }),
+  );
   // The recorded key predates any pending creation (recording clears it): every key since is unrecorded.
   const since = record?.pending ? new Date(record.pending.since) : null;
   const secret =
@@ -164,19 +189,27 @@ function undelivered(record: UserRecord | undefined): string[] {
   return d.due.filter((id) => d.confirmed[id] === undefined);
 }
 
-/** Adds the user's recorded keys (the current one and its history) to the account's months, once each. */
+/**
+ * Adds the user's recorded keys (its history, then the current one) to the account's months. The
+ * history holds the keys recorded before the current one; one of them repeated is counted once.
+ */
 function tallyRotations(record: UserRecord, months: Map<string, MonthTally>): void {
-  const seen = new Set<string>();
-  for (const entry of [...(record.history ?? []), ...(record.recorded ? [record.recorded] : [])]) {
-    if (seen.has(entry.keyId)) continue;
-    seen.add(entry.keyId);
-    const month = entry.at.slice(0, 7);
-    const tally = months.get(month) ?? { rotations: 0, late: new Map<number, number>() };
-    tally.rotations++;
-    if (entry.dueOn !== undefined) {
-      const late = Math.max(0, Math.floor((Date.parse(entry.at) - Date.parse(entry.dueOn)) / DAY_MS));
-      tally.late.set(late, (tally.late.get(late) ?? 0) + 1);
-    }
+  const current = record.recorded;
+  for (const entry of record.history ?? []) {
+    if (entry.keyId !== current?.keyId) tallyOne(entry, months);
+  }
+  if (current) tallyOne(current, months);
+}
+
+function tallyOne(entry: RecordedKey, months: Map<string, MonthTally>): void {
+  const month = entry.at.slice(0, 7);
+  let tally = months.get(month);
+  if (tally === undefined) {
+    tally = { rotations: 0, late: new Map<number, number>() };
     months.set(month, tally);
   }
+  tally.rotations++;
+  if (entry.dueOn === undefined) return;
+  const late = Math.max(0, Math.floor((Date.parse(entry.at) - Date.parse(entry.dueOn)) / DAY_MS));
+  tally.late.set(late, (tally.late.get(late) ?? 0) + 1);
 }
