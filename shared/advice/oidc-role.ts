@@ -19,6 +19,7 @@ import { CI_PROVIDERS } from "./types";
 /** A destination that is a CI provider's: one whose pipelines can get an OIDC token instead of the key. */
 export type CiDestination = Extract<Destination, { type: CiProvider }>;
 
+/** Whether a destination is a CI provider's, whose pipelines can trade an OIDC token for the role. */
 export const isCiDestination = (d: Destination): d is CiDestination =>
   (CI_PROVIDERS as readonly string[]).includes(d.type);
 

@@ -8,6 +8,7 @@ import type { CiProvider, IdentityProvider, PipelineChange, Placeholder } from "
  * lines that take the role instead of the key.
  */
 
+/** What every provider's trust and pipeline lines need to know of the role. */
 export interface TrustContext {
   readonly accountId: string;
   readonly partition: string;
@@ -16,6 +17,7 @@ export interface TrustContext {
   readonly region: string;
 }
 
+/** One destination's part of the role: its provider, its trust condition, its pipeline's change. */
 export interface ProviderTrust {
   readonly provider: IdentityProvider;
   readonly condition: TrustCondition;
@@ -35,6 +37,7 @@ export function publicOrigin(apiUrl: string, suffix: RegExp, usual: string): str
 /** The provider URL without its scheme: how IAM names the provider in ARNs and condition keys. */
 export const issuerKey = (url: string) => url.replace(/^https:\/\//, "");
 
+/** The IAM OIDC identity provider for `url`, in the role's account: its ARN names it in trust policies. */
 export function identityProvider(
   provider: CiProvider,
   url: string,
@@ -55,6 +58,7 @@ export function condition(key: string, audience: string, sub: string, exact: boo
     : { StringEquals: { [`${key}:aud`]: audience }, StringLike: { [`${key}:sub`]: sub } };
 }
 
+/** The CI variables that held the key: to delete once the pipeline assumes the role. */
 export const keyNames = (d: { names?: { accessKeyId: string; secretAccessKey: string } | undefined }) => {
   const names = d.names ?? DEFAULT_VARIABLE_NAMES;
   return [names.accessKeyId, names.secretAccessKey];
