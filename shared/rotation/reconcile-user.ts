@@ -17,6 +17,7 @@ import { buildSecretPolicy, taggedReaders } from "./secret-policy";
 import { type SecretStanding, type SecretView, secretView, standingOf } from "./secret-standing";
 import { keepSecret } from "./secret-upkeep";
 import type { AccountContext } from "./settings";
+import { adviceFor } from "./user-advice";
 import { exemptionOf, readUserKeys, type UserKeys } from "./user-facts";
 import { healRecord, keepOwner, keepQuiet, ownerOf, readersIgnored } from "./user-upkeep";
 
@@ -168,6 +169,7 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
   const readersOfPolicy = [...new Set([...settings.readerPrincipals, ...readers.allowed])];
   const deliveries = [...delivered.reports, ...(applied.deliveries ?? [])];
   const stillUsed = usedAfterReplacement(ctx, user, facts, record, plan);
+  const advice = adviceFor(ctx, user, facts.keys);
   const report: UserReport = {
     ...userReport(ctx, user, facts, plan, applied, findings, blockedBy?.detail),
     readers: readersOfPolicy,
@@ -175,6 +177,7 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
     ...(plan.holds.length > 0 ? { holds: plan.holds.map(holdReport) } : {}),
     ...(stillUsed.length > 0 ? { stillUsed } : {}),
     ...(reactivated.length > 0 ? { reactivated } : {}),
+    ...(advice.length > 0 ? { advice } : {}),
   };
   await keepQuiet(ctx, user, record, report);
   return report;

@@ -83,6 +83,18 @@ export interface UsageReport {
   readonly deactivateOn?: string;
 }
 
+/**
+ * How to get rid of some of the user's keys (kinds in `shared/advice/types.ts`): one line and why;
+ * `keyrotor advise` prints the policy documents.
+ */
+export interface AdviceReport {
+  readonly kind: "remove" | "oidc" | "scoped-role" | "roles-anywhere-or-identity-center";
+  /** Key ids, or `created <date>` for a key only the credential report knows. */
+  readonly keys: readonly string[];
+  readonly summary: string;
+  readonly why: string;
+}
+
 /** Everything known about one user after a run. Contains no secret, by construction. */
 export interface UserReport {
   readonly userName: string;
@@ -115,6 +127,8 @@ export interface UserReport {
   readonly stillUsed?: readonly UsageReport[];
   /** Keys keyrotor deactivated that a person made Active again. */
   readonly reactivated?: readonly string[];
+  /** How to get rid of the user's Active keys rather than rotate them. */
+  readonly advice?: readonly AdviceReport[];
   readonly error?: ErrorReport;
 }
 

@@ -20,7 +20,7 @@ import type { AccountContext } from "./settings";
  */
 
 /** The report's entry for a key: the report has no key ids, so creation instants (to the second) match them. */
-function reportedKeyOf(ctx: AccountContext, userName: string, key: KeyFacts): ReportedKey | undefined {
+export function reportedKeyOf(ctx: AccountContext, userName: string, key: KeyFacts): ReportedKey | undefined {
   const second = Math.floor(key.createdAt.getTime() / 1000);
   return ctx.reported
     .get(userName)
