@@ -23,7 +23,12 @@ export function ledgerMark(record: UserRecord | undefined, keys: readonly KeyFac
 }
 
 /** Why the user is exempt (its exemption group or tag, from the directory), or `null`. */
-export function exemptionOf(ctx: AccountContext, user: IamUser): "group" | "tag" | null {
+export function exemptionOf(
+  ctx: Pick<AccountContext, "directory"> & {
+    readonly settings: Pick<AccountContext["settings"], "exemptGroupName" | "exemptTag">;
+  },
+  user: Pick<IamUser, "userName">,
+): "group" | "tag" | null {
   const entry = ctx.directory.get(user.userName);
   if (entry?.groups.includes(ctx.settings.exemptGroupName)) return "group";
   return entry?.tags[ctx.settings.exemptTag]?.trim().toLowerCase() === "true" ? "tag" : null;
