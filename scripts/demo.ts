@@ -214,7 +214,8 @@ async function demo(moto: Moto, github: GitHubServer) {
   );
   say();
   say("A consumer fetches deploy-bot's current key with credential-process (as an AWS profile would):");
-  const payments = await clientsIn(org.accounts.Payments?.id ?? "");
+  const paymentsId = org.accounts.Payments?.id ?? "";
+  const payments = await clientsIn(paymentsId);
   const saved = { ...process.env };
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: payments.credentials.accessKeyId,
@@ -236,6 +237,39 @@ async function demo(moto: Moto, github: GitHubServer) {
   say(
     `  output:         {"Version":${creds.Version},"AccessKeyId":"${creds.AccessKeyId}","SecretAccessKey":"<${creds.SecretAccessKey.length} characters, not shown>"}`,
   );
+  say();
+  say(
+    "Rather than rotate deploy-bot's key for ever, replace it: keyrotor advise (generated, never applied):",
+  );
+  const advised = await cli([
+    "advise",
+    "--config",
+    configPath,
+    "--account",
+    paymentsId,
+    "--user",
+    "deploy-bot",
+    "--format",
+    "json",
+  ]);
+  if (advised.code !== 0) throw new Error(`keyrotor advise exited ${advised.code}: ${advised.stderr}`);
+  const advice = JSON.parse(advised.stdout) as {
+    items: { kind: string; summary: string; role?: { roleName: string; trustPolicy: unknown } }[];
+  };
+  for (const item of advice.items) {
+    say(`  ${item.kind}: ${item.summary}`);
+    if (item.role) {
+      const trust = JSON.stringify(item.role.trustPolicy);
+      say(
+        `    trust policy of role ${item.role.roleName}: ${trust.length > 150 ? `${trust.slice(0, 150)}…` : trust}`,
+      );
+    }
+  }
+  say();
+  const reportPath = join(OUT, "keyrotor-report.html");
+  const reported = await cli(["report", "--config", configPath, "--format", "html", "--output", reportPath]);
+  if (reported.code !== 0) throw new Error(`keyrotor report exited ${reported.code}: ${reported.stderr}`);
+  say(`The organization at a glance (keyrotor report): ${reportPath}`);
   say();
   say(`Emails written (${written.length}), open them in a browser:`);
   for (const file of written) say(`  ${file}`);

@@ -23,6 +23,16 @@ describe("npm run demo", () => {
     const held = stdout.match(/AWS_ACCESS_KEY_ID {6}= (AKIA\w+)/)?.[1];
     expect(held).toBeDefined();
     expect(stdout).toContain(`"AccessKeyId":"${held}"`);
+    expect(stdout).toMatch(
+      / {2}oidc: Replace the key with role deploy-bot-oidc, assumed with OIDC tokens from GitHub Actions/,
+    );
+    expect(stdout).toMatch(/trust policy of role deploy-bot-oidc: \{"Version":"2012-10-17"/);
+    expect(stdout).toMatch(
+      /The organization at a glance \(keyrotor report\): \S+demo-output\/keyrotor-report\.html/,
+    );
+    const report = readFileSync("demo-output/keyrotor-report.html", "utf8");
+    expect(report.toLowerCase()).toContain("<!doctype html>");
+    expect(report).toContain("Payments");
     expect(stdout).toMatch(/Done in \d+ s; moto and the GitHub server stopped\./);
     const emails = readdirSync("demo-output").filter((f) => f.endsWith(".html"));
     expect(emails).toContain("day-090-payments.html");
