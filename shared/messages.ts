@@ -54,6 +54,7 @@ export const noticeEventSchema = z.strictObject({
     "in-use",
     "still-used",
     "reactivated",
+    "advice",
   ]),
   keyId: z.optional(text),
   secretName: z.optional(text),
@@ -88,6 +89,13 @@ export const noticeEventSchema = z.strictObject({
   lastUsedAt: z.optional(iso),
   service: z.optional(text),
   region: z.optional(text),
+  /**
+   * For `advice`: how to get rid of the keys (`detail` is its one line), the keys it is about (ids, or
+   * `created <date>` for a key only the credential report knows), and why.
+   */
+  advice: z.optional(z.enum(["remove", "oidc", "scoped-role", "roles-anywhere-or-identity-center"])),
+  keys: z.optional(z.array(text)),
+  why: z.optional(text),
 });
 export type NoticeEvent = z.infer<typeof noticeEventSchema>;
 

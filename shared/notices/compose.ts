@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import type { Announcements } from "../ledger/records";
 import type { Notice, NoticeUser, RotationJob } from "../messages";
 import type { AccountReport, UserReport } from "../rotation/report";
+import { isAdviceOccasion } from "./advice-statements";
 import { accountStatements, type Statement, statementsFor } from "./statements";
 
 /** Keeps a notice (and what it records) well inside SQS's 256 KiB and DynamoDB's 400 KB, whatever the account's size. */
@@ -121,6 +122,7 @@ const sorted = (record: Announcements): Announcements =>
 /**
  * Decides which statements are news, and the record that follows: each matter told now is recorded
  * at this run's instant; matters no longer stated are forgotten (unless the user could not be read).
+ * Riders are news only with an occasion among the other news; one not told keeps its old record.
  */
 function judgeOf(now: Date, repeatAfterDays: number) {
   const at = now.toISOString();
@@ -128,6 +130,7 @@ function judgeOf(now: Date, repeatAfterDays: number) {
     const record: Record<string, Announcements[string]> = keepAll ? { ...before } : {};
     const news: Statement[] = [];
     for (const s of statements) {
+      if (s.rider) continue;
       const prev = before[s.matter];
       const fresh = prev === undefined || prev.said !== s.said;
       const due =
@@ -136,6 +139,17 @@ function judgeOf(now: Date, repeatAfterDays: number) {
       if (isNews) news.push(s);
       if (s.always) continue;
       record[s.matter] = isNews || prev === undefined || fresh ? { said: s.said, at } : prev;
+    }
+    const occasion = news.some((s) => isAdviceOccasion(s.event));
+    for (const s of statements) {
+      if (!s.rider) continue;
+      const prev = before[s.matter];
+      if (occasion && (prev === undefined || prev.said !== s.said)) {
+        news.push(s);
+        record[s.matter] = { said: s.said, at };
+      } else if (prev !== undefined) {
+        record[s.matter] = prev;
+      }
     }
     return { news, record: sorted(record) };
   };

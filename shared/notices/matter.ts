@@ -14,6 +14,11 @@ export interface Statement {
   readonly always?: boolean;
   /** Kept in the ledger but not told (a block's cause, said by the block itself). */
   readonly silent?: boolean;
+  /**
+   * Told only along with news about the same user that is an occasion for it (`isAdviceOccasion`);
+   * until then it is not recorded, so it stays news for the next occasion.
+   */
+  readonly rider?: boolean;
 }
 
 /** Words without what changes on every attempt (request ids, instants): a failure "changes" only when it does. */

@@ -1,4 +1,5 @@
 import type { Notice, NoticeEvent } from "../messages";
+import { adviceLine } from "./advice-wording";
 import { count, day, type Line, lineOf } from "./wording";
 
 export { retrievalCommand } from "./wording";
@@ -29,6 +30,8 @@ const SECTIONS: { title: string; pick: (e: NoticeEvent) => boolean }[] = [
   { title: "Coming soon", pick: (e) => e.kind === "warning" && e.blocker === undefined },
   { title: "What enforce mode would do", pick: (e) => e.kind.startsWith("would-") },
   { title: "Secrets and readers", pick: (e) => e.kind === "secret" && !needsAction(e) },
+  // Last: what to do about the keys for good matters less than what happened to them in this run.
+  { title: "Getting rid of this key", pick: (e) => e.kind === "advice" },
 ];
 
 /** "2 keys rotated, 1 needs your action": what happened or is coming, in the reader's terms. */
@@ -111,7 +114,13 @@ export function renderNotice(notice: Notice): RenderedNotice {
     undefined;
   for (const section of SECTIONS) {
     const lines: Line[] = notice.users.flatMap((u) =>
-      u.events.filter(section.pick).map((e) => lineOf(u.userName, e, later(u.userName))),
+      u.events
+        .filter(section.pick)
+        .map((e) =>
+          e.kind === "advice"
+            ? adviceLine(u.userName, notice.account.id, e)
+            : lineOf(u.userName, e, later(u.userName)),
+        ),
     );
     if (section.title === "Needs your action" && notice.passwordPolicy?.outcome === "failed") {
       lines.push({
@@ -126,12 +135,14 @@ export function renderNotice(notice: Notice): RenderedNotice {
       text.push(
         `- ${line.what}`,
         ...(line.list ? [`  ${line.list.lead}`, ...line.list.items.map((i) => `    * ${i}`)] : []),
+        ...(line.why ? [`  Why: ${line.why}`] : []),
         ...(line.next ? [`  Next: ${line.next}`] : []),
         ...(line.command ? [`    ${line.command}`] : []),
       );
       html.push(
         `<div style="${STYLE.item}">${escapeHtml(line.what)}` +
           (line.list ? listHtml(line.list) : "") +
+          (line.why ? `<p style="${STYLE.next}">Why: ${escapeHtml(line.why)}</p>` : "") +
           (line.next ? `<p style="${STYLE.next}">Next: ${escapeHtml(line.next)}</p>` : "") +
           (line.command ? `<code style="${STYLE.code}">${escapeHtml(line.command)}</code>` : "") +
           "</div>",

@@ -1,4 +1,5 @@
 import type { Notice, NoticeUser } from "../messages";
+import { REMOVE_SAMPLE, SCOPED_ROLE_SAMPLE } from "./samples-advice";
 import { DELIVERY_SAMPLE_USERS, GITHUB_SAMPLE, SSM_SAMPLE } from "./samples-delivery";
 
 const ACCOUNT = { id: "111122223333", name: "Payments", email: "payments-owner@example.com" };
@@ -53,6 +54,7 @@ export const SAMPLE_NOTICES: Readonly<Record<string, Notice>> = {
           secretArn: ARN("etl"),
           readers: [],
         },
+        SCOPED_ROLE_SAMPLE,
       ],
       upcoming: [{ keyId: "AKIAOLDETL0000000001", action: "deactivate", on: "2027-04-10T06:00:00.000Z" }],
     },
@@ -107,6 +109,7 @@ export const SAMPLE_NOTICES: Readonly<Record<string, Notice>> = {
           on: "2027-04-07T06:00:00.000Z",
           step: "deactivate",
         },
+        REMOVE_SAMPLE,
       ],
       upcoming: [],
     },

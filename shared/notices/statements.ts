@@ -1,5 +1,6 @@
 import type { NoticeEvent } from "../messages";
 import type { AccountReport, ActionReport, DatedKeyEvent, UserReport } from "../rotation/report";
+import { adviceStatements } from "./advice-statements";
 import { deliveredNow, deliveryStatements, plannedFor } from "./delivery-statements";
 import { fingerprint, type Statement } from "./matter";
 
@@ -114,7 +115,7 @@ export function statementsFor(
       ...(f.kind === "foreign-secret" && user.status === "blocked" ? { silent: true } : {}),
     });
   }
-  out.push(...deliveryStatements(user, now));
+  out.push(...deliveryStatements(user, now), ...adviceStatements(user));
   return out;
 }
 

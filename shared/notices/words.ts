@@ -3,6 +3,8 @@ export interface Line {
   readonly what: string;
   /** Items listed under the line (the destinations a new key reached), after their lead-in. */
   readonly list?: { readonly lead: string; readonly items: readonly string[] };
+  /** Why the line says what it says (the reasons behind advice). */
+  readonly why?: string;
   readonly next?: string;
   /** A command for the person the line names (never for the account owner, unless it is theirs to run). */
   readonly command?: string;

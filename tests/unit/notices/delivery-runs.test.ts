@@ -72,9 +72,11 @@ describe("notices across runs of the rotation with destinations", () => {
     const day11 = await run(11);
     // Assess
     const newKey = day0?.users[0]?.events.find((e) => e.kind === "created")?.keyId;
-    expect(day0?.users[0]?.events.map((e) => [e.kind, e.destinations ?? e.destination])).toEqual([
+    expect(day0?.users[0]?.events.map((e) => [e.kind, e.destinations ?? e.destination ?? e.advice])).toEqual([
       ["created", [SSM]],
       ["delivery-failed", GITHUB],
+      // The fake account's old key was never used: the advice, told with the rotation, is to remove it.
+      ["advice", "remove"],
     ]);
     expect(day1).toBeNull();
     expect(day7?.users[0]?.events).toEqual([
