@@ -1,6 +1,7 @@
 import { ageInDays } from "../shared/lifecycle";
 import type {
   ActionReport,
+  AdviceReport,
   DeliveryReport,
   HoldReport,
   UsageReport,
@@ -28,6 +29,8 @@ export interface PlanRow {
   readonly hold?: HoldReport;
   /** On a key's row: its use after its replacement reached every consumer. */
   readonly stillUsed?: UsageReport;
+  /** On a key's row: how to get rid of it (the user's advice item that covers it), when it is Active. */
+  readonly advice?: AdviceReport;
 }
 
 export const PLAN_COLUMNS: (keyof PlanRow)[] = [
@@ -151,6 +154,7 @@ export function planRows(
         const used = lastUsed.get(key.id);
         const hold = user.holds?.find((h) => h.keyId === key.id);
         const stillUsed = user.stillUsed?.find((u) => u.keyId === key.id);
+        const advice = user.advice?.find((a) => a.keys.includes(key.id));
         rows.push({
           ...account,
           userName: user.userName,
@@ -161,6 +165,7 @@ export function planRows(
           ...keyDecision(user, key.id, newestId),
           ...(hold ? { hold } : {}),
           ...(stillUsed ? { stillUsed } : {}),
+          ...(advice ? { advice } : {}),
         });
       }
       rows.push(...deliveryRows(account, user));
@@ -190,16 +195,19 @@ function aligned(lines: readonly { cells: string[]; note?: string }[]): string[]
 }
 
 /**
- * An aligned text table of the keys with dates shortened to days, then, when any user has
- * destinations, a table of the deliveries: a failure's error and fix on the line under it, so that
- * long provider messages do not widen the columns.
+ * An aligned text table of the keys with dates shortened to days, each key's advice on the line under
+ * it, then, when any user has destinations, a table of the deliveries: a failure's error and fix on
+ * the line under it. Notes rather than columns, so that long words do not widen the columns.
  */
 export function formatTable(rows: readonly PlanRow[]): string {
   const header = ["ACCOUNT", "NAME", "USER", "KEY", "STATUS", "AGE", "LAST USED", "DECISION", "DUE"];
   const keys = rows.filter((r) => !r.delivery);
   const table = aligned([
     { cells: header },
-    ...keys.map((r) => ({ cells: PLAN_COLUMNS.map((c) => day(cell(r[c]))) })),
+    ...keys.map((r) => ({
+      cells: PLAN_COLUMNS.map((c) => day(cell(r[c]))),
+      ...(r.advice ? { note: oneLine(`advice (${r.advice.kind}): ${r.advice.summary}`) } : {}),
+    })),
   ]);
   const deliveries = rows.flatMap((r) => (r.delivery ? [{ row: r, d: r.delivery }] : []));
   if (deliveries.length === 0) return table.join("\n");
@@ -221,7 +229,10 @@ export function formatTable(rows: readonly PlanRow[]): string {
   return [...table, "", ...deliveryTable].join("\n");
 }
 
-/** RFC 4180 CSV with a header row of the JSON field names. */
+/**
+ * RFC 4180 CSV with a header row of the JSON field names. Its columns are those scripts already read:
+ * the advice is in the JSON rows and under each key of the table.
+ */
 export function formatCsv(rows: readonly PlanRow[]): string {
   const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   return [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatCsv, formatTable, type PlanRow, planRows } from "../../../cli/plan";
 import type { AccountOutcome } from "../../../cli/sweep";
-import type { DeliveryReport, HoldReport, UserReport } from "../../../shared/rotation";
+import type { AdviceReport, DeliveryReport, HoldReport, UserReport } from "../../../shared/rotation";
 import { accountReport, JOB, userReport } from "../notices/fixtures";
 
 const NOW = new Date(JOB.asOf);
@@ -133,5 +133,59 @@ describe("keyrotor plan: deliveries and holds", () => {
     expect(rows).toHaveLength(2);
     expect(formatTable(rows)).not.toMatch(/DELIVERY|DESTINATION/);
     expect(formatCsv(rows).split("\n")).toHaveLength(3);
+  });
+});
+
+describe("keyrotor plan: advice on getting rid of the keys", () => {
+  const remove: AdviceReport = {
+    kind: "remove",
+    keys: ["AKIAOLD"],
+    summary: "Remove the unused key AKIAOLD",
+    why: "AKIAOLD was never used in its 101 days",
+  };
+  const oidc: AdviceReport = {
+    kind: "oidc",
+    keys: ["AKIANEW"],
+    summary: "Replace the key with role keyrotor-alice, assumed with OIDC tokens from GitHub Actions",
+    why: "The key goes only to CI",
+  };
+  const advised = userReport({
+    keys: [...keys, { id: "AKIAGONE", status: "Inactive", createdAt: "2026-01-01T06:00:00.000Z" }],
+    advice: [remove, oidc],
+  });
+
+  it("JSON gives each Active key the advice that covers it, as the report has it", () => {
+    // Act
+    const rows = JSON.parse(JSON.stringify(rowsOf(advised))) as PlanRow[];
+    // Assess
+    expect(rows.map((r) => [r.keyId, r.advice])).toEqual([
+      ["AKIAOLD", remove],
+      ["AKIANEW", oidc],
+      ["AKIAGONE", undefined],
+    ]);
+  });
+
+  it("the table shows each key's advice on the line under it, and keeps its columns", () => {
+    // Act
+    const lines = formatTable(rowsOf(advised)).split("\n");
+    // Assess
+    expect(lines[0]).toMatch(/^ACCOUNT\s+NAME\s+USER\s+KEY\s+STATUS\s+AGE\s+LAST USED\s+DECISION\s+DUE$/);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/alice\s+AKIAOLD\s+Active\s+101\s+keep$/),
+      `    advice (remove): ${remove.summary}`,
+      expect.stringMatching(/alice\s+AKIANEW\s+Active\s+10\s+keep$/),
+      `    advice (oidc): ${oidc.summary}`,
+      expect.stringMatching(/alice\s+AKIAGONE\s+Inactive\s+151\s+keep$/),
+    ]);
+  });
+
+  it("CSV keeps its header and columns: the advice is not a CSV column", () => {
+    // Act
+    const csv = formatCsv(rowsOf(advised));
+    // Assess
+    expect(csv.split("\n")[0]).toBe(
+      "accountId,accountName,userName,keyId,status,ageDays,lastUsed,decision,due",
+    );
+    expect(csv).not.toMatch(/advice|Remove the unused|OIDC/);
   });
 });
