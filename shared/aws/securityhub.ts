@@ -1,21 +1,53 @@
-import {
-  type AwsSecurityFinding,
-  BatchImportFindingsCommand,
-  GetFindingsCommand,
-  SecurityHubClient,
-} from "@aws-sdk/client-securityhub";
 import { type AsffFinding, type FindingProduct, idPrefix } from "../findings/asff";
 import type { FindingsPort, RefusedFinding } from "../findings/sync-findings";
-import { type ClientOptions, clientConfig } from "./client-config";
-import { call } from "./errors";
+import type { ClientOptions } from "./client-config";
+import { type JsonService, SignedJsonClient } from "./signed-json";
 
-const SERVICE = "SecurityHub";
+/**
+ * Security Hub over a signed `fetch`: its SDK client would put serializers for the whole ASFF into
+ * the rotator, more than the function's bundle may weigh.
+ */
+export const SECURITY_HUB: JsonService = {
+  name: "SecurityHub",
+  signingName: "securityhub",
+  envName: "SECURITYHUB",
+};
 /** BatchImportFindings takes at most 100 findings a request. */
 export const IMPORT_BATCH = 100;
 const GENERATOR_PREFIX = "keyrotor/";
 
 /** The account keyrotor runs in and its partition (`StsAdapter.whoAmI`). */
 export type WhoAmI = () => Promise<{ readonly accountId: string; readonly partition: string }>;
+
+/** A string filter of GetFindings. */
+interface StringFilter {
+  readonly Value: string;
+  readonly Comparison: "EQUALS" | "PREFIX";
+}
+
+/** A finding as Security Hub returns it, as far as keyrotor reads it: any field may be missing. */
+interface ReturnedFinding
+  extends Partial<Omit<AsffFinding, "Severity" | "Remediation" | "Compliance" | "Workflow">> {
+  readonly Severity?: { readonly Label?: AsffFinding["Severity"]["Label"] };
+  readonly Remediation?: { readonly Recommendation?: { readonly Text?: string } };
+  readonly Compliance?: Partial<NonNullable<AsffFinding["Compliance"]>>;
+  readonly Workflow?: Partial<NonNullable<AsffFinding["Workflow"]>>;
+}
+
+interface GetFindingsOutput {
+  readonly Findings?: ReturnedFinding[];
+  readonly NextToken?: string;
+}
+
+interface ImportOutput {
+  readonly FailedCount?: number;
+  readonly SuccessCount?: number;
+  readonly FailedFindings?: {
+    readonly Id?: string;
+    readonly ErrorCode?: string;
+    readonly ErrorMessage?: string;
+  }[];
+}
 
 /**
  * keyrotor's own findings in the Security Hub of the account it runs in, under that account's
@@ -25,21 +57,19 @@ export class SecurityHubAdapter implements FindingsPort {
   private known: Promise<FindingProduct> | undefined;
 
   constructor(
-    private readonly client: SecurityHubClient,
+    private readonly client: SignedJsonClient,
     private readonly whoAmI: WhoAmI,
   ) {}
 
   static create(whoAmI: WhoAmI, options?: ClientOptions): SecurityHubAdapter {
-    return new SecurityHubAdapter(new SecurityHubClient(clientConfig(options)), whoAmI);
+    return new SecurityHubAdapter(SignedJsonClient.create(SECURITY_HUB, options), whoAmI);
   }
 
   /** Learnt once per container; a failure is not remembered, so the next job asks again. */
   product(): Promise<FindingProduct> {
     this.known ??= (async () => {
-      const [{ accountId, partition }, region] = await Promise.all([
-        this.whoAmI(),
-        this.client.config.region(),
-      ]);
+      const region = this.client.region();
+      const { accountId, partition } = await this.whoAmI();
       const productArn = `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`;
       return { productArn, accountId, partition, region };
     })();
@@ -57,22 +87,19 @@ export class SecurityHubAdapter implements FindingsPort {
     const { productArn } = await this.product();
     const prefix = idPrefix(accountId);
     const found: AsffFinding[] = [];
+    const filters: Record<string, StringFilter[]> = {
+      ProductArn: [{ Value: productArn, Comparison: "EQUALS" }],
+      Id: [{ Value: prefix, Comparison: "PREFIX" }],
+      GeneratorId: [{ Value: GENERATOR_PREFIX, Comparison: "PREFIX" }],
+      RecordState: [{ Value: "ACTIVE", Comparison: "EQUALS" }],
+    };
     let token: string | undefined;
     do {
-      const out = await call(SERVICE, "GetFindings", () =>
-        this.client.send(
-          new GetFindingsCommand({
-            Filters: {
-              ProductArn: [{ Value: productArn, Comparison: "EQUALS" }],
-              Id: [{ Value: prefix, Comparison: "PREFIX" }],
-              GeneratorId: [{ Value: GENERATOR_PREFIX, Comparison: "PREFIX" }],
-              RecordState: [{ Value: "ACTIVE", Comparison: "EQUALS" }],
-            },
-            MaxResults: 100,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      );
+      const out = await this.client.post<GetFindingsOutput>("GetFindings", "/findings", {
+        Filters: filters,
+        MaxResults: 100,
+        ...(token ? { NextToken: token } : {}),
+      });
       for (const f of out.Findings ?? []) {
         const mine = f.ProductArn === productArn && f.Id?.startsWith(prefix) && f.RecordState === "ACTIVE";
         const finding = mine && f.GeneratorId?.startsWith(GENERATOR_PREFIX) ? asFinding(f) : null;
@@ -87,10 +114,8 @@ export class SecurityHubAdapter implements FindingsPort {
   async importFindings(findings: readonly AsffFinding[]): Promise<RefusedFinding[]> {
     const refused: RefusedFinding[] = [];
     for (let i = 0; i < findings.length; i += IMPORT_BATCH) {
-      const batch = findings.slice(i, i + IMPORT_BATCH);
-      const out = await call(SERVICE, "BatchImportFindings", () =>
-        this.client.send(new BatchImportFindingsCommand({ Findings: batch })),
-      );
+      const body = { Findings: findings.slice(i, i + IMPORT_BATCH) };
+      const out = await this.client.post<ImportOutput>("BatchImportFindings", "/findings/import", body);
       for (const f of out.FailedFindings ?? []) {
         refused.push({ id: f.Id ?? "", code: f.ErrorCode ?? "Unknown", message: f.ErrorMessage ?? "" });
       }
@@ -103,7 +128,7 @@ export class SecurityHubAdapter implements FindingsPort {
  * The fields keyrotor wrote, from a finding as Security Hub returns it; `null` when one it needs is
  * missing. Security Hub's own product fields (`aws/...`) are left out: they are not keyrotor's to send.
  */
-function asFinding(f: AwsSecurityFinding): AsffFinding | null {
+function asFinding(f: ReturnedFinding): AsffFinding | null {
   const { SchemaVersion, Id, ProductArn, GeneratorId, AwsAccountId, CreatedAt, UpdatedAt, Title } = f;
   if (!SchemaVersion || !Id || !ProductArn || !GeneratorId || !AwsAccountId || !CreatedAt || !UpdatedAt) {
     return null;
@@ -128,7 +153,7 @@ function asFinding(f: AwsSecurityFinding): AsffFinding | null {
       ? { Remediation: { Recommendation: { Text: f.Remediation.Recommendation.Text } } }
       : {}),
     ProductFields: Object.fromEntries(productFields),
-    Resources: f.Resources as AsffFinding["Resources"],
+    Resources: f.Resources,
     ...(f.Compliance?.Status ? { Compliance: f.Compliance as AsffFinding["Compliance"] } : {}),
     ...(f.Workflow?.Status ? { Workflow: { Status: f.Workflow.Status } } : {}),
     RecordState: "ACTIVE",

@@ -1,27 +1,72 @@
-import {
-  type AwsSecurityFinding,
-  BatchImportFindingsCommand,
-  GetFindingsCommand,
-  SecurityHubClient,
-} from "@aws-sdk/client-securityhub";
-import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { IMPORT_BATCH, SecurityHubAdapter } from "../../../shared/aws/securityhub";
+import { IMPORT_BATCH, SECURITY_HUB, SecurityHubAdapter } from "../../../shared/aws/securityhub";
+import { SignedJsonClient } from "../../../shared/aws/signed-json";
 import { AwsCallError } from "../../../shared/errors";
 import { type AsffFinding, findingsOf } from "../../../shared/findings/asff";
 import type { AccountReport } from "../../../shared/rotation/report";
 
-const hub = mockClient(SecurityHubClient);
 const OWN = "999988887777";
 const MEMBER = "111122223333";
 const PRODUCT_ARN = `arn:aws-us-gov:securityhub:us-gov-west-1:${OWN}:product/${OWN}/default`;
+const ENDPOINT = "https://securityhub.us-gov-west-1.amazonaws.com";
 
+// biome-ignore lint/suspicious/noExplicitAny: request and answer bodies are read structurally here.
+type Json = any;
+interface Answer {
+  readonly status?: number;
+  readonly headers?: Record<string, string>;
+  readonly body: Json;
+}
+
+/**
+ * Security Hub as `fetch` sees it: each request kept (path and JSON body), each path answered by its
+ * queue of answers in order, the last one again once the queue runs out.
+ */
+class FakeHub {
+  readonly sent: { readonly path: string; readonly body: Json }[] = [];
+  private readonly answers = new Map<string, ((body: Json) => Answer)[]>();
+
+  on(path: string, ...answers: (Answer | ((body: Json) => Answer))[]): this {
+    this.answers.set(
+      path,
+      answers.map((a) => (typeof a === "function" ? a : () => a)),
+    );
+    return this;
+  }
+
+  sentTo(path: string): Json[] {
+    return this.sent.filter((s) => s.path === path).map((s) => s.body);
+  }
+
+  readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input));
+    const body = JSON.parse(String(init?.body));
+    this.sent.push({ path: url.pathname, body });
+    const queue = this.answers.get(url.pathname) ?? [];
+    const answer = (queue.length > 1 ? queue.shift() : queue[0])?.(body) ?? { status: 404, body: {} };
+    return new Response(JSON.stringify(answer.body), {
+      status: answer.status ?? 200,
+      headers: { "content-type": "application/json", ...answer.headers },
+    });
+  };
+}
+
+let hub: FakeHub;
 let whoAmICalls = 0;
 const whoAmI = async () => {
   whoAmICalls++;
   return { accountId: OWN, partition: "aws-us-gov" };
 };
-const adapter = () => new SecurityHubAdapter(new SecurityHubClient({ region: "us-gov-west-1" }), whoAmI);
+const client = (region = "us-gov-west-1") =>
+  new SignedJsonClient(SECURITY_HUB, {
+    region,
+    endpoint: ENDPOINT,
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" },
+    maxAttempts: 3,
+    timeoutMs: 5_000,
+    fetch: hub.fetch,
+  });
+const adapter = () => new SecurityHubAdapter(client(), whoAmI);
 
 /** `n` blocked users' findings about the member account. */
 function findings(n: number): AsffFinding[] {
@@ -56,7 +101,7 @@ function findings(n: number): AsffFinding[] {
 }
 
 /** A finding as Security Hub returns it: keyrotor's fields plus those Security Hub adds. */
-const returned = (f: AsffFinding, extra: Partial<AwsSecurityFinding> = {}): AwsSecurityFinding => ({
+const returned = (f: AsffFinding, extra: Record<string, unknown> = {}): Json => ({
   ...f,
   ProductName: "Default",
   CompanyName: "Personal",
@@ -71,7 +116,7 @@ const returned = (f: AsffFinding, extra: Partial<AwsSecurityFinding> = {}): AwsS
 });
 
 beforeEach(() => {
-  hub.reset();
+  hub = new FakeHub();
   whoAmICalls = 0;
 });
 
@@ -97,7 +142,7 @@ describe("SecurityHubAdapter", () => {
   it("asks again after a failure to learn its account", async () => {
     // Prepare
     let fail = true;
-    const sh = new SecurityHubAdapter(new SecurityHubClient({ region: "us-east-1" }), async () => {
+    const sh = new SecurityHubAdapter(client("us-east-1"), async () => {
       if (fail) throw new Error("STS down");
       return { accountId: OWN, partition: "aws" };
     });
@@ -115,31 +160,38 @@ describe("SecurityHubAdapter", () => {
   it("imports in requests of at most 100 findings and returns each one refused", async () => {
     // Prepare
     const all = findings(2 * IMPORT_BATCH + 5);
-    hub
-      .on(BatchImportFindingsCommand)
-      .resolvesOnce({ FailedCount: 0, SuccessCount: 100, FailedFindings: [] })
-      .resolvesOnce({
-        FailedCount: 1,
-        SuccessCount: 99,
-        FailedFindings: [{ Id: all[150]?.Id, ErrorCode: "InvalidInput", ErrorMessage: "Finding too large" }],
-      })
-      .resolvesOnce({ FailedCount: 0, SuccessCount: 5 });
+    hub.on(
+      "/findings/import",
+      { body: { FailedCount: 0, SuccessCount: 100, FailedFindings: [] } },
+      {
+        body: {
+          FailedCount: 1,
+          SuccessCount: 99,
+          FailedFindings: [
+            { Id: all[150]?.Id, ErrorCode: "InvalidInput", ErrorMessage: "Finding too large" },
+          ],
+        },
+      },
+      { body: { FailedCount: 0, SuccessCount: 5 } },
+    );
 
     // Act
     const refused = await adapter().importFindings(all);
 
     // Assess
-    const sent = hub.commandCalls(BatchImportFindingsCommand).map((c) => c.args[0].input.Findings ?? []);
+    const sent: AsffFinding[][] = hub.sentTo("/findings/import").map((body) => body.Findings);
     expect(sent.map((batch) => batch.length)).toEqual([100, 100, 5]);
-    expect(sent.flat().map((f) => f.Id)).toEqual(all.map((f) => f.Id));
+    expect(sent.flat()).toEqual(all);
     expect(refused).toEqual([{ id: all[150]?.Id, code: "InvalidInput", message: "Finding too large" }]);
   });
 
-  it("names the call when a whole request fails", async () => {
+  it("names the call when a whole request fails, and does not retry a refusal", async () => {
     // Prepare
-    hub
-      .on(BatchImportFindingsCommand)
-      .rejects(Object.assign(new Error("not subscribed"), { name: "InvalidAccessException" }));
+    hub.on("/findings/import", {
+      status: 401,
+      headers: { "x-amzn-ErrorType": "InvalidAccessException:http://internal.amazon.com/coral/" },
+      body: { Code: "InvalidAccessException", Message: "not subscribed" },
+    });
 
     // Act
     const error = await adapter()
@@ -152,49 +204,53 @@ describe("SecurityHubAdapter", () => {
       service: "SecurityHub",
       operation: "BatchImportFindings",
       code: "InvalidAccessException",
+      message: "SecurityHub BatchImportFindings failed (InvalidAccessException): not subscribed",
     });
+    expect(hub.sent).toHaveLength(1);
   });
 
   it("reads keyrotor's active findings about one member account, every page, with Security Hub's fields left out", async () => {
     // Prepare
     const [a, b] = findings(2);
     if (!a || !b) throw new Error("two findings expected");
-    hub
-      .on(GetFindingsCommand, { NextToken: undefined })
-      .resolves({ Findings: [returned(a)], NextToken: "page-2" })
-      .on(GetFindingsCommand, { NextToken: "page-2" })
-      .resolves({ Findings: [returned(b)] });
+    hub.on("/findings", (body) =>
+      body.NextToken === "page-2"
+        ? { body: { Findings: [returned(b)] } }
+        : { body: { Findings: [returned(a)], NextToken: "page-2" } },
+    );
 
     // Act
     const active = await adapter().activeFindings(MEMBER);
 
     // Assess
     expect(active).toEqual([a, b]);
-    expect(hub).toHaveReceivedCommandWith(GetFindingsCommand, {
-      Filters: {
-        ProductArn: [{ Value: PRODUCT_ARN, Comparison: "EQUALS" }],
-        Id: [{ Value: `keyrotor/${MEMBER}/`, Comparison: "PREFIX" }],
-        GeneratorId: [{ Value: "keyrotor/", Comparison: "PREFIX" }],
-        RecordState: [{ Value: "ACTIVE", Comparison: "EQUALS" }],
-      },
-      MaxResults: 100,
-    });
-    expect(hub.commandCalls(GetFindingsCommand)).toHaveLength(2);
+    const filters = {
+      ProductArn: [{ Value: PRODUCT_ARN, Comparison: "EQUALS" }],
+      Id: [{ Value: `keyrotor/${MEMBER}/`, Comparison: "PREFIX" }],
+      GeneratorId: [{ Value: "keyrotor/", Comparison: "PREFIX" }],
+      RecordState: [{ Value: "ACTIVE", Comparison: "EQUALS" }],
+    };
+    expect(hub.sentTo("/findings")).toEqual([
+      { Filters: filters, MaxResults: 100 },
+      { Filters: filters, MaxResults: 100, NextToken: "page-2" },
+    ]);
   });
 
   it("drops what the filters should have kept out: other products, accounts, generators and archived findings", async () => {
     // Prepare: an emulator that ignores filters answers everything it holds
     const [mine] = findings(1);
     if (!mine) throw new Error("one finding expected");
-    hub.on(GetFindingsCommand).resolves({
-      Findings: [
-        returned(mine),
-        returned(mine, { ProductArn: "arn:aws:securityhub:us-east-1::product/aws/securityhub" }),
-        returned(mine, { Id: "keyrotor/444455556666/u0/blocked" }),
-        returned(mine, { GeneratorId: "security-control/IAM.3" }),
-        returned(mine, { RecordState: "ARCHIVED" }),
-        returned(mine, { Title: undefined }),
-      ],
+    hub.on("/findings", {
+      body: {
+        Findings: [
+          returned(mine),
+          returned(mine, { ProductArn: "arn:aws:securityhub:us-east-1::product/aws/securityhub" }),
+          returned(mine, { Id: "keyrotor/444455556666/u0/blocked" }),
+          returned(mine, { GeneratorId: "security-control/IAM.3" }),
+          returned(mine, { RecordState: "ARCHIVED" }),
+          returned(mine, { Title: undefined }),
+        ],
+      },
     });
 
     // Act
@@ -202,5 +258,16 @@ describe("SecurityHubAdapter", () => {
 
     // Assess
     expect(active.map((f) => f.Id)).toEqual([mine.Id]);
+  });
+
+  it("stops paging when Security Hub hands back the token it was given", async () => {
+    // Prepare
+    hub.on("/findings", { body: { Findings: [], NextToken: "same" } });
+
+    // Act
+    await adapter().activeFindings(MEMBER);
+
+    // Assess
+    expect(hub.sentTo("/findings").map((body) => body.NextToken)).toEqual([undefined, "same"]);
   });
 });
