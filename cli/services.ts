@@ -9,9 +9,19 @@ export type PlanPorts = SweepPorts & {
   lastUsed: (accountId: string, keyId: string) => Promise<Date | null>;
 };
 
+/** How the sweep's ports open member accounts. */
+export interface SweepPortsOptions {
+  /**
+   * Keep each opened account's session (its IAM and Secrets Manager clients) until the command ends,
+   * for `lastUsed` to reuse (plan). Off, each opening is new and nothing holds it once its reads are
+   * done: a report over 10,000 accounts would otherwise keep 20,000 clients alive. On by default.
+   */
+  readonly keepSessions?: boolean;
+}
+
 /** What the commands need from AWS; tests may replace it. */
 export interface CliServices {
-  sweepPorts(config: Config, log: Log, aws: AwsRequest): Promise<PlanPorts>;
+  sweepPorts(config: Config, log: Log, aws: AwsRequest, options?: SweepPortsOptions): Promise<PlanPorts>;
   /** A secret's value for credential-process, read with credentials that never run keyrotor again. */
   secretValue(secretId: string, aws: AwsRequest): Promise<Redacted<string>>;
   /** Creates the ledger table unless it exists. */
@@ -20,7 +30,8 @@ export interface CliServices {
 
 /** The real AWS services. The SDK is loaded only by the command that calls it. */
 export const awsServices: CliServices = {
-  sweepPorts: async (config, log, aws) => (await import("./aws/sweep-ports")).awsSweepPorts(config, log, aws),
+  sweepPorts: async (config, log, aws, options) =>
+    (await import("./aws/sweep-ports")).awsSweepPorts(config, log, aws, options),
   secretValue: async (secretId, aws) =>
     (await import("./aws/secret-value")).readSecretForCredentialProcess(secretId, aws),
   ensureLedger: async (table, aws) => (await import("./aws/ledger-init")).ensureLedgerTable(table, aws),

@@ -7,27 +7,41 @@ import { SesAdapter } from "../../shared/aws/ses";
 import { StsAdapter } from "../../shared/aws/sts";
 import type { Config } from "../../shared/config";
 import type { AccountOpener, Log } from "../../shared/rotation";
-import type { PlanPorts } from "../services";
+import type { PlanPorts, SweepPortsOptions } from "../services";
 import { callerClientOptions } from "./caller";
 import type { AwsRequest } from "./session";
 
 /**
- * The sweep's ports over real AWS, with the caller's region and credentials.
- * @throws EnvironmentError when either is missing.
+ * `open`, remembering each account's session when `keep` is set: plan looks up the last use of every
+ * key after the sweep, through the sessions the sweep opened. Without `keep` it is `open` itself, so
+ * a session lives only as long as whoever reads through it.
  */
-export async function awsSweepPorts(config: Config, log: Log, request: AwsRequest): Promise<PlanPorts> {
-  const aws = { ...clientOptionsOf(config), ...(await callerClientOptions(request)) };
-  const sts = StsAdapter.create(aws);
-  const { partition } = await sts.whoAmI();
-  const role = { partition, roleName: config.memberRoleName };
-  const open = memberAccountOpener(sts, role, aws);
-  // plan looks up last use of every key after deciding: reuse each account's session for that.
+export function sessionOpener(open: AccountOpener, keep: boolean): AccountOpener {
+  if (!keep) return open;
   const opened = new Map<string, ReturnType<AccountOpener>>();
-  const openAccount: AccountOpener = (accountId, runId) => {
+  return (accountId, runId) => {
     const existing = opened.get(accountId) ?? open(accountId, runId);
     opened.set(accountId, existing);
     return existing;
   };
+}
+
+/**
+ * The sweep's ports over real AWS, with the caller's region and credentials. With `keepSessions`
+ * off (report), `lastUsed` opens the account again on every call.
+ * @throws EnvironmentError when either is missing.
+ */
+export async function awsSweepPorts(
+  config: Config,
+  log: Log,
+  request: AwsRequest,
+  { keepSessions = true }: SweepPortsOptions = {},
+): Promise<PlanPorts> {
+  const aws = { ...clientOptionsOf(config), ...(await callerClientOptions(request)) };
+  const sts = StsAdapter.create(aws);
+  const { partition } = await sts.whoAmI();
+  const role = { partition, roleName: config.memberRoleName };
+  const openAccount = sessionOpener(memberAccountOpener(sts, role, aws), keepSessions);
   const ledger = LedgerAdapter.create(config.ledgerTable, aws);
   // Without its ledger keyrotor cannot tell its own secrets and keys from anyone's: stop before any work.
   await ledger.checkTable();

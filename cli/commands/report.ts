@@ -34,6 +34,8 @@ export async function run(values: ValuesOf<typeof REPORT.options>, { io, service
     { ...config, ledgerTable: values.ledger ?? config.ledgerTable },
     cliLog(io, values.verbose === true),
     { profile: values.profile, region: values.region, env: io.env },
+    // Every account is read once: keeping their sessions would hold two clients per account to the end.
+    { keepSessions: false },
   );
   const report = await buildOrgReport(ports, config, asOf);
   const format = (values.format ?? "html") as Format;

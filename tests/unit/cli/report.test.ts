@@ -1,22 +1,35 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { describe, expect, it, vi } from "vitest";
+import { awsSweepPorts, sessionOpener } from "../../../cli/aws/sweep-ports";
 import { type CliServices, type Io, main } from "../../../cli/main";
-import type { PlanPorts } from "../../../cli/services";
+import type { PlanPorts, SweepPortsOptions } from "../../../cli/services";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
+import { parseConfig } from "../../../shared/config";
 import { AwsCallError } from "../../../shared/errors";
 import { MemoryLedger } from "../../../shared/ledger/memory-ledger";
 import { addDays } from "../../../shared/lifecycle";
+import type { AccountOpener } from "../../../shared/rotation";
 
 const NOW = new Date("2026-06-01T06:00:00Z");
 const unused = async (): Promise<never> => {
   throw new Error("not expected");
 };
 
+interface Seen {
+  ledgerTable?: string;
+  options?: SweepPortsOptions;
+}
+
 /** An organization of two accounts, one of which cannot be opened, behind fake services. */
-function services(): { services: CliServices; seen: { ledgerTable?: string } } {
-  const seen: { ledgerTable?: string } = {};
+function services(): { services: CliServices; seen: Seen } {
+  const seen: Seen = {};
   const prod = new FakeAccount().addUser("app", [
     { id: "AKIA1", status: "Active", createdAt: addDays(NOW, -95) },
   ]);
@@ -40,8 +53,9 @@ function services(): { services: CliServices; seen: { ledgerTable?: string } } {
   return {
     seen,
     services: {
-      sweepPorts: async (config) => {
+      sweepPorts: async (config, _log, _aws, options) => {
         seen.ledgerTable = config.ledgerTable;
+        seen.options = options;
         return ports;
       },
       secretValue: unused,
@@ -118,5 +132,75 @@ describe("keyrotor report", () => {
       /^keyrotor: cannot write the report to \/nonexistent\/dir\/report\.html: ENOENT/,
     );
     expect(badFormat.code).toBe(2);
+  });
+});
+
+describe("keyrotor report keeps no account's session", () => {
+  // The collector, to see whether anything still holds a session once the report is done with it.
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+
+  /** Opens a session through `opener`, drops it, collects: whether the session outlived its reader. */
+  async function survives(opener: AccountOpener): Promise<boolean> {
+    const ref = new WeakRef(await opener("111111111111", "report"));
+    // A WeakRef keeps its target until the job that made it ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    return ref.deref() !== undefined;
+  }
+  const fresh: AccountOpener = async () => ({ iam: {}, secrets: {} }) as Awaited<ReturnType<AccountOpener>>;
+
+  it("asks for ports that keep no session", async () => {
+    // Prepare
+    const fakes = services();
+    // Act
+    await run(["report", "--format", "json"], fakes.services);
+    // Assess
+    expect(fakes.seen.options).toEqual({ keepSessions: false });
+  });
+
+  it("an opener that keeps no session lets each one go once read; plan's keeps them", async () => {
+    // Act
+    const report = await survives(sessionOpener(fresh, false));
+    const plan = await survives(sessionOpener(fresh, true));
+    // Assess
+    expect(report).toBe(false);
+    expect(plan).toBe(true);
+  });
+
+  it("the AWS ports open an account anew each time without kept sessions, and once with them", async () => {
+    // Prepare
+    const sts = mockClient(STSClient);
+    const dynamo = mockClient(DynamoDBClient);
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: "999999999999", Arn: "arn:aws:iam::999999999999:user/me" });
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: "ASIA1", SecretAccessKey: "s", SessionToken: "t", Expiration: NOW },
+    });
+    dynamo.on(DescribeTableCommand).resolves({});
+    const env = { AWS_ACCESS_KEY_ID: "AKIA0", AWS_SECRET_ACCESS_KEY: "s", AWS_REGION: "eu-west-1" };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const config = parseConfig({ senderEmail: "k@example.com" });
+    const log = { debug() {}, info() {}, warn() {}, error() {} };
+    const openTwice = async (options?: SweepPortsOptions) => {
+      const ports = await awsSweepPorts(config, log, { env }, options);
+      const before = sts.commandCalls(AssumeRoleCommand).length;
+      await ports.openAccount("111111111111", "report");
+      await ports.openAccount("111111111111", "report");
+      return sts.commandCalls(AssumeRoleCommand).length - before;
+    };
+    try {
+      // Act
+      const report = await openTwice({ keepSessions: false });
+      const plan = await openTwice();
+      // Assess
+      expect(report).toBe(2);
+      expect(plan).toBe(1);
+    } finally {
+      sts.restore();
+      dynamo.restore();
+      vi.unstubAllEnvs();
+    }
   });
 });
