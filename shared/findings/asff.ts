@@ -22,7 +22,7 @@ export interface FindingProduct {
 
 type Label = "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
 
-/** The ASFF fields keyrotor writes (a subset; the SDK's `AwsSecurityFinding` accepts it as is). */
+/** The ASFF fields keyrotor writes (a subset of Security Hub's finding format). */
 export interface AsffFinding {
   readonly SchemaVersion: string;
   readonly Id: string;
