@@ -1,18 +1,7 @@
-import {
-  type AccountFacts,
-  emptyCounts,
-  type MonthTally,
-  type ReportSettings,
-  UNUSED_DEFAULT_DAYS,
-} from "./facts";
-import {
-  AGE_BANDS,
-  type Attention,
-  type KeyCounts,
-  type MonthlyRotations,
-  type OrgReport,
-  USE_BANDS,
-} from "./types";
+import { ADVICE_KINDS } from "../advice/types";
+import { type AccountFacts, emptyCounts, type ReportSettings, UNUSED_DEFAULT_DAYS } from "./facts";
+import { type MonthTally, monthlyKeys, monthlyRotations } from "./months";
+import { AGE_BANDS, type Attention, type KeyCounts, type OrgReport, USE_BANDS } from "./types";
 
 /** Who needs a person first: what keyrotor cannot fix, then what it is waiting on, then who it leaves be. */
 export const ATTENTION_ORDER: readonly Attention["kind"][] = [
@@ -24,36 +13,16 @@ export const ATTENTION_ORDER: readonly Attention["kind"][] = [
   "exempt",
 ];
 
-/** How many months of rotations the report shows, the current one included. */
-export const HISTORY_MONTHS = 24;
-
 /** `part` of `whole` (0 to 1), or `null` when there is nothing to measure. */
 export function shareOf(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
 
-/** The median of values counted in a histogram (value → count); `null` when it is empty. */
-export function median(histogram: ReadonlyMap<number, number>): number | null {
-  const values = [...histogram].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
-  const total = values.reduce((sum, [, n]) => sum + n, 0);
-  if (total === 0) return null;
-  // The two middle positions (the same one for an odd count), 0-based.
-  const lowAt = Math.floor((total - 1) / 2);
-  const highAt = Math.floor(total / 2);
-  let low: number | undefined;
-  let seen = 0;
-  for (const [value, n] of values) {
-    seen += n;
-    if (low === undefined && seen > lowAt) low = value;
-    if (seen > highAt) return ((low ?? value) + value) / 2;
-  }
-  return null;
-}
-
 /**
  * The whole organization from its accounts' facts: totals, the next 14 days, everyone who needs a
- * person (blocked and failing first, the longest stuck first within a kind) and rotations per month.
- * One pass over the accounts, then one sort of the attention list.
+ * person (blocked and failing first, the longest stuck first within a kind), Active keys by advice,
+ * rotations and long-lived keys per month. One pass over the accounts, then one sort of the attention
+ * list.
  */
 export function aggregate(accounts: readonly AccountFacts[], settings: ReportSettings, now: Date): OrgReport {
   const totals = emptyCounts();
@@ -88,10 +57,15 @@ export function aggregate(accounts: readonly AccountFacts[], settings: ReportSet
     accounts: accounts.map((a) => a.summary),
     attention: attention.sort(byUrgency),
     history: monthlyRotations(months, now),
+    trend: monthlyKeys(
+      accounts.map((a) => a.activeKeysByMonth),
+      now,
+    ),
   };
 }
 
 function addCounts(into: ReturnType<typeof emptyCounts>, from: KeyCounts): void {
+  if (from.byAdvice) for (const kind of ADVICE_KINDS) into.byAdvice[kind] += from.byAdvice[kind];
   into.users += from.users;
   into.usersWithKeys += from.usersWithKeys;
   into.keys += from.keys;
@@ -112,31 +86,4 @@ function byUrgency(a: Attention, b: Attention): number {
     return a.since < b.since ? -1 : 1;
   }
   return a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName);
-}
-
-/**
- * One entry per month, oldest first, from the first month with a rotation (at most `HISTORY_MONTHS`
- * back) to the month of `now`: months without rotations are there with zero, so a chart shows gaps.
- * Empty when the ledger recorded none.
- */
-export function monthlyRotations(months: ReadonlyMap<string, MonthTally>, now: Date): MonthlyRotations[] {
-  const last = now.toISOString().slice(0, 7);
-  const window = monthsBack(now, HISTORY_MONTHS);
-  const first = [...months.keys()].filter((m) => m <= last).sort()[0];
-  if (first === undefined) return [];
-  return window
-    .filter((month) => month >= first)
-    .map((month) => {
-      const tally = months.get(month);
-      return { month, rotations: tally?.rotations ?? 0, medianDaysLate: tally ? median(tally.late) : null };
-    });
-}
-
-/** The `count` months up to and including `now`'s, oldest first, as `YYYY-MM`. */
-function monthsBack(now: Date, count: number): string[] {
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth();
-  return Array.from({ length: count }, (_, i) =>
-    new Date(Date.UTC(year, month - (count - 1 - i), 1)).toISOString().slice(0, 7),
-  );
 }

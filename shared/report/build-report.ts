@@ -24,7 +24,10 @@ export interface ReportPorts {
   readonly log: Log;
 }
 
-/** The settings a report needs: the thresholds and exemption it judges by, and the accounts in scope. */
+/**
+ * The settings a report needs: the thresholds and exemption it judges by, the destinations bound to
+ * users (for the advice), and the accounts in scope.
+ */
 export type ReportConfig = ReportSettings & Scope;
 
 export interface ReportOptions {
@@ -48,7 +51,7 @@ export const REPORT_CONCURRENCY = 32;
  * can fail it. What the weekly digest and `keyrotor report` both call.
  *
  * @param ports the organization, the member account opener and the ledger (read only).
- * @param config thresholds, exemption settings and scope (a full `Config` fits).
+ * @param config thresholds, exemption settings, deliveries and scope (a full `Config` fits).
  * @param now the report's instant: key ages, the next 14 days and the history end here.
  * @throws AwsCallError when the organization's accounts cannot be listed.
  */
@@ -118,7 +121,8 @@ async function readAccount(
     iam.status === "rejected" ? iam.reason : (ledger as PromiseRejectedResult).reason,
   );
   ports.log.warn("account unreadable", { accountId: account.id, error });
-  return unreadableAccount(account.id, account.name, error.message);
+  const recorded = ledger.status === "fulfilled" ? ledger.value.account?.activeKeysByMonth : undefined;
+  return unreadableAccount(account.id, account.name, error.message, recorded);
 }
 
 /** The credential report, then the directory only if some user has a key (exemption matters only then). */

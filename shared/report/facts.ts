@@ -1,18 +1,14 @@
+import { keysByKind } from "../advice/advise";
+import type { Advice } from "../advice/types";
 import type { Config } from "../config";
-import type { AccountLedger, RecordedKey, UserRecord } from "../ledger/records";
-import {
-  addDays,
-  ageInDays,
-  DAY_MS,
-  decide,
-  type KeyFacts,
-  type ReportedKey,
-  type UserPlan,
-} from "../lifecycle";
+import type { AccountLedger, UserRecord } from "../ledger/records";
+import { addDays, ageInDays, decide, type KeyFacts, type ReportedKey, type UserPlan } from "../lifecycle";
 import type { DirectoryEntry, ReportedUser } from "../rotation/ports";
 import type { AccountContext } from "../rotation/settings";
 import { exemptionOf } from "../rotation/user-facts";
+import { reportedAdvice } from "./advice";
 import { concernOf } from "./attention";
+import { type MonthTally, tallyRotations } from "./months";
 import type { AccountSummary, AgeBand, Attention, KeyCounts, Upcoming, UseBand } from "./types";
 
 /** The settings a report judges keys against. */
@@ -26,6 +22,7 @@ export type ReportSettings = Pick<
   | "holdWhileInUse"
   | "exemptGroupName"
   | "exemptTag"
+  | "deliveries"
 >;
 
 /** IAM.22's period for an unused key when keyrotor's own unused-key rule is off. */
@@ -42,21 +39,20 @@ export interface AccountInputs {
   readonly ledger: AccountLedger;
 }
 
-/** Rotations recorded in one month: how many, and how many days late each came (by days late). */
-export interface MonthTally {
-  rotations: number;
-  readonly late: Map<number, number>;
-}
-
-/** One account's facts: its summary, and its rotations by month (`YYYY-MM`) for the organization's medians. */
+/**
+ * One account's facts: its summary, its rotations by month (`YYYY-MM`) for the organization's medians,
+ * and its Active keys by month as its runs recorded them (empty when none did) for the trend.
+ */
 export interface AccountFacts {
   readonly summary: AccountSummary;
   readonly rotations: ReadonlyMap<string, MonthTally>;
+  readonly activeKeysByMonth: Readonly<Record<string, number>>;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 
-export function emptyCounts(): Mutable<KeyCounts> {
+/** Zero of everything, the advice kinds included. */
+export function emptyCounts(): Mutable<Required<KeyCounts>> {
   return {
     users: 0,
     usersWithKeys: 0,
@@ -66,6 +62,7 @@ export function emptyCounts(): Mutable<KeyCounts> {
     byUse: { never: 0, "<45": 0, "45-90": 0, ">=90": 0 },
     rotationCompliant: 0,
     usageCompliant: 0,
+    byAdvice: keysByKind([]),
   };
 }
 
@@ -84,12 +81,21 @@ export function useBand(lastUsedAt: Date | null, now: Date): UseBand {
   return days < 45 ? "<45" : days < 90 ? "45-90" : ">=90";
 }
 
-/** An account that could not be read: zero counts and why. */
-export function unreadableAccount(accountId: string, name: string, error: string): AccountFacts {
+/**
+ * An account that could not be read: zero counts and why. Its Active keys by month, when its ledger
+ * could be read, still count in the trend: they are what its runs recorded, not what the report saw.
+ */
+export function unreadableAccount(
+  accountId: string,
+  name: string,
+  error: string,
+  activeKeysByMonth: Readonly<Record<string, number>> = {},
+): AccountFacts {
   const upcoming = { rotations: 0, deactivations: 0, deletions: 0 };
   return {
     summary: { ...emptyCounts(), accountId, name, upcoming, attention: [], error },
     rotations: new Map(),
+    activeKeysByMonth,
   };
 }
 
@@ -97,13 +103,15 @@ export function unreadableAccount(accountId: string, name: string, error: string
  * One account's summary from its credential report, directory and ledger: no call of its own. The next
  * steps come from the lifecycle's own `decide` over the report's keys (steps due now, which the next
  * run takes, and those due within `UPCOMING_DAYS`). The report has no key ids, so what only ids tell
- * (the key the secret records, keys a person re-activated) is left out, as discovery does.
+ * (the key the secret records, keys a person re-activated) is left out, as discovery does. Each user
+ * with Active keys gets `adviseUser`'s advice, counted by kind.
  */
 export function accountFacts(inputs: AccountInputs, settings: ReportSettings, now: Date): AccountFacts {
   const counts = emptyCounts();
   const upcoming: Mutable<Upcoming> = { rotations: 0, deactivations: 0, deletions: 0 };
   const attention: Attention[] = [];
   const rotations = new Map<string, MonthTally>();
+  const advice: Advice[] = [];
   const horizon = addDays(now, UPCOMING_DAYS).getTime();
   const unusedDays = settings.deactivateUnusedAfterDays ?? UNUSED_DEFAULT_DAYS;
   // exemptionOf reads only the directory and the two exemption settings of its context.
@@ -124,6 +132,7 @@ export function accountFacts(inputs: AccountInputs, settings: ReportSettings, no
       if (age < settings.rotateAfterDays) counts.rotationCompliant++;
       if (ageInDays(key.lastUsedAt ?? key.createdAt, now) < unusedDays) counts.usageCompliant++;
     }
+    if (oldest !== undefined) advice.push(reportedAdvice(inputs.accountId, user, settings, now));
     const exempt = exemptionOf(exemption, user);
     const plan = user.keys.length > 0 ? decide(userFacts(user, record, exempt, now), settings, now) : NO_KEYS;
     for (const action of plan.actions) upcoming[STEP[action.kind]]++;
@@ -139,8 +148,9 @@ export function accountFacts(inputs: AccountInputs, settings: ReportSettings, no
     }
     if (record) tallyRotations(record, rotations);
   }
+  counts.byAdvice = keysByKind(advice);
   const summary = { ...counts, accountId: inputs.accountId, name: inputs.name, upcoming, attention };
-  return { summary, rotations };
+  return { summary, rotations, activeKeysByMonth: inputs.ledger.account?.activeKeysByMonth ?? {} };
 }
 
 /** What the lifecycle decides for a user without keys, without asking it for each of them. */
@@ -187,29 +197,4 @@ function undelivered(record: UserRecord | undefined): string[] {
   const d = record?.delivery;
   if (!d || d.keyId !== record?.recorded?.keyId) return [];
   return d.due.filter((id) => d.confirmed[id] === undefined);
-}
-
-/**
- * Adds the user's recorded keys (its history, then the current one) to the account's months. The
- * history holds the keys recorded before the current one; one of them repeated is counted once.
- */
-function tallyRotations(record: UserRecord, months: Map<string, MonthTally>): void {
-  const current = record.recorded;
-  for (const entry of record.history ?? []) {
-    if (entry.keyId !== current?.keyId) tallyOne(entry, months);
-  }
-  if (current) tallyOne(current, months);
-}
-
-function tallyOne(entry: RecordedKey, months: Map<string, MonthTally>): void {
-  const month = entry.at.slice(0, 7);
-  let tally = months.get(month);
-  if (tally === undefined) {
-    tally = { rotations: 0, late: new Map<number, number>() };
-    months.set(month, tally);
-  }
-  tally.rotations++;
-  if (entry.dueOn === undefined) return;
-  const late = Math.max(0, Math.floor((Date.parse(entry.at) - Date.parse(entry.dueOn)) / DAY_MS));
-  tally.late.set(late, (tally.late.get(late) ?? 0) + 1);
 }

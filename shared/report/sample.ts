@@ -1,9 +1,11 @@
+import { ADVICE_KINDS, type AdviceKind } from "../advice/types";
 import {
   type AccountSummary,
   AGE_BANDS,
   type AgeBand,
   type Attention,
   type KeyCounts,
+  type MonthlyKeys,
   type MonthlyRotations,
   type OrgReport,
   USE_BANDS,
@@ -38,6 +40,7 @@ export function sampleOrgReport(accounts: number, generatedAt = "2026-05-04T06:0
     accounts: summaries,
     attention,
     history: sampleHistory(generatedAt, totals.activeKeys, random),
+    trend: sampleTrend(generatedAt, totals.activeKeys, summaries.filter((a) => !a.error).length),
   };
 }
 
@@ -81,6 +84,16 @@ function sampleAccount(i: number, random: () => number): AccountSummary {
   const lag = 1 - health;
   const byAge = spread(AGE_BANDS, "<80", activeKeys, [0, 0.08, lag / 2, lag / 3, lag / 5], random);
   const byUse = spread(USE_BANDS, "<45", activeKeys, [0.02, 0, lag / 2 + 0.02, lag / 3], random);
+  // Unused keys are to be removed; of the rest, CI keys get OIDC, a few-service keys a scoped role.
+  const unusedShare = (byUse["45-90"] + byUse[">=90"]) / Math.max(1, activeKeys);
+  const byAdvice = spread(
+    ADVICE_KINDS,
+    "roles-anywhere-or-identity-center",
+    activeKeys,
+    [unusedShare, 0.2, 0.35, 0],
+    // Its own generator: the draws above stay those the renderers' tests were written against.
+    seeded(i * 31 + 7),
+  );
   const attention: Attention[] = [];
   const old = byAge["90-100"] + byAge["100-110"] + byAge[">=110"];
   for (let u = 0; u < Math.min(old, 3); u++) {
@@ -104,6 +117,7 @@ function sampleAccount(i: number, random: () => number): AccountSummary {
     activeKeys,
     byAge,
     byUse,
+    byAdvice,
     rotationCompliant: byAge["<80"] + byAge["80-90"],
     usageCompliant: byUse["<45"] + Math.floor(byUse.never / 2),
     upcoming: {
@@ -149,9 +163,28 @@ function sampleHistory(generatedAt: string, activeKeys: number, random: () => nu
   });
 }
 
+/**
+ * The long-lived keys of the 24 months to `generatedAt`: none recorded before keyrotor was switched on
+ * (nine months back, as in the history), then falling to today's `activeKeys` as teams move to roles;
+ * the current month carries a few accounts whose run has not come yet.
+ */
+function sampleTrend(generatedAt: string, activeKeys: number, accounts: number): MonthlyKeys[] {
+  const end = new Date(generatedAt);
+  return Array.from({ length: 24 }, (_, i) => {
+    const month = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - 23 + i, 1))
+      .toISOString()
+      .slice(0, 7);
+    if (i < 15 || accounts === 0) return { month, activeKeys: null, accounts: 0, carried: 0 };
+    const left = 23 - i;
+    const keys = Math.round(activeKeys * (1 + left * 0.04 + (left > 4 ? 0.05 : 0)));
+    return { month, activeKeys: keys, accounts, carried: left === 0 ? Math.ceil(accounts / 10) : 0 };
+  });
+}
+
+const zero = <B extends string>(bands: readonly B[]) =>
+  Object.fromEntries(bands.map((b) => [b, 0])) as Record<B, number>;
+
 function emptyCounts(): KeyCounts {
-  const zero = <B extends string>(bands: readonly B[]) =>
-    Object.fromEntries(bands.map((b) => [b, 0])) as Record<B, number>;
   return {
     users: 0,
     usersWithKeys: 0,
@@ -159,6 +192,7 @@ function emptyCounts(): KeyCounts {
     activeKeys: 0,
     byAge: zero<AgeBand>(AGE_BANDS),
     byUse: zero<UseBand>(USE_BANDS),
+    byAdvice: zero<AdviceKind>(ADVICE_KINDS),
     rotationCompliant: 0,
     usageCompliant: 0,
   };
@@ -174,6 +208,7 @@ function sumCounts(accounts: readonly KeyCounts[]): KeyCounts {
     activeKeys: sum(accounts, (a) => a.activeKeys),
     byAge: bands(AGE_BANDS, (a) => a.byAge),
     byUse: bands(USE_BANDS, (a) => a.byUse),
+    byAdvice: bands(ADVICE_KINDS, (a) => a.byAdvice ?? zero<AdviceKind>(ADVICE_KINDS)),
     rotationCompliant: sum(accounts, (a) => a.rotationCompliant),
     usageCompliant: sum(accounts, (a) => a.usageCompliant),
   };

@@ -1,3 +1,5 @@
+import type { AdviceKind } from "../advice/types";
+
 /**
  * The organization-wide report: where every account stands, from the credential reports (no call
  * per user) and the ledger. Plain data: every renderer (HTML, JSON, CSV) and the weekly digest read
@@ -27,6 +29,11 @@ export interface KeyCounts {
   readonly rotationCompliant: number;
   /** Active keys used within the unused-key period (45 days, or `deactivateUnusedAfterDays`), of all Active keys. */
   readonly usageCompliant: number;
+  /**
+   * Active keys by the advice on getting rid of them (`adviseUser`: remove, an OIDC role, a scoped role,
+   * Roles Anywhere or Identity Center); the kinds sum to `activeKeys`. Always set by `buildOrgReport`.
+   */
+  readonly byAdvice?: Readonly<Record<AdviceKind, number>>;
 }
 
 /** What falls due in the next 14 days. */
@@ -56,6 +63,23 @@ export interface MonthlyRotations {
   readonly medianDaysLate: number | null;
 }
 
+/**
+ * The organization's long-lived (Active) access keys in one calendar month (UTC), summed over the
+ * accounts from the count each account's run records in the ledger (the month's last run). An account
+ * without a count for the month adds its latest earlier one: keyrotor did not run there that month (or
+ * not yet, early in the current one), and its keys are still there as far as anyone knows.
+ */
+export interface MonthlyKeys {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  /** `null` when no account had recorded a count by this month: unknown, not zero. */
+  readonly activeKeys: number | null;
+  /** The accounts summed: those with a count for this month or an earlier one. */
+  readonly accounts: number;
+  /** Of those, the accounts whose count was carried from an earlier month. */
+  readonly carried: number;
+}
+
 export interface AccountSummary extends KeyCounts {
   readonly accountId: string;
   readonly name: string;
@@ -81,4 +105,10 @@ export interface OrgReport {
   readonly attention: readonly Attention[];
   /** Oldest month first. */
   readonly history: readonly MonthlyRotations[];
+  /**
+   * Long-lived keys per month: every month of the history's window (`HISTORY_MONTHS` up to the
+   * report's), oldest first, `activeKeys` null before any account recorded a count. Of the accounts in
+   * scope today. Always set by `buildOrgReport`.
+   */
+  readonly trend?: readonly MonthlyKeys[];
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { RecordedKey } from "../../../shared/ledger/records";
-import { aggregate, median, monthlyRotations, shareOf } from "../../../shared/report/aggregate";
-import { accountFacts, type MonthTally, unreadableAccount } from "../../../shared/report/facts";
+import { aggregate, shareOf } from "../../../shared/report/aggregate";
+import { accountFacts, unreadableAccount } from "../../../shared/report/facts";
+import { type MonthTally, median, monthlyRotations } from "../../../shared/report/months";
 import { ago, inputs, NOW, reported, SETTINGS } from "./fixtures";
 
 const histogram = (values: number[]) => {
@@ -80,6 +81,8 @@ describe("the organization from its accounts", () => {
       byUse: { never: 6, "<45": 1, "45-90": 0, ">=90": 0 },
       rotationCompliant: 2,
       usageCompliant: 1,
+      // every key but fresh's is unused; nothing says what fresh's is used for
+      byAdvice: { remove: 6, oidc: 0, "scoped-role": 0, "roles-anywhere-or-identity-center": 1 },
     });
     expect(report.upcoming).toEqual({
       rotations: prod.summary.upcoming.rotations + data.summary.upcoming.rotations,

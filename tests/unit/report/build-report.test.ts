@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
+import { bindingSchema } from "../../../shared/destinations/schema";
 import { AwsCallError } from "../../../shared/errors";
 import { MemoryLedger } from "../../../shared/ledger/memory-ledger";
 import { addDays } from "../../../shared/lifecycle";
@@ -154,6 +155,50 @@ describe("buildOrgReport", () => {
       { month: "2026-05", rotations: 1, medianDaysLate: 2 },
       { month: "2026-06", rotations: 0, medianDaysLate: null },
     ]);
+  });
+
+  it("sums the Active keys each account's runs recorded by month, an account it cannot open included", async () => {
+    // Prepare: Prod's runs counted 4 keys in May and 3 in June; Locked's role is gone since May
+    const { ports, ledger } = organization();
+    const run = (activeKeysByMonth: Record<string, number>) => ({
+      lastRunId: "r",
+      lastRunAt: "2026-05-31T06:00:00.000Z",
+      activeKeysByMonth,
+    });
+    ledger.runs.set("111111111111", run({ "2026-05": 4, "2026-06": 3 }));
+    ledger.runs.set("333333333333", run({ "2026-04": 2 }));
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    expect(report.trend?.slice(-3)).toEqual([
+      { month: "2026-04", activeKeys: 2, accounts: 1, carried: 0 },
+      { month: "2026-05", activeKeys: 6, accounts: 2, carried: 1 },
+      { month: "2026-06", activeKeys: 5, accounts: 2, carried: 1 },
+    ]);
+  });
+
+  it("advises on the credential report's keys with the destinations the settings bind to each user", async () => {
+    // Prepare: Prod's ci user delivers to GitHub only; its key was made 10 days ago and is in use
+    const { ports } = organization();
+    const config: ReportConfig = {
+      ...CONFIG,
+      deliveries: [
+        bindingSchema.parse({
+          account: "111111111111",
+          user: "ci",
+          destinations: [{ type: "github", repository: "acme/app", tokenSecret: "keyrotor-tokens/github" }],
+        }),
+      ],
+    };
+    // Act
+    const report = await buildOrgReport(ports, config, NOW);
+    // Assess: app's two keys were never used in 90 days and more; ci's goes to GitHub only
+    expect(report.accounts.find((a) => a.name === "Prod")?.byAdvice).toEqual({
+      remove: 2,
+      oidc: 1,
+      "scoped-role": 0,
+      "roles-anywhere-or-identity-center": 0,
+    });
   });
 
   it("fails only when the organization cannot be listed", async () => {

@@ -1,4 +1,4 @@
-import type { UserRecord } from "../../../shared/ledger/records";
+import type { AccountRecord, UserRecord } from "../../../shared/ledger/records";
 import { addDays, type KeyStatus, type ReportedKey } from "../../../shared/lifecycle";
 import type { AccountInputs, ReportSettings } from "../../../shared/report/facts";
 import type { DirectoryEntry, ReportedUser } from "../../../shared/rotation/ports";
@@ -14,6 +14,7 @@ export const SETTINGS: ReportSettings = {
   holdWhileInUse: false,
   exemptGroupName: "IAMKeyRotationExemptionGroup",
   exemptTag: "keyrotor:exempt",
+  deliveries: [],
 };
 
 /** The instant `days` days before NOW. */
@@ -31,8 +32,15 @@ export interface UserSpec {
   readonly record?: Omit<UserRecord, "userName">;
 }
 
-/** One account's inputs from users by name: the credential report, the directory and the ledger. */
-export function inputs(users: Record<string, UserSpec>, accountId = "111122223333"): AccountInputs {
+/**
+ * One account's inputs from users by name: the credential report, the directory and the ledger (with
+ * the account's own record, when given).
+ */
+export function inputs(
+  users: Record<string, UserSpec>,
+  accountId = "111122223333",
+  account: AccountRecord | null = null,
+): AccountInputs {
   const report: ReportedUser[] = [];
   const directory = new Map<string, DirectoryEntry>();
   const records = new Map<string, UserRecord>();
@@ -47,6 +55,6 @@ export function inputs(users: Record<string, UserSpec>, accountId = "11112222333
     name: `Account ${accountId}`,
     users: report,
     directory,
-    ledger: { users: records, account: null },
+    ledger: { users: records, account },
   };
 }
