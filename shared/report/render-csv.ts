@@ -1,3 +1,4 @@
+import { ADVICE_KINDS, type AdviceKind } from "../advice/types";
 import { ATTENTION_ORDER, shareOf } from "./aggregate";
 import {
   AGE_BANDS,
@@ -32,7 +33,17 @@ const ATTENTION_COLUMNS: Record<Attention["kind"], string> = {
   exempt: "exempt",
 };
 
-/** The header: names a spreadsheet or a pipeline can address, the same on every report. */
+const ADVICE_COLUMNS: Record<AdviceKind, string> = {
+  remove: "adviceRemove",
+  oidc: "adviceOidc",
+  "scoped-role": "adviceScopedRole",
+  "roles-anywhere-or-identity-center": "adviceRolesAnywhereOrIdentityCenter",
+};
+
+/**
+ * The header: names a spreadsheet or a pipeline can address, the same on every report. Columns are
+ * only ever added at the end, so a sheet that reads them by position keeps working.
+ */
 export const CSV_COLUMNS: readonly string[] = [
   "accountId",
   "accountName",
@@ -51,6 +62,7 @@ export const CSV_COLUMNS: readonly string[] = [
   "upcomingDeactivations",
   "upcomingDeletions",
   ...ATTENTION_ORDER.map((k) => ATTENTION_COLUMNS[k]),
+  ...ADVICE_KINDS.map((k) => ADVICE_COLUMNS[k]),
 ];
 
 /**
@@ -95,13 +107,15 @@ function row(
     upcoming.deactivations,
     upcoming.deletions,
     ...ATTENTION_ORDER.map((k) => byKind.get(k) ?? 0),
+    ...ADVICE_KINDS.map((k) => counts.byAdvice?.[k] ?? ""),
   ];
 }
 
 /**
  * The report as CSV for spreadsheets: a header, one row per account, then a `TOTAL` row for the
  * organization. The attention columns count the account's users of each kind; who they are and why
- * is in the JSON and the HTML. Records end with CRLF, as RFC 4180 has them.
+ * is in the JSON and the HTML. The advice columns count the Active keys advised each way of getting
+ * rid of them (empty in a report made without advice). Records end with CRLF, as RFC 4180 has them.
  */
 export function renderCsv(report: OrgReport): string {
   const { totals } = report;

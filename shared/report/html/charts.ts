@@ -1,4 +1,4 @@
-import type { MonthlyRotations } from "../types";
+import type { MonthlyKeys, MonthlyRotations } from "../types";
 import { num, percent, shareOf, text } from "./text";
 
 /** How a bar reads: fine, getting close, past a limit, or neutral. */
@@ -12,24 +12,33 @@ export interface Bar {
 
 const WIDTH = 520;
 const LABEL_WIDTH = 140;
-const BAR_WIDTH = 240;
+/** Room right of the longest bar for its count and share. */
+const VALUE_WIDTH = 140;
 const ROW = 30;
 
 /**
  * Horizontal bars, one per band, each with its count and share of `total` written beside it, so the
- * chart reads without a legend. The numbers are also in the title for screen readers.
+ * chart reads without a legend. The numbers are also in the title for screen readers. Longer labels
+ * take a wider `labelWidth`, and the bars give way.
  */
-export function barChart(id: string, caption: string, bars: readonly Bar[], total: number): string {
+export function barChart(
+  id: string,
+  caption: string,
+  bars: readonly Bar[],
+  total: number,
+  labelWidth = LABEL_WIDTH,
+): string {
   const max = Math.max(1, ...bars.map((b) => b.value));
+  const barWidth = WIDTH - labelWidth - VALUE_WIDTH;
   const height = bars.length * ROW + 8;
   const rows = bars.map((bar, i) => {
     const y = 4 + i * ROW;
-    const width = bar.value > 0 ? Math.max(2, Math.round((bar.value / max) * BAR_WIDTH)) : 0;
+    const width = bar.value > 0 ? Math.max(2, Math.round((bar.value / max) * barWidth)) : 0;
     const label = `${num(bar.value)} (${percent(shareOf(bar.value, total))})`;
     return (
       `<text x="0" y="${y + 20}">${text(bar.label)}</text>` +
-      `<rect class="bar-${bar.tone}" x="${LABEL_WIDTH}" y="${y + 5}" width="${width}" height="${ROW - 10}" rx="2"/>` +
-      `<text x="${LABEL_WIDTH + width + 6}" y="${y + 20}">${label}</text>`
+      `<rect class="bar-${bar.tone}" x="${labelWidth}" y="${y + 5}" width="${width}" height="${ROW - 10}" rx="2"/>` +
+      `<text x="${labelWidth + width + 6}" y="${y + 20}">${label}</text>`
     );
   });
   const summary = bars.map((b) => `${b.label}: ${num(b.value)}`).join("; ");
@@ -38,14 +47,14 @@ export function barChart(id: string, caption: string, bars: readonly Bar[], tota
     caption,
     `<svg role="img" aria-labelledby="${id}-t" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">` +
       `<title id="${id}-t">${text(`${caption}. ${summary}`)}</title>` +
-      `<line class="axis" x1="${LABEL_WIDTH}" y1="0" x2="${LABEL_WIDTH}" y2="${height}"/>${rows.join("")}</svg>`,
+      `<line class="axis" x1="${labelWidth}" y1="0" x2="${labelWidth}" y2="${height}"/>${rows.join("")}</svg>`,
   );
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** "Sep 25" for "2025-09"; anything else as it came. */
-function monthLabel(month: string): string {
+export function monthLabel(month: string): string {
   const match = /^\d{2}(\d{2})-(\d{2})$/.exec(month);
   const name = match ? MONTHS[Number(match[2]) - 1] : undefined;
   return match && name ? `${name} ${match[1]}` : month;
@@ -88,6 +97,60 @@ export function monthlyChart(id: string, caption: string, history: readonly Mont
       `<text x="0" y="${top + plot - 4}">rotations</text>` +
       `<text x="0" y="${top + plot + 36}">median days late</text>` +
       `${columns.join("")}</svg>`,
+  );
+}
+
+/**
+ * Long-lived keys per month as a line from the first month counted, the count over each point and the
+ * month under it, on a scale from zero so a fall reads as large as it is. A hollow point is a month
+ * where some accounts' counts were carried from an earlier month; a month without any count breaks
+ * the line.
+ */
+export function trendChart(id: string, caption: string, trend: readonly MonthlyKeys[]): string {
+  const first = trend.findIndex((m) => m.activeKeys !== null);
+  if (first < 0) return figure(id, caption, "<p>No keyrotor run has counted its Active keys yet.</p>");
+  const shown = trend.slice(first);
+  const left = 120;
+  const step = 56;
+  const top = 24;
+  const plot = 120;
+  const width = Math.max(WIDTH, left + shown.length * step);
+  const max = Math.max(1, ...shown.map((m) => m.activeKeys ?? 0));
+  const at = (i: number, value: number) =>
+    [left + i * step + step / 2, top + plot - Math.round((value / max) * plot)] as const;
+  const lines: string[] = [];
+  let run: string[] = [];
+  const marks = shown.map((m, i) => {
+    const [x] = at(i, 0);
+    const month = `<text x="${x}" y="${top + plot + 18}" text-anchor="middle">${text(monthLabel(m.month))}</text>`;
+    if (m.activeKeys === null) {
+      if (run.length > 1) lines.push(`<polyline class="trend-line" points="${run.join(" ")}"/>`);
+      run = [];
+      return month;
+    }
+    const [, y] = at(i, m.activeKeys);
+    run.push(`${x},${y}`);
+    return (
+      `<circle class="trend-dot${m.carried > 0 ? " carried" : ""}" cx="${x}" cy="${y}" r="4"/>` +
+      `<text x="${x}" y="${y - 8}" text-anchor="middle">${num(m.activeKeys)}</text>${month}`
+    );
+  });
+  if (run.length > 1) lines.push(`<polyline class="trend-line" points="${run.join(" ")}"/>`);
+  const height = top + plot + 28;
+  const summary = shown
+    .map(
+      (m) =>
+        `${m.month}: ${m.activeKeys ?? "no count"}${m.carried > 0 ? ` (${m.carried} of ${m.accounts} accounts carried)` : ""}`,
+    )
+    .join("; ");
+  return figure(
+    id,
+    caption,
+    `<svg role="img" aria-labelledby="${id}-t" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
+      `<title id="${id}-t">${text(`${caption}. ${summary}`)}</title>` +
+      `<line class="axis" x1="${left}" y1="${top + plot}" x2="${width}" y2="${top + plot}"/>` +
+      `<text x="0" y="${top + plot - 4}">Active keys</text>` +
+      `${lines.join("")}${marks.join("")}</svg>`,
   );
 }
 

@@ -29,6 +29,8 @@ svg text{fill:var(--ink)}
 svg .axis{stroke:var(--line)}
 svg .bar-ok{fill:var(--ok)}svg .bar-warn{fill:#d4a72c}svg .bar-bad{fill:var(--bad)}svg .bar-info{fill:var(--info)}
 svg .late-text{fill:var(--bad)}
+svg .trend-line{fill:none;stroke:var(--info);stroke-width:2}
+svg .trend-dot{fill:var(--info)}svg .trend-dot.carried{fill:var(--paper);stroke:var(--info);stroke-width:2}
 table{width:100%;border-collapse:collapse;background:var(--paper);font-variant-numeric:tabular-nums}
 th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:var(--wash);font-size:13px;position:sticky;top:0;z-index:1}

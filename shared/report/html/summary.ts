@@ -1,8 +1,12 @@
 import type { OrgReport } from "../types";
 import { barChart, monthlyChart, type Tone } from "./charts";
+import { gettingRidPart } from "./getting-rid";
 import { count, num, percent, shareOf, text } from "./text";
 
-/** The summary section: totals, the two compliance shares, the next 14 days, who needs a person, charts. */
+/**
+ * The summary section: totals, the two compliance shares, the next 14 days, who needs a person, charts,
+ * then getting rid of keys (keys by advice, long-lived keys per month).
+ */
 export function summarySection(report: OrgReport): string {
   const { totals, upcoming, thresholds: t } = report;
   const rotation = shareOf(totals.rotationCompliant, totals.activeKeys);
@@ -69,7 +73,8 @@ export function summarySection(report: OrgReport): string {
     `<section id="summary"><h2>Summary</h2>` +
     `<p class="muted">Judged against: rotate at ${t.rotateAfterDays} days, deactivate at ${t.deactivateAfterDays}, ` +
     `delete at ${t.deleteAfterDays}; a key unused for ${t.unusedAfterDays} days breaks the unused-key rule.</p>` +
-    `<div class="cards">${cards.join("")}</div><div class="charts">${charts.join("")}</div></section>`
+    `<div class="cards">${cards.join("")}</div><div class="charts">${charts.join("")}</div>` +
+    `${gettingRidPart(report)}</section>`
   );
 }
 

@@ -103,6 +103,35 @@ describe("the report as CSV", () => {
     });
   });
 
+  it("keeps the earlier columns in place and appends the Active keys by advice, per account and in total", () => {
+    // Act
+    const rows = parseCsv(renderCsv(report));
+    // Assess: every column before the advice where it was, the advice last
+    expect(CSV_COLUMNS.slice(0, 4)).toEqual(["accountId", "accountName", "error", "users"]);
+    expect(CSV_COLUMNS.indexOf("exempt")).toBe(28);
+    expect(CSV_COLUMNS.slice(29)).toEqual([
+      "adviceRemove",
+      "adviceOidc",
+      "adviceScopedRole",
+      "adviceRolesAnywhereOrIdentityCenter",
+    ]);
+    // old's two keys and audit's are unused; fresh's is used, for nobody knows what
+    const advice = (row: string[] | undefined) => row?.slice(29);
+    expect(advice(rows[1])).toEqual(["3", "0", "0", "1"]);
+    expect(advice(rows[2])).toEqual(["0", "0", "0", "0"]);
+    expect(advice(rows[3])).toEqual(["3", "0", "0", "1"]);
+  });
+
+  it("leaves the advice cells empty for a report made without advice", () => {
+    // Prepare
+    const { byAdvice: _, ...counts } = report.totals;
+    const without = { ...report, totals: counts, accounts: [] };
+    // Act
+    const rows = parseCsv(renderCsv(without));
+    // Assess
+    expect(rows[1]?.slice(29)).toEqual(["", "", "", ""]);
+  });
+
   it("rounds shares to four decimals", () => {
     // Prepare: one Active key of three under 90 days
     const facts = accountFacts(

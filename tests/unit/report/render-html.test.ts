@@ -124,6 +124,82 @@ describe("renderHtml: the facts", () => {
     expect(seen).toContain(`rotations median days late ${columns.join(" ")}`);
   });
 
+  it("says how to get rid of keys: the Active keys by advice, in words and as a chart", () => {
+    // Prepare
+    const { byAdvice, activeKeys } = report.totals;
+    if (!byAdvice) throw new Error("the sample has advice");
+
+    // Assess
+    const summary = visible(section(html, "summary"));
+    expect(summary).toContain(
+      `Getting rid of keys An access key is a long-lived credential: rotation shortens its life, a role whose credentials expire on their own ends it. ` +
+        `keyrotor's advice for the ${activeKeys} Active keys: ${byAdvice.remove} to remove (unused for 45 days), ` +
+        `${byAdvice.oidc} to replace with an OIDC role for the CI that receives them, ` +
+        `${byAdvice["scoped-role"]} with a role scoped to the few services they are used with, ` +
+        `${byAdvice["roles-anywhere-or-identity-center"]} with IAM Roles Anywhere (a server outside AWS) or IAM Identity Center (a person). ` +
+        "keyrotor advise --account ID --user NAME prints one user's advice with its policy documents.",
+    );
+    const bars = [
+      ["remove (unused)", byAdvice.remove],
+      ["OIDC role for CI", byAdvice.oidc],
+      ["role for a few services", byAdvice["scoped-role"]],
+      ["Roles Anywhere / Identity Center", byAdvice["roles-anywhere-or-identity-center"]],
+    ] as const;
+    expect(summary).toContain(
+      `Active keys by advice ${bars.map(([label, v]) => `${label} ${v} (${pct(v, activeKeys)})`).join(" ")}`,
+    );
+  });
+
+  it("charts the long-lived keys per month from the first month counted, and says how far they fell", () => {
+    // Prepare: the sample counts from Sep 25 on, the last month with accounts carried
+    const counted = (report.trend ?? []).filter((m) => m.activeKeys !== null);
+    const [first, last] = [counted[0], counted.at(-1)];
+
+    // Assess
+    const summary = visible(section(html, "summary"));
+    const names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const points = counted.map(
+      (m) => `${n(m.activeKeys ?? 0)} ${names[Number(m.month.slice(5)) - 1]} ${m.month.slice(2, 4)}`,
+    );
+    expect(summary).toContain(`Long-lived (Active) keys per month Active keys ${points.join(" ")}`);
+    expect(summary).toContain(
+      `Since Sep 25: ${first?.activeKeys} long-lived keys, now ${last?.activeKeys} (27% fewer).`,
+    );
+    expect(section(html, "summary").match(/class="trend-dot carried"/g)).toHaveLength(1);
+    expect(section(html, "summary").match(/<polyline class="trend-line"/g)).toHaveLength(1);
+  });
+
+  it("breaks the line at a month without a count, and says so when no month has one", () => {
+    // Prepare
+    const month = (m: string, activeKeys: number | null) => ({
+      month: m,
+      activeKeys,
+      accounts: activeKeys === null ? 0 : 1,
+      carried: 0,
+    });
+    const gap = withAccounts([], {
+      trend: [
+        month("2026-01", null),
+        month("2026-02", 9),
+        month("2026-03", 8),
+        month("2026-04", null),
+        month("2026-05", 5),
+        month("2026-06", 4),
+      ],
+    });
+    const none = withAccounts([], { trend: [month("2026-05", null), month("2026-06", null)] });
+
+    // Act
+    const gapped = renderHtml(gap);
+    const empty = visible(renderHtml(none));
+
+    // Assess
+    expect(gapped.match(/<polyline class="trend-line" points="[^"]+"/g)).toHaveLength(2);
+    expect(visible(gapped)).toContain("Active keys 9 Feb 26 8 Mar 26 Apr 26 5 May 26 4 Jun 26");
+    expect(visible(gapped)).toContain("Since Feb 26: 9 long-lived keys, now 4 (56% fewer).");
+    expect(empty).toContain("No keyrotor run has counted its Active keys yet.");
+  });
+
   it("gives every account one row with its counts, shares, next 14 days and users needing a person", () => {
     // Act
     const accountRows = rows(section(html, "accounts")).filter((r) => r.length === 9 && r[0] !== "Account");
@@ -193,7 +269,8 @@ describe("renderHtml: untrusted names", () => {
     expect(seen).toContain(hostile.reason);
     expect(seen).toContain("<style>body{display:none}</style>");
     expect(html).not.toMatch(/<(img|iframe)\b/);
-    expect(html.match(/<a\b/g)).toHaveLength(3);
+    // the navigation's four links, and no other
+    expect(html.match(/<a\b/g)).toHaveLength(4);
     expect(html.match(/<script\b/g)).toHaveLength(1);
     expect(html.match(/<style\b/g)).toHaveLength(1);
     const tags = html.match(/<[a-z][^>]*>/gi) ?? [];
@@ -230,6 +307,7 @@ describe("renderHtml: untrusted names", () => {
     expect(sample).not.toMatch(/\ssrc=|url\(|@import|<link\b/);
     expect([...sample.matchAll(/\shref="([^"]*)"/g)].map(([, h]) => h)).toEqual([
       "#summary",
+      "#getting-rid-of-keys",
       "#attention",
       "#accounts",
     ]);
@@ -319,7 +397,7 @@ describe("renderHtml: accounts, most concerning first", () => {
 
   it("says so when there is nothing to show, without a stray NaN or undefined", () => {
     // Prepare
-    const empty = withAccounts([], { history: [] });
+    const empty = withAccounts([], { history: [], trend: [] });
 
     // Act
     const seen = visible(renderHtml(empty));
@@ -328,6 +406,7 @@ describe("renderHtml: accounts, most concerning first", () => {
     expect(seen).toContain("Nobody: keyrotor can handle every user by itself.");
     expect(seen).toContain("Every account complies and nobody needs a person.");
     expect(seen).toContain("keyrotor has recorded no rotation yet.");
+    expect(seen).toContain("0 to remove (unused for 45 days)");
     expect(seen).not.toMatch(/NaN|undefined|null|Infinity/);
   });
 });
@@ -342,12 +421,15 @@ describe("sampleOrgReport", () => {
     for (const a of report.accounts) {
       const ages = AGE_BANDS.reduce((s, b) => s + a.byAge[b], 0);
       const uses = USE_BANDS.reduce((s, b) => s + a.byUse[b], 0);
-      expect([ages, uses]).toEqual([a.activeKeys, a.activeKeys]);
+      const advised = Object.values(a.byAdvice ?? {}).reduce((s, v) => s + v, 0);
+      expect([ages, uses, advised]).toEqual([a.activeKeys, a.activeKeys, a.activeKeys]);
       expect(a.rotationCompliant).toBeLessThanOrEqual(a.activeKeys);
     }
     const sum = (pick: (a: AccountSummary) => number) => report.accounts.reduce((s, a) => s + pick(a), 0);
     expect(report.totals.activeKeys).toBe(sum((a) => a.activeKeys));
     expect(report.totals.byAge["90-100"]).toBe(sum((a) => a.byAge["90-100"]));
+    expect(report.totals.byAdvice?.oidc).toBe(sum((a) => a.byAdvice?.oidc ?? 0));
+    expect(report.trend?.at(-1)?.activeKeys).toBe(report.totals.activeKeys);
     expect(report.attention).toHaveLength(sum((a) => a.attention.length));
     expect(report.totals.unreadableAccounts).toBe(3);
   });
