@@ -48,7 +48,11 @@ const LEDGER_QUERY_MS = 20;
  */
 export async function reportBench(accounts = 10_000, users = 20): Promise<ReportFigures> {
   const organization = fakeOrganization(accounts, users);
-  const config = parseConfig({ senderEmail: "k@example.com" });
+  const config = parseConfig({
+    senderEmail: "k@example.com",
+    deliveryKmsKeyId: "alias/keyrotor-delivery",
+    deliveries: ciBindings(accounts),
+  });
 
   let started = performance.now();
   const report = await buildOrgReport(organization.ports(), config, NOW);
@@ -76,8 +80,36 @@ export async function reportBench(accounts = 10_000, users = 20): Promise<Report
 }
 
 /**
- * Accounts whose users hold keys of every age and last use, one user in forty two Active keys, one in
- * fifty exempt, and a ledger that recorded each key with the two before it, a few days late now and then.
+ * The deliveries setting of an organization with a CI pipeline in one account of twenty (its user-3's
+ * key goes to a GitHub environment: an OIDC role's case), and an SSM binding for any account: as many
+ * bindings as a large organization has, so the advice must not try each one for every user.
+ */
+function ciBindings(accounts: number) {
+  const bindings: object[] = [
+    { account: "*", user: "batch-*", destinations: [{ type: "ssm", path: "/keyrotor/{userName}" }] },
+  ];
+  for (let a = 0; a < accounts; a += 20) {
+    const destination = {
+      type: "github",
+      repository: `acme/app-${a}`,
+      environment: "prod",
+      tokenSecret: "keyrotor-tokens/github",
+    };
+    bindings.push({ account: String(100000000000 + a), user: "user-3", destinations: [destination] });
+  }
+  return bindings;
+}
+
+/** Where the credential report says a key was last used: S3 for one user in three, STS for another. */
+function lastUse(u: number) {
+  if (u % 3 === 1) return { lastUsedService: "s3", lastUsedRegion: "eu-west-1" };
+  return u % 3 === 2 ? { lastUsedService: "sts", lastUsedRegion: "us-east-1" } : {};
+}
+
+/**
+ * Accounts whose users hold keys of every age and last use (and the service of that use), one user in
+ * forty two Active keys, one in fifty exempt, and a ledger that recorded each key with the two before
+ * it, a few days late now and then, and each account's Active keys in each of the last 24 months.
  */
 function fakeOrganization(accounts: number, users: number) {
   const ledger = new MemoryLedger();
@@ -114,6 +146,17 @@ function fakeOrganization(accounts: number, users: number) {
       });
     }
     ledger.users.set(id, records);
+    ledger.runs.set(id, {
+      lastRunId: "run",
+      lastRunAt: NOW.toISOString(),
+      // Fewer keys month by month; one account in ten skipped the last month (its count carried).
+      activeKeysByMonth: Object.fromEntries(
+        Array.from({ length: a % 10 === 0 ? 23 : 24 }, (_, m) => [
+          new Date(Date.UTC(2025, m, 1)).toISOString().slice(0, 7),
+          users + 24 - m,
+        ]),
+      ),
+    });
     fakes.set(id, fake);
   }
   return {
@@ -138,7 +181,11 @@ function fakeOrganization(accounts: number, users: number) {
               // Generate, then Get once IAM has it ready (a report at most four hours old is reused).
               credentialReport: async () => {
                 await wait(2 * MODEL.latencyMs.iam);
-                return fake.credentialReport();
+                const report = await fake.credentialReport();
+                return report.map((user) => {
+                  const used = lastUse(Number(user.userName.slice(5)));
+                  return { ...user, keys: user.keys.map((k) => (k.lastUsedAt ? { ...k, ...used } : k)) };
+                });
               },
               userDirectory: async () => {
                 await wait(MODEL.latencyMs.iam);

@@ -76,6 +76,33 @@ describe("Active keys by advice", () => {
     expect(elsewhere?.oidc).toBe(0);
   });
 
+  it("applies an account's own bindings and those for any account together", () => {
+    // Prepare: deploy-bot's GitHub binding names this account; an SSM binding covers every account
+    const users = {
+      "deploy-bot": { keys: [usedWith(20, 1, "s3")] },
+      other: { keys: [usedWith(20, 1, "s3")] },
+    };
+    const both: ReportSettings = {
+      ...SETTINGS,
+      deliveries: [
+        bindingSchema.parse({ account: ACCOUNT, user: "deploy-bot", destinations: [GITHUB] }),
+        bindingSchema.parse({ account: "*", user: "deploy-*", destinations: [SSM] }),
+      ],
+    };
+    const githubElsewhere: ReportSettings = {
+      ...SETTINGS,
+      deliveries: [bindingSchema.parse({ account: "999988887777", user: "other", destinations: [GITHUB] })],
+    };
+
+    // Act
+    const mixed = byAdvice(users, both);
+    const notHere = byAdvice(users, githubElsewhere);
+
+    // Assess: delivered to GitHub and SSM is not CI only; nothing binds other here
+    expect(mixed).toMatchObject({ oidc: 0, "scoped-role": 2 });
+    expect(notHere).toMatchObject({ oidc: 0, "scoped-role": 2 });
+  });
+
   it("leaves Inactive keys out, advises exempt users too, and sums to the Active keys", () => {
     // Prepare
     const users: Record<string, UserSpec> = {
