@@ -19,7 +19,7 @@ const ARGS = [
 ];
 /** Where the screenshot and the pages go: `REPORT_ARTIFACTS`, else a new temporary folder. */
 const ARTIFACTS = process.env.REPORT_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "keyrotor-report-"));
-/** Set to a path (`docs/images/report.png`) to write the README's screenshot there too. */
+/** Set to a path (`docs/images/report.png`) to write the README's screenshot (the summary) there too. */
 const SCREENSHOT = process.env.REPORT_SCREENSHOT;
 
 const small = sampleOrgReport(12);
@@ -80,11 +80,32 @@ describe("the org report in headless Chromium", () => {
         overflows: document.documentElement.scrollWidth > window.innerWidth,
         sortable: document.querySelectorAll("th button").length,
         background: getComputedStyle(document.body).backgroundColor,
-      })`)) as { summary: string; overflows: boolean; sortable: number; background: string };
+        trend: [...document.querySelectorAll("#trend circle")].map((c) => ({
+          fill: getComputedStyle(c).fill,
+          shown: c.getBoundingClientRect().width > 0,
+        })),
+        line: getComputedStyle(document.querySelector("#trend polyline")).stroke,
+      })`)) as {
+        summary: string;
+        overflows: boolean;
+        sortable: number;
+        background: string;
+        trend: { fill: string; shown: boolean }[];
+        line: string;
+      };
       await page.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
       if (SCREENSHOT) {
+        // The README's: the page down to the end of the summary, getting rid of keys included. The
+        // tables below are in the artifacts' full page; the picture stays small.
+        const bottom = (await page.evaluate(
+          `Math.ceil(document.querySelector("#summary").getBoundingClientRect().bottom + window.scrollY)`,
+        )) as number;
         mkdirSync(dirname(resolve(SCREENSHOT)), { recursive: true });
-        await page.screenshot({ path: resolve(SCREENSHOT), fullPage: true });
+        await page.screenshot({
+          path: resolve(SCREENSHOT),
+          fullPage: true,
+          clip: { x: 0, y: 0, width: 1280, height: bottom + 24 },
+        });
       }
       await page.close();
 
@@ -108,6 +129,24 @@ describe("the org report in headless Chromium", () => {
         `Next 14 days\n${upcoming.rotations + upcoming.deactivations + upcoming.deletions}\n`,
       );
       expect(seen.summary).toContain(`Users who need a person\n${small.attention.length}\n1 blocked`);
+      // Assess: getting rid of keys, after the charts: the advice in words, how far the count fell
+      const advice = totals.byAdvice;
+      const counted = (small.trend ?? []).filter((m) => m.activeKeys !== null);
+      expect(seen.summary).toContain(
+        `Getting rid of keys\n\nAn access key is a long-lived credential: rotation shortens its life, a role whose credentials expire on their own ends it. ` +
+          `keyrotor's advice for the ${totals.activeKeys} Active keys: ${advice?.remove} to remove (unused for 45 days), ${advice?.oidc} to replace with an OIDC role`,
+      );
+      expect(seen.summary).toContain(
+        `Since Sep 25: ${counted[0]?.activeKeys} long-lived keys, now ${totals.activeKeys} (27% fewer).`,
+      );
+      expect(seen.summary).toContain("Active keys by advice");
+      expect(seen.summary).toContain("Long-lived (Active) keys per month");
+      // one point a month counted, drawn in the style sheet's colours (the last hollow: carried)
+      expect(seen.trend).toHaveLength(counted.length);
+      expect(seen.trend.every((p) => p.shown)).toBe(true);
+      expect(seen.trend.at(0)?.fill).toBe("rgb(9, 105, 218)");
+      expect(seen.trend.at(-1)?.fill).toBe("rgb(255, 255, 255)");
+      expect(seen.line).toBe("rgb(9, 105, 218)");
       // Assess: the style sheet and the script ran under the page's policy; nothing else happened
       expect(seen.background).toBe("rgb(246, 248, 250)");
       expect(seen.sortable).toBeGreaterThan(9);

@@ -25,13 +25,16 @@ import { parseCsv } from "../support/csv";
  * day 25  Prod: fresh (one key)
  * day 50  Data: newbie (one key), used the same day
  * day 91  keyrotor run (enforce): app's key rotated 1 day late, stuck blocked, the rest left as they are
- * day 97  keyrotor report
+ * day 97  keyrotor report, its settings now delivering app's key to a GitHub environment
  */
 
 let moto: Moto;
 let org: Organization;
 let dir: string;
 let configPath: string;
+/** The run's settings, and app's key bound to a GitHub environment: the OIDC role's case. */
+let reportConfigPath: string;
+let day91: string;
 let day97: string;
 const secrets = new Map<string, { id: string; secret: string }>();
 
@@ -69,6 +72,28 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keyrotor-report-"));
   configPath = join(dir, "config.json");
   writeFileSync(configPath, JSON.stringify({ senderEmail: "keyrotor@example.com" }));
+  reportConfigPath = join(dir, "report-config.json");
+  writeFileSync(
+    reportConfigPath,
+    JSON.stringify({
+      senderEmail: "keyrotor@example.com",
+      deliveryKmsKeyId: "alias/keyrotor-delivery",
+      deliveries: [
+        {
+          account: org.accounts.Prod?.id,
+          user: "app",
+          destinations: [
+            {
+              type: "github",
+              repository: "acme/app",
+              environment: "prod",
+              tokenSecret: "keyrotor-tokens/github",
+            },
+          ],
+        },
+      ],
+    }),
+  );
 
   const prod = await iamOf("Prod");
   const data = await iamOf("Data");
@@ -89,7 +114,8 @@ beforeAll(async () => {
   at(60);
   await useKey("batch");
 
-  const run = await cli("run", "--config", configPath, "--as-of", at(91), "--mode", "enforce", "--json");
+  day91 = at(91);
+  const run = await cli("run", "--config", configPath, "--as-of", day91, "--mode", "enforce", "--json");
   expect(run.code).toBe(0);
   const users = (JSON.parse(run.stdout) as SweepResult).accounts.flatMap((a) => a.report?.users ?? []);
   expect(users.find((u) => u.userName === "app")?.actions).toMatchObject([
@@ -110,7 +136,7 @@ describe("keyrotor report", () => {
     const { code, stdout, stderr } = await cli(
       "report",
       "--config",
-      configPath,
+      reportConfigPath,
       "--as-of",
       day97,
       "--format",
@@ -138,6 +164,7 @@ describe("keyrotor report", () => {
       byUse: { never: 5, "<45": 2, "45-90": 1, ">=90": 0 },
       rotationCompliant: 4,
       usageCompliant: 2,
+      byAdvice: expect.any(Object),
     });
     expect(report.totals.rotationCompliant / report.totals.activeKeys).toBe(0.5);
     expect(report.totals.usageCompliant / report.totals.activeKeys).toBe(0.25);
@@ -170,9 +197,68 @@ describe("keyrotor report", () => {
     expect(report.history.at(-1)?.month).toBe(day97.slice(0, 7));
   });
 
+  it("JSON: the Active keys by advice, and the long-lived keys the real run counted for its month", async () => {
+    // Act
+    const { code, stdout } = await cli(
+      "report",
+      "--config",
+      reportConfigPath,
+      "--as-of",
+      day97,
+      "--format",
+      "json",
+    );
+    // Assess
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as OrgReport;
+    const byName = (name: string) => report.accounts.find((a) => a.name === name)?.byAdvice;
+    // Prod: app's old key, stuck's two, auditor's and fresh's were never used in 72 days and more |
+    // app's new key is in use (verified on day 91) and goes to GitHub only: an OIDC role
+    expect(byName("Prod")).toEqual({
+      remove: 5,
+      oidc: 1,
+      "scoped-role": 0,
+      "roles-anywhere-or-identity-center": 0,
+    });
+    // Data: newbie's key was last used on day 50, 47 days ago | batch's on day 60, with STS: it
+    // fetches other credentials, so no role scoped to what it does
+    expect(byName("Data")).toEqual({
+      remove: 1,
+      oidc: 0,
+      "scoped-role": 0,
+      "roles-anywhere-or-identity-center": 1,
+    });
+    expect(report.totals.byAdvice).toEqual({
+      remove: 6,
+      oidc: 1,
+      "scoped-role": 0,
+      "roles-anywhere-or-identity-center": 1,
+    });
+    // The run on day 91 recorded each account's Active keys as the credential report it read showed
+    // them: Prod's five (before app's new key), Data's two, none in the management account; nothing
+    // is counted before its month.
+    const trend = report.trend ?? [];
+    expect(trend).toHaveLength(24);
+    expect(trend.at(-1)?.month).toBe(day97.slice(0, 7));
+    const counted = trend.filter((m) => m.activeKeys !== null);
+    expect(counted[0]).toMatchObject({ month: day91.slice(0, 7), accounts: 3, carried: 0 });
+    expect(counted[0]?.activeKeys).toBe(7);
+    // A report in a later month than the run carries the run's counts into it.
+    const carried = day97.slice(0, 7) === day91.slice(0, 7) ? 0 : 3;
+    expect(counted.at(-1)).toEqual({ month: day97.slice(0, 7), activeKeys: 7, accounts: 3, carried });
+  });
+
   it("CSV: one row per account and a TOTAL row that parse back to the same facts", async () => {
     // Act
-    const { code, stdout } = await cli("report", "--config", configPath, "--as-of", day97, "--format", "csv");
+    const { code, stdout } = await cli(
+      "report",
+      "--config",
+      reportConfigPath,
+      "--as-of",
+      day97,
+      "--format",
+      "csv",
+    );
     // Assess
     expect(code).toBe(0);
     const [header, ...rows] = parseCsv(`${stdout}\n`);
@@ -191,6 +277,10 @@ describe("keyrotor report", () => {
       upcomingDeletions: "1",
       blocked: "1",
       exempt: "1",
+      adviceRemove: "6",
+      adviceOidc: "1",
+      adviceScopedRole: "0",
+      adviceRolesAnywhereOrIdentityCenter: "1",
     });
     const data = byColumn(rows.find((r) => r[0] === org.accounts.Data?.id));
     expect(data).toMatchObject({
@@ -207,7 +297,15 @@ describe("keyrotor report", () => {
     // Prepare
     const file = join(dir, "report.html");
     // Act
-    const { code, stdout } = await cli("report", "--config", configPath, "--as-of", day97, "--output", file);
+    const { code, stdout } = await cli(
+      "report",
+      "--config",
+      reportConfigPath,
+      "--as-of",
+      day97,
+      "--output",
+      file,
+    );
     // Assess
     expect(code).toBe(0);
     expect(stdout).toBe(
