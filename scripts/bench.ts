@@ -126,6 +126,8 @@ async function bundles() {
         KEYROTOR_SENDER_EMAIL: "k@example.com",
         JOBS_QUEUE_URL: "https://q",
         NOTICES_QUEUE_URL: "https://q",
+        REPORT_BUCKET: "keyrotor-bench-reports",
+        REPORT_RETENTION_DAYS: "90",
       };
       const samples: number[] = [];
       for (let i = 0; i < 5; i++) {
