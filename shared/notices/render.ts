@@ -1,3 +1,4 @@
+import { EMAIL_STYLE, emailDocument, escapeHtml } from "../email-html";
 import type { Notice, NoticeEvent } from "../messages";
 import { adviceLine } from "./advice-wording";
 import { count, day, type Line, lineOf } from "./wording";
@@ -70,23 +71,15 @@ function summaryOf(notice: Notice): string {
   );
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
-
 const STYLE = {
-  body: "margin:0;padding:16px;background:#f6f7f9;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328",
-  card: "max-width:640px;margin:0 auto;background:#ffffff;border:1px solid #d0d7de;border-radius:6px;padding:16px",
-  h1: "font-size:18px;margin:0 0 8px 0",
-  h2: "font-size:16px;margin:20px 0 8px 0;border-bottom:1px solid #d0d7de;padding-bottom:4px",
+  h1: EMAIL_STYLE.h1,
+  h2: EMAIL_STYLE.h2,
   item: "margin:0 0 12px 0",
   next: "margin:4px 0 0 0;color:#57606a",
   list: "margin:2px 0 0 0;padding-left:20px;word-break:break-word",
   code: "display:block;margin:4px 0 0 0;padding:8px;background:#f6f8fa;border-radius:4px;font-family:Menlo,Consolas,monospace;font-size:12px;word-break:break-all;white-space:pre-wrap",
   table: "width:100%;border-collapse:collapse;font-size:14px",
-  cell: "padding:6px 4px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top;word-break:break-word",
+  cell: EMAIL_STYLE.cell,
   muted: "color:#57606a;font-size:13px;margin-top:20px",
 };
 
@@ -204,13 +197,5 @@ function upcomingSection(notice: Notice, text: string[], html: string[]) {
 }
 
 function documentOf(title: string, content: string): string {
-  return [
-    "<!DOCTYPE html>",
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title></head>`,
-    `<body style="${STYLE.body}"><div style="${STYLE.card}">`,
-    content,
-    "</div></body></html>",
-  ].join("\n");
+  return emailDocument(title, content, 640);
 }

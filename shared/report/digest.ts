@@ -1,3 +1,4 @@
+import { EMAIL_STYLE, emailDocument, escapeHtml } from "../email-html";
 import type { Attention, OrgReport } from "./types";
 
 /**
@@ -65,11 +66,6 @@ const oneLine = (s: string, max = 200) => {
   const flat = s.replace(/[\p{Cc}\p{Zl}\p{Zp}\s]+/gu, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
-  );
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 /** A share, rounded down so that one key out of line never reads as 100%. */
 const percent = (part: number, whole: number) => `${Math.floor((part * 100) / whole)}%`;
@@ -125,10 +121,8 @@ function needingAPerson(report: OrgReport) {
 }
 
 const STYLE = {
-  body: "margin:0;padding:16px;background:#f6f7f9;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328",
-  card: "max-width:680px;margin:0 auto;background:#ffffff;border:1px solid #d0d7de;border-radius:6px;padding:16px",
-  h2: "font-size:16px;margin:20px 0 8px 0;border-bottom:1px solid #d0d7de;padding-bottom:4px",
-  cell: "padding:6px 4px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top;word-break:break-word",
+  h2: EMAIL_STYLE.h2,
+  cell: EMAIL_STYLE.cell,
   button:
     "display:inline-block;padding:8px 14px;background:#0969da;color:#ffffff;border-radius:6px;text-decoration:none",
 };
@@ -223,21 +217,10 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
   ];
   const heading = `keyrotor weekly report, ${day}`;
   const text = [heading, "", ...parts.flatMap(textOf)].join("\n");
-  const html = [
-    `<h1 style="font-size:18px;margin:0 0 8px 0">${escapeHtml(heading)}</h1>`,
-    ...parts.flatMap(htmlOf),
-  ];
+  const html = [`<h1 style="${EMAIL_STYLE.h1}">${escapeHtml(heading)}</h1>`, ...parts.flatMap(htmlOf)];
   return { subject, text, html: documentOf(subject, html.join("\n")) };
 }
 
 function documentOf(title: string, content: string): string {
-  return [
-    "<!DOCTYPE html>",
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title></head>`,
-    `<body style="${STYLE.body}"><div style="${STYLE.card}">`,
-    content,
-    "</div></body></html>",
-  ].join("\n");
+  return emailDocument(title, content, 680);
 }
