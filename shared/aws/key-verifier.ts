@@ -10,8 +10,12 @@ import { awsErrorCode } from "./errors";
  */
 export const VERIFY_WAITS_MS = [1_000, 2_000, 3_000, 5_000, 8_000, 13_000];
 
-/** Answers that mean "not usable yet" (propagation), as opposed to a verdict. */
-const NOT_YET = /InvalidClientTokenId|SignatureDoesNotMatch|AuthFailure|UnrecognizedClient|Throttl/i;
+/**
+ * Answers that are no verdict on the key: not usable yet (IAM's propagation), or STS itself failing
+ * for a moment (throttling, a server error, a timeout, a dropped connection). Asked again.
+ */
+const NOT_YET =
+  /InvalidClientTokenId|SignatureDoesNotMatch|AuthFailure|UnrecognizedClient|Throttl|InternalFailure|InternalError|ServiceUnavailable|Timeout|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up/i;
 
 /**
  * Proves a new key with STS GetCallerIdentity signed by the key itself: the answer must name the

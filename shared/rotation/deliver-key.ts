@@ -1,7 +1,7 @@
 import { DeliveryError } from "../destinations/types";
 import { type BoundDestination, destinationsOf } from "../destinations/validate";
 import { ConfigError, describeError } from "../errors";
-import type { DeliveryRecord, UserRecord } from "../ledger/records";
+import type { DeliveryRecord } from "../ledger/records";
 import type { Redacted } from "../redacted";
 import type { IamUser } from "./ports";
 import type { DeliveryReport } from "./report";
@@ -52,16 +52,6 @@ export function outstanding(
 ): BoundDestination[] {
   const bound = boundDestinations(ctx, userName);
   return bound.filter((b) => delivery.due.includes(b.id) && delivery.confirmed[b.id] === undefined);
-}
-
-/**
- * The destinations that hold back the replacement's predecessor: those outstanding for the key the
- * ledger recorded. A delivery record of another key (superseded, or its key gone) holds nothing back.
- */
-export function undeliveredOf(ctx: AccountContext, record: UserRecord | undefined): string[] {
-  const delivery = record?.delivery;
-  if (!delivery || delivery.keyId !== record?.recorded?.keyId) return [];
-  return outstanding(ctx, record.userName, delivery).map((b) => b.label);
 }
 
 /**

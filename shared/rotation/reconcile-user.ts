@@ -144,7 +144,8 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
   let delivered: Awaited<ReturnType<typeof keepDeliveries>>;
   let recent: UserFacts["keys"];
   try {
-    delivered = await keepDeliveries(ctx, user, record, known.keys, acting);
+    const recordedKeyId = known.secret?.recordedKeyId ?? record?.recorded?.keyId;
+    delivered = await keepDeliveries(ctx, user, record, recordedKeyId, known.keys, acting);
     recent = await withRecentUse(ctx, user, known.keys);
   } catch (error) {
     return unreadable(ctx, user, error);

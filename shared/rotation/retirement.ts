@@ -29,19 +29,21 @@ export function reportedKeyOf(ctx: AccountContext, userName: string, key: KeyFac
 
 /**
  * Delivers the recorded key again where it is still outstanding (enforce mode), or says what would be
- * delivered (audit, plan). `undelivered` names the destinations that keep the key it replaced Active.
+ * delivered (audit, plan). `recordedKeyId` is the key recorded as this run knows it: the ledger's, or
+ * the one this run healed from the secret (a run that stopped before recording its key). `undelivered` names the destinations that keep the key it replaced Active.
  * A delivery record of a key the user no longer has is left alone: there is nothing to deliver.
  */
 export async function keepDeliveries(
   ctx: AccountContext,
   user: IamUser,
   record: UserRecord | undefined,
+  recordedKeyId: string | null | undefined,
   keys: readonly KeyFacts[],
   acting: boolean,
 ): Promise<{ reports: DeliveryReport[]; undelivered: string[] }> {
   const delivery = record?.delivery;
   const none = { reports: [], undelivered: [] };
-  if (!delivery || delivery.keyId !== record?.recorded?.keyId) return none;
+  if (!delivery || delivery.keyId !== recordedKeyId) return none;
   if (!keys.some((k) => k.id === delivery.keyId && k.status === "Active")) return none;
   const todo = outstanding(ctx, user.userName, delivery);
   if (todo.length === 0) {

@@ -134,6 +134,26 @@ describe("create → verify → deliver → confirm → retire", () => {
     expect(record()?.delivery?.due).toHaveLength(1);
   });
 
+  it("a key whose recording in the ledger failed is healed from its secret and delivered by the next run", async () => {
+    // Prepare: the value is stored, then the ledger write recording the key fails.
+    account.ledger.failing.add("recordKey");
+    const day0 = await runOn(0);
+    expect(day0.actions[0]).toMatchObject({ kind: "create", outcome: "failed" });
+    expect(keys.received).toEqual([]);
+    account.ledger.failing.delete("recordKey");
+    // Act
+    const day1 = await runOn(1);
+    // Assess: the key the secret holds is recorded and reaches both destinations in that same run.
+    const stored = record()?.recorded?.keyId;
+    expect(stored).toBeDefined();
+    expect(keys.received.map((r) => [r.destination, r.accessKeyId])).toEqual([
+      [GITHUB, stored],
+      [SSM, stored],
+    ]);
+    expect(day1.deliveries?.map((d) => d.outcome)).toEqual(["done", "done"]);
+    expect(record()?.delivery?.escrow).toBeUndefined();
+  });
+
   it("a key that fails verification is deleted again and never stored or delivered", async () => {
     // Prepare
     keys.failVerification();
