@@ -1,4 +1,5 @@
 import type { FakeAccount } from "../../scripts/lib/fake-account";
+import { parseConfig } from "../../shared/config";
 import { DeliveryError, type KeyToDeliver } from "../../shared/destinations/types";
 import { KeyVerificationError } from "../../shared/errors";
 import { Redacted } from "../../shared/redacted";
@@ -84,4 +85,27 @@ export function fakeKeyPorts(account: FakeAccount) {
       verifyFails = on;
     },
   };
+}
+
+/** The destinations the delivery tests bind to `alice`, as notices and reports label them. */
+export const GITHUB_LABEL = "GitHub Actions secrets of repository acme/app";
+export const SSM_LABEL = "SSM parameters /keyrotor/ci/alice/*";
+
+/** Enforce-mode settings that deliver `alice`'s keys in `accountId` to a GitHub repository and SSM. */
+export function deliverySettings(accountId: string) {
+  return parseConfig({
+    mode: "enforce",
+    senderEmail: "k@example.com",
+    deliveryKmsKeyId: "alias/keyrotor-delivery",
+    deliveries: [
+      {
+        account: accountId,
+        user: "alice",
+        destinations: [
+          { type: "github", repository: "acme/app", tokenSecret: "keyrotor-tokens/github" },
+          { type: "ssm", path: "/keyrotor/ci/{userName}" },
+        ],
+      },
+    ],
+  });
 }

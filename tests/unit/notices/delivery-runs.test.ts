@@ -1,34 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
-import { parseConfig } from "../../../shared/config";
 import { addDays } from "../../../shared/lifecycle";
 import { noticeSchema } from "../../../shared/messages";
 import { type Announced, composeNotice } from "../../../shared/notices/compose";
 import { renderNotice } from "../../../shared/notices/render";
 import { reconcileAccount } from "../../../shared/rotation";
-import { fakeKeyPorts } from "../../support/key-ports";
+import { deliverySettings, fakeKeyPorts, GITHUB_LABEL, SSM_LABEL } from "../../support/key-ports";
 import { key, NOW } from "../../support/keys";
 import { memoryLog } from "../../support/log";
 import { JOB } from "./fixtures";
 
 const ACCOUNT = JOB.account.id;
-const GITHUB = "GitHub Actions secrets of repository acme/app";
-const SSM = "SSM parameters /keyrotor/ci/alice/*";
-const settings = parseConfig({
-  mode: "enforce",
-  senderEmail: "k@example.com",
-  deliveryKmsKeyId: "alias/keyrotor-delivery",
-  deliveries: [
-    {
-      account: ACCOUNT,
-      user: "alice",
-      destinations: [
-        { type: "github", repository: "acme/app", tokenSecret: "keyrotor-tokens/github" },
-        { type: "ssm", path: "/keyrotor/ci/{userName}" },
-      ],
-    },
-  ],
-});
+const GITHUB = GITHUB_LABEL;
+const SSM = SSM_LABEL;
+const settings = deliverySettings(ACCOUNT);
 
 /**
  * The rotation use case and the notices one run after the other, the ledger's announcements carried

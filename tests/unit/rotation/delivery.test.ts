@@ -1,31 +1,16 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
-import { parseConfig } from "../../../shared/config";
 import { addDays } from "../../../shared/lifecycle";
 import { Redacted } from "../../../shared/redacted";
 import { type AccountReport, reconcileAccount, type UserReport } from "../../../shared/rotation";
-import { fakeKeyPorts } from "../../support/key-ports";
+import { deliverySettings, fakeKeyPorts, GITHUB_LABEL, SSM_LABEL } from "../../support/key-ports";
 import { key, NOW } from "../../support/keys";
 import { memoryLog } from "../../support/log";
 
 const ACCOUNT = "111122223333";
-const GITHUB = "GitHub Actions secrets of repository acme/app";
-const SSM = "SSM parameters /keyrotor/ci/alice/*";
-const enforce = parseConfig({
-  mode: "enforce",
-  senderEmail: "k@example.com",
-  deliveryKmsKeyId: "alias/keyrotor-delivery",
-  deliveries: [
-    {
-      account: ACCOUNT,
-      user: "alice",
-      destinations: [
-        { type: "github", repository: "acme/app", tokenSecret: "keyrotor-tokens/github" },
-        { type: "ssm", path: "/keyrotor/ci/{userName}" },
-      ],
-    },
-  ],
-});
+const GITHUB = GITHUB_LABEL;
+const SSM = SSM_LABEL;
+const enforce = deliverySettings(ACCOUNT);
 const audit = { ...enforce, mode: "audit" as const };
 
 let account: FakeAccount;
