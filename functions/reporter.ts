@@ -2,7 +2,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { clientOptionsOf } from "../shared/aws/client-config";
 import { LedgerAdapter } from "../shared/aws/ledger";
-import { memberAccountOpener } from "../shared/aws/member-account";
+import { memberAccountOpener, readerRole } from "../shared/aws/member-account";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { S3Adapter } from "../shared/aws/s3";
 import { SesAdapter } from "../shared/aws/ses";
@@ -26,7 +26,7 @@ const ports = {
   organization: OrganizationsAdapter.create(aws),
   openAccount: memberAccountOpener(
     StsAdapter.create(aws),
-    { partition, roleName: config.memberRoleName },
+    readerRole({ partition, roleName: config.memberRoleName }),
     aws,
   ),
   ledger: LedgerAdapter.create(config.ledgerTable, aws),

@@ -1,6 +1,7 @@
 // Service-managed StackSets skip the management account, so keyrotor's own stack creates the same
-// member role there. This reads infra/member-role.yml (the one source of the role) and binds its
-// parameters to this stack: the rotator and reporter roles by GetAtt, the rest from the service's params.
+// member and reader roles there. This reads infra/member-role.yml (the one source of the roles) and
+// binds its parameters to this stack: the rotator and reporter roles by GetAtt, the rest from the
+// service's params.
 const { readFile } = require("node:fs/promises");
 const { join } = require("node:path");
 const yaml = require("js-yaml");
@@ -37,6 +38,8 @@ function bind(node, values) {
     const substituted = text.replace(/\$\{(\w+)\}/g, (whole, name) =>
       typeof values[name] === "string" && !(locals && name in locals) ? values[name] : whole,
     );
+    // Nothing left to substitute: a literal (cfn-lint warns of an Fn::Sub without variables).
+    if (!locals && !substituted.includes("${")) return substituted;
     return { "Fn::Sub": locals ? [substituted, bind(locals, values)] : substituted };
   }
   return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, bind(value, values)]));
@@ -52,7 +55,13 @@ module.exports = async ({ resolveVariable }) => {
     SecretPrefix: await resolveVariable("param:secretPrefix"),
   };
   const create = String(await resolveVariable("param:createManagementRole")) !== "false";
-  return create ? { Resources: { ManagementMemberRole: bind(template.Resources.MemberRole, values) } } : {};
+  if (!create) return {};
+  return {
+    Resources: {
+      ManagementMemberRole: bind(template.Resources.MemberRole, values),
+      ManagementMemberReaderRole: bind(template.Resources.MemberReaderRole, values),
+    },
+  };
 };
 
 module.exports.bind = bind;

@@ -70,8 +70,9 @@ const settings = {
   deactivateAfterDays: z._default(days, DEFAULT_THRESHOLDS.deactivateAfterDays),
   deleteAfterDays: z._default(days, DEFAULT_THRESHOLDS.deleteAfterDays),
   warnBeforeDays: z._default(days, DEFAULT_THRESHOLDS.warnBeforeDays),
+  // 57, not IAM's 64: the member stack names its reader and events roles <name>-reader, <name>-events.
   memberRoleName: z._default(
-    pattern(/^[\w+=,.@-]{1,64}$/, "must be a valid IAM role name"),
+    pattern(/^[\w+=,.@-]{1,57}$/, "must be a valid IAM role name of at most 57 characters"),
     "keyrotor-member",
   ),
   secretPrefix: z._default(

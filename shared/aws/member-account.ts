@@ -9,6 +9,14 @@ export interface MemberRole {
   readonly roleName: string;
 }
 
+/**
+ * The read-only role beside the member role in every account (infra/member-role.yml): what the org
+ * report reads through, so code running as the reporter can change nothing in any account.
+ */
+export function readerRole(role: MemberRole): MemberRole {
+  return { ...role, roleName: `${role.roleName}-reader` };
+}
+
 export function memberRoleArn(role: MemberRole, accountId: string): string {
   return `arn:${role.partition}:iam::${accountId}:role/${role.roleName}`;
 }

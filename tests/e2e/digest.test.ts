@@ -84,7 +84,7 @@ beforeAll(async () => {
   const broken = org.accounts.Broken?.id ?? "";
   emulators.proxy.rules.push((call) =>
     call.operation === "AssumeRole" &&
-    decodeURIComponent(call.body).includes(`::${broken}:role/keyrotor-member`)
+    decodeURIComponent(call.body).includes(`::${broken}:role/keyrotor-member-reader`)
       ? "access-denied"
       : null,
   );
@@ -124,7 +124,17 @@ describe("the weekly digest, through the reporter's handler", () => {
     const reporter = await loadReporter(ADMIN);
 
     // Act
-    const { result, emails } = await runWeek(reporter);
+    const { result, emails, calls } = await runWeek(reporter);
+
+    // Assess: every account read through its reader role, never the member role that rotates
+    const assumed = calls
+      .filter((call) => call.operation === "AssumeRole")
+      .map((call) => new URLSearchParams(call.body).get("RoleArn"));
+    expect([...new Set(assumed)].sort()).toEqual(
+      [org.accounts.Prod?.id, org.accounts.Broken?.id, org.accounts.management?.id]
+        .map((id) => `arn:aws:iam::${id}:role/keyrotor-member-reader`)
+        .sort(),
+    );
 
     // Assess: one report object, where the handler says, private, encrypted, HTML
     const keys = await storedKeys();

@@ -130,21 +130,25 @@ describe("sls package (offline) and the generated template", () => {
     for (const [name, bytes] of sizes) expect(bytes, name).toBeLessThanOrEqual(params.STACK_VARIABLES_BYTES);
   });
 
-  it("gives every execution role least privilege: no wildcard actions, AssumeRole on the member role only, SES on the sender only", () => {
+  it("gives every execution role least privilege: no wildcard actions allowed, AssumeRole on the member role (reader role for the reporter) only, SES on the sender only", () => {
     const roles = ofType("AWS::IAM::Role");
     for (const [, role] of roles) {
-      for (const statement of statementsOf(role)) {
+      // A wildcard in a Deny only takes more away.
+      for (const statement of statementsOf(role).filter((s) => s.Effect === "Allow")) {
         for (const action of actions(statement)) expect(action).not.toMatch(/\*/);
       }
     }
-    for (const role of ["RotatorRole", "ReporterRole"]) {
+    for (const [role, sid, name] of [
+      ["RotatorRole", "AssumeMemberRoleOnly", "keyrotor-member"],
+      ["ReporterRole", "AssumeMemberReaderRoleOnly", "keyrotor-member-reader"],
+    ] as const) {
       const assume = statementsOf(resources()[role]).filter((s) => actions(s).includes("sts:AssumeRole"));
       expect(assume, role).toEqual([
         {
-          Sid: "AssumeMemberRoleOnly",
+          Sid: sid,
           Effect: "Allow",
           Action: "sts:AssumeRole",
-          Resource: { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/keyrotor-member" },
+          Resource: { "Fn::Sub": `arn:\${AWS::Partition}:iam::*:role/${name}` },
         },
       ]);
     }
@@ -263,7 +267,7 @@ describe("sls package (offline) and the generated template", () => {
     }
   });
 
-  it("lets the rotator keep the ledger and re-check jobs against the organization, the notifier read both", () => {
+  it("lets the rotator keep the ledger and re-check jobs against the organization, the notifier read both and mark outbox notices sent", () => {
     const rotator = statementsOf(resources().RotatorRole);
     const notifier = statementsOf(resources().NotifierRole);
     const ledger = { "Fn::GetAtt": ["LedgerTable", "Arn"] };
@@ -290,10 +294,24 @@ describe("sls package (offline) and the generated template", () => {
       Resource: [orgAccounts, { "Fn::Sub": "arn:${AWS::Partition}:organizations::*:ou/o-exampleorg1/ou-*" }],
     });
     expect(notifier).toContainEqual({
-      Sid: "ReadTheLedgerAndMarkNoticesSent",
+      Sid: "ReadTheLedger",
       Effect: "Allow",
-      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+      Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
       Resource: ledger,
+    });
+    // What this condition allows and refuses: tests/unit/policy/ledger-writes.test.ts.
+    expect(notifier).toContainEqual({
+      Sid: "MarkOutboxNoticesSentOnly",
+      Effect: "Allow",
+      Action: "dynamodb:UpdateItem",
+      Resource: ledger,
+      Condition: {
+        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["OUTBOX#*"] },
+        "ForAllValues:StringEquals": {
+          "dynamodb:Attributes": ["pk", "sk", "state", "sentAt", "expiresAt", "delivered"],
+        },
+        StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
+      },
     });
     expect(notifier).toContainEqual({
       Sid: "FindRecipientsInTheOrganization",
@@ -578,36 +596,45 @@ describe("sls package (offline) and the generated template", () => {
     expect(stackSet.Parameters.map((p: Json) => p.ParameterKey).sort()).toEqual(declared);
   });
 
-  it("creates the same member role in the management account, trusting only the rotator and reporter roles", () => {
-    const role = resources().ManagementMemberRole.Properties;
-    const rotator = { "Fn::GetAtt": ["RotatorRole", "Arn"] };
-    const reporter = { "Fn::GetAtt": ["ReporterRole", "Arn"] };
-    expect(role.RoleName).toBe("keyrotor-member");
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+  it("creates the same member and reader roles in the management account, the member role trusting only the rotator, the reader only the reporter", () => {
+    const trusting = (role: string, arn: Json) => [
       {
-        Sid: "OnlyKeyrotorRotatorAndReporter",
+        Sid: role,
         Effect: "Allow",
         Principal: {
           AWS: {
             "Fn::Sub": [
               "arn:${AWS::Partition}:iam::${KeyrotorAccountId}:root",
-              { KeyrotorAccountId: { "Fn::Select": [4, { "Fn::Split": [":", rotator] }] } },
+              { KeyrotorAccountId: { "Fn::Select": [4, { "Fn::Split": [":", arn] }] } },
             ],
           },
         },
         Action: "sts:AssumeRole",
         Condition: {
-          ArnEquals: { "aws:PrincipalArn": [rotator, reporter] },
+          ArnEquals: { "aws:PrincipalArn": arn },
           StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
         },
       },
-    ]);
+    ];
+    const member = resources().ManagementMemberRole.Properties;
+    expect(member.RoleName).toBe("keyrotor-member");
+    expect(member.AssumeRolePolicyDocument.Statement).toEqual(
+      trusting("OnlyKeyrotorRotator", { "Fn::GetAtt": ["RotatorRole", "Arn"] }),
+    );
+    const reader = resources().ManagementMemberReaderRole.Properties;
+    expect(reader.RoleName).toBe("keyrotor-member-reader");
+    expect(reader.AssumeRolePolicyDocument.Statement).toEqual(
+      trusting("OnlyKeyrotorReporter", { "Fn::GetAtt": ["ReporterRole", "Arn"] }),
+    );
+    const bound = (s: Json) =>
+      s.Resource?.["Fn::Sub"]
+        ? { ...s, Resource: { "Fn::Sub": s.Resource["Fn::Sub"].replace("${SecretPrefix}", "keyrotor/") } }
+        : s;
     expect(statementsOf(resources().ManagementMemberRole)).toEqual(
-      statementsOf(memberTemplate.Resources.MemberRole).map((s: Json) =>
-        s.Resource?.["Fn::Sub"]
-          ? { ...s, Resource: { "Fn::Sub": s.Resource["Fn::Sub"].replace("${SecretPrefix}", "keyrotor/") } }
-          : s,
-      ),
+      statementsOf(memberTemplate.Resources.MemberRole).map(bound),
+    );
+    expect(statementsOf(resources().ManagementMemberReaderRole)).toEqual(
+      statementsOf(memberTemplate.Resources.MemberReaderRole),
     );
   });
 
@@ -666,6 +693,7 @@ describe("sls package (offline) and the generated template", () => {
         });
       }
       expect(r.ManagementMemberRole).toBeUndefined();
+      expect(r.ManagementMemberReaderRole).toBeUndefined();
       expect(r.ConfigComplianceChangeRule.Properties).toMatchObject({
         EventPattern: {
           source: ["aws.config"],
@@ -708,10 +736,10 @@ describe("sls package (offline) and the generated template", () => {
         TargetIds: ["r-exam"],
       });
       expect(guard.Content.Statement.map((s: Json) => s.Sid)).toEqual([
-        "KeyrotorSecretsOnlyByKeyrotor",
-        "KeyrotorParametersOnlyByKeyrotor",
-        "KeyrotorUserTagsOnlyByKeyrotor",
-        "KeyrotorMemberRoleOnlyByItsStackSet",
+        "SecretsAndParametersOnlyByKeyrotor",
+        "UserTagsOnlyByKeyrotor",
+        "StackRolesOnlyByTheStackSet",
+        "ExemptRolesOnlyByExempt",
       ]);
       expect(guard.Content.Statement[0].Condition.ArnNotLike["aws:PrincipalArn"]).toEqual([
         "arn:*:iam::*:role/keyrotor-member",
@@ -746,11 +774,11 @@ describe("the member role template (infra/member-role.yml)", () => {
   };
   const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
 
-  it("trusts keyrotor's account with the rotator and reporter roles' ARNs as a condition, only from inside the organization", () => {
+  it("trusts keyrotor's account with the rotator role's ARN as a condition, only from inside the organization", () => {
     const accountOfRotator = { "Fn::Select": [4, { "Fn::Split": [":", { Ref: "RotatorRoleArn" }] }] };
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
       {
-        Sid: "OnlyKeyrotorRotatorAndReporter",
+        Sid: "OnlyKeyrotorRotator",
         Effect: "Allow",
         // The account root, not the role: a role principal binds to the role's unique id, which a
         // re-created rotator role would not have.
@@ -764,7 +792,7 @@ describe("the member role template (infra/member-role.yml)", () => {
         },
         Action: "sts:AssumeRole",
         Condition: {
-          ArnEquals: { "aws:PrincipalArn": [{ Ref: "RotatorRoleArn" }, { Ref: "ReporterRoleArn" }] },
+          ArnEquals: { "aws:PrincipalArn": { Ref: "RotatorRoleArn" } },
           StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } },
         },
       },
@@ -788,7 +816,14 @@ describe("the member role template (infra/member-role.yml)", () => {
     expect(allowedActions).not.toContain("secretsmanager:GetSecretValue");
     expect(allowedActions).not.toContain("secretsmanager:DeleteResourcePolicy");
     expect(allowedActions).not.toContain("secretsmanager:UpdateSecret");
-    for (const action of statements.flatMap(actions)) expect(action).not.toMatch(/\*/);
+    for (const action of allowedActions) expect(action).not.toMatch(/\*/);
+    // Whatever SecretPrefix is (tests/unit/policy/least-privilege.test.ts proves it in the simulator).
+    expect(bySid("NeverTouchDestinationTokens")).toEqual({
+      Sid: "NeverTouchDestinationTokens",
+      Effect: "Deny",
+      Action: "secretsmanager:*",
+      Resource: { "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:*:*:secret:keyrotor-tokens/*" },
+    });
   });
 
   it("puts SSM parameters only under /<SecretPrefix> of its own account, and explicitly denies itself reading any", () => {

@@ -67,6 +67,11 @@ describe("parseConfig: the one configuration schema", () => {
     [{ ...minimal, includeOus: ["r-abcd"] }, /includeOus.0: must be an OU id/],
     [{ ...minimal, secretPrefix: "keys,rotor/" }, /secretPrefix: may hold only/],
     [{ ...minimal, replicaRegions: ["mars"] }, /replicaRegions.0: must be an AWS region/],
+    // The member stack adds -reader and -events to it, within IAM's 64 characters.
+    [
+      { ...minimal, memberRoleName: "r".repeat(58) },
+      /memberRoleName: must be a valid IAM role name of at most 57/,
+    ],
   ])("rejects %j with a message naming the problem", (input, message) => {
     expect(() => parseConfig(input)).toThrow(ConfigError);
     expect(() => parseConfig(input)).toThrow(message);

@@ -40,7 +40,8 @@ export interface Request {
 }
 
 /**
- * The simulator's verdict on one request: "Allowed", "ImplicitlyDenied" or "ExplicitlyDenied".
+ * The simulator's verdict on one request: "Allowed", "ImplicitlyDenied" or "ExplicitlyDenied". With
+ * resource `*` and no context, the verdict on any resource the action takes.
  * Fails when the simulator ignored a context key the request gave (a key the action does not have):
  * a proof must not pass because its condition was never evaluated.
  */
@@ -71,6 +72,7 @@ export async function decision(principal: string, action: string, resource: stri
   };
   const result = await runSimulation(simulation, {});
   if (result.resultType === "error") throw new Error(JSON.stringify(result.errors));
+  if (result.resultType === "wildcard" && resource === "*" && !request.context) return result.overallResult;
   if (result.resultType !== "single") throw new Error(`expected one resource, got ${result.resultType}`);
   const ignored = (result.result.ignoredContextKeys ?? []).filter((key) => key in (request.context ?? {}));
   if (ignored.length > 0) throw new Error(`${action} ignores the context keys ${ignored.join(", ")}`);

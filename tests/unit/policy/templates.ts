@@ -206,3 +206,24 @@ export function resolverOf(params: Record<string, string>, stage = "prod") {
     },
   };
 }
+
+/** One of keyrotor's execution roles: its ARN and its policies, as the simulator takes them. */
+export interface LambdaRole {
+  readonly arn: string;
+  readonly identity: { name: string; policy: Json }[];
+}
+
+/** keyrotor's execution roles (RotatorRole, ReporterRole, ...) as serverless.yml declares them in `accountId`. */
+export function lambdaRoles(params: Record<string, string>, accountId: string): Record<string, LambdaRole> {
+  const resources = serverlessResources(params);
+  const attributes = managementAttributes(resources, accountId);
+  const roles: Record<string, LambdaRole> = {};
+  for (const [name, r] of Object.entries(resources)) {
+    if (r.Type !== "AWS::IAM::Role" || !name.endsWith("Role")) continue;
+    roles[name] = {
+      arn: attributes[`${name}.Arn`] as string,
+      identity: identityOf(evaluate(r, { accountId, attributes })),
+    };
+  }
+  return roles;
+}
