@@ -52,7 +52,7 @@ export async function postNotice(
   }
   const announced: Announced = { users, account };
   const composed = composeNotice(job, report, settings, announced, attempt);
-  const queue = outbox.pending.map(noticeOf);
+  const queue = outbox.pending.flatMap((entry) => readable(entry, accountId, ports.log));
   if (composed.notice) {
     const id = `${job.asOf}#${job.runId}#${attempt}-${randomBytes(3).toString("hex")}`;
     const notice = { ...composed.notice, noticeId: id };
@@ -78,6 +78,24 @@ export async function postNotice(
 /** The notice an outbox entry holds, validated as any message is. */
 export function noticeOf(entry: OutboxEntry): Notice {
   return { ...parseMessage(noticeSchema, "outbox", entry.notice), noticeId: entry.id };
+}
+
+/**
+ * A pending entry's notice, or none: an entry whose notice does not parse was not written by a run
+ * (the notifier, which may only mark entries sent, can still create a bare one), so it is left, and
+ * said, rather than stopping the account's notices.
+ */
+function readable(entry: OutboxEntry, accountId: string, log: Log): Notice[] {
+  try {
+    return [noticeOf(entry)];
+  } catch (error) {
+    log.warn("outbox entry unreadable: skipped", {
+      accountId,
+      noticeId: entry.id,
+      error: describeError(error),
+    });
+    return [];
+  }
 }
 
 function changesOf(entry: OutboxEntry): AnnouncementChanges {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Email } from "../../../shared/aws/ses";
 import { MemoryLedger } from "../../../shared/ledger/memory-ledger";
+import type { OutboxEntry } from "../../../shared/ledger/records";
 import type { Notice } from "../../../shared/messages";
 import type { NoticeDirectory } from "../../../shared/notices/deliver";
 import { deliverFromOutbox } from "../../../shared/notices/deliver-outbox";
@@ -112,6 +113,37 @@ describe("the outbox: never lost, never twice", () => {
     expect(retry.notice).toBeNull();
     expect(sent).toHaveLength(1);
     expect(sent[0]?.text).toContain("2026-06-07");
+  });
+
+  it("an outbox item the notifier could have planted (pending, no notice of its own) is skipped and reported, not fatal", async () => {
+    // Prepare: what an UpdateItem of the notifier's allowed attributes makes of a key that did not exist.
+    const log = memoryLog();
+    const planted: OutboxEntry = {
+      id: "2026-05-31#planted#1",
+      notice: "undefined",
+      announcements: "{}",
+      createdAt: "undefined",
+      state: "pending",
+      announced: true,
+      delivered: [],
+    };
+    ledger.outbox.set(ACCOUNT, new Map([[planted.id, planted]]));
+
+    // Act
+    const posted = await postNotice({ ...ports(), log }, SETTINGS, JOB, rotated, {});
+    await notify();
+
+    // Assess: this run's notice still goes out, the planted item is named in a warning
+    expect(posted.queued).toBe(1);
+    expect(sent).toHaveLength(1);
+    expect(log.lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({
+        level: "WARN",
+        message: "outbox entry unreadable: skipped",
+        accountId: ACCOUNT,
+        noticeId: planted.id,
+      }),
+    );
   });
 
   it("a notice that names no outbox entry is refused", async () => {
