@@ -4,6 +4,7 @@ import { clientOptionsOf } from "../shared/aws/client-config";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { jobQueue, SqsAdapter } from "../shared/aws/sqs";
 import { configFromEnv, requireEnv } from "../shared/config";
+import { MessageRefusedError } from "../shared/errors";
 import { createLogger } from "../shared/logger";
 import { configComplianceEventSchema, parseMessage, scheduledEventSchema } from "../shared/messages";
 import { checkMessageTime } from "../shared/scheduling/admit";
@@ -35,6 +36,12 @@ async function schedule(event: unknown): Promise<ScheduleSummary | { ignored: st
   const run = { runId: change.id, asOf: new Date(change.time) };
   checkMessageTime(`Config event ${change.id}`, run.asOf, new Date(), config.maxJobAgeHours);
   const { awsAccountId, configRuleName, newEvaluationResult } = change.detail;
+  // The detail is the sender's to write: an account may ask only for its own run.
+  if (awsAccountId !== change.account) {
+    throw new MessageRefusedError(
+      `Config event ${change.id} from account ${change.account} names account ${awsAccountId}: refused`,
+    );
+  }
   if (
     newEvaluationResult.complianceType !== "NON_COMPLIANT" ||
     !configRuleName.includes("access-keys-rotated")

@@ -2,15 +2,22 @@
 // Config's "Config Rules Compliance Change" events for the access-keys-rotated rule turning
 // NON_COMPLIANT to the scheduler, which enqueues a job for that account at once. Those events are
 // raised in each member account: the member template forwards them (same param) to this account's
-// default event bus, whose policy here lets the organization's accounts put events on it. With
+// default event bus, whose policy here lets only the member stacks' forwarding roles put events on
+// it, and only the kind keyrotor consumes (the scheduler also binds each event to the account that
+// sent it, so a forged one can at most start its sender's own account's run early). With
 // --param="configRule=true" the stack also deploys that managed rule to the organization, its
 // maxAccessKeyAge equal to the rotation threshold. Off by default: nothing is added.
 const on = (value) => String(value) === "true";
+
+/** The events the member stacks forward and the scheduler consumes: the bus accepts these only. */
+const FORWARDED = { source: ["aws.config"], "detail-type": ["Config Rules Compliance Change"] };
 
 module.exports = async ({ resolveVariable }) => {
   const resources = {};
   const stageName = `${await resolveVariable("self:service")}-${await resolveVariable("sls:stage")}`;
   if (on(await resolveVariable("param:configTrigger"))) {
+    // infra/member-role.yml names its forwarding role so.
+    const forwardingRoleName = `${await resolveVariable("param:memberRoleName")}-events`;
     resources.OrganizationEventsBusPolicy = {
       Type: "AWS::Events::EventBusPolicy",
       Properties: {
@@ -24,8 +31,20 @@ module.exports = async ({ resolveVariable }) => {
             // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub, not a template
             "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default",
           },
+          // One PutEvents may carry several entries, so source and detail type are sets: every entry
+          // must be of the forwarded kind, and there must be some.
           Condition: {
             StringEquals: { "aws:PrincipalOrgID": await resolveVariable("param:organizationId") },
+            "ForAllValues:StringEquals": {
+              "events:source": FORWARDED.source,
+              "events:detail-type": FORWARDED["detail-type"],
+            },
+            Null: { "events:source": "false", "events:detail-type": "false" },
+            ArnLike: {
+              "aws:PrincipalArn": {
+                "Fn::Sub": `arn:\${AWS::Partition}:iam::*:role/${forwardingRoleName}`,
+              },
+            },
           },
         },
       },
@@ -35,8 +54,7 @@ module.exports = async ({ resolveVariable }) => {
       Properties: {
         Description: "keyrotor: rotate at once when access-keys-rotated turns NON_COMPLIANT",
         EventPattern: {
-          source: ["aws.config"],
-          "detail-type": ["Config Rules Compliance Change"],
+          ...FORWARDED,
           detail: {
             configRuleName: [{ wildcard: "*access-keys-rotated*" }],
             newEvaluationResult: { complianceType: ["NON_COMPLIANT"] },

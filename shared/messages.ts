@@ -170,12 +170,14 @@ export interface NoticeSink {
 
 /**
  * AWS Config's "Config Rules Compliance Change" event for the `access-keys-rotated` managed rule
- * (or an organization rule built on it), as EventBridge delivers it.
+ * (or an organization rule built on it), as EventBridge delivers it. `account` is the account the
+ * event came from, which EventBridge sets and a sender cannot choose.
  */
 export const configComplianceEventSchema = z.looseObject({
   id: z.string().check(z.minLength(1)),
   "detail-type": z.literal("Config Rules Compliance Change"),
   source: z.literal("aws.config"),
+  account: z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit account id")),
   time: iso,
   detail: z.looseObject({
     awsAccountId: z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit account id")),

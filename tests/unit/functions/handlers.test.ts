@@ -339,6 +339,23 @@ describe("scheduler handler: AWS Config compliance changes (event-driven rotatio
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
 
+  it("refuses an event whose detail names another account than the one that sent it, enqueuing nothing", async () => {
+    // Prepare: a member account's forwarding role puts an event asking for another account's run.
+    vi.setSystemTime(new Date("2026-06-01T10:16:00Z"));
+    const forged = structuredClone(sample);
+    forged.account = "444455556666";
+
+    // Act
+    const run = scheduler(forged, lambdaContext("scheduler"));
+
+    // Assess
+    await expect(run).rejects.toThrow(
+      "Config event 0c1b4e8a-7d6f-4a5e-9b8c-3f2e1d0c9b8a from account 444455556666 names account 111122223333: refused",
+    );
+    expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
+    expect(orgs).not.toHaveReceivedCommand(DescribeAccountCommand);
+  });
+
   it("names what is wrong with a malformed Config event", async () => {
     const broken = structuredClone(sample);
     broken.detail.awsAccountId = "me";
