@@ -1,10 +1,12 @@
 // The optional guard (--param="guardPolicy=true"): a service control policy, attached to the deployment
 // targets, under which nobody in a member account but keyrotor's member role (and the principals the
-// operator exempts) may change keyrotor's secrets, the SSM parameters it delivers keys to, keyrotor's
-// IAM user tags, or the member role itself. Without it an administrator of a member account can rewrite a secret's resource policy and
-// read the key. An SCP, not a resource control policy: IAM (the user tags and the member role) is not
-// a service RCPs cover, and the secrets' own resource policies already refuse principals outside the
-// account. Neither kind of policy applies to the management account.
+// operator exempts) may change keyrotor's secrets, the SSM parameters it delivers keys to or keyrotor's
+// IAM user tags, and nobody but the StackSet (and the exempt) may change keyrotor's roles or create,
+// change, assume or pass a role under an exempt name. Without it an administrator of a member account
+// can rewrite a secret's resource policy and read the key. An SCP, not a resource control policy: IAM
+// (the user tags and the roles) is not a service RCPs cover, and the secrets' own resource policies
+// already refuse principals outside the account. Neither kind of policy applies to the management
+// account.
 const on = (value) => String(value) === "true";
 const list = (value) =>
   String(value ?? "")
@@ -50,74 +52,112 @@ const PARAMETER_WRITES = [
 /** What sets or removes a user's tags. */
 const USER_TAG_WRITES = ["iam:CreateUser", "iam:TagUser", "iam:UntagUser"];
 
-/** What changes, replaces or hands out a role: whoever controls the member role is keyrotor. */
-const ROLE_WRITES = [
-  "iam:CreateRole",
-  "iam:DeleteRole",
-  "iam:UpdateRole",
-  "iam:UpdateRoleDescription",
-  "iam:UpdateAssumeRolePolicy",
-  "iam:PutRolePolicy",
-  "iam:DeleteRolePolicy",
-  "iam:AttachRolePolicy",
-  "iam:DetachRolePolicy",
-  "iam:PutRolePermissionsBoundary",
-  "iam:DeleteRolePermissionsBoundary",
-  "iam:TagRole",
-  "iam:UntagRole",
-  "iam:PassRole",
-];
+/**
+ * What reads a role without changing or using it; every other action on a guarded role (a write, a
+ * policy, a tag, iam:PassRole, sts:AssumeRole, and any action IAM adds later) is denied.
+ */
+const ROLE_READS = ["iam:Get*", "iam:List*"];
+
+/** The most characters AWS Organizations takes in a service control policy. */
+const SCP_MAX_CHARACTERS = 5120;
 
 /** The role CloudFormation StackSets (service-managed) acts through in each account. */
 const STACKSET_EXECUTION_ROLE = "arn:*:iam::*:role/stacksets-exec-*";
 
+/** What changes the SAML providers Identity Center signs its roles' sessions with. */
+const IDENTITY_CENTER_PROVIDER_WRITES = [
+  "iam:CreateSAMLProvider",
+  "iam:UpdateSAMLProvider",
+  "iam:DeleteSAMLProvider",
+];
+
+/** An exempt principal: a role in any or one account, named by a literal first character. */
+const EXEMPT_ROLE = /^arn:(\*|aws[a-z-]*):iam::(\*|\d{12}):role\/[^*?\s]\S*$/;
+
+/**
+ * The exempt principals, refused unless each is a role named from a literal start: a user could be
+ * created (and keyed) under an exempt name, and `role/*` would exempt every role.
+ * @param {string[]} patterns
+ */
+function exemptRoles(patterns) {
+  const wrong = patterns.filter((pattern) => !EXEMPT_ROLE.test(pattern));
+  if (wrong.length > 0) {
+    throw new Error(
+      `guardExemptPrincipals: ${wrong.join(", ")}: each must be a role ARN pattern, arn:aws:iam::<account id or *>:role/<name>, whose name starts with a literal character`,
+    );
+  }
+  return patterns;
+}
+
 /**
  * The guard's policy document.
+ *
+ * Every exemption is by name, so every name it exempts is guarded too: nobody but an exempt principal
+ * (or the StackSet's execution role, or a service-linked role, which no SCP restricts) may create a
+ * role under an exempt name, change it, assume it or pass it to a service; with an exempt Identity
+ * Center role, nobody else may change Identity Center's SAML providers, which sign its sessions. A
+ * member-account administrator can therefore neither make an exempt principal nor become one.
  * @param {{ memberRoleName: string, secretPrefix: string, userTagKeys: string[], exemptPrincipals: string[] }} settings
  */
 function guardPolicyDocument({ memberRoleName, secretPrefix, userTagKeys, exemptPrincipals }) {
+  const exempt = exemptRoles(exemptPrincipals);
   const memberRole = `arn:*:iam::*:role/${memberRoleName}`;
-  const keyrotor = [memberRole, ...exemptPrincipals];
+  // infra/member-role.yml's other roles: the reporter's reader and the events forwarder.
+  const stackRoles = [memberRole, `${memberRole}-reader`, `${memberRole}-events`];
+  const keyrotor = [memberRole, ...exempt];
+  const provisioners = [STACKSET_EXECUTION_ROLE, ...exempt];
   const tagKeys = [...new Set(["keyrotor:*", ...userTagKeys])].filter(
     (key) => key === "keyrotor:*" || !key.startsWith("keyrotor:"),
   );
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "KeyrotorSecretsOnlyByKeyrotor",
-        Effect: "Deny",
-        Action: SECRET_WRITES,
-        Resource: `arn:*:secretsmanager:*:*:secret:${secretPrefix}*`,
-        Condition: { ArnNotLike: { "aws:PrincipalArn": keyrotor } },
+  const statements = [
+    {
+      Sid: "SecretsAndParametersOnlyByKeyrotor",
+      Effect: "Deny",
+      Action: [...SECRET_WRITES, ...PARAMETER_WRITES],
+      // A parameter's ARN drops its name's leading "/": this is /<secretPrefix>...
+      Resource: [
+        `arn:*:secretsmanager:*:*:secret:${secretPrefix}*`,
+        `arn:*:ssm:*:*:parameter/${secretPrefix}*`,
+      ],
+      Condition: { ArnNotLike: { "aws:PrincipalArn": keyrotor } },
+    },
+    {
+      Sid: "UserTagsOnlyByKeyrotor",
+      Effect: "Deny",
+      Action: USER_TAG_WRITES,
+      Resource: "*",
+      Condition: {
+        "ForAnyValue:StringLike": { "aws:TagKeys": tagKeys },
+        ArnNotLike: { "aws:PrincipalArn": keyrotor },
       },
-      {
-        Sid: "KeyrotorParametersOnlyByKeyrotor",
-        Effect: "Deny",
-        Action: PARAMETER_WRITES,
-        // A parameter's ARN drops its name's leading "/": this is /<secretPrefix>...
-        Resource: `arn:*:ssm:*:*:parameter/${secretPrefix}*`,
-        Condition: { ArnNotLike: { "aws:PrincipalArn": keyrotor } },
-      },
-      {
-        Sid: "KeyrotorUserTagsOnlyByKeyrotor",
-        Effect: "Deny",
-        Action: USER_TAG_WRITES,
-        Resource: "*",
-        Condition: {
-          "ForAnyValue:StringLike": { "aws:TagKeys": tagKeys },
-          ArnNotLike: { "aws:PrincipalArn": keyrotor },
-        },
-      },
-      {
-        Sid: "KeyrotorMemberRoleOnlyByItsStackSet",
-        Effect: "Deny",
-        Action: ROLE_WRITES,
-        Resource: memberRole,
-        Condition: { ArnNotLike: { "aws:PrincipalArn": [STACKSET_EXECUTION_ROLE, ...exemptPrincipals] } },
-      },
-    ],
-  };
+    },
+    {
+      // sts:AssumeRole stays: keyrotor's rotator assumes the member role, from a delegated
+      // administrator account too (which this policy may govern); the roles' trust decides who may.
+      Sid: "StackRolesOnlyByTheStackSet",
+      Effect: "Deny",
+      NotAction: [...ROLE_READS, "sts:AssumeRole"],
+      Resource: stackRoles,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": provisioners } },
+    },
+    {
+      Sid: "ExemptRolesOnlyByExempt",
+      Effect: "Deny",
+      NotAction: ROLE_READS,
+      Resource: provisioners,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": provisioners } },
+    },
+  ];
+  if (exempt.some((pattern) => pattern.includes("AWSReservedSSO_"))) {
+    statements.push({
+      Sid: "IdentityCenterProvidersOnlyByExempt",
+      Effect: "Deny",
+      Action: IDENTITY_CENTER_PROVIDER_WRITES,
+      Resource: "arn:*:iam::*:saml-provider/AWSSSO_*",
+      Condition: { ArnNotLike: { "aws:PrincipalArn": provisioners } },
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
 }
 
 module.exports = async ({ resolveVariable }) => {
@@ -131,6 +171,12 @@ module.exports = async ({ resolveVariable }) => {
     ),
     exemptPrincipals: list(await resolveVariable("param:guardExemptPrincipals")),
   });
+  const size = JSON.stringify(content).length;
+  if (size > SCP_MAX_CHARACTERS) {
+    throw new Error(
+      `guardExemptPrincipals: the guard policy would be ${size} characters, over the ${SCP_MAX_CHARACTERS} AWS allows a service control policy: name fewer or shorter patterns`,
+    );
+  }
   return {
     Resources: {
       GuardPolicy: {
@@ -149,3 +195,4 @@ module.exports = async ({ resolveVariable }) => {
 };
 
 module.exports.guardPolicyDocument = guardPolicyDocument;
+module.exports.STACKSET_EXECUTION_ROLE = STACKSET_EXECUTION_ROLE;

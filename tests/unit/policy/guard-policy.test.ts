@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import guardPolicy from "../../../infra/guard-policy.cjs";
 import { buildSecretPolicy } from "../../../shared/rotation";
@@ -219,6 +220,15 @@ describe("the guard policy, for keyrotor", () => {
     expect(secretWrite).toBe("ExplicitlyDenied");
   });
 
+  it("still lets keyrotor's rotator assume the member role from a delegated administrator account it governs", async () => {
+    const delegatedRotator = `arn:aws:iam::${MEMBER}:role/keyrotor-prod-us-east-1-rotator`;
+    const assume = await decision(delegatedRotator, "sts:AssumeRole", MEMBER_ROLE, {
+      identity: [administratorAccess],
+      scps: [scp],
+    });
+    expect(assume).toBe("Allowed");
+  });
+
   it("fits the 5,120 characters AWS allows an SCP, with a few exempt principals", async () => {
     const many = await guardPolicy(
       resolverOf({
@@ -238,5 +248,154 @@ describe("the guard policy, for keyrotor", () => {
     expect(await guardPolicy(resolverOf({ deploymentTargets: "r-ab12", organizationId: ORG }))).toEqual({
       Resources: {},
     });
+  });
+});
+
+describe("the guard policy's exemptions cannot be self-made or taken over", () => {
+  const SSO_ADMINS = "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_KeyrotorOperator_*";
+  const exempting = async (patterns: string[]): Promise<NamedPolicy> => {
+    const { Resources: r } = await guardPolicy(
+      resolverOf({
+        guardPolicy: "true",
+        guardExemptPrincipals: patterns.join(","),
+        deploymentTargets: "r-ab12",
+        organizationId: ORG,
+      }),
+    );
+    return {
+      name: "keyrotor-guard",
+      policy: (r.GuardPolicy as { Properties: { Content: unknown } }).Properties.Content,
+    };
+  };
+  /** Every name the guard exempts, with a role of that name an administrator might make in a member account. */
+  const EXEMPT_NAMES = [
+    { pattern: guardPolicy.STACKSET_EXECUTION_ROLE, role: `arn:aws:iam::${MEMBER}:role/stacksets-exec-mine` },
+    { pattern: OPERATOR, role: `arn:aws:iam::${MEMBER}:role/OperatorAdmin` },
+    {
+      pattern: SSO_ADMINS,
+      role: `arn:aws:iam::${MEMBER}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_KeyrotorOperator_0a1b`,
+    },
+  ];
+  /** What makes, changes, hands out or becomes a role. */
+  const TAKEOVERS = [
+    "iam:CreateRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:TagRole",
+    "iam:DeleteRole",
+    "iam:PassRole",
+    "sts:AssumeRole",
+  ];
+
+  it.each(EXEMPT_NAMES)(
+    "an administrator can neither make nor become a role exempt as $pattern",
+    async ({ role }) => {
+      // Prepare
+      const guard = await exempting([OPERATOR, SSO_ADMINS]);
+
+      // Act
+      const verdicts = await Promise.all(
+        TAKEOVERS.map(async (action) => [
+          action,
+          await decision(ADMIN, action, role, { identity: [administratorAccess], scps: [guard] }),
+        ]),
+      );
+
+      // Assess: IAM itself refuses every change to a role under /aws-reserved/ (Identity Center's); what
+      // the guard adds there is sts:AssumeRole, which IAM leaves to the role's trust.
+      const refusal = (action: string) =>
+        role.includes(":role/aws-reserved/") && action !== "sts:AssumeRole"
+          ? "ImplicitlyDenied"
+          : "ExplicitlyDenied";
+      expect(Object.fromEntries(verdicts)).toEqual(
+        Object.fromEntries(TAKEOVERS.map((action) => [action, refusal(action)])),
+      );
+    },
+  );
+
+  it.each(EXEMPT_NAMES)("an exempt principal may still use a role exempt as $pattern", async ({ role }) => {
+    const guard = await exempting([OPERATOR, SSO_ADMINS]);
+    const byOperator = await decision(`arn:aws:iam::${MEMBER}:role/OperatorAdmin`, "sts:AssumeRole", role, {
+      identity: [administratorAccess],
+      scps: [guard],
+    });
+    expect(byOperator).toBe("Allowed");
+  });
+
+  it("keeps keyrotor's reader and event-forwarding roles as it keeps the member role", async () => {
+    for (const name of ["keyrotor-member-reader", "keyrotor-member-events"]) {
+      for (const action of [
+        "iam:CreateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PassRole",
+      ]) {
+        expect(await asAdmin(action, `arn:aws:iam::${MEMBER}:role/${name}`), `${action} ${name}`).toBe(
+          "ExplicitlyDenied",
+        );
+      }
+    }
+  });
+
+  it("with an exempt Identity Center role, keeps Identity Center's SAML provider, which signs that role's sessions", async () => {
+    const provider = `arn:aws:iam::${MEMBER}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE`;
+    const guard = await exempting([SSO_ADMINS]);
+    for (const action of ["iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider", "iam:CreateSAMLProvider"]) {
+      expect(
+        await decision(ADMIN, action, provider, { identity: [administratorAccess], scps: [guard] }),
+        action,
+      ).toBe("ExplicitlyDenied");
+    }
+    const other = `arn:aws:iam::${MEMBER}:saml-provider/Okta`;
+    expect(
+      await decision(ADMIN, "iam:UpdateSAMLProvider", other, {
+        identity: [administratorAccess],
+        scps: [guard],
+      }),
+    ).toBe("Allowed");
+  });
+
+  it("holds for any exempt role pattern an operator may name", async () => {
+    // A pattern: a literal start, then letters, digits, "/", "-", "_", maybe a "*"; a role made to match
+    // it. Not one that exempts the administrator asking (then it is the operator's own, and may).
+    const part = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_/-]{0,12}$/);
+    const adminName = ADMIN.split(":role/")[1] ?? "";
+    await fc.assert(
+      fc.asyncProperty(part, fc.boolean(), part, async (head, wildcard, tail) => {
+        fc.pre(wildcard ? !adminName.startsWith(head) : adminName !== head);
+        const pattern = `arn:aws:iam::*:role/${head}${wildcard ? "*" : ""}`;
+        const role = `arn:aws:iam::${MEMBER}:role/${head}${wildcard ? tail : ""}`;
+        const guard = await exempting([pattern]);
+        for (const action of [
+          "iam:CreateRole",
+          "iam:UpdateAssumeRolePolicy",
+          "sts:AssumeRole",
+          "iam:PassRole",
+        ]) {
+          const verdict = await decision(ADMIN, action, role, {
+            identity: [administratorAccess],
+            scps: [guard],
+          });
+          expect(verdict, `${action} ${role} exempt as ${pattern}`).toBe("ExplicitlyDenied");
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("refuses exemptions an administrator could always make: users, every role, any principal", async () => {
+    for (const pattern of [
+      "arn:aws:iam::*:user/break-glass",
+      "arn:aws:iam::*:role/*",
+      "arn:aws:iam::*:*",
+      "*",
+      "arn:aws:sts::*:assumed-role/OperatorAdmin/*",
+    ]) {
+      await expect(exempting([pattern]), pattern).rejects.toThrow(
+        `guardExemptPrincipals: ${pattern}: each must be a role ARN pattern`,
+      );
+    }
   });
 });
