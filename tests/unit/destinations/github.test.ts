@@ -157,7 +157,8 @@ describe("createGitHubWriter", () => {
 
     // Assess
     expectFailure(error, "unauthorized", [TOKEN, wrong]);
-    expect(error.message).toContain("Bad credentials");
+    expect(error.message).toContain("HTTP 401 (the token was refused)");
+    expect(error.message).not.toContain("Bad credentials");
     expect(error.fix).toContain("keyrotor-tokens/github");
     expect(error.fix).toContain('"Secrets" repository permission');
     expect(github.requests.filter((r) => r.method === "PUT")).toEqual([]);
