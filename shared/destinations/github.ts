@@ -59,12 +59,13 @@ function fixesFor(dest: GitHubDestination, scope: Scope): FailureText["fixes"] {
   };
 }
 
+/** A scope's public key as GitHub hands it out: the id to name it by and the X25519 key. */
+type PublicKey = { readonly keyId: string; readonly key: Uint8Array };
+
+const sameKey = (a: PublicKey, b: PublicKey) => a.keyId === b.keyId && Buffer.from(a.key).equals(b.key);
+
 /** The key GitHub seals secrets for in this scope, checked so that a wrong `apiUrl` fails here, clearly. */
-function publicKeyOf(
-  body: unknown,
-  what: string,
-  dest: GitHubDestination,
-): { keyId: string; key: Uint8Array } {
+function publicKeyOf(body: unknown, what: string, dest: GitHubDestination): PublicKey {
   const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const key = typeof b.key === "string" ? Buffer.from(b.key, "base64") : undefined;
   if (typeof b.key_id !== "string" || key?.length !== 32) {
@@ -81,8 +82,9 @@ function publicKeyOf(
  * Writes a key to two GitHub Actions secrets of a repository, a repository's environment or an
  * organization (github.com, or GitHub Enterprise Server through `dest.apiUrl`). GitHub takes a
  * secret's value only sealed (libsodium's sealed box) for the scope's public key, fetched once per
- * delivery. A PUT creates the secret (201) or replaces it (204), so a second delivery of the same
- * key leaves the same values.
+ * delivery, and once more should GitHub refuse a value sealed for it (it rotated the key). A PUT
+ * creates the secret (201) or replaces it (204), so a second delivery of the same key leaves the
+ * same values.
  *
  * The secret access key is written first and the access key id last, so the id, the one value of
  * the pair anyone compares or prints, names the new key only once its secret is stored.
@@ -110,7 +112,7 @@ export function createGitHubWriter(
           ...(dest.visibility === "selected" ? { selected_repository_ids: dest.selectedRepositoryIds } : {}),
         };
 
-  async function put(name: string, value: Redacted<string>, publicKey: { keyId: string; key: Uint8Array }) {
+  async function put(name: string, value: Redacted<string>, publicKey: PublicKey) {
     const sealed = sealBox(new TextEncoder().encode(value.reveal()), publicKey.key);
     await callApi(
       deps,
@@ -127,14 +129,29 @@ export function createGitHubWriter(
   return {
     async deliver(key) {
       const what = `GitHub secrets ${names.secretAccessKey} and ${names.accessKeyId} of ${scope.label}`;
-      const answer = await callApi(
-        deps,
-        { method: "GET", url: apiUrl(dest.apiUrl, `${scope.path}/secrets/public-key`), headers: headers() },
-        { what, fixes },
-      );
-      const publicKey = publicKeyOf(answer.body, what, dest);
-      await put(names.secretAccessKey, key.secretAccessKey, publicKey);
-      await put(names.accessKeyId, new Redacted(key.accessKeyId), publicKey);
+      const fetchKey = async () => {
+        const url = apiUrl(dest.apiUrl, `${scope.path}/secrets/public-key`);
+        const answer = await callApi(deps, { method: "GET", url, headers: headers() }, { what, fixes });
+        return publicKeyOf(answer.body, what, dest);
+      };
+      let publicKey = await fetchKey();
+      let refetched = false;
+      const write = async (name: string, value: Redacted<string>) => {
+        try {
+          await put(name, value, publicKey);
+        } catch (error) {
+          // GitHub rotates a scope's key now and then, refusing (422) what was sealed for the old one:
+          // fetch it again, once a delivery, and seal again if it changed; otherwise the 422 stands.
+          if (refetched || !(error instanceof DeliveryError) || error.status !== 422) throw error;
+          refetched = true;
+          const fresh = await fetchKey();
+          if (sameKey(fresh, publicKey)) throw error;
+          publicKey = fresh;
+          await put(name, value, publicKey);
+        }
+      };
+      await write(names.secretAccessKey, key.secretAccessKey);
+      await write(names.accessKeyId, new Redacted(key.accessKeyId));
     },
   };
 }

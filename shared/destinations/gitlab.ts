@@ -1,5 +1,5 @@
 import { Redacted } from "../redacted";
-import { type ApiRequest, apiUrl, callApi, type FailureText } from "./http";
+import { type ApiRequest, apiUrl, callApi, type FailureText, type Refusals } from "./http";
 import type { GitLabDestination } from "./schema";
 import {
   DEFAULT_HTTP_DEPS,
@@ -44,58 +44,29 @@ function fixesFor(dest: GitLabDestination, owner: Owner): FailureText["fixes"] {
   };
 }
 
-/**
- * GitLab's validation errors name fields, `{"message": {"key": ["(KEY) has already been taken"]}}`,
- * which `callApi` does not read (it takes string messages); this remembers the body of the last
- * 400 so the error can say which fields were refused.
- */
-function rememberingRefusals(deps: HttpDeps): { deps: HttpDeps; refusal: () => unknown } {
-  let refusal: unknown;
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const response = await deps.fetch(input, init);
-    refusal =
-      response.status === 400
-        ? await response
-            .clone()
-            .json()
-            .catch(() => undefined)
-        : undefined;
-    return response;
-  };
-  return { deps: { ...deps, fetch }, refusal: () => refusal };
-}
-
-/**
- * The refused fields, e.g. `key (AWS_ACCESS_KEY_ID) has already been taken`. What GitLab says about
- * the value is never repeated (only that it was refused): an error must not risk echoing a secret.
- */
-function fieldErrors(body: unknown): string | undefined {
-  const message = (body as { message?: unknown } | null | undefined)?.message;
-  if (typeof message !== "object" || message === null) return undefined;
-  const parts = Object.entries(message).map(([field, said]) => {
-    if (field === "value") return field;
-    const texts = (Array.isArray(said) ? said : [said]).filter((t): t is string => typeof t === "string");
-    return [field, ...texts].join(" ");
-  });
-  return parts.length
-    ? parts
-        .join("; ")
-        .replace(/[\r\n\t]+/g, " ")
-        .slice(0, 200)
-    : undefined;
-}
-
-/** A refused request's error, naming the fields GitLab refused when its body lists them. */
-function explained(error: unknown, refusal: unknown, text: FailureText): unknown {
-  const fields = fieldErrors(refusal);
-  if (!(error instanceof DeliveryError) || error.failure !== "rejected" || !fields) return error;
-  return new DeliveryError(
-    `${text.what} could not be written: HTTP 400 (refused: ${fields})`,
-    "rejected",
-    text.fixes.rejected ?? error.fix,
-    { cause: error },
-  );
-}
+/** The fields of a variable GitLab may refuse, in keyrotor's words; a taken key is told apart (it may be a race). */
+const REFUSALS: Refusals = {
+  phrases: {
+    key: "key",
+    "key-taken": "key (already taken in this scope)",
+    value: "value",
+    environment_scope: "environment scope",
+    masked: "masked",
+    protected: "protected",
+    raw: "raw",
+    variable_type: "variable type",
+  },
+  // GitLab's validation errors name fields, `{"message": {"key": ["(KEY) has already been taken"]}}`.
+  recognise(body) {
+    const message = (body as { message?: unknown } | null)?.message;
+    if (typeof message !== "object" || message === null) return [];
+    return Object.entries(message).map(([field, said]) => {
+      const texts = Array.isArray(said) ? said : [said];
+      const taken = texts.some((t) => typeof t === "string" && t.includes("has already been taken"));
+      return field === "key" && taken ? "key-taken" : field;
+    });
+  },
+};
 
 /**
  * Writes a key to two CI/CD variables of a GitLab project or group (gitlab.com, or a self-managed
@@ -127,15 +98,13 @@ export function createGitLabWriter(
   });
 
   async function upsert(name: string, value: Redacted<string>): Promise<void> {
-    const text = { what: `GitLab variable ${name} (scope ${scope}) of ${owner.label}`, fixes };
-    const watched = rememberingRefusals(deps);
-    const call = async (request: ApiRequest, options?: { allowNotFound?: boolean }) => {
-      try {
-        return await callApi(watched.deps, request, text, options);
-      } catch (error) {
-        throw explained(error, watched.refusal(), text);
-      }
+    const text = {
+      what: `GitLab variable ${name} (scope ${scope}) of ${owner.label}`,
+      fixes,
+      refusals: REFUSALS,
     };
+    const call = (request: ApiRequest, options?: { allowNotFound?: boolean }) =>
+      callApi(deps, request, text, options);
     // The filter picks the variable of this scope; without it GitLab answers 409 when the key has several.
     const filter = new URLSearchParams({ "filter[environment_scope]": scope });
     const update = () =>
@@ -162,7 +131,7 @@ export function createGitLabWriter(
       await create();
     } catch (error) {
       // Another delivery of this key (a job delivered twice) may have created it since the update.
-      if (!(error instanceof DeliveryError) || !error.message.includes("already been taken")) throw error;
+      if (!(error instanceof DeliveryError) || !error.refused.includes("key-taken")) throw error;
       if ((await update()).status === 404) throw error;
     }
   }

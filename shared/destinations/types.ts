@@ -39,10 +39,11 @@ export interface DestinationWriter {
  * Why a delivery failed, as the provider answered:
  * - `unauthorized`: the token is missing, wrong, expired or revoked (401);
  * - `forbidden`: the token is valid but may not write there (403 without a rate limit);
- * - `not-found`: the repository, project, context or workspace does not exist or the token cannot see it;
+ * - `not-found`: the repository, project, context or workspace does not exist or the token cannot see it,
+ *   or the configured apiUrl is not the API's own address (it answered with a redirect, refused);
  * - `rate-limited`: the provider asked to slow down for longer than keyrotor waits in one run;
  * - `rejected`: the provider refused the request itself (422, 400: a bad name, a masking rule);
- * - `unavailable`: network failure, timeout or a 5xx answer.
+ * - `unavailable`: network failure, timeout, a 5xx answer, or an answer over 1 MiB (refused unread).
  */
 export type DeliveryFailure =
   | "unauthorized"
@@ -54,7 +55,9 @@ export type DeliveryFailure =
 
 /**
  * A destination could not be written. `message` says what failed and `fix` what a person can do about
- * it; neither ever holds a token or a key (provider answers are summarised, never echoed whole).
+ * it; neither ever holds a token or a key (an HTTP provider's answer is told by its status in
+ * keyrotor's words, never by its text). `status` is the provider's HTTP status, when it answered;
+ * `refused` the names of the writer's own phrases for what the provider refused.
  */
 export class DeliveryError extends Error {
   override readonly name = "DeliveryError";
@@ -62,12 +65,16 @@ export class DeliveryError extends Error {
     message: string,
     readonly failure: DeliveryFailure,
     readonly fix: string,
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; status?: number; refused?: readonly string[] },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.status = options?.status;
+    this.refused = options?.refused ?? [];
   }
   readonly retryAfterSeconds: number | undefined;
+  readonly status: number | undefined;
+  readonly refused: readonly string[];
 }
 
 /** What an HTTP destination's writer is built with: `fetch` and a clock to wait on, both replaceable in tests. */

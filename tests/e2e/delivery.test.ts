@@ -1,3 +1,4 @@
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
   CreateSecretCommand,
@@ -16,13 +17,26 @@ import {
 import type { FaultProxy } from "../../scripts/lib/fault-proxy";
 import type { Moto } from "../../scripts/lib/moto";
 import { type CircleCiServer, startCircleCiServer } from "../../scripts/lib/providers/circleci-server";
+import { echoEverything } from "../../scripts/lib/providers/echo";
 import { type GitHubServer, startGitHubServer } from "../../scripts/lib/providers/github-server";
 import { type GitLabServer, startGitLabServer } from "../../scripts/lib/providers/gitlab-server";
 import {
   startTerraformCloudServer,
   type TerraformCloudServer,
 } from "../../scripts/lib/providers/terraform-cloud-server";
+import { clientOptionsOf } from "../../shared/aws/client-config";
+import { LedgerAdapter } from "../../shared/aws/ledger";
+import { memberAccountOpener } from "../../shared/aws/member-account";
+import { OrganizationsAdapter } from "../../shared/aws/organizations";
+import { StsAdapter } from "../../shared/aws/sts";
+import { configFromEnv } from "../../shared/config";
+import { buildOrgReport } from "../../shared/report/build-report";
+import { renderCsv } from "../../shared/report/render-csv";
+import { renderHtml } from "../../shared/report/render-html";
+import { renderJson } from "../../shared/report/render-json";
 import { readSecretJson } from "../support/account-fixture";
+import { spellingsOf } from "../support/echo-answers";
+import { memoryLog } from "../support/log";
 import { drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
 import { deployService, type Service, startEmulators, stopService } from "../support/service";
 
@@ -221,9 +235,81 @@ describe("delivering rotated keys to CI", () => {
     );
   });
 
+  it("day 191: every provider answers echoing the token and the request; no ledger item, log line, notice or report cell holds a token or a secret", async () => {
+    // Prepare: each provider fails the request that carries the new secret (GitHub's first PUT,
+    // sealed) repeating it, and its token, raw and encoded, in the body and the headers.
+    github.answerWhen((r) => r.method === "PUT", echoEverything(422));
+    gitlab.answerWhen((r) => r.url.includes("/variables/AWS_SECRET_ACCESS_KEY"), echoEverything(400));
+    circleci.answerWhen((r) => r.text.includes('"name":"AWS_SECRET_ACCESS_KEY"'), echoEverything(302));
+    tfc.answerWhen((r) => r.method === "PATCH" && /"value":"[^"]{40}"/.test(r.text), echoEverything(503));
+
+    // Act
+    const emails = await runDay(191);
+
+    // Assess: the deliveries failed, each as keyrotor says it.
+    const prodClients = await clientsIn(prod());
+    const rotated = await readSecretJson(prodClients.secrets, "keyrotor/ci");
+    expect(rotated.AccessKeyId).not.toBe(newKey.AccessKeyId);
+    const ledger = LedgerAdapter.create(LEDGER);
+    const delivery = (await ledger.loadAccount(prod())).users.get("ci")?.delivery;
+    expect(delivery?.keyId).toBe(rotated.AccessKeyId);
+    const failures = Object.values(delivery?.failures ?? {});
+    expect(failures.map((f) => f.failure).sort()).toEqual([
+      "not-found",
+      "rejected",
+      "rejected",
+      "unavailable",
+    ]);
+    expect(failures.map((f) => f.message).join("\n")).toContain("redirected to another origin (refused)");
+    const prodMail = emails.find((e) => e.destinations.ToAddresses?.includes(org.accounts.Prod?.email ?? ""));
+    expect(prodMail?.body).toContain("HTTP 422 (the request was refused as invalid)");
+    expect(prodMail?.body).toContain("redirected to another origin (refused)");
+
+    // Assess: nothing keyrotor keeps or sends holds a token or a secret, however spelled.
+    const hidden = spellingsOf([
+      ...proxy.handedOut,
+      rotated.SecretAccessKey,
+      ...Object.values(TOKENS),
+      "cci-revoked-token",
+    ]);
+    const items = await new DynamoDBClient({}).send(new ScanCommand({ TableName: LEDGER }));
+    expect(items.Count).toBeGreaterThan(0);
+    expect(items.LastEvaluatedKey).toBeUndefined();
+    const config = configFromEnv(process.env);
+    const aws = clientOptionsOf(config);
+    const report = await buildOrgReport(
+      {
+        organization: OrganizationsAdapter.create(aws),
+        openAccount: memberAccountOpener(
+          StsAdapter.create(aws),
+          { partition: "aws", roleName: config.memberRoleName },
+          aws,
+        ),
+        ledger,
+        log: memoryLog(),
+      },
+      config,
+      moto.now(),
+    );
+    const rendered = [renderHtml(report), renderCsv(report), renderJson(report)].join("\n");
+    expect(rendered).toContain("redirected to another origin (refused)");
+    const kept = {
+      ledger: JSON.stringify(items.Items),
+      logs: service.output.join("\n"),
+      emails: JSON.stringify(await sentEmails(moto.endpoint)),
+      report: rendered,
+    };
+    for (const [where, text] of Object.entries(kept)) {
+      expect(
+        hidden.filter((s) => text.includes(s)),
+        where,
+      ).toEqual([]);
+    }
+  });
+
   it("a key that fails verification is deleted again, and the user's secret never holds it", async () => {
     // Prepare: tool in Sandbox is 90 days old on day 90 as well; its turn came and went without a fault.
-    // A second user made today rotates on day 191; its key's GetCallerIdentity is refused.
+    // A second user made today rotates on day 191 (the day's second run); its key's GetCallerIdentity is refused.
     const sandbox = org.accounts.Sandbox?.id ?? "";
     moto.setClockOffsetDays(101);
     await createUsers((await clientsIn(sandbox)).iam, [{ name: "batch", keys: ["Active"] }]);

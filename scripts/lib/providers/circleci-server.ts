@@ -111,6 +111,8 @@ export async function startCircleCiServer(options: {
     seed: (ref, name, value) => void refStore(ref).set(name, value),
     failNext: http.failNext,
     failWhen: http.failWhen,
+    answerNext: http.answerNext,
+    answerWhen: http.answerWhen,
     requests: http.requests,
     close: http.close,
   };

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { openSealedBox } from "../../../shared/destinations/sealed-box";
-import { type Reply, type ServerRequest, startHttpServer } from "./http-server";
+import { type FailureInjection, type Reply, type ServerRequest, startHttpServer } from "./http-server";
 
 /**
  * A local stand-in for GitHub's REST API, only the Actions secrets endpoints keyrotor calls, as
@@ -59,7 +59,7 @@ export interface RecordedRequest {
   readonly status: number;
 }
 
-export interface GitHubServer {
+export interface GitHubServer extends Pick<FailureInjection<ServerRequest>, "answerNext" | "answerWhen"> {
   /** The API base to configure as `apiUrl`, e.g. `http://127.0.0.1:40123` (or `…/api/v3` with `pathPrefix`). */
   readonly url: string;
   /** A scope's secrets by name (upper case, as GitHub shows them) with their plaintext; throws for an unknown scope. */
@@ -68,6 +68,11 @@ export interface GitHubServer {
   access(organization: string, name: string): OrganizationAccess | undefined;
   /** The scope's public key as the API hands it out: `key_id` and the base64 `key`. */
   publicKey(scope: SecretScope): { keyId: string; key: string };
+  /**
+   * Replaces the scope's key pair, as GitHub rotates it: secrets stay, and a PUT sealed for the old
+   * key is refused (422) from now on. Returns the new key's id.
+   */
+  rotateKey(scope: SecretScope): string;
   /**
    * Answers the next request (whatever it is, before authentication) with `status`, `headers` and
    * `body` (GitHub's message for the status by default); calls queue up.
@@ -96,24 +101,25 @@ const MESSAGES: Record<number | "noUserAgent", string> = {
   503: "Service Unavailable",
 };
 
-interface Vault {
+interface KeyPair {
   readonly keyId: string;
   readonly publicKey: Uint8Array;
   readonly secretKey: Uint8Array;
+}
+
+interface Vault extends KeyPair {
   readonly secrets: Map<string, string>;
   readonly access: Map<string, OrganizationAccess>;
 }
 
-function newVault(): Vault {
+function newKeyPair(): KeyPair {
   const secretKey = x25519.utils.randomSecretKey();
   const keyId = `${randomInt(1e9, 2e9)}${randomInt(1e9, 2e9)}`;
-  return {
-    keyId,
-    publicKey: x25519.getPublicKey(secretKey),
-    secretKey,
-    secrets: new Map(),
-    access: new Map(),
-  };
+  return { keyId, publicKey: x25519.getPublicKey(secretKey), secretKey };
+}
+
+function newVault(): Vault {
+  return { ...newKeyPair(), secrets: new Map(), access: new Map() };
 }
 
 /** A vault's key in the server's map: owners and names compared without case, as GitHub does. */
@@ -299,7 +305,15 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       const vault = vaultOf(scope);
       return { keyId: vault.keyId, key: Buffer.from(vault.publicKey).toString("base64") };
     },
+    rotateKey: (scope) => {
+      const vault = vaultOf(scope);
+      const rotated = { ...vault, ...newKeyPair() };
+      vaults.set(vaultId(scope), rotated);
+      return rotated.keyId;
+    },
     failNext: http.failNext,
+    answerNext: http.answerNext,
+    answerWhen: http.answerWhen,
     requests: http.requests,
     close: http.close,
   };

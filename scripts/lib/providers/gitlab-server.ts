@@ -189,6 +189,8 @@ export async function startGitLabServer(options: {
       }),
     failNext: http.failNext,
     failWhen: http.failWhen,
+    answerNext: http.answerNext,
+    answerWhen: http.answerWhen,
     requests: http.requests,
     close: http.close,
   };

@@ -24,6 +24,9 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** An answer made from the request it answers: a provider or proxy that repeats what it was sent. */
+export type ReplyTo = (request: ServerRequest) => Reply;
+
 /** How a test makes a server answer with an error, before it checks anything (authentication included). */
 export interface FailureInjection<Q> {
   /**
@@ -38,6 +41,10 @@ export interface FailureInjection<Q> {
     headers?: Record<string, string>,
     body?: unknown,
   ): void;
+  /** The next request (whatever it is) gets the answer `reply` makes of it; calls queue up with the failures. */
+  answerNext(reply: ReplyTo): void;
+  /** The next request that `matches` gets the answer `reply` makes of it (once). */
+  answerWhen(matches: (request: ServerRequest) => boolean, reply: ReplyTo): void;
 }
 
 export interface HttpServer<R> extends FailureInjection<ServerRequest> {
@@ -88,14 +95,14 @@ async function read(req: IncomingMessage): Promise<ServerRequest> {
 
 /** Starts a server on 127.0.0.1 with a random port, answering as `options` says. */
 export async function startHttpServer<R>(options: HttpServerOptions<R>): Promise<HttpServer<R>> {
-  type Failure = Reply & { readonly matches?: (request: ServerRequest) => boolean };
+  type Failure = { readonly reply: ReplyTo; readonly matches?: (request: ServerRequest) => boolean };
   const failures: Failure[] = [];
   const requests: R[] = [];
 
   async function replyTo(request: ServerRequest): Promise<Reply> {
     const due = failures.findIndex((f) => f.matches === undefined || f.matches(request));
     const [failure] = due === -1 ? [] : failures.splice(due, 1);
-    if (failure) return failure;
+    if (failure) return failure.reply(request);
     try {
       return await options.answer(request);
     } catch {
@@ -122,9 +129,11 @@ export async function startHttpServer<R>(options: HttpServerOptions<R>): Promise
     origin: `http://127.0.0.1:${port}`,
     requests,
     failNext: (status, headers = {}, body = options.failureBody(status, headers)) =>
-      void failures.push({ status, headers, body }),
+      void failures.push({ reply: () => ({ status, headers, body }) }),
     failWhen: (matches, status, headers = {}, body = options.failureBody(status, headers)) =>
-      void failures.push({ matches, status, headers, body }),
+      void failures.push({ matches, reply: () => ({ status, headers, body }) }),
+    answerNext: (reply) => void failures.push({ reply }),
+    answerWhen: (matches, reply) => void failures.push({ matches, reply }),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         // fetch keeps connections alive; without this close() would wait for them to time out.

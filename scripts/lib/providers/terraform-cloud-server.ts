@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Reply, type ServerRequest, startHttpServer } from "./http-server";
+import { type FailureInjection, type Reply, type ServerRequest, startHttpServer } from "./http-server";
 
 /**
  * A local stand-in for the HCP Terraform / Terraform Enterprise API (v2, JSON:API), as its published
@@ -27,7 +27,8 @@ export interface RecordedRequest {
   readonly body: unknown;
 }
 
-export interface TerraformCloudServer {
+export interface TerraformCloudServer
+  extends Pick<FailureInjection<ServerRequest>, "answerNext" | "answerWhen"> {
   /** The API base to configure as `apiUrl`, e.g. `http://127.0.0.1:40123/api/v2`. */
   readonly url: string;
   /** Every request received, oldest first (including those answered with an error). */
@@ -235,6 +236,8 @@ export async function startTerraformCloudServer(options: {
       const limit: Record<string, string> = status === 429 ? { "x-ratelimit-limit": "30" } : {};
       http.failNext(status, { ...limit, ...headers }, body);
     },
+    answerNext: http.answerNext,
+    answerWhen: http.answerWhen,
     close: http.close,
   };
 }

@@ -107,7 +107,8 @@ describe("CircleCI destination", () => {
 
     // Assess
     expectFailure(error, "unauthorized", [TOKEN, "CCIPAT_wrong"]);
-    expect(error.message).toContain("You must log in first.");
+    expect(error.message).toContain("HTTP 401 (the token was refused)");
+    expect(error.message).not.toContain("You must log in first.");
     expect(error.fix).toContain("personal API token");
     expect(error.fix).toContain("keyrotor-tokens/circleci");
     expect(circleci.variables({ project: "gh/acme/app" })).toEqual({});
@@ -137,7 +138,7 @@ describe("CircleCI destination", () => {
 
     // Assess
     expect([project.failure, context.failure]).toEqual(["not-found", "not-found"]);
-    expect(project.message).toContain("Project not found");
+    expect(project.message).toContain("HTTP 404 (not found, or not visible to the token)");
     expect(project.fix).toContain("project gh/acme/nothing");
     expect(context.fix).toContain(`context ${unknownContext}`);
     expectNothingShown(project, [TOKEN]);

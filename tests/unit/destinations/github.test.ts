@@ -157,7 +157,8 @@ describe("createGitHubWriter", () => {
 
     // Assess
     expectFailure(error, "unauthorized", [TOKEN, wrong]);
-    expect(error.message).toContain("Bad credentials");
+    expect(error.message).toContain("HTTP 401 (the token was refused)");
+    expect(error.message).not.toContain("Bad credentials");
     expect(error.fix).toContain("keyrotor-tokens/github");
     expect(error.fix).toContain('"Secrets" repository permission');
     expect(github.requests.filter((r) => r.method === "PUT")).toEqual([]);
@@ -244,6 +245,78 @@ describe("createGitHubWriter", () => {
     expect(error.message).toContain("GitHub secret GITHUB_KEY_ID of repository org/app");
     expect(error.fix).toContain("GITHUB_");
     expect(github.secrets({ repository: "org/app" }).has("GITHUB_KEY_ID")).toBe(false);
+    // The key was asked for again, found unchanged, and the refused PUT not sent twice.
+    expect(github.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+      "GET 200",
+      "PUT 201",
+      "PUT 422",
+      "GET 200",
+    ]);
+  });
+
+  it("seals again for GitHub's new public key when it rotated the key between the fetch and the PUT", async () => {
+    // Prepare: GitHub rotates the repository's key right after handing out the first one.
+    const github = await start();
+    const deps = fakeHttpDeps();
+    let rotated = false;
+    const rotating: typeof fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      if (!rotated && String(input).endsWith("/public-key")) {
+        rotated = true;
+        github.rotateKey({ repository: "org/app" });
+      }
+      return response;
+    };
+    const dest = destination({ repository: "org/app", apiUrl: github.url });
+
+    // Act
+    await createGitHubWriter(dest, new Redacted(TOKEN), { ...deps, fetch: rotating }).deliver(KEY);
+
+    // Assess
+    expect(github.secrets({ repository: "org/app" })).toEqual(
+      new Map([
+        ["AWS_SECRET_ACCESS_KEY", SECRET],
+        ["AWS_ACCESS_KEY_ID", KEY.accessKeyId],
+      ]),
+    );
+    expect(github.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+      "GET 200",
+      "PUT 422",
+      "GET 200",
+      "PUT 201",
+      "PUT 201",
+    ]);
+    const current = github.publicKey({ repository: "org/app" }).keyId;
+    expect(github.requests.slice(3).map((r) => (r.body as { key_id: string }).key_id)).toEqual([
+      current,
+      current,
+    ]);
+  });
+
+  it("retries a stale key once: a second 422 in the same delivery is a rejection", async () => {
+    // Prepare: GitHub rotates the key after every fetch of it.
+    const github = await start();
+    const rotating: typeof fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      if (String(input).endsWith("/public-key")) github.rotateKey({ repository: "org/app" });
+      return response;
+    };
+    const dest = destination({ repository: "org/app", apiUrl: github.url });
+
+    // Act
+    const error = await failureOf(
+      createGitHubWriter(dest, new Redacted(TOKEN), { ...fakeHttpDeps(), fetch: rotating }).deliver(KEY),
+    );
+
+    // Assess
+    expectFailure(error, "rejected", [TOKEN]);
+    expect(github.requests.map((r) => `${r.method} ${r.status}`)).toEqual([
+      "GET 200",
+      "PUT 422",
+      "GET 200",
+      "PUT 422",
+    ]);
+    expect(github.secrets({ repository: "org/app" }).size).toBe(0);
   });
 
   it.each([

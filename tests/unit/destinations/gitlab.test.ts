@@ -150,7 +150,7 @@ describe("GitLab destination", () => {
     expect(gitlab.requests.slice(0, 3).map((r) => r.method)).toEqual(["PUT", "POST", "PUT"]);
   });
 
-  it("names the refused fields of a 400, but never what GitLab says of the value", async () => {
+  it("names the refused fields of a 400 in keyrotor's words, never in GitLab's", async () => {
     // Prepare: a masked value under 8 characters; a key taken whose update still misses; a body echoing the secret.
     await start();
     const writer = writerFor({ project: "42" });
@@ -166,11 +166,18 @@ describe("GitLab destination", () => {
 
     // Assess
     expect([masking.failure, echoed.failure, taken.failure]).toEqual(["rejected", "rejected", "rejected"]);
-    expect(masking.message).toContain("HTTP 400 (refused: value)");
+    expect(masking.message).toContain(
+      "HTTP 400 (the request was refused as malformed; refused fields: value)",
+    );
     expect(masking.fix).toContain("8 characters");
-    expect(echoed.message).toContain("HTTP 400 (refused: value)");
+    expect(echoed.message).toContain(
+      "HTTP 400 (the request was refused as malformed; refused fields: value)",
+    );
     expectNothingShown(echoed, [TOKEN]);
-    expect(taken.message).toContain("HTTP 400 (refused: key (AWS_ACCESS_KEY_ID) has already been taken)");
+    expect(taken.message).toContain(
+      "HTTP 400 (the request was refused as malformed; refused fields: key (already taken in this scope))",
+    );
+    expect(taken.message).not.toContain("has already been taken");
   });
 
   it("answers a wrong token with an unauthorized error that holds neither token nor key", async () => {
@@ -182,7 +189,7 @@ describe("GitLab destination", () => {
 
     // Assess
     expectFailure(error, "unauthorized", [TOKEN, "glpat-wrong"]);
-    expect(error.message).toContain("401 Unauthorized");
+    expect(error.message).toContain("HTTP 401 (the token was refused)");
     expect(error.fix).toContain("keyrotor-tokens/gitlab");
     expect(error.fix).toContain("api scope");
     expect(valuesOf({ project: 42 })).toEqual([]);
@@ -210,7 +217,7 @@ describe("GitLab destination", () => {
 
     // Assess
     expectFailure(error, "not-found", [TOKEN]);
-    expect(error.message).toContain("404 Project Not Found");
+    expect(error.message).toContain("HTTP 404 (not found, or not visible to the token)");
     expect(error.fix).toContain("project acme/nothing");
   });
 

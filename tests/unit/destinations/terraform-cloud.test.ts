@@ -202,7 +202,7 @@ describe("createTerraformCloudWriter", () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it("fails as rejected when the API refuses the variable, with the API's own explanation", async () => {
+  it("fails as rejected when the API refuses the variable, in keyrotor's words rather than the API's", async () => {
     // Prepare
     const refusal = { errors: [{ status: "422", title: "invalid attribute", detail: "Key is invalid" }] };
     deps = {
@@ -219,7 +219,8 @@ describe("createTerraformCloudWriter", () => {
 
     // Assess
     expectFailure(error, "rejected", [TOKEN]);
-    expect(error.message).toContain("Key is invalid");
+    expect(error.message).toContain("HTTP 422 (the request was refused as invalid)");
+    expect(error.message).not.toContain("Key is invalid");
     expect(server.variables("acme", "prod")).toEqual([]);
   });
 
