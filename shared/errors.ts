@@ -65,3 +65,30 @@ export class MessageRefusedError extends Error {
 export class KeyVerificationError extends Error {
   override readonly name = "KeyVerificationError";
 }
+
+/** A row of a credential report that could not be read for certain: its line (the header is 1) and why. */
+export interface UnreadableRow {
+  readonly line: number;
+  readonly problem: string;
+}
+
+/**
+ * Rows of an account's credential report could not be read for certain, so the report cannot be
+ * trusted to show every user and key: whoever reads it lists the account's users through IAM instead.
+ */
+export class CredentialReportError extends Error {
+  override readonly name = "CredentialReportError";
+  constructor(
+    readonly accountId: string,
+    readonly rows: readonly UnreadableRow[],
+  ) {
+    super(`the credential report of account ${accountId} could not be read: ${describeRows(rows)}`);
+  }
+}
+
+/** "2 rows (line 3: why; line 7: why)", the first three named: the words a report or a notice shows. */
+export function describeRows(rows: readonly UnreadableRow[]): string {
+  const named = rows.slice(0, 3).map((r) => `line ${r.line}: ${r.problem}`);
+  const more = rows.length > named.length ? `; ${rows.length - named.length} more` : "";
+  return `${rows.length} ${rows.length === 1 ? "row" : "rows"} (${named.join("; ")}${more})`;
+}

@@ -127,6 +127,13 @@ export const noticeSchema = z.strictObject({
     }),
   ),
   /**
+   * The account's credential report had rows keyrotor could not read for certain (how many, which,
+   * why), so every user was looked at through IAM instead.
+   */
+  credentialReport: z.optional(
+    z.strictObject({ rows: z.number().check(z.int(), z.minimum(1)), detail: text }),
+  ),
+  /**
    * Which attempt at the job this notice reports (1 unless the job ran out of time and was retried):
    * each attempt tells only what it did, so every part is delivered and none twice.
    */

@@ -54,5 +54,13 @@ export function formatRun(result: SweepResult): string {
   if (result.mode === "audit")
     lines.push("", "Audit mode: nothing was changed; CREATED/DEACTIVATED/DELETED count planned actions.");
   for (const s of result.skipped) lines.push(`skipped ${s.accountId}: ${s.reason}`);
+  for (const a of result.accounts) {
+    const fallback = a.report?.reportFallback;
+    if (fallback) {
+      lines.push(
+        `${a.job.account.id}: credential report unreadable, ${fallback.detail}; every user listed through IAM`,
+      );
+    }
+  }
   return lines.join("\n");
 }

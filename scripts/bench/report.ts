@@ -191,6 +191,9 @@ function fakeOrganization(accounts: number, users: number) {
                 await wait(MODEL.latencyMs.iam);
                 return fake.userDirectory();
               },
+              // Only for an account whose credential report cannot be read, which the bench has none of.
+              listAccessKeys: (userName) => fake.listAccessKeys(userName),
+              getAccessKeyLastUse: (keyId) => fake.getAccessKeyLastUse(keyId),
             },
           };
         },

@@ -145,6 +145,9 @@ export class FakeAccount implements IamPort, SecretsPort {
     this.check("GetAccessKeyLastUsed");
     return this.lastUsed.get(keyId) ?? null;
   }
+  async getAccessKeyLastUse(keyId: string) {
+    return { lastUsedAt: await this.getAccessKeyLastUsed(keyId) };
+  }
   async createAccessKey(userName: string) {
     this.mutate("CreateAccessKey", userName);
     const u = this.user(userName);

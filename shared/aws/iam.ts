@@ -13,10 +13,10 @@ import {
   UpdateAccountPasswordPolicyCommand,
 } from "@aws-sdk/client-iam";
 import type { AccountPasswordPolicy } from "../compliance/password-policy";
-import { AwsCallError } from "../errors";
+import { AwsCallError, CredentialReportError } from "../errors";
 import type { KeyFacts, KeyStatus } from "../lifecycle";
 import { Redacted } from "../redacted";
-import type { DirectoryEntry, IamPort, NewAccessKey, ReportedUser } from "../rotation/ports";
+import type { DirectoryEntry, IamPort, KeyLastUse, NewAccessKey, ReportedUser } from "../rotation/ports";
 import { type ClientOptions, clientConfig } from "./client-config";
 import { parseCredentialReport } from "./credential-report";
 import { call, isAwsError } from "./errors";
@@ -60,10 +60,13 @@ export class IamAdapter implements IamPort {
   }
 
   /**
-   * The IAM credential report: every user and a summary of their keys in two or three calls whatever
-   * the account's size. IAM reuses a report up to four hours old; generation is polled until complete.
+   * The IAM credential report of account `accountId`: every user and a summary of their keys in two or
+   * three calls whatever the account's size. IAM reuses a report up to four hours old; generation is
+   * polled until complete.
+   * @throws CredentialReportError naming the rows that could not be read for certain: the report then
+   *   may not show every user, and only a listing through IAM can be trusted.
    */
-  credentialReport(): Promise<ReportedUser[]> {
+  credentialReport(accountId: string): Promise<ReportedUser[]> {
     const generate = () =>
       call(SERVICE, "GenerateCredentialReport", () =>
         this.client.send(new GenerateCredentialReportCommand({})),
@@ -85,7 +88,10 @@ export class IamAdapter implements IamPort {
       const { Content } = await call(SERVICE, "GetCredentialReport", () =>
         this.client.send(new GetCredentialReportCommand({})),
       );
-      return parseCredentialReport(new TextDecoder().decode(Content ?? new Uint8Array()));
+      const csv = new TextDecoder().decode(Content ?? new Uint8Array());
+      const { users, unreadable } = parseCredentialReport(csv, accountId);
+      if (unreadable.length > 0) throw new CredentialReportError(accountId, unreadable);
+      return users;
     })();
   }
 
@@ -131,10 +137,24 @@ export class IamAdapter implements IamPort {
   }
 
   /** When the key was last used, `null` if never. */
-  getAccessKeyLastUsed(keyId: string): Promise<Date | null> {
+  async getAccessKeyLastUsed(keyId: string): Promise<Date | null> {
+    return (await this.getAccessKeyLastUse(keyId)).lastUsedAt;
+  }
+
+  /** When, with which service and in which region the key was last used, as the credential report has it. */
+  getAccessKeyLastUse(keyId: string): Promise<KeyLastUse> {
     return call(SERVICE, "GetAccessKeyLastUsed", async () => {
       const out = await this.client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: keyId }));
-      return out.AccessKeyLastUsed?.LastUsedDate ?? null;
+      const used = out.AccessKeyLastUsed;
+      // IAM writes N/A where it knows no service or region.
+      const known = (v: string | undefined) => (v && v !== "N/A" ? v : undefined);
+      const service = known(used?.ServiceName);
+      const region = known(used?.Region);
+      return {
+        lastUsedAt: used?.LastUsedDate ?? null,
+        ...(service ? { lastUsedService: service } : {}),
+        ...(region ? { lastUsedRegion: region } : {}),
+      };
     });
   }
 

@@ -3,6 +3,7 @@ import type { Announcements } from "../ledger/records";
 import type { Notice, NoticeUser, RotationJob } from "../messages";
 import type { AccountReport, UserReport } from "../rotation/report";
 import { isAdviceOccasion } from "./advice-statements";
+import { plain } from "./matter";
 import { accountStatements, type Statement, statementsFor } from "./statements";
 
 /** Keeps a notice (and what it records) well inside SQS's 256 KiB and DynamoDB's 400 KB, whatever the account's size. */
@@ -79,16 +80,22 @@ export function composeNotice(
   }
   const account = judge(accountStatements(report), announced.account, false);
   const accountChanged = JSON.stringify(account.record) !== JSON.stringify(sorted(announced.account));
+  const told = (matter: string) => account.news.some((s) => s.matter === matter);
   const policy = report.passwordPolicy;
   const passwordPolicy =
-    policy?.outcome === "done" || (policy?.outcome === "failed" && account.news.length > 0)
+    policy?.outcome === "done" || (policy?.outcome === "failed" && told("password-policy"))
       ? {
           outcome: policy.outcome,
           changes: [...policy.changes],
           ...(policy.error ? { error: policy.error.message } : {}),
         }
       : undefined;
-  if (users.length === 0 && omittedUsers === 0 && !passwordPolicy) {
+  const fallback = report.reportFallback;
+  const credentialReport =
+    fallback && told("credential-report")
+      ? { rows: fallback.rows, detail: plain(fallback.detail) }
+      : undefined;
+  if (users.length === 0 && omittedUsers === 0 && !passwordPolicy && !credentialReport) {
     return {
       notice: null,
       announces: { users: {} },
@@ -105,6 +112,7 @@ export function composeNotice(
     omittedUsers,
     part,
     ...(passwordPolicy ? { passwordPolicy } : {}),
+    ...(credentialReport ? { credentialReport } : {}),
   };
   return { notice, announces: withAccount(announces, accountChanged, account.record), forgets };
 }

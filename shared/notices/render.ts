@@ -39,7 +39,7 @@ const SECTIONS: { title: string; pick: (e: NoticeEvent) => boolean }[] = [
 function summaryOf(notice: Notice): string {
   const all = notice.users.flatMap((u) => u.events);
   const n = (kinds: Kind[]) => all.filter((e) => kinds.includes(e.kind)).length;
-  const action = all.filter(needsAction).length + (notice.passwordPolicy?.outcome === "failed" ? 1 : 0);
+  const action = all.filter(needsAction).length + accountLines(notice).length;
   const soon = all.filter(
     (e) => e.kind === "warning" && e.blocker === undefined && e.step !== "deactivate",
   ).length;
@@ -115,12 +115,7 @@ export function renderNotice(notice: Notice): RenderedNotice {
             : lineOf(u.userName, e, later(u.userName)),
         ),
     );
-    if (section.title === "Needs your action" && notice.passwordPolicy?.outcome === "failed") {
-      lines.push({
-        what: `The account password policy could not be updated: ${notice.passwordPolicy.error ?? "unknown error"}.`,
-        next: "Tell your platform team; keyrotor tries again on its next run.",
-      });
-    }
+    if (section.title === "Needs your action") lines.push(...accountLines(notice));
     if (lines.length === 0) continue;
     text.push(`== ${section.title} ==`);
     html.push(`<h2 style="${STYLE.h2}">${escapeHtml(section.title)}</h2>`);
@@ -155,6 +150,24 @@ export function renderNotice(notice: Notice): RenderedNotice {
   text.push(footer);
   html.push(`<p style="${STYLE.muted}">${escapeHtml(footer)}</p>`);
   return { subject, text: text.join("\n"), html: documentOf(subject, html.join("\n")) };
+}
+
+/** What needs a person about the account itself rather than one of its users. */
+function accountLines(notice: Notice): Line[] {
+  const lines: Line[] = [];
+  if (notice.passwordPolicy?.outcome === "failed") {
+    lines.push({
+      what: `The account password policy could not be updated: ${notice.passwordPolicy.error ?? "unknown error"}.`,
+      next: "Tell your platform team; keyrotor tries again on its next run.",
+    });
+  }
+  if (notice.credentialReport) {
+    lines.push({
+      what: `keyrotor could not read this account's credential report for certain: ${notice.credentialReport.detail}. It looked at every user through IAM instead, so no user was skipped.`,
+      next: "Tell your platform team; they can see that row with aws iam get-credential-report. Until keyrotor can read it, each run looks at every user, a few IAM calls each.",
+    });
+  }
+  return lines;
 }
 
 function listHtml(list: NonNullable<Line["list"]>): string {

@@ -145,19 +145,31 @@ function blockerOf(user: UserReport, w: DatedKeyEvent, foreign: boolean): Notice
   return others.length > 0 && !others.every((k) => freed(k.id)) ? "two-keys" : undefined;
 }
 
-/** The account-level statements: a password policy strengthened (news), or failing (told once a quiet period). */
+/**
+ * The account-level statements: a password policy strengthened (news), or failing, and a credential
+ * report keyrotor could not read for certain (each told once a quiet period).
+ */
 export function accountStatements(report: AccountReport): Statement[] {
+  const out: Statement[] = [];
   const policy = report.passwordPolicy;
   if (policy?.outcome === "failed") {
     const error = policy.error?.message ?? "unknown error";
-    return [
-      {
-        matter: "password-policy",
-        said: fingerprint(error),
-        repeats: true,
-        event: { kind: "failed", detail: error },
-      },
-    ];
+    out.push({
+      matter: "password-policy",
+      said: fingerprint(error),
+      repeats: true,
+      event: { kind: "failed", detail: error },
+    });
   }
-  return [];
+  const fallback = report.reportFallback;
+  if (fallback) {
+    out.push({
+      matter: "credential-report",
+      // Line numbers move as users come and go; the same rows, refused for the same reasons, are old news.
+      said: fingerprint(fallback.detail.replace(/line \d+: /g, "")),
+      repeats: true,
+      event: { kind: "failed", action: "read", detail: fallback.detail },
+    });
+  }
+  return out;
 }

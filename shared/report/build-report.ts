@@ -2,11 +2,11 @@ import { mapWithConcurrency } from "../concurrency";
 import { describeError } from "../errors";
 import type { LedgerPort } from "../ledger/records";
 import type { Log } from "../log";
-import type { IamPort } from "../rotation/ports";
 import type { OrganizationPort } from "../scheduling/schedule-run";
 import { type AccountInfo, type Scope, selectAccounts } from "../scheduling/select";
 import { aggregate } from "./aggregate";
 import { type AccountFacts, accountFacts, type ReportSettings, unreadableAccount } from "./facts";
+import { type ReportIam, readIam } from "./read-iam";
 import type { AccountSummary, OrgReport } from "./types";
 
 /**
@@ -15,11 +15,11 @@ import type { AccountSummary, OrgReport } from "./types";
  */
 export interface ReportPorts {
   readonly organization: Pick<OrganizationPort, "listAccounts" | "listAccountIdsUnder">;
-  /** The rotation's `AccountOpener` fits: only the two account-wide IAM reads are used. */
-  readonly openAccount: (
-    accountId: string,
-    runId: string,
-  ) => Promise<{ readonly iam: Pick<IamPort, "credentialReport" | "userDirectory"> }>;
+  /**
+   * The rotation's `AccountOpener` fits: the two account-wide IAM reads are used, and the per-user
+   * key reads only for an account whose credential report cannot be read for certain.
+   */
+  readonly openAccount: (accountId: string, runId: string) => Promise<{ readonly iam: ReportIam }>;
   readonly ledger: Pick<LedgerPort, "loadAccount">;
   readonly log: Log;
 }
@@ -110,7 +110,7 @@ async function readAccount(
   now: Date,
 ): Promise<AccountFacts> {
   const [iam, ledger] = await Promise.allSettled([
-    ports.openAccount(account.id, runId).then(({ iam }) => readIam(iam)),
+    ports.openAccount(account.id, runId).then(({ iam }) => readIam(iam, account.id, ports.log)),
     ports.ledger.loadAccount(account.id),
   ]);
   if (iam.status === "fulfilled" && ledger.status === "fulfilled") {
@@ -123,11 +123,4 @@ async function readAccount(
   ports.log.warn("account unreadable", { accountId: account.id, error });
   const recorded = ledger.status === "fulfilled" ? ledger.value.account?.activeKeysByMonth : undefined;
   return unreadableAccount(account.id, account.name, error.message, recorded);
-}
-
-/** The credential report, then the directory only if some user has a key (exemption matters only then). */
-async function readIam(iam: Pick<IamPort, "credentialReport" | "userDirectory">) {
-  const users = await iam.credentialReport();
-  const directory = users.some((u) => u.keys.length > 0) ? await iam.userDirectory() : new Map();
-  return { users, directory };
 }

@@ -109,6 +109,7 @@ function needingAPerson(report: OrgReport) {
     return { account, user: oneLine(a.userName, 64), what: `${KIND[a.kind]}${age}: ${oneLine(a.reason)}` };
   });
   const unreadable = report.accounts.filter((a) => a.error !== undefined);
+  const listed = report.accounts.filter((a) => a.reportFallback !== undefined);
   return {
     rows,
     more: users.length - rows.length,
@@ -117,6 +118,13 @@ function needingAPerson(report: OrgReport) {
       .slice(0, LISTED_ACCOUNTS)
       .map((a) => `${oneLine(a.name, 60)} (${a.accountId}): ${oneLine(a.error ?? "")}`),
     moreUnreadable: Math.max(0, unreadable.length - LISTED_ACCOUNTS),
+    listed: listed
+      .slice(0, LISTED_ACCOUNTS)
+      .map(
+        (a) =>
+          `${oneLine(a.name, 60)} (${a.accountId}): ${oneLine(a.reportFallback ?? "")}; every user listed through IAM instead`,
+      ),
+    moreListed: Math.max(0, listed.length - LISTED_ACCOUNTS),
   };
 }
 
@@ -169,7 +177,8 @@ const htmlOf = (part: Part) => [
 
 /**
  * The digest email for `report`, stored at `stored`: the summary, who needs a person (the first
- * `LISTED_USERS`; the rest counted), accounts that could not be read, and the link to the full report.
+ * `LISTED_USERS`; the rest counted), accounts that could not be read, accounts whose credential report
+ * could not be read (their users listed through IAM instead), and the link to the full report.
  */
 export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
   const day = report.generatedAt.slice(0, 10);
@@ -203,6 +212,15 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
             title: "Accounts keyrotor could not read",
             items: people.unreadable,
             lines: people.moreUnreadable > 0 ? [`And ${plural(people.moreUnreadable, "more account")}.`] : [],
+          },
+        ]
+      : []),
+    ...(people.listed.length > 0
+      ? [
+          {
+            title: "Credential reports keyrotor could not read",
+            items: people.listed,
+            lines: people.moreListed > 0 ? [`And ${plural(people.moreListed, "more account")}.`] : [],
           },
         ]
       : []),

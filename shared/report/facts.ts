@@ -37,6 +37,8 @@ export interface AccountInputs {
   readonly users: readonly ReportedUser[];
   readonly directory: ReadonlyMap<string, DirectoryEntry>;
   readonly ledger: AccountLedger;
+  /** Set when the users were listed through IAM because the credential report could not be read for certain. */
+  readonly reportFallback?: string;
 }
 
 /**
@@ -149,7 +151,14 @@ export function accountFacts(inputs: AccountInputs, settings: ReportSettings, no
     if (record) tallyRotations(record, rotations);
   }
   counts.byAdvice = keysByKind(advice);
-  const summary = { ...counts, accountId: inputs.accountId, name: inputs.name, upcoming, attention };
+  const summary = {
+    ...counts,
+    accountId: inputs.accountId,
+    name: inputs.name,
+    upcoming,
+    attention,
+    ...(inputs.reportFallback === undefined ? {} : { reportFallback: inputs.reportFallback }),
+  };
   return { summary, rotations, activeKeysByMonth: inputs.ledger.account?.activeKeysByMonth ?? {} };
 }
 

@@ -63,6 +63,7 @@ export const CSV_COLUMNS: readonly string[] = [
   "upcomingDeletions",
   ...ATTENTION_ORDER.map((k) => ATTENTION_COLUMNS[k]),
   ...ADVICE_KINDS.map((k) => ADVICE_COLUMNS[k]),
+  "reportFallback",
 ];
 
 /**
@@ -82,7 +83,7 @@ const share = (part: number, whole: number) => {
 };
 
 function row(
-  name: { id: string; name: string; error: string },
+  name: { id: string; name: string; error: string; fallback: string },
   counts: KeyCounts,
   upcoming: Upcoming,
   attention: readonly Attention[],
@@ -108,6 +109,7 @@ function row(
     upcoming.deletions,
     ...ATTENTION_ORDER.map((k) => byKind.get(k) ?? 0),
     ...ADVICE_KINDS.map((k) => counts.byAdvice?.[k] ?? ""),
+    name.fallback,
   ];
 }
 
@@ -119,16 +121,23 @@ function row(
  */
 export function renderCsv(report: OrgReport): string {
   const { totals } = report;
+  const listed = report.accounts.filter((a) => a.reportFallback !== undefined).length;
   const rows = [
     CSV_COLUMNS,
     ...report.accounts.map((a) =>
-      row({ id: a.accountId, name: a.name, error: a.error ?? "" }, a, a.upcoming, a.attention),
+      row(
+        { id: a.accountId, name: a.name, error: a.error ?? "", fallback: a.reportFallback ?? "" },
+        a,
+        a.upcoming,
+        a.attention,
+      ),
     ),
     row(
       {
         id: "TOTAL",
         name: `${totals.accounts} accounts`,
         error: totals.unreadableAccounts > 0 ? `${totals.unreadableAccounts} unreadable` : "",
+        fallback: listed > 0 ? `${listed} listed through IAM` : "",
       },
       totals,
       report.upcoming,

@@ -87,6 +87,11 @@ export interface AccountSummary extends KeyCounts {
   readonly attention: readonly Attention[];
   /** The account could not be read (its role, its report): its counts are zero and this says why. */
   readonly error?: string;
+  /**
+   * The account's credential report had rows that could not be read for certain (how many, which,
+   * why): its users and keys were listed through IAM instead, so its counts are still complete.
+   */
+  readonly reportFallback?: string;
 }
 
 export interface OrgReport {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CredentialReportError, describeRows } from "../errors";
 import type { AccountLedger, UserRecord } from "../ledger/records";
 import { keysFingerprint, needsLook, type ReportedKey, stepFallsDue, supersededInUse } from "../lifecycle";
 import type { AccountPorts, DirectoryEntry, IamUser } from "./ports";
@@ -48,7 +49,9 @@ function deliveryOutstanding(record: UserRecord | undefined): boolean {
  * it, or when the settings that shape its secret changed. A user nothing can be done for (blocked,
  * exempt, held, failing) stays quiet until its quiet period ends, its keys change, or another of its
  * steps falls due. An account where
- * nothing is due costs these calls and the AssumeRole, whatever its size.
+ * nothing is due costs these calls and the AssumeRole, whatever its size. A report with rows that
+ * could not be read for certain may not show every user, so then every user is looked at, as
+ * `discoverAll` does, and the discovery says why (`fallback`).
  */
 export async function discoverFromReport(
   ports: AccountPorts,
@@ -57,7 +60,14 @@ export async function discoverFromReport(
   ledger: AccountLedger,
   previousRunAt: Date,
 ): Promise<Discovery> {
-  const reported = await ports.iam.credentialReport();
+  const reported = await readReport(ports, run.accountId);
+  if (!Array.isArray(reported)) {
+    ports.log.warn("credential report unreadable: every user listed through IAM", {
+      accountId: run.accountId,
+      ...reported,
+    });
+    return { ...(await discoverAll(ports, settings)), fallback: reported };
+  }
   const settingsChanged = ledger.account?.settingsDigest !== secretSettingsDigest(settings);
   const fingerprints = new Map<string, string>();
   const reportedKeys = new Map<string, readonly ReportedKey[]>();
@@ -93,6 +103,16 @@ export async function discoverFromReport(
     activeKeys: reported.reduce((n, u) => n + u.keys.filter((k) => k.status === "Active").length, 0),
     settingsChanged,
   };
+}
+
+/** The report's users, or, when some row could not be read for certain, how many and which. */
+async function readReport(ports: AccountPorts, accountId: string) {
+  try {
+    return await ports.iam.credentialReport(accountId);
+  } catch (error) {
+    if (!(error instanceof CredentialReportError)) throw error;
+    return { rows: error.rows.length, detail: describeRows(error.rows) } as const;
+  }
 }
 
 /** The user's secret name, as discovery and reconciliation both spell it. */

@@ -33,12 +33,20 @@ export interface DirectoryEntry {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** A key's last use: when (`null`: never), and with which service in which region when IAM says. */
+export type KeyLastUse = Pick<ReportedKey, "lastUsedAt" | "lastUsedService" | "lastUsedRegion">;
+
 export interface IamPort extends PasswordPolicyPort {
   /** Every user with its groups and tags, in one paginated call. */
   userDirectory(): Promise<Map<string, DirectoryEntry>>;
-  credentialReport(): Promise<ReportedUser[]>;
+  /**
+   * Every user of account `accountId` with a summary of its keys, from the credential report.
+   * Rejects with `CredentialReportError` when some row could not be read for certain.
+   */
+  credentialReport(accountId: string): Promise<ReportedUser[]>;
   listAccessKeys(userName: string): Promise<KeyFacts[]>;
   getAccessKeyLastUsed(keyId: string): Promise<Date | null>;
+  getAccessKeyLastUse(keyId: string): Promise<KeyLastUse>;
   createAccessKey(userName: string): Promise<NewAccessKey>;
   deactivateAccessKey(userName: string, keyId: string): Promise<void>;
   deleteAccessKey(userName: string, keyId: string): Promise<void>;

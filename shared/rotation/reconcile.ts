@@ -59,6 +59,7 @@ export async function reconcileAccount(
     unexaminedUsers: discovery.unexamined,
     failedUsers: reports.filter(hasFailed).length,
     deferredUsers: reports.filter((u) => u.status === "deferred").length,
+    ...(discovery.fallback ? { reportFallback: discovery.fallback } : {}),
   };
   if (!run.readOnly) {
     await ports.ledger.recordRun(run.accountId, {

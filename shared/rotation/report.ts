@@ -132,6 +132,17 @@ export interface UserReport {
   readonly error?: ErrorReport;
 }
 
+/**
+ * The credential report had rows keyrotor could not read for certain, so it may not have shown every
+ * user: every user was looked at through IAM instead (as `discovery: full` does), none skipped.
+ */
+export interface ReportFallback {
+  /** How many rows could not be read. */
+  readonly rows: number;
+  /** Which and why, the first three named: `2 rows (line 3: why; line 7: why)`. */
+  readonly detail: string;
+}
+
 export interface AccountReport {
   readonly accountId: string;
   readonly runId: string;
@@ -150,4 +161,6 @@ export interface AccountReport {
   readonly deferredUsers: number;
   /** CIS 1.8-1.9, when `passwordPolicy` is configured. */
   readonly passwordPolicy?: PasswordPolicyReport;
+  /** Set when the credential report could not be read for certain and every user was listed instead. */
+  readonly reportFallback?: ReportFallback;
 }

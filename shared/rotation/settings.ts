@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import type { AccountLedger, LedgerPort } from "../ledger/records";
 import type { ReportedKey, Thresholds } from "../lifecycle";
 import type { AccountPorts, DirectoryEntry, IamUser, KeyPorts, SecretMeta } from "./ports";
+import type { ReportFallback } from "./report";
 
 export type RotationSettings = Pick<
   Config,
@@ -56,10 +57,12 @@ export interface Discovery {
   readonly activeKeys: number | null;
   /** The settings that shape existing secrets changed since the last run: every secret is checked. */
   readonly settingsChanged: boolean;
+  /** Report discovery could not read the credential report for certain: every user was listed instead. */
+  readonly fallback?: ReportFallback;
 }
 
 /** What every step of one account's reconciliation shares: the run, the ledger, what discovery found. */
-export interface AccountContext extends Omit<Discovery, "users" | "unexamined"> {
+export interface AccountContext extends Omit<Discovery, "users" | "unexamined" | "fallback"> {
   readonly ports: AccountPorts & { readonly ledger: LedgerPort; readonly keys?: KeyPorts };
   readonly settings: RotationSettings;
   readonly thresholds: Thresholds;

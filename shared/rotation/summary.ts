@@ -36,5 +36,6 @@ export function summarize(report: AccountReport) {
       .length,
     failedUsers: report.failedUsers,
     deferredUsers: report.deferredUsers,
+    ...(report.reportFallback ? { unreadableReportRows: report.reportFallback.rows } : {}),
   };
 }

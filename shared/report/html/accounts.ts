@@ -15,7 +15,10 @@ function worstShare(a: AccountSummary): number | null {
 }
 
 const needsLook = (a: AccountSummary) =>
-  a.error !== undefined || a.attention.length > 0 || (worstShare(a) ?? 1) < 1;
+  a.error !== undefined ||
+  a.reportFallback !== undefined ||
+  a.attention.length > 0 ||
+  (worstShare(a) ?? 1) < 1;
 
 const NAMES = new Intl.Collator("en");
 
@@ -80,11 +83,15 @@ function table(accounts: readonly AccountSummary[]): string {
 
 function row(a: AccountSummary): string {
   const error = a.error === undefined ? "" : `<br><small class="error">${text(a.error)}</small>`;
+  const listed =
+    a.reportFallback === undefined
+      ? ""
+      : `<br><small class="warn">credential report unreadable: ${text(a.reportFallback)}; every user listed through IAM</small>`;
   const old = a.byAge["90-100"] + a.byAge["100-110"] + a.byAge[">=110"];
   const unused = a.byUse["45-90"] + a.byUse[">=90"];
   const { rotations, deactivations, deletions } = a.upcoming;
   return (
-    `<tr><td>${name(a.name)}<br><small>${text(a.accountId)}</small>${error}</td>` +
+    `<tr><td>${name(a.name)}<br><small>${text(a.accountId)}</small>${error}${listed}</td>` +
     `<td class="n">${num(a.users)}</td><td class="n">${num(a.activeKeys)}</td>` +
     share(shareOf(a.rotationCompliant, a.activeKeys)) +
     share(shareOf(a.usageCompliant, a.activeKeys)) +

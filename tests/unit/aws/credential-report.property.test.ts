@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvCells, parseCredentialReport } from "../../../shared/aws/credential-report";
+import { parseCredentialReport } from "../../../shared/aws/credential-report";
 import type { ReportedKey } from "../../../shared/lifecycle";
 import type { ReportedUser } from "../../../shared/rotation/ports";
 
@@ -54,26 +54,17 @@ const userNameArb = fc.string({
   maxLength: 64,
 });
 
-/** An IAM path: `/`, or segments of `\u0021-\u007E` between slashes; commas and quotes drawn often. */
-const pathArb = fc
-  .array(
-    fc.string({
-      unit: fc.oneof(
-        { arbitrary: fc.constantFrom(",", '"'), weight: 1 },
-        {
-          arbitrary: fc
-            .integer({ min: 0x21, max: 0x7e })
-            .filter((c) => c !== 0x2f)
-            .map((c) => String.fromCharCode(c)),
-          weight: 4,
-        },
-      ),
-      minLength: 1,
-      maxLength: 8,
-    }),
-    { maxLength: 3 },
-  )
-  .map((segments) => (segments.length === 0 ? "/" : `/${segments.join("/")}/`));
+/** Any character IAM allows in a path (`\u0021-\u007E`), quotes, commas and slashes drawn often. */
+const pathCharArb = fc.oneof(
+  { arbitrary: fc.constantFrom(",", '"', "/", '""', ',"', '",'), weight: 2 },
+  { arbitrary: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), weight: 3 },
+);
+
+/** An IAM path: `/`, or `/`, up to 510 allowed characters, `/`. */
+const pathArb = fc.oneof(
+  fc.constant("/"),
+  fc.string({ unit: pathCharArb, minLength: 1, maxLength: 40 }).map((inner) => `/${inner.slice(0, 510)}/`),
+);
 
 interface KeyModel {
   readonly active: boolean;
@@ -87,8 +78,8 @@ const keyArb: fc.Arbitrary<KeyModel> = fc.record({
   active: fc.boolean(),
   createdAt: instantArb,
   lastUsedAt: fc.option(instantArb, { nil: null }),
-  region: fc.constantFrom(null, "us-east-1", "eu-west-1"),
-  service: fc.constantFrom(null, "iam", "s3", "sts"),
+  region: fc.constantFrom(null, "us-east-1", "eu-west-1", "us-gov-west-1"),
+  service: fc.constantFrom(null, "iam", "s3", "sts", "execute-api", "runtime.sagemaker"),
 });
 
 /** A key slot's five cells; an empty slot has no date where the key's creation would be. */
@@ -110,140 +101,188 @@ const slotCellsArb = (key: KeyModel | null): fc.Arbitrary<string[]> =>
 interface RowModel {
   readonly user: ReportedUser;
   readonly cells: string[];
-  /** Per cell: whether it is written quoted (a cell holding `"` is quoted whatever this says). */
+  /** Per cell: whether an RFC 4180 writer quotes it (it must when it holds `"` or `,`). */
   readonly quoted: boolean[];
 }
 
-/**
- * A user and its report row. AWS quotes nothing, so most rows are written bare (a comma in the name
- * or the path then spreads over cells); some quote any of their cells, as an RFC 4180 writer would.
- */
-const rowArb: fc.Arbitrary<RowModel> = fc
-  .record({
-    userName: userNameArb,
-    path: pathArb,
-    account: fc.stringMatching(/^\d{12}$/),
-    slots: fc.tuple(fc.option(keyArb, { nil: null }), fc.option(keyArb, { nil: null })),
-  })
-  .chain(({ userName, path, account, slots }) => {
-    const arn = `arn:aws:iam::${account}:user${path}${userName}`;
-    const keys: ReportedKey[] = slots
-      .filter((k) => k !== null)
-      .map((k) => ({
-        status: k.active ? "Active" : "Inactive",
-        createdAt: k.createdAt,
-        lastUsedAt: k.lastUsedAt,
-        ...(k.service ? { lastUsedService: k.service } : {}),
-        ...(k.region ? { lastUsedRegion: k.region } : {}),
-      }));
-    return fc.record({
-      user: fc.constant({ userName, arn, keys }),
-      cells: fc
-        .tuple(
-          instantArb.map(iso),
-          fc.constantFrom("true", "false", "not_supported"),
-          dateCellArb,
-          dateCellArb,
-          dateCellArb,
-          fc.constantFrom("true", "false"),
-          slotCellsArb(slots[0]),
-          slotCellsArb(slots[1]),
-          fc.tuple(
+/** A user of the account and its report row. */
+const rowArb = (account: string, partition: string): fc.Arbitrary<RowModel> =>
+  fc
+    .record({
+      userName: userNameArb,
+      path: pathArb,
+      slots: fc.tuple(fc.option(keyArb, { nil: null }), fc.option(keyArb, { nil: null })),
+    })
+    .chain(({ userName, path, slots }) => {
+      const arn = `arn:${partition}:iam::${account}:user${path}${userName}`;
+      const keys: ReportedKey[] = slots
+        .filter((k) => k !== null)
+        .map((k) => ({
+          status: k.active ? "Active" : "Inactive",
+          createdAt: k.createdAt,
+          lastUsedAt: k.lastUsedAt,
+          ...(k.service ? { lastUsedService: k.service } : {}),
+          ...(k.region ? { lastUsedRegion: k.region } : {}),
+        }));
+      return fc.record({
+        user: fc.constant({ userName, arn, keys }),
+        cells: fc
+          .tuple(
+            instantArb.map(iso),
             fc.constantFrom("true", "false"),
             dateCellArb,
-            fc.constantFrom("true", "false"),
             dateCellArb,
-          ),
-        )
-        .map(([created, pwEnabled, pwUsed, pwChanged, pwNext, mfa, key1, key2, certs]) => [
-          userName,
-          arn,
-          created,
-          pwEnabled,
-          pwUsed,
-          pwChanged,
-          pwNext,
-          mfa,
-          ...key1,
-          ...key2,
-          ...certs,
-        ]),
-      quoted: fc.oneof(
-        { arbitrary: fc.constant(COLUMNS.map(() => false)), weight: 2 },
-        {
-          arbitrary: fc.array(fc.boolean(), { minLength: COLUMNS.length, maxLength: COLUMNS.length }),
-          weight: 1,
-        },
-      ),
+            dateCellArb,
+            fc.constantFrom("true", "false"),
+            slotCellsArb(slots[0]),
+            slotCellsArb(slots[1]),
+            fc.tuple(
+              fc.constantFrom("true", "false"),
+              dateCellArb,
+              fc.constantFrom("true", "false"),
+              dateCellArb,
+            ),
+          )
+          .map(([created, pwEnabled, pwUsed, pwChanged, pwNext, mfa, key1, key2, certs]) => [
+            userName,
+            arn,
+            created,
+            pwEnabled,
+            pwUsed,
+            pwChanged,
+            pwNext,
+            mfa,
+            ...key1,
+            ...key2,
+            ...certs,
+          ]),
+        quoted: fc.array(fc.boolean(), { minLength: COLUMNS.length, maxLength: COLUMNS.length }),
+      });
     });
-  });
-
-const ROOT_ROW =
-  "<root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00+00:00,not_supported,N/A," +
-  "not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
-
-/** One cell as a CSV writer would put it: quoted (quotes doubled) when asked or when it must be. */
-const writeCell = (value: string, quoted: boolean) =>
-  quoted || value.includes('"') ? `"${value.replaceAll('"', '""')}"` : value;
 
 interface ReportModel {
+  readonly account: string;
+  readonly partition: string;
   readonly rows: RowModel[];
   readonly root: boolean;
-  readonly headerQuoted: boolean;
   readonly eol: string;
   readonly trailingEol: boolean;
 }
 
-const reportArb: fc.Arbitrary<ReportModel> = fc.record({
-  rows: fc.array(rowArb, { maxLength: 6 }),
-  root: fc.boolean(),
-  headerQuoted: fc.boolean(),
-  eol: fc.constantFrom("\n", "\r\n"),
-  trailingEol: fc.boolean(),
-});
+const reportArb: fc.Arbitrary<ReportModel> = fc
+  .record({
+    account: fc.stringMatching(/^\d{12}$/),
+    partition: fc.constantFrom("aws", "aws-cn", "aws-us-gov"),
+    root: fc.boolean(),
+    eol: fc.constantFrom("\n", "\r\n"),
+    trailingEol: fc.boolean(),
+  })
+  .chain((shape) =>
+    fc
+      .uniqueArray(rowArb(shape.account, shape.partition), {
+        maxLength: 6,
+        selector: (r) => r.user.userName,
+      })
+      .map((rows) => ({ ...shape, rows })),
+  );
 
-/** Writes a report the way IAM lays it out: header, root account (usually), then one row a user. */
-function render(report: ReportModel): string {
-  const lines = [
-    COLUMNS.map((c) => writeCell(c, report.headerQuoted)).join(","),
-    ...(report.root ? [ROOT_ROW] : []),
-    ...report.rows.map((r) => r.cells.map((c, i) => writeCell(c, r.quoted[i] ?? false)).join(",")),
+const rootRow = (r: ReportModel) =>
+  `<root_account>,arn:${r.partition}:iam::${r.account}:root,2020-01-01T00:00:00+00:00,not_supported,N/A,` +
+  "not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
+
+/** IAM's own way: every cell bare, joined by commas, whatever it holds. */
+const awsCell = (value: string) => value;
+
+/** An RFC 4180 writer's way: quoted (quotes doubled) when asked, or when the cell holds `"` or `,`. */
+const rfcCell = (value: string, quoted: boolean) =>
+  quoted || /[",]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+
+/** The report's lines: header, root account (usually), then one row a user. */
+function lines(report: ReportModel, rfc: boolean): string[] {
+  const write = (cells: readonly string[], quoted: readonly boolean[]) =>
+    cells.map((c, i) => (rfc ? rfcCell(c, quoted[i] ?? false) : awsCell(c))).join(",");
+  return [
+    COLUMNS.join(","),
+    ...(report.root ? [rootRow(report)] : []),
+    ...report.rows.map((r) => write(r.cells, r.quoted)),
   ];
-  return lines.join(report.eol) + (report.trailingEol ? report.eol : "");
 }
 
+const render = (report: ReportModel, rowLines: string[]) =>
+  rowLines.join(report.eol) + (report.trailingEol ? report.eol : "");
+
+/** One edit of one character: what corrupts a row in transit or shifts its cells. */
+const editArb = fc.record({
+  line: fc.nat(),
+  at: fc.nat(),
+  kind: fc.constantFrom("insert", "delete"),
+  char: fc.constantFrom(",", '"', "\n", "/", ":", "x", "1", ""),
+});
+
 describe("credential report round trip", () => {
-  it("parse(render(rows)) gives back the rows: names, ARNs, keys, whatever the quoting and line endings", () => {
+  it("parse(write(users)) gives back exactly the users and keys, for names and paths with quotes and commas, written as IAM writes", () => {
     fc.assert(
       fc.property(reportArb, (report) => {
         // Prepare
-        const csv = render(report);
+        const csv = render(report, lines(report, false));
         // Act
-        const users = parseCredentialReport(csv);
+        const parsed = parseCredentialReport(csv, report.account);
         // Assess
-        expect(users).toEqual(report.rows.map((r) => r.user));
+        expect(parsed.unreadable).toEqual([]);
+        expect(parsed.users).toEqual(report.rows.map((r) => r.user));
       }),
+      { numRuns: 500 },
     );
   });
 
-  it("csvCells(write(cells)) gives back the cells, commas and quotes inside quoted cells included", () => {
-    const cellArb = fc
-      .record({
-        value: fc.string({
-          unit: fc.oneof(fc.constantFrom('"', ","), fc.string({ minLength: 1, maxLength: 1 })),
-          maxLength: 12,
-        }),
-        quoted: fc.boolean(),
-      })
-      .map(({ value, quoted }) => ({ value, quoted: quoted || value.includes(",") }));
+  it("reads the same users when an RFC 4180 writer quoted any cell", () => {
     fc.assert(
-      fc.property(fc.array(cellArb, { minLength: 1, maxLength: 8 }), (cells) => {
+      fc.property(reportArb, (report) => {
         // Prepare
-        const line = cells.map((c) => writeCell(c.value, c.quoted)).join(",");
+        const csv = render(report, lines(report, true));
         // Act
-        const parsed = csvCells(line);
+        const parsed = parseCredentialReport(csv, report.account);
         // Assess
-        expect(parsed).toEqual(cells.map((c) => c.value));
+        expect(parsed.unreadable).toEqual([]);
+        expect(parsed.users).toEqual(report.rows.map((r) => r.user));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a report with one character inserted or removed is read with every user and key, or declared unreadable: never fewer", () => {
+    fc.assert(
+      fc.property(reportArb, fc.boolean(), editArb, (report, rfc, edit) => {
+        // Prepare
+        const rowLines = lines(report, rfc);
+        const i = edit.line % rowLines.length;
+        const line = rowLines[i] ?? "";
+        const at = edit.at % (line.length + 1);
+        rowLines[i] =
+          edit.kind === "insert"
+            ? line.slice(0, at) + edit.char + line.slice(at)
+            : line.slice(0, at) + line.slice(at + 1);
+        // Act
+        const parsed = parseCredentialReport(render(report, rowLines), report.account);
+        // Assess
+        if (parsed.unreadable.length > 0) return;
+        const shape = (users: readonly ReportedUser[]) =>
+          users.map((u) => [u.userName, u.keys.length, u.keys.map((k) => k.status)]);
+        expect(shape(parsed.users)).toEqual(shape(report.rows.map((r) => r.user)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("declares a report of another account unreadable, whatever its rows", () => {
+    fc.assert(
+      fc.property(reportArb, fc.stringMatching(/^\d{12}$/), (report, other) => {
+        fc.pre(other !== report.account && (report.rows.length > 0 || report.root));
+        // Act
+        const parsed = parseCredentialReport(render(report, lines(report, false)), other);
+        // Assess
+        expect(parsed.users).toEqual([]);
+        expect(parsed.unreadable.length).toBe(report.rows.length + (report.root ? 1 : 0));
       }),
     );
   });

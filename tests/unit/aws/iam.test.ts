@@ -1,7 +1,10 @@
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
+  GenerateCredentialReportCommand,
+  GetAccessKeyLastUsedCommand,
   GetAccountAuthorizationDetailsCommand,
+  GetCredentialReportCommand,
   IAMClient,
   ListAccessKeysCommand,
   NoSuchEntityException,
@@ -9,12 +12,23 @@ import {
 } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { REPORT_COLUMNS } from "../../../shared/aws/credential-report";
 import { IamAdapter } from "../../../shared/aws/iam";
-import { AwsCallError } from "../../../shared/errors";
+import { AwsCallError, CredentialReportError } from "../../../shared/errors";
 
 const iam = mockClient(IAMClient);
 const adapter = new IamAdapter(new IAMClient({ region: "us-east-1" }));
 const created = new Date("2026-01-01T00:00:00Z");
+
+/** A credential report as IAM sends it: the header, then one bare row a user. */
+function credentialReport(...rows: string[]) {
+  const csv = [REPORT_COLUMNS.join(","), ...rows].join("\n");
+  iam.on(GenerateCredentialReportCommand).resolves({ State: "COMPLETE" });
+  iam.on(GetCredentialReportCommand).resolves({ Content: new TextEncoder().encode(csv) });
+}
+const userRow = (name: string, arn: string) =>
+  `${name},${arn},2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,` +
+  "true,2026-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
 
 beforeEach(() => iam.reset());
 
@@ -42,6 +56,62 @@ describe("IamAdapter", () => {
       Filter: ["User"],
       MaxItems: 1000,
     });
+  });
+
+  it("reads the credential report of the account it is asked for, a user whose path holds quotes included", async () => {
+    // Prepare
+    credentialReport(userRow("etl,nightly", 'arn:aws:iam::111122223333:user/a"b,c/etl,nightly'));
+    // Act
+    const users = await adapter.credentialReport("111122223333");
+    // Assess
+    expect(users).toEqual([
+      {
+        userName: "etl,nightly",
+        arn: 'arn:aws:iam::111122223333:user/a"b,c/etl,nightly',
+        keys: [{ status: "Active", createdAt: created, lastUsedAt: null }],
+      },
+    ]);
+  });
+
+  it("rejects a credential report with rows it cannot read, naming them, rather than return fewer users", async () => {
+    // Prepare: a row of another account, and one whose ARN is not its user's.
+    credentialReport(
+      userRow("a", "arn:aws:iam::111122223333:user/a"),
+      userRow("b", "arn:aws:iam::999999999999:user/b"),
+      userRow("c", "arn:aws:iam::111122223333:user/teamc"),
+    );
+    // Act
+    const error = await adapter.credentialReport("111122223333").catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(CredentialReportError);
+    expect(error).toMatchObject({
+      accountId: "111122223333",
+      rows: [
+        { line: 3, problem: "user b: the ARN names account 999999999999, not 111122223333" },
+        { line: 4, problem: "user c: the ARN does not end with /c" },
+      ],
+    });
+    expect((error as Error).message).toBe(
+      "the credential report of account 111122223333 could not be read: 2 rows (line 3: user b: the ARN " +
+        "names account 999999999999, not 111122223333; line 4: user c: the ARN does not end with /c)",
+    );
+  });
+
+  it("reads a key's last use with its service and region, N/A as unknown", async () => {
+    // Prepare
+    const at = new Date("2026-05-01T00:00:00Z");
+    iam
+      .on(GetAccessKeyLastUsedCommand, { AccessKeyId: "K1" })
+      .resolves({ AccessKeyLastUsed: { LastUsedDate: at, ServiceName: "s3", Region: "N/A" } })
+      .on(GetAccessKeyLastUsedCommand, { AccessKeyId: "K2" })
+      .resolves({ AccessKeyLastUsed: { ServiceName: "N/A", Region: "N/A" } });
+    // Act
+    const used = await adapter.getAccessKeyLastUse("K1");
+    const never = await adapter.getAccessKeyLastUse("K2");
+    // Assess
+    expect(used).toEqual({ lastUsedAt: at, lastUsedService: "s3" });
+    expect(never).toEqual({ lastUsedAt: null });
+    expect(await adapter.getAccessKeyLastUsed("K1")).toEqual(at);
   });
 
   it("follows ListAccessKeys pages, keeping each key's status as IAM gives it", async () => {

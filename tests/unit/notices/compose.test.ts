@@ -140,6 +140,47 @@ describe("composeNotice: every statement once, whatever the runs", () => {
   });
 });
 
+describe("composeNotice: a credential report keyrotor could not read", () => {
+  const fallback = { rows: 1, detail: "1 row (line 3: user etl: the ARN does not end with /etl)" };
+  const report = { ...accountReport([]), reportFallback: fallback };
+
+  it("tells the owner once, and again after the quiet period, in a message the queue accepts", () => {
+    // Act
+    const first = composeNotice(JOB, report, SETTINGS);
+    const account = first.announces.account ?? {};
+    const again = composeNotice(JOB, report, SETTINGS, { users: new Map(), account });
+    const week = "2026-06-08T06:00:00.000Z";
+    const later = composeNotice({ ...JOB, asOf: week }, { ...report, now: week }, SETTINGS, {
+      users: new Map(),
+      account,
+    });
+    // Assess
+    expect(first.notice?.credentialReport).toEqual(fallback);
+    expect(noticeSchema.safeParse(first.notice).success).toBe(true);
+    expect(again.notice).toBeNull();
+    expect(later.notice?.credentialReport).toEqual(fallback);
+  });
+
+  it("does not bring back a password-policy failure already told when only the report's note is news", () => {
+    // Prepare: the policy failure was told; the report's note is new
+    const failing = {
+      ...report,
+      passwordPolicy: {
+        outcome: "failed" as const,
+        changes: [],
+        error: { name: "AwsCallError", message: "denied" },
+      },
+    };
+    const told =
+      composeNotice(JOB, { ...failing, reportFallback: undefined }, SETTINGS).announces.account ?? {};
+    // Act
+    const composed = composeNotice(JOB, failing, SETTINGS, { users: new Map(), account: told });
+    // Assess
+    expect(composed.notice?.credentialReport).toEqual(fallback);
+    expect(composed.notice?.passwordPolicy).toBeUndefined();
+  });
+});
+
 describe("composeNotice: the message", () => {
   it("is null when no user has news", () => {
     expect(

@@ -63,6 +63,22 @@ describe("renderNotice: written for the reader", () => {
     expect(text).toContain("The account password policy could not be updated");
   });
 
+  it("says the credential report could not be read and that every user was looked at through IAM instead", () => {
+    // Prepare
+    const detail = "1 row (line 3: user etl: the ARN does not end with /etl)";
+    const listed: Notice = { ...notice([]), credentialReport: { rows: 1, detail } };
+    // Act
+    const { subject, text, html } = renderNotice(listed);
+    // Assess
+    expect(subject).toMatch(/: 1 needs your action$/);
+    expect(text).toContain(
+      `- keyrotor could not read this account's credential report for certain: ${detail}. ` +
+        "It looked at every user through IAM instead, so no user was skipped.",
+    );
+    expect(text).toContain("Next: Tell your platform team");
+    expect(html).toContain("the ARN does not end with /etl");
+  });
+
   it("shows the mode once and plainly: enforce never says would, audit says nothing was changed", () => {
     for (const name of ["rotated", "deactivated", "deleted", "warning", "needs-action", "delivery"]) {
       expect(sample(name).text).not.toMatch(/\bwould\b|audit/);

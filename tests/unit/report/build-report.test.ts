@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
 import { bindingSchema } from "../../../shared/destinations/schema";
-import { AwsCallError } from "../../../shared/errors";
+import { AwsCallError, CredentialReportError } from "../../../shared/errors";
 import { MemoryLedger } from "../../../shared/ledger/memory-ledger";
 import { addDays } from "../../../shared/lifecycle";
 import { buildOrgReport, type ReportConfig } from "../../../shared/report/build-report";
@@ -71,7 +71,17 @@ function organization() {
     ledger,
     log: memoryLog(),
   };
-  return { ports, calls, opened, ledger };
+  return { ports, calls, opened, ledger, accounts };
+}
+
+/** Makes the account's credential report one with a row that cannot be read for certain. */
+function unreadableReport(fake: FakeAccount | undefined, accountId: string) {
+  if (!fake) throw new Error(`no account ${accountId}`);
+  fake.credentialReport = async () => {
+    throw new CredentialReportError(accountId, [
+      { line: 3, problem: "user ci: the ARN does not end with /ci" },
+    ]);
+  };
 }
 
 describe("buildOrgReport", () => {
@@ -116,6 +126,54 @@ describe("buildOrgReport", () => {
     });
     expect(ports.log.lines.filter((l) => l.includes('"account unreadable"'))).toHaveLength(2);
     expect(ports.log.lines.at(-1)).toMatch(/"message":"report built","accounts":4,"unreadableAccounts":2/);
+  });
+
+  it("lists an account whose credential report it cannot read for certain through IAM, with the same counts, and says so", async () => {
+    // Prepare: Prod's ci key was used two days ago; the reference reads Prod from its report
+    const reference = organization();
+    const { ports, calls, accounts } = organization();
+    for (const org of [reference, { accounts }])
+      org.accounts.get("111111111111")?.lastUsed.set("AKIA3", addDays(NOW, -2));
+    unreadableReport(accounts.get("111111111111"), "111111111111");
+    const read = await buildOrgReport(reference.ports, CONFIG, NOW);
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess: the same facts as the report would have given, and why they were listed
+    const { reportFallback, ...listed } = report.accounts.find((a) => a.name === "Prod") ?? {};
+    expect(listed).toEqual(read.accounts.find((a) => a.name === "Prod"));
+    expect(reportFallback).toBe("1 row (line 3: user ci: the ARN does not end with /ci)");
+    expect(report.totals).toEqual(read.totals);
+    // Only the reads the reporter may make: the directory, each user's keys, each key's last use.
+    expect(calls.filter((c) => c.startsWith("111111111111")).sort()).toEqual([
+      "111111111111 credentialReport",
+      "111111111111 getAccessKeyLastUse",
+      "111111111111 getAccessKeyLastUse",
+      "111111111111 getAccessKeyLastUse",
+      "111111111111 listAccessKeys",
+      "111111111111 listAccessKeys",
+      "111111111111 userDirectory",
+    ]);
+    const warned = ports.log.lines.filter((l) => l.includes("credential report unreadable"));
+    expect(warned).toHaveLength(1);
+    expect(JSON.parse(warned[0] ?? "{}")).toMatchObject({
+      level: "WARN",
+      accountId: "111111111111",
+      rows: 1,
+    });
+  });
+
+  it("shows an account unreadable when the listing that replaces its credential report fails too", async () => {
+    // Prepare
+    const { ports, accounts } = organization();
+    unreadableReport(accounts.get("111111111111"), "111111111111");
+    accounts.get("111111111111")?.failing.add("ListAccessKeys");
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    expect(report.accounts.find((a) => a.name === "Prod")).toMatchObject({
+      users: 0,
+      error: "Fake ListAccessKeys failed (InternalFailure): injected",
+    });
   });
 
   it("counts the ledger's rotations of every account, and reads at most `concurrency` accounts at once", async () => {

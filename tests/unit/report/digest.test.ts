@@ -176,6 +176,20 @@ describe("renderDigest", () => {
     expect(text).toContain("And 3 more accounts.");
   });
 
+  it("names the accounts whose users were listed through IAM because their credential report could not be read", () => {
+    // Prepare
+    const listed = account("777788889999", "Odd", { reportFallback: "1 row (line 3: user a: why)" });
+    // Act
+    const { text, html } = renderDigest(report({ accounts: [listed, ...report().accounts] }), STORED);
+    // Assess
+    expect(text).toContain(
+      "== Credential reports keyrotor could not read ==\n" +
+        "- Odd (777788889999): 1 row (line 3: user a: why); every user listed through IAM instead",
+    );
+    expect(html).toContain("Credential reports keyrotor could not read");
+    expect(renderDigest(report(), STORED).text).not.toContain("Credential reports keyrotor could not read");
+  });
+
   it("links the stored report through the console, with the S3 URI to download it and how long it is kept", () => {
     // Act
     const { text, html } = renderDigest(report(), STORED);

@@ -109,17 +109,39 @@ describe("the report as CSV", () => {
     // Assess: every column before the advice where it was, the advice last
     expect(CSV_COLUMNS.slice(0, 4)).toEqual(["accountId", "accountName", "error", "users"]);
     expect(CSV_COLUMNS.indexOf("exempt")).toBe(28);
-    expect(CSV_COLUMNS.slice(29)).toEqual([
+    expect(CSV_COLUMNS.slice(29, 33)).toEqual([
       "adviceRemove",
       "adviceOidc",
       "adviceScopedRole",
       "adviceRolesAnywhereOrIdentityCenter",
     ]);
     // old's two keys and audit's are unused; fresh's is used, for nobody knows what
-    const advice = (row: string[] | undefined) => row?.slice(29);
+    const advice = (row: string[] | undefined) => row?.slice(29, 33);
     expect(advice(rows[1])).toEqual(["3", "0", "0", "1"]);
     expect(advice(rows[2])).toEqual(["0", "0", "0", "0"]);
     expect(advice(rows[3])).toEqual(["3", "0", "0", "1"]);
+  });
+
+  it("appends why an account was listed through IAM instead of its credential report, and how many were", () => {
+    // Prepare
+    const listed = accountFacts(
+      { ...inputs({ a: { keys: [reported(10)] } }), reportFallback: "1 row (line 3: user a: why)" },
+      SETTINGS,
+      NOW,
+    );
+    const withListed = aggregate([prod, listed, broken], SETTINGS, NOW);
+    // Act
+    const rows = parseCsv(renderCsv(withListed));
+    // Assess
+    expect(CSV_COLUMNS.at(-1)).toBe("reportFallback");
+    expect(rows.map((r) => r.at(-1))).toEqual([
+      "reportFallback",
+      "",
+      "1 row (line 3: user a: why)",
+      "",
+      "1 listed through IAM",
+    ]);
+    expect(rows[2]?.[3]).toBe("1");
   });
 
   it("leaves the advice cells empty for a report made without advice", () => {
@@ -129,7 +151,7 @@ describe("the report as CSV", () => {
     // Act
     const rows = parseCsv(renderCsv(without));
     // Assess
-    expect(rows[1]?.slice(29)).toEqual(["", "", "", ""]);
+    expect(rows[1]?.slice(29, 33)).toEqual(["", "", "", ""]);
   });
 
   it("rounds shares to four decimals", () => {

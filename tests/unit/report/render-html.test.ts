@@ -245,6 +245,22 @@ describe("renderHtml: the facts", () => {
   });
 });
 
+describe("renderHtml: an account listed through IAM", () => {
+  it("says its credential report could not be read and its users were listed, and shows it first", () => {
+    // Prepare: otherwise fully compliant, so only the note puts it among the accounts to look at first
+    const listed = account("111122223333", "Odd", { reportFallback: `1 row (line 3: user a: <b>why</b>)` });
+    const report = withAccounts([listed, ...Array.from({ length: 30 }, (_, i) => account(`2${i}`, `A${i}`))]);
+    // Act
+    const html = renderHtml(report);
+    // Assess
+    const first = section(html, "accounts").split("<h3>The others</h3>")[0] ?? "";
+    expect(visible(first)).toContain(
+      "Odd 111122223333 credential report unreadable: 1 row (line 3: user a: <b>why</b>); every user listed through IAM",
+    );
+    expect(html).not.toContain("<b>why");
+  });
+});
+
 describe("renderHtml: untrusted names", () => {
   const hostile: Attention = {
     accountId: "111122223333",

@@ -2,8 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
 import { parseConfig } from "../../../shared/config";
+import { CredentialReportError } from "../../../shared/errors";
 import { addDays, DAY_MS } from "../../../shared/lifecycle";
-import { type AccountReport, reconcileAccount } from "../../../shared/rotation";
+import { type AccountReport, reconcileAccount, summarize } from "../../../shared/rotation";
 import { key, NOW } from "../../support/keys";
 import { memoryLog } from "../../support/log";
 
@@ -178,5 +179,94 @@ describe("frugal discovery (credential report) against a full per-user scan", ()
     expect(report.users[0]?.actions).toMatchObject([
       { kind: "delete", keyId: "LOST", detail: "unrecorded", outcome: "done" },
     ]);
+  });
+});
+
+describe("discovery when the credential report cannot be read", () => {
+  const unreadable = () =>
+    new CredentialReportError(run.accountId, [
+      { line: 4, problem: "user etl: the ARN does not end with /etl" },
+    ]);
+
+  it("lists every user through IAM instead, skips none, and says so in the run report and its log line", async () => {
+    // Prepare: alice's key is due; bob has nothing due, and the report would have let him be skipped.
+    const account = new FakeAccount();
+    account.clock = () => NOW;
+    account.addUser("alice", [key("OLD", 95)]).addUser("bob", [key("NEW", 5)]);
+    account.credentialReport = async () => {
+      throw unreadable();
+    };
+    const log = memoryLog();
+    // Act
+    const report = await reconcileAccount(
+      { iam: account, secrets: account, ledger: account.ledger, log },
+      parseConfig({ mode: "enforce", senderEmail: "k@example.com" }),
+      run,
+    );
+    // Assess
+    expect(report.users.map((u) => u.userName).sort()).toEqual(["alice", "bob"]);
+    expect(report.unexaminedUsers).toBe(0);
+    expect(report.users.find((u) => u.userName === "alice")?.actions).toMatchObject([
+      { kind: "create", outcome: "done" },
+    ]);
+    expect(report.reportFallback).toEqual({
+      rows: 1,
+      detail: "1 row (line 4: user etl: the ARN does not end with /etl)",
+    });
+    expect(summarize(report)).toMatchObject({ unreadableReportRows: 1 });
+    const warned = log.lines.filter((l) => l.includes("credential report unreadable"));
+    expect(warned).toHaveLength(1);
+    expect(JSON.parse(warned[0] ?? "{}")).toMatchObject({ level: "WARN", accountId: run.accountId, rows: 1 });
+  });
+
+  it("counts the Active keys of every user it listed for the month, as a full discovery does", async () => {
+    // Prepare
+    const account = new FakeAccount();
+    account.clock = () => NOW;
+    account.addUser("alice", [key("A1", 10), key("A2", 5, "Inactive")]).addUser("bob", [key("B1", 3)]);
+    account.credentialReport = async () => {
+      throw unreadable();
+    };
+    // Act
+    await reconcileAccount(
+      { iam: account, secrets: account, ledger: account.ledger, log: memoryLog() },
+      parseConfig({ senderEmail: "k@example.com" }),
+      run,
+    );
+    // Assess
+    const recorded = (await account.ledger.loadAccount(run.accountId)).account?.activeKeysByMonth;
+    expect(recorded).toEqual({ [NOW.toISOString().slice(0, 7)]: 2 });
+  });
+
+  it("still fails the account when the report cannot be fetched at all: only a report it read but could not trust is listed around", async () => {
+    // Prepare
+    const account = new FakeAccount();
+    account.addUser("alice", [key("OLD", 95)]);
+    account.failing.add("GetCredentialReport");
+    // Act
+    const outcome = reconcileAccount(
+      { iam: account, secrets: account, ledger: account.ledger, log: memoryLog() },
+      parseConfig({ mode: "enforce", senderEmail: "k@example.com" }),
+      run,
+    );
+    // Assess
+    await expect(outcome).rejects.toThrow("GetCredentialReport failed");
+    expect(account.mutations).toEqual([]);
+  });
+
+  it("has no fallback to report when the report was read", async () => {
+    // Prepare
+    const account = new FakeAccount();
+    account.clock = () => NOW;
+    account.addUser("alice", [key("OLD", 95)]);
+    // Act
+    const report = await reconcileAccount(
+      { iam: account, secrets: account, ledger: account.ledger, log: memoryLog() },
+      parseConfig({ senderEmail: "k@example.com" }),
+      run,
+    );
+    // Assess
+    expect(report.reportFallback).toBeUndefined();
+    expect(summarize(report)).not.toHaveProperty("unreadableReportRows");
   });
 });
