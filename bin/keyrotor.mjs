@@ -44,5 +44,5 @@ if (stale) {
   );
 }
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const { main, processIo } = await import(pathToFileURL(built).href);
-process.exitCode = await main(process.argv.slice(2), processIo());
+const { runAsProcess } = await import(pathToFileURL(built).href);
+await runAsProcess(process.argv.slice(2));

@@ -34,11 +34,11 @@ const ports = {
 const organization = OrganizationsAdapter.create(aws);
 
 /**
- * Time kept back when the rotator stops starting users: enough for the users in flight to finish
- * (each a handful of calls, each bounded by awsTimeoutSeconds × awsMaxAttempts in the worst case)
- * and for the notice to be queued.
+ * Time kept back when the rotator stops starting users: enough for the users in flight to finish the
+ * call each is making and for the notice to be queued, each call ending within awsCallDeadlineSeconds
+ * however AWS answers.
  */
-const RESERVE_MS = Math.max(60_000, config.awsTimeoutSeconds * 1000 * 2);
+const RESERVE_MS = Math.max(60_000, config.awsCallDeadlineSeconds * 1000 * 2);
 
 /**
  * One rotation job: checked against the clock, Organizations and the scope (a queue message is never

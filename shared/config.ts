@@ -113,8 +113,14 @@ const settings = {
   userConcurrency: z._default(between(1, 32), 4),
   /** Attempts per AWS call, first included (the SDK's adaptive retry mode spaces them). */
   awsMaxAttempts: z._default(between(1, 10), 5),
-  /** How long one attempt of an AWS call may take. */
+  /** How long one attempt of an AWS call may wait for its answer to start (status and headers). */
   awsTimeoutSeconds: z._default(between(1, 300), 30),
+  /**
+   * How long one AWS call may take in all, its attempts and the waits between them together: an answer
+   * that trickles in a byte at a time would otherwise hold the call for ever. A call at its deadline
+   * fails (`CallTimeout`), as a timed-out one does.
+   */
+  awsCallDeadlineSeconds: z._default(between(1, 900), 60),
   /**
    * The ledger: the DynamoDB table in the management account that records what keyrotor did. The
    * deployed stack names it `keyrotor-<stage>-ledger`; the CLI creates one with `keyrotor ledger init`.

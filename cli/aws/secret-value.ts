@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { clientConfig } from "../../shared/aws/client-config";
+import { sdkClient } from "../../shared/aws/client-config";
 import { SecretsAdapter } from "../../shared/aws/secrets";
 import { AwsCallError } from "../../shared/errors";
 import type { Redacted } from "../../shared/redacted";
@@ -47,14 +47,25 @@ export async function readSecretForCredentialProcess(
     );
   }
   const region = explicitRegion(request);
-  const client = new SecretsManagerClient({
-    ...clientConfig({ maxAttempts: 3, timeoutSeconds: 10 }),
-    profile,
-    ...(region === undefined ? {} : { region }),
-    ...(fromEnv === undefined ? {} : { credentials: fromEnv }),
-  });
+  // Whoever runs credential-process waits for it: resolving its credentials, and every call, ends
+  // within 30 s.
+  const deadlineSeconds = 30;
+  const client = sdkClient(
+    SecretsManagerClient,
+    {
+      maxAttempts: 3,
+      timeoutSeconds: 10,
+      deadlineSeconds,
+      ...(region === undefined ? {} : { region }),
+      ...(fromEnv === undefined ? {} : { credentials: fromEnv }),
+    },
+    { profile },
+  );
   await whileMarked(profile, () =>
-    resolveClientConfig(client.config, request.profile, { ignoresAwsProfile: true }),
+    resolveClientConfig(client.config, request.profile, {
+      ignoresAwsProfile: true,
+      deadlineMs: deadlineSeconds * 1000,
+    }),
   );
   try {
     return await new SecretsAdapter(client).readSecretValue(secretId);

@@ -1,3 +1,5 @@
+import { withinDeadline } from "../../shared/aws/call-deadline";
+import { deadlineMsOf } from "../../shared/aws/client-config";
 import { describeError } from "../../shared/errors";
 import { EnvironmentError } from "../errors";
 
@@ -36,13 +38,14 @@ export function explicitRegion(request: AwsRequest): string | undefined {
 }
 
 /**
- * The client's region and credentials, resolved before its first call.
+ * The client's region and credentials, resolved before its first call, within `deadlineMs` (a
+ * credential_process or an SSO endpoint that never answers would hold the command for ever).
  * @throws EnvironmentError saying what is missing and how to give it.
  */
 export async function resolveClientConfig(
   config: ResolvableConfig,
   profile: string | undefined,
-  options: { ignoresAwsProfile?: boolean } = {},
+  options: { ignoresAwsProfile?: boolean; deadlineMs?: number } = {},
 ): Promise<{ region: string; credentials: Credentials }> {
   const where = profile === undefined ? "" : ` (profile "${profile}")`;
   let region: string | undefined;
@@ -57,7 +60,12 @@ export async function resolveClientConfig(
     );
   }
   try {
-    return { region, credentials: await config.credentials() };
+    const credentials = await withinDeadline(
+      { service: "AWS", operation: "credential provider" },
+      options.deadlineMs ?? deadlineMsOf(),
+      () => config.credentials(),
+    );
+    return { region, credentials };
   } catch (error) {
     throw new EnvironmentError(
       `no AWS credentials${where}: ${describeError(error).message}. ` +

@@ -37,7 +37,8 @@ export async function awsSweepPorts(
   request: AwsRequest,
   { keepSessions = true }: SweepPortsOptions = {},
 ): Promise<PlanPorts> {
-  const aws = { ...clientOptionsOf(config), ...(await callerClientOptions(request)) };
+  const options = clientOptionsOf(config);
+  const aws = { ...options, ...(await callerClientOptions(request, options)) };
   const sts = StsAdapter.create(aws);
   const { partition } = await sts.whoAmI();
   const role = { partition, roleName: config.memberRoleName };

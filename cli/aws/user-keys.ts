@@ -1,6 +1,6 @@
 import { GetAccessKeyLastUsedCommand, IAMClient } from "@aws-sdk/client-iam";
 import type { AdvisedKey } from "../../shared/advice/types";
-import { clientConfig, clientOptionsOf } from "../../shared/aws/client-config";
+import { clientOptionsOf, sdkClient } from "../../shared/aws/client-config";
 import { call } from "../../shared/aws/errors";
 import { IamAdapter } from "../../shared/aws/iam";
 import { memberRoleArn } from "../../shared/aws/member-account";
@@ -48,12 +48,13 @@ export async function readUserKeys(
   userName: string,
   runId: string,
 ): Promise<UserKeys> {
-  const aws = { ...clientOptionsOf(config), ...(await callerClientOptions(request)) };
+  const options = clientOptionsOf(config);
+  const aws = { ...options, ...(await callerClientOptions(request, options)) };
   const sts = StsAdapter.create(aws);
   const { partition } = await sts.whoAmI();
   const role = memberRoleArn({ partition, roleName: config.memberRoleName }, accountId);
   const scoped = { ...aws, credentials: await sts.assumeRole(role, sessionName("keyrotor", runId)) };
   const keys = await IamAdapter.create(scoped).listAccessKeys(userName);
-  const client = new IAMClient(clientConfig(scoped));
+  const client = sdkClient(IAMClient, scoped);
   return { partition, keys: await Promise.all(keys.map((key) => withLastUse(client, key))) };
 }

@@ -38,3 +38,25 @@ export async function call<T>(service: string, operation: string, fn: () => Prom
     throw new AwsCallError(service, operation, awsErrorCode(error), message, { cause: error });
   }
 }
+
+/**
+ * An AWS call that did not end within its deadline, its attempts and the waits between them together
+ * (`awsCallDeadlineSeconds`). Its code, `CallTimeout`, makes it what any timed-out call is: a failure,
+ * retryable, never an answer.
+ */
+export class AwsDeadlineError extends AwsCallError {
+  constructor(
+    service: string,
+    operation: string,
+    readonly deadlineMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      service,
+      operation,
+      "CallTimeout",
+      `no answer within the call's deadline of ${deadlineMs / 1000} s, all attempts together`,
+      options,
+    );
+  }
+}

@@ -17,7 +17,7 @@ import { AwsCallError, CredentialReportError } from "../errors";
 import type { KeyFacts, KeyStatus } from "../lifecycle";
 import { Redacted } from "../redacted";
 import type { DirectoryEntry, IamPort, KeyLastUse, NewAccessKey, ReportedUser } from "../rotation/ports";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { parseCredentialReport } from "./credential-report";
 import { call, isAwsError } from "./errors";
 
@@ -56,7 +56,7 @@ export class IamAdapter implements IamPort {
   ) {}
 
   static create(options?: ClientOptions): IamAdapter {
-    return new IamAdapter(new IAMClient(clientConfig(options)));
+    return new IamAdapter(sdkClient(IAMClient, options));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { describeError, KeyVerificationError } from "../errors";
 import type { KeyVerifier, NewAccessKey } from "../rotation/ports";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { awsErrorCode } from "./errors";
 
 /**
@@ -29,8 +29,9 @@ export class StsKeyVerifier implements KeyVerifier {
   ) {}
 
   async verify(key: NewAccessKey, userArn: string): Promise<void> {
-    const client = new STSClient({
-      ...clientConfig({ ...this.options, maxAttempts: 1 }),
+    const client = sdkClient(STSClient, {
+      ...this.options,
+      maxAttempts: 1,
       credentials: { accessKeyId: key.id, secretAccessKey: key.secretAccessKey.reveal() },
     });
     let last = "no answer";

@@ -1,7 +1,7 @@
 import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
 import { Redacted } from "../redacted";
 import type { EscrowCipher } from "../rotation/ports";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call } from "./errors";
 
 const SERVICE = "KMS";
@@ -11,7 +11,7 @@ export class KmsAdapter implements EscrowCipher {
   constructor(private readonly client: KMSClient) {}
 
   static create(options?: ClientOptions): KmsAdapter {
-    return new KmsAdapter(new KMSClient(clientConfig(options)));
+    return new KmsAdapter(sdkClient(KMSClient, options));
   }
 
   /** The ciphertext blob, base64, for a record or a queue message. */

@@ -23,7 +23,8 @@ import type {
   SecretRecord,
   UserRecord,
 } from "../ledger/records";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { withDeadlineOf } from "./call-deadline";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call, isAwsError } from "./errors";
 import { LedgerOutbox } from "./ledger-outbox";
 
@@ -43,11 +44,15 @@ export class LedgerAdapter implements LedgerPort, OutboxPort {
     private readonly client: DynamoDBClient,
     readonly tableName: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    // The document client sends through a `send` of its own: it gets the deadline of `client`.
+    this.doc = withDeadlineOf(
+      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+      client,
+    );
   }
 
   static create(tableName: string, options?: ClientOptions): LedgerAdapter {
-    return new LedgerAdapter(new DynamoDBClient(clientConfig(options)), tableName);
+    return new LedgerAdapter(sdkClient(DynamoDBClient, options), tableName);
   }
 
   /** @throws LedgerMissingError naming the table and how to create it. */

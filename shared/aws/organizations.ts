@@ -6,7 +6,7 @@ import {
   paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
 } from "@aws-sdk/client-organizations";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call } from "./errors";
 
 const SERVICE = "Organizations";
@@ -27,7 +27,7 @@ export class OrganizationsAdapter {
   constructor(private readonly client: OrganizationsClient) {}
 
   static create(options?: ClientOptions): OrganizationsAdapter {
-    return new OrganizationsAdapter(new OrganizationsClient(clientConfig(options)));
+    return new OrganizationsAdapter(sdkClient(OrganizationsClient, options));
   }
 
   listAccounts(): Promise<OrgAccount[]> {

@@ -1,5 +1,5 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call } from "./errors";
 
 const SERVICE = "S3";
@@ -20,7 +20,7 @@ export class S3Adapter {
   constructor(private readonly client: S3Client) {}
 
   static create(options?: ClientOptions): S3Adapter {
-    return new S3Adapter(new S3Client(clientConfig(options)));
+    return new S3Adapter(sdkClient(S3Client, options));
   }
 
   /**

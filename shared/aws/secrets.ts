@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { Redacted } from "../redacted";
 import type { NewSecret, SecretMeta, SecretsPort } from "../rotation/ports";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call, isAwsError } from "./errors";
 
 const SERVICE = "SecretsManager";
@@ -72,7 +72,7 @@ export class SecretsAdapter implements SecretsPort {
   constructor(private readonly client: SecretsManagerClient) {}
 
   static create(options?: ClientOptions): SecretsAdapter {
-    return new SecretsAdapter(new SecretsManagerClient(clientConfig(options)));
+    return new SecretsAdapter(sdkClient(SecretsManagerClient, options));
   }
 
   /** Every secret whose name starts with `prefix`, keyed by name, with tags and current version. */

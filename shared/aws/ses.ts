@@ -1,5 +1,5 @@
 import { SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call } from "./errors";
 
 const SERVICE = "SES";
@@ -25,7 +25,7 @@ export class SesAdapter {
   ) {}
 
   static create(options?: ClientOptions, configurationSet?: string): SesAdapter {
-    return new SesAdapter(new SESClient(clientConfig(options)), configurationSet);
+    return new SesAdapter(sdkClient(SESClient, options), configurationSet);
   }
 
   /** @returns the SES message id. */

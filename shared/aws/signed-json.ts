@@ -5,7 +5,8 @@ import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { AwsCallError, ConfigError } from "../errors";
-import type { ClientOptions } from "./client-config";
+import { withinDeadline } from "./call-deadline";
+import { type ClientOptions, deadlineMsOf } from "./client-config";
 import { awsErrorCode } from "./errors";
 
 /**
@@ -33,7 +34,10 @@ export interface SignedJsonConfig {
   readonly endpoint: string;
   readonly credentials: NonNullable<ClientOptions["credentials"]>;
   readonly maxAttempts: number;
+  /** How long one attempt may take, its whole answer read. */
   readonly timeoutMs: number;
+  /** How long one call may take, every attempt and wait included; `deadlineMsOf`'s default unless given. */
+  readonly deadlineMs?: number;
   /** Tests pass a fake; otherwise Node's own. */
   readonly fetch?: typeof fetch;
 }
@@ -78,6 +82,7 @@ export class SignedJsonClient {
       credentials: options.credentials ?? defaultProvider(),
       maxAttempts: Math.max(1, options.maxAttempts ?? 5),
       timeoutMs: (options.timeoutSeconds ?? 30) * 1000,
+      deadlineMs: deadlineMsOf(options),
     });
   }
 
@@ -89,18 +94,22 @@ export class SignedJsonClient {
 
   /**
    * POSTs `body` as JSON to `path` and returns the JSON answer. Throttling, server errors, timeouts
-   * and network failures are retried with jittered exponential backoff up to `maxAttempts`; the
-   * failure that ends the call is an `AwsCallError` naming service and operation.
+   * and network failures are retried with jittered exponential backoff up to `maxAttempts`, all within
+   * the deadline; the failure that ends the call is an `AwsCallError` naming service and operation
+   * (`AwsDeadlineError` at the deadline).
    */
   async post<T>(operation: string, path: string, body: unknown): Promise<T> {
     const payload = JSON.stringify(body);
     const invocation = randomUUID();
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(operation, path, payload, invocation, attempt);
-      if ("value" in outcome) return outcome.value as T;
-      if (!outcome.retry || attempt >= this.config.maxAttempts) throw outcome.error;
-      await sleep(backoffMs(attempt, outcome.error.code));
-    }
+    const call = { service: this.service.name, operation };
+    return withinDeadline(call, this.config.deadlineMs ?? deadlineMsOf(), async (deadline) => {
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await this.attempt(operation, path, payload, invocation, attempt, deadline);
+        if ("value" in outcome) return outcome.value as T;
+        if (!outcome.retry || attempt >= this.config.maxAttempts || deadline.aborted) throw outcome.error;
+        await sleep(backoffMs(attempt, outcome.error.code), undefined, { signal: deadline });
+      }
+    });
   }
 
   private async attempt(
@@ -109,6 +118,7 @@ export class SignedJsonClient {
     payload: string,
     id: string,
     n: number,
+    deadline: AbortSignal,
   ): Promise<Attempt> {
     const fail = (code: string, message: string, retry: boolean, cause?: unknown): Attempt => ({
       error: new AwsCallError(this.service.name, operation, code, message, cause ? { cause } : {}),
@@ -146,7 +156,8 @@ export class SignedJsonClient {
     let response: Response;
     let text: string;
     try {
-      const signal = AbortSignal.timeout(this.config.timeoutMs);
+      // One signal for the request and the whole body: an answer that trickles ends with the attempt.
+      const signal = AbortSignal.any([AbortSignal.timeout(this.config.timeoutMs), deadline]);
       response = await this.send(url, { method: "POST", headers, body: payload, signal });
       text = await response.text();
     } catch (error) {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AwsCallError } from "../errors";
 import type { JobSink, NoticeSink } from "../messages";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call } from "./errors";
 
 const SERVICE = "SQS";
@@ -18,7 +18,7 @@ export class SqsAdapter {
   constructor(private readonly client: SQSClient) {}
 
   static create(options?: ClientOptions): SqsAdapter {
-    return new SqsAdapter(new SQSClient(clientConfig(options)));
+    return new SqsAdapter(sdkClient(SQSClient, options));
   }
 
   /** Sends in batches of ten. @throws AwsCallError naming the entries SQS refused. */

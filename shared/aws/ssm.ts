@@ -1,7 +1,7 @@
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { SecureStringPort } from "../destinations/ssm";
 import type { Redacted } from "../redacted";
-import { type ClientOptions, clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call } from "./errors";
 
 const SERVICE = "SSM";
@@ -11,7 +11,7 @@ export class SsmAdapter implements SecureStringPort {
   constructor(private readonly client: SSMClient) {}
 
   static create(options?: ClientOptions): SsmAdapter {
-    return new SsmAdapter(new SSMClient(clientConfig(options)));
+    return new SsmAdapter(sdkClient(SSMClient, options));
   }
 
   /**

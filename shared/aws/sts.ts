@@ -1,6 +1,5 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import type { ClientOptions } from "./client-config";
-import { clientConfig } from "./client-config";
+import { type ClientOptions, sdkClient } from "./client-config";
 import { call } from "./errors";
 
 const SERVICE = "STS";
@@ -23,7 +22,7 @@ export class StsAdapter {
   constructor(private readonly client: STSClient) {}
 
   static create(options?: ClientOptions): StsAdapter {
-    return new StsAdapter(new STSClient(clientConfig(options)));
+    return new StsAdapter(sdkClient(STSClient, options));
   }
 
   assumeRole(roleArn: string, roleSessionName: string): Promise<SessionCredentials> {

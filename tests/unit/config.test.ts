@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../shared/config";
+import { clientOptionsOf } from "../../shared/aws/client-config";
+import { configFromEnv, parseConfig } from "../../shared/config";
 import { ConfigError } from "../../shared/errors";
 import { validateThresholds } from "../../shared/lifecycle";
 
@@ -33,6 +34,7 @@ describe("parseConfig: the one configuration schema", () => {
       userConcurrency: 4,
       awsMaxAttempts: 5,
       awsTimeoutSeconds: 30,
+      awsCallDeadlineSeconds: 60,
       ledgerTable: "keyrotor-prod-ledger",
       readerTagAllowlist: [],
       adoptForeignSecrets: false,
@@ -91,6 +93,20 @@ describe("parseConfig: the one configuration schema", () => {
   it("validateThresholds on its own names the offending values", () => {
     const t = { rotateAfterDays: 90, deactivateAfterDays: 90, deleteAfterDays: 110, warnBeforeDays: 7 };
     expect(() => validateThresholds(t)).toThrow("got 90 / 90 / 110");
+  });
+
+  it.each([0, 901, 1.5])("refuses %s as awsCallDeadlineSeconds, naming it", (seconds) => {
+    expect(() => parseConfig({ ...minimal, awsCallDeadlineSeconds: seconds })).toThrow(
+      /awsCallDeadlineSeconds: /,
+    );
+  });
+
+  it("gives every AWS client the call deadline it is configured with", () => {
+    const config = configFromEnv({
+      KEYROTOR_SENDER_EMAIL: "k@example.com",
+      KEYROTOR_AWS_CALL_DEADLINE_SECONDS: "7",
+    });
+    expect(clientOptionsOf(config)).toEqual({ maxAttempts: 5, timeoutSeconds: 30, deadlineSeconds: 7 });
   });
 });
 

@@ -69,6 +69,14 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   };
 };
 
+/** Status and headers at once, then one byte a second, forever: no idle timeout ever fires. */
+const trickle: Reply = (_, res) => {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.write("{");
+  const timer = setInterval(() => res.write(" "), 1_000);
+  res.on("close", () => clearInterval(timer));
+};
+
 const sha256 = (data: string) => createHash("sha256").update(data).digest("hex");
 const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest();
 
@@ -198,6 +206,46 @@ describe("SignedJsonClient", () => {
     // Assess
     expect(received).toHaveLength(2);
     expect(error).toMatchObject({ code: "TimeoutError", retryable: true });
+  });
+
+  it("abandons an attempt whose body trickles after the timeout, and retries it", async () => {
+    // Prepare: status and headers at once, then a byte a second, never the whole body
+    reply = trickle;
+
+    // Act
+    const error = await client({ timeoutMs: 500, maxAttempts: 2, deadlineMs: 60_000 })
+      .post("GetFindings", "/findings", {})
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(received).toHaveLength(2);
+    expect(error).toMatchObject({ code: "TimeoutError", retryable: true });
+  });
+
+  it.each([
+    ["its body trickles", trickle],
+    ["no answer ever starts", () => {}],
+  ])("ends a call at its deadline, all attempts together, naming it, when %s", async (_, slow) => {
+    // Prepare: each attempt alone would end in time, all of them (and their waits) not
+    reply = slow;
+    const start = performance.now();
+
+    // Act
+    const error = await client({ timeoutMs: 1_000, maxAttempts: 10, deadlineMs: 1_500 })
+      .post("GetFindings", "/findings", {})
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(performance.now() - start).toBeLessThan(1_500 + 5_000);
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error).toMatchObject({
+      service: "SecurityHub",
+      operation: "GetFindings",
+      code: "CallTimeout",
+      retryable: true,
+      message: expect.stringContaining("1.5 s"),
+    });
+    expect(received.length).toBeLessThanOrEqual(2);
   });
 
   it("names a refused connection by its network code", async () => {
