@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
+import { configProblems, problemText } from "./config-problems";
 import { bindingSchema } from "./destinations/schema";
 import { deliveryProblems } from "./destinations/validate";
 import { ConfigError } from "./errors";
@@ -166,17 +167,6 @@ const settings = {
 };
 
 /**
- * A delivery problem as an issue at the place it names (`deliveries[1].destinations[0]: x` -> path
- * `deliveries.1.destinations.0`, message `x`): it then reads like the schema's own errors inside
- * `deliveries`, and the deployment params check still finds the setting at the path's head.
- */
-function deliveryIssue(problem: string): { path: (string | number)[]; message: string } {
-  const at = /^deliveries\[(\d+)\]\.destinations\[(\d+)\]: (.*)$/s.exec(problem);
-  if (!at) return { path: ["deliveries"], message: problem };
-  return { path: ["deliveries", Number(at[1]), "destinations", Number(at[2])], message: at[3] ?? problem };
-}
-
-/**
  * The one configuration of keyrotor, shared by the Lambdas (from `KEYROTOR_*` variables) and the CLI
  * (from a JSON file, variables and flags): validated once at start-up, unknown keys refused.
  */
@@ -187,8 +177,8 @@ export const configSchema = z.strictObject(settings).check(
     } catch (error) {
       ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["rotateAfterDays"] });
     }
-    for (const problem of deliveryProblems(c.deliveries, c.secretPrefix)) {
-      ctx.addIssue({ code: "custom", ...deliveryIssue(problem) });
+    for (const { path, message } of deliveryProblems(c.deliveries, c.secretPrefix)) {
+      ctx.addIssue({ code: "custom", message, path: ["deliveries", ...path] });
     }
     if (c.deliveries.length > 0 && c.deliveryKmsKeyId === null) {
       ctx.addIssue({
@@ -201,21 +191,18 @@ export const configSchema = z.strictObject(settings).check(
   }),
 );
 
+export { type ConfigProblem, configProblems, pathText } from "./config-problems";
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /**
  * Validates raw configuration once, at start-up.
- * @throws ConfigError listing every problem, each naming its setting.
+ * @throws ConfigError listing every problem, each naming its place (`deliveries[0].destinations[1].apiUrl`).
  */
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    if (issue.code === "unrecognized_keys") return `unknown setting(s): ${issue.keys.join(", ")}`;
-    const path = issue.path.join(".") || "(config)";
-    return `${path}: ${issue.message}`;
-  });
+  const problems = configProblems(result.error.issues).map(problemText);
   throw new ConfigError(`invalid keyrotor configuration: ${problems.join("; ")}`, { cause: result.error });
 }
 

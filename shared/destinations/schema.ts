@@ -133,7 +133,9 @@ export const destinationSchema = z.discriminatedUnion("type", [
 ]);
 
 export const bindingSchema = z.strictObject({
-  account: z.union([accountId, z.literal("*")]),
+  account: z
+    .string()
+    .check(z.regex(/^(\d{12}|\*)$/, "must be a 12-digit AWS account id, or * for every account")),
   user: z
     .string()
     .check(z.regex(/^[\w+=,.@*-]{1,128}$/, "must be an IAM user name, `*` matching any run of characters")),

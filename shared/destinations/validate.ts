@@ -110,23 +110,31 @@ function sharingProblems(b: Binding, d: Destination): string[] {
   return problems;
 }
 
+/** A problem of the `deliveries` setting, at its place inside it (`[1, "destinations", 0]`). */
+export interface DeliveryProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
 /**
- * Every problem of the `deliveries` setting, each prefixed with where it is (`deliveries[0].destinations[1]`).
- * Beyond field rules: one key per place (no binding may send several users' keys to the same CI
- * variables), and no place named twice.
+ * Every problem of the `deliveries` setting, each at the destination it is about. Beyond field rules:
+ * one key per place (no binding may send several users' keys to the same CI variables), and no place
+ * named twice.
  */
-export function deliveryProblems(bindings: readonly Binding[], secretPrefix: string): string[] {
-  const problems: string[] = [];
+export function deliveryProblems(bindings: readonly Binding[], secretPrefix: string): DeliveryProblem[] {
+  const problems: DeliveryProblem[] = [];
   const seen = new Map<string, string>();
   bindings.forEach((b, i) => {
     b.destinations.forEach((d, j) => {
+      const path = [i, "destinations", j];
       const at = `deliveries[${i}].destinations[${j}]`;
-      for (const p of [...fieldProblems(d, secretPrefix), ...sharingProblems(b, d)])
-        problems.push(`${at}: ${p}`);
+      for (const message of [...fieldProblems(d, secretPrefix), ...sharingProblems(b, d)]) {
+        problems.push({ path, message });
+      }
       const id = `${b.account}/${b.user}/${destinationId(d)}`;
       const literal = d.type !== "ssm" && d.type !== "secrets-manager" ? destinationId(d) : id;
       const earlier = seen.get(literal);
-      if (earlier) problems.push(`${at}: writes where ${earlier} already does`);
+      if (earlier) problems.push({ path, message: `writes where ${earlier} already does` });
       else seen.set(literal, at);
     });
   });
