@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 import { configProblems, problemText } from "./config-problems";
-import { bindingSchema } from "./destinations/schema";
+import { bindingSchema, TOKEN_SECRET_PREFIX } from "./destinations/schema";
 import { deliveryProblems } from "./destinations/validate";
 import { ConfigError } from "./errors";
 import { validateThresholds } from "./lifecycle/thresholds";
@@ -65,6 +65,22 @@ export type PasswordRequirements = z.infer<typeof passwordPolicySchema>;
 
 const list = <T extends z.ZodMiniType>(item: T) => z._default(z.array(item), []);
 
+/**
+ * The member roles may write secrets `<secretPrefix>*`; the destinations' tokens are under
+ * `keyrotor-tokens/` in keyrotor's own account, where a member role is deployed too. A prefix of that
+ * name, or a name under it, would let that role rewrite the tokens: refused, in any case (nothing is
+ * lost by refusing `Keyrotor-` too). The character set leaves out `*` and `?`, IAM's wildcards.
+ */
+const secretPrefix = pattern(
+  /^[A-Za-z0-9/_+=.@-]{1,256}$/,
+  "may hold only letters, digits and /_+=.@- (IAM would read * and ? in the member role's policy as wildcards)",
+).check(
+  z.refine((prefix) => {
+    const p = prefix.toLowerCase();
+    return !TOKEN_SECRET_PREFIX.startsWith(p) && !p.startsWith(TOKEN_SECRET_PREFIX);
+  }, `must not overlap ${TOKEN_SECRET_PREFIX}, where the destinations' tokens are (the member role may write <secretPrefix>*)`),
+);
+
 const settings = {
   mode: z._default(z.enum(["audit", "enforce"]), "audit"),
   rotateAfterDays: z._default(days, DEFAULT_THRESHOLDS.rotateAfterDays),
@@ -75,10 +91,7 @@ const settings = {
     pattern(/^[\w+=,.@-]{1,64}$/, "must be a valid IAM role name"),
     "keyrotor-member",
   ),
-  secretPrefix: z._default(
-    pattern(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "may hold only letters, digits and /_+=.@-"),
-    "keyrotor/",
-  ),
+  secretPrefix: z._default(secretPrefix, "keyrotor/"),
   senderEmail: z.email("must be an email address (an SES-verified sender)"),
   adminEmail: z._default(z.nullable(z.email("must be an email address")), null),
   exemptGroupName: z._default(
