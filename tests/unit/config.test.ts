@@ -221,7 +221,16 @@ describe("parseConfig: deliveries", () => {
           { account: "123456789012", user: "ci-b", destinations: [github] },
         ],
       },
-      "deliveries[1].destinations[0]: writes where deliveries[0].destinations[0] already does",
+      "deliveries[1].destinations[0]: could write GitHub secret AWS_ACCESS_KEY_ID of repository acme/app, which deliveries[0].destinations[0] writes for another user",
+    ],
+    [
+      "one binding naming the same GitHub secrets twice",
+      {
+        ...minimal,
+        deliveryKmsKeyId: KMS_KEY,
+        deliveries: [{ account: "123456789012", user: "ci-a", destinations: [github, github] }],
+      },
+      "deliveries[0].destinations[1]: writes where deliveries[0].destinations[0] already does",
     ],
     [
       "deliveries without deliveryKmsKeyId",
