@@ -1,7 +1,6 @@
 import { type Place, placesOf } from "./places";
 import type { Binding } from "./schema";
 import { type Atom, checkOf, type Side, sideOf } from "./sides";
-import type { DeliveryProblem } from "./validate";
 
 /**
  * Whether two users' keys (or one user's key id and its secret) could land in one place. A place of
@@ -14,6 +13,12 @@ import type { DeliveryProblem } from "./validate";
  * the search may refuse a configuration in which no two users could meet, never accept one in which
  * they could.
  */
+
+/** A problem of the `deliveries` setting, at its place inside it (`[1, "destinations", 0]`). */
+export interface DeliveryProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
 
 /** Where two sides met: the place, as written there, and whether it is two users or two halves. */
 interface Meeting {

@@ -1,5 +1,5 @@
 import { wildcardMatches } from "../wildcard";
-import { collisionProblems } from "./collisions";
+import { collisionProblems, type DeliveryProblem } from "./collisions";
 import type { Binding, Destination } from "./schema";
 
 const hasWildcard = (s: string) => s.includes("*");
@@ -116,11 +116,7 @@ function sharingProblems(b: Binding, d: Destination): string[] {
   return problems;
 }
 
-/** A problem of the `deliveries` setting, at its place inside it (`[1, "destinations", 0]`). */
-export interface DeliveryProblem {
-  readonly path: readonly (string | number)[];
-  readonly message: string;
-}
+export type { DeliveryProblem } from "./collisions";
 
 /**
  * Every problem of the `deliveries` setting, each at the destination it is about. Beyond field rules:
