@@ -1,3 +1,4 @@
+import { type CsvValue, csvRecord } from "../shared/csv";
 import { ageInDays } from "../shared/lifecycle";
 import type {
   ActionReport,
@@ -231,12 +232,12 @@ export function formatTable(rows: readonly PlanRow[]): string {
 
 /**
  * RFC 4180 CSV with a header row of the JSON field names. Its columns are those scripts already read:
- * the advice is in the JSON rows and under each key of the table.
+ * the advice is in the JSON rows and under each key of the table. The age is the one number; every
+ * other cell is text, names from outside keyrotor among them, and is written by `csvRecord` so that no
+ * spreadsheet runs it.
  */
 export function formatCsv(rows: readonly PlanRow[]): string {
-  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  return [
-    PLAN_COLUMNS.join(","),
-    ...rows.map((r) => PLAN_COLUMNS.map((c) => quote(cell(r[c]))).join(",")),
-  ].join("\n");
+  const value = (v: PlanRow[keyof PlanRow]): CsvValue =>
+    typeof v === "number" ? v : typeof v === "string" ? v : "";
+  return [PLAN_COLUMNS, ...rows.map((r) => PLAN_COLUMNS.map((c) => value(r[c])))].map(csvRecord).join("\n");
 }

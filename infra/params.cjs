@@ -118,12 +118,11 @@ const JSON_HINT = (name) =>
   ` (a --param is read up to its first line break: pass JSON on one line, e.g. --param="${name}=$(jq -c . ${name}.json)")`;
 
 /**
- * How a problem names a setting: with its value, unless the problem is inside it (`deliveries.0.user`)
- * or the value is too long to read in a line.
+ * How a problem names a setting: with its value, unless the problem is inside it (`deliveries[0].user`,
+ * as `pathText` writes it) or the value is too long to read in a line.
  */
-function naming(name, value, path = []) {
-  const where = path.length > 0 ? path.join(".") : name;
-  if (value === undefined || value === "" || path.length > 1 || value.length > 100) return where;
+function naming(name, value, where = name, depth = 1) {
+  if (value === undefined || value === "" || depth > 1 || value.length > 100) return where;
   return `${name}="${value}"`;
 }
 
@@ -157,7 +156,8 @@ function effectiveParams({ cli, stageParams, defaultParams }) {
  * @param {Record<string, string>} input.cli the `--param` values
  * @param {Record<string, unknown>} [input.stageParams] serverless.yml's `params.<stage>`
  * @param {Record<string, unknown>} [input.defaultParams] serverless.yml's `params.default`
- * @param {object} input.config shared/config.ts: SETTING_NAMES, envNameOf, settingsFromEnv, configSchema
+ * @param {object} input.config shared/config.ts: SETTING_NAMES, envNameOf, settingsFromEnv, configSchema,
+ *   configProblems, pathText
  */
 function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
   const settings = config.SETTING_NAMES.filter((name) => !NOT_PARAMS.has(name));
@@ -215,12 +215,14 @@ function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
       ...STACK_SETTINGS,
       ...raw,
     });
-    const issues = parsed.success ? [] : parsed.error.issues;
-    const fresh = issues.filter((issue) => !seen.has(`${issue.path.join(".")}: ${issue.message}`));
-    for (const issue of fresh) {
-      seen.add(`${issue.path.join(".")}: ${issue.message}`);
-      const name = String(issue.path[0] ?? "(settings)");
-      problems.push(`${naming(name, params[name], issue.path)}: ${issue.message}`);
+    const found = parsed.success ? [] : config.configProblems(parsed.error.issues);
+    const key = (problem) => `${config.pathText(problem.path)}: ${problem.message}`;
+    const fresh = found.filter((problem) => !seen.has(key(problem)));
+    for (const problem of fresh) {
+      seen.add(key(problem));
+      const name = String(problem.path[0] ?? "(settings)");
+      const where = naming(name, params[name], config.pathText(problem.path) || name, problem.path.length);
+      problems.push(`${where}: ${problem.message}`);
       delete raw[name];
     }
     if (fresh.length === 0) return problems;

@@ -12,11 +12,14 @@ interface ConfigModule {
   readonly envNameOf: (setting: string) => string;
   readonly settingsFromEnv: (env: Record<string, string | undefined>) => Record<string, unknown>;
   readonly configSchema: {
-    safeParse(input: unknown): {
-      success: boolean;
-      error?: { issues: { path: PropertyKey[]; message: string }[] };
-    };
+    // biome-ignore lint/suspicious/noExplicitAny: the schema's issues go back to configProblems as they came.
+    safeParse(input: unknown): { success: boolean; error?: { issues: any[] } };
   };
+  /** The schema's issues as problems, each at the place it names. */
+  // biome-ignore lint/suspicious/noExplicitAny: see configSchema.
+  readonly configProblems: (issues: any[]) => { path: readonly PropertyKey[]; message: string }[];
+  /** `deliveries[0].destinations[1].apiUrl`. */
+  readonly pathText: (path: readonly PropertyKey[]) => string;
 }
 
 declare const params: {

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
-import { bindingSchema } from "./destinations/schema";
+import { configProblems, problemText } from "./config-problems";
+import { bindingSchema, TOKEN_SECRET_PREFIX } from "./destinations/schema";
 import { deliveryProblems } from "./destinations/validate";
 import { ConfigError } from "./errors";
 import { validateThresholds } from "./lifecycle/thresholds";
@@ -64,6 +65,22 @@ export type PasswordRequirements = z.infer<typeof passwordPolicySchema>;
 
 const list = <T extends z.ZodMiniType>(item: T) => z._default(z.array(item), []);
 
+/**
+ * The member roles may write secrets `<secretPrefix>*`; the destinations' tokens are under
+ * `keyrotor-tokens/` in keyrotor's own account, where a member role is deployed too. A prefix of that
+ * name, or a name under it, would let that role rewrite the tokens: refused, in any case (nothing is
+ * lost by refusing `Keyrotor-` too). The character set leaves out `*` and `?`, IAM's wildcards.
+ */
+const secretPrefix = pattern(
+  /^[A-Za-z0-9/_+=.@-]{1,256}$/,
+  "may hold only letters, digits and /_+=.@- (IAM would read * and ? in the member role's policy as wildcards)",
+).check(
+  z.refine((prefix) => {
+    const p = prefix.toLowerCase();
+    return !TOKEN_SECRET_PREFIX.startsWith(p) && !p.startsWith(TOKEN_SECRET_PREFIX);
+  }, `must not overlap ${TOKEN_SECRET_PREFIX}, where the destinations' tokens are (the member role may write <secretPrefix>*)`),
+);
+
 const settings = {
   mode: z._default(z.enum(["audit", "enforce"]), "audit"),
   rotateAfterDays: z._default(days, DEFAULT_THRESHOLDS.rotateAfterDays),
@@ -75,10 +92,7 @@ const settings = {
     pattern(/^[\w+=,.@-]{1,57}$/, "must be a valid IAM role name of at most 57 characters"),
     "keyrotor-member",
   ),
-  secretPrefix: z._default(
-    pattern(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "may hold only letters, digits and /_+=.@-"),
-    "keyrotor/",
-  ),
+  secretPrefix: z._default(secretPrefix, "keyrotor/"),
   senderEmail: z.email("must be an email address (an SES-verified sender)"),
   adminEmail: z._default(z.nullable(z.email("must be an email address")), null),
   exemptGroupName: z._default(
@@ -173,17 +187,6 @@ const settings = {
 };
 
 /**
- * A delivery problem as an issue at the place it names (`deliveries[1].destinations[0]: x` -> path
- * `deliveries.1.destinations.0`, message `x`): it then reads like the schema's own errors inside
- * `deliveries`, and the deployment params check still finds the setting at the path's head.
- */
-function deliveryIssue(problem: string): { path: (string | number)[]; message: string } {
-  const at = /^deliveries\[(\d+)\]\.destinations\[(\d+)\]: (.*)$/s.exec(problem);
-  if (!at) return { path: ["deliveries"], message: problem };
-  return { path: ["deliveries", Number(at[1]), "destinations", Number(at[2])], message: at[3] ?? problem };
-}
-
-/**
  * The one configuration of keyrotor, shared by the Lambdas (from `KEYROTOR_*` variables) and the CLI
  * (from a JSON file, variables and flags): validated once at start-up, unknown keys refused.
  */
@@ -194,8 +197,8 @@ export const configSchema = z.strictObject(settings).check(
     } catch (error) {
       ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["rotateAfterDays"] });
     }
-    for (const problem of deliveryProblems(c.deliveries, c.secretPrefix)) {
-      ctx.addIssue({ code: "custom", ...deliveryIssue(problem) });
+    for (const { path, message } of deliveryProblems(c.deliveries, c.secretPrefix)) {
+      ctx.addIssue({ code: "custom", message, path: ["deliveries", ...path] });
     }
     if (c.deliveries.length > 0 && c.deliveryKmsKeyId === null) {
       ctx.addIssue({
@@ -208,21 +211,18 @@ export const configSchema = z.strictObject(settings).check(
   }),
 );
 
+export { type ConfigProblem, configProblems, pathText } from "./config-problems";
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
 /**
  * Validates raw configuration once, at start-up.
- * @throws ConfigError listing every problem, each naming its setting.
+ * @throws ConfigError listing every problem, each naming its place (`deliveries[0].destinations[1].apiUrl`).
  */
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    if (issue.code === "unrecognized_keys") return `unknown setting(s): ${issue.keys.join(", ")}`;
-    const path = issue.path.join(".") || "(config)";
-    return `${path}: ${issue.message}`;
-  });
+  const problems = configProblems(result.error.issues).map(problemText);
   throw new ConfigError(`invalid keyrotor configuration: ${problems.join("; ")}`, { cause: result.error });
 }
 

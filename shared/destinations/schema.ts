@@ -18,15 +18,39 @@ const principalArn = z
     ),
   );
 
+const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\])$/;
+/** `https://host[:port][/path]`: a host name or IPv6 literal, and a path of RFC 3986's path characters. */
+const API_URL = /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?(\/[\w.~!$&'()*+,;=:@%/-]*)?$/;
+
+/**
+ * Why `url` cannot be a provider's API base, or `null`. The URL is printed in every label of its
+ * destination and sent every token: it must hold no credential of its own (a token belongs in
+ * `tokenSecret`), no query or fragment, and go over https; plain http only to this machine, where the
+ * tests' local provider servers listen.
+ */
+function apiUrlProblem(url: string): string | null {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
+  if (authority.includes("@")) {
+    return "must not hold a user name or password (put the token in tokenSecret; the URL is printed in labels)";
+  }
+  if (/[?#]/.test(url)) return "must not have a query (?) or a fragment (#)";
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  const host = /^[a-z]+:\/\/(\[[^\]]*\]|[^:/]*)/i.exec(url)?.[1] ?? "";
+  if (scheme !== "https" && !(scheme === "http" && LOOPBACK.test(host))) {
+    return "must be an https:// URL (tokens are never sent in clear text; http only to 127.0.0.1)";
+  }
+  return API_URL.test(url)
+    ? null
+    : "must be an https:// URL of the provider's API such as https://api.github.com (a host, an optional port and path)";
+}
+
 /** A provider's API base: https, or plain http on this machine only (a local server, a test). */
-const apiUrl = z
-  .string()
-  .check(
-    z.regex(
-      /^(https:\/\/[^\s/?#]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/[^\s?#]*)?$/,
-      "must be an https:// URL (tokens are never sent in clear text; http only to 127.0.0.1)",
-    ),
-  );
+const apiUrl = z.string().check(
+  z.superRefine((url, ctx) => {
+    const problem = apiUrlProblem(url);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: url });
+  }),
+);
 
 /** Where a destination's API token lives: a secret in keyrotor's own account, under `keyrotor-tokens/`. */
 export const TOKEN_SECRET_PREFIX = "keyrotor-tokens/";
@@ -133,7 +157,9 @@ export const destinationSchema = z.discriminatedUnion("type", [
 ]);
 
 export const bindingSchema = z.strictObject({
-  account: z.union([accountId, z.literal("*")]),
+  account: z
+    .string()
+    .check(z.regex(/^(\d{12}|\*)$/, "must be a 12-digit AWS account id, or * for every account")),
   user: z
     .string()
     .check(z.regex(/^[\w+=,.@*-]{1,128}$/, "must be an IAM user name, `*` matching any run of characters")),

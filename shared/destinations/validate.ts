@@ -1,4 +1,5 @@
 import { wildcardMatches } from "../wildcard";
+import { collisionProblems, type DeliveryProblem } from "./collisions";
 import type { Binding, Destination } from "./schema";
 
 const hasWildcard = (s: string) => s.includes("*");
@@ -51,6 +52,11 @@ export function describeDestination(d: Destination): string {
 
 /** What a destination's own fields get wrong, each naming the field. */
 function fieldProblems(d: Destination, secretPrefix: string): string[] {
+  // One variable for both halves: the secret would overwrite the key id, or the other way round.
+  const names = "names" in d ? d.names : undefined;
+  if (names && names.accessKeyId.toUpperCase() === names.secretAccessKey.toUpperCase()) {
+    return [`${d.type}: names.accessKeyId and names.secretAccessKey name one variable`];
+  }
   switch (d.type) {
     case "github":
       if (!!d.repository === !!d.organization) return ["github: name either repository or organization"];
@@ -110,27 +116,31 @@ function sharingProblems(b: Binding, d: Destination): string[] {
   return problems;
 }
 
+export type { DeliveryProblem } from "./collisions";
+
 /**
- * Every problem of the `deliveries` setting, each prefixed with where it is (`deliveries[0].destinations[1]`).
- * Beyond field rules: one key per place (no binding may send several users' keys to the same CI
- * variables), and no place named twice.
+ * Every problem of the `deliveries` setting, each at the destination it is about. Beyond field rules:
+ * one key per place (no binding may send several users' keys to one place, no two destinations may
+ * write two users' keys, or one user's key id and secret, to one place), and no place named twice.
  */
-export function deliveryProblems(bindings: readonly Binding[], secretPrefix: string): string[] {
-  const problems: string[] = [];
+export function deliveryProblems(bindings: readonly Binding[], secretPrefix: string): DeliveryProblem[] {
+  const problems: DeliveryProblem[] = [];
   const seen = new Map<string, string>();
   bindings.forEach((b, i) => {
     b.destinations.forEach((d, j) => {
+      const path = [i, "destinations", j];
       const at = `deliveries[${i}].destinations[${j}]`;
-      for (const p of [...fieldProblems(d, secretPrefix), ...sharingProblems(b, d)])
-        problems.push(`${at}: ${p}`);
+      for (const message of [...fieldProblems(d, secretPrefix), ...sharingProblems(b, d)]) {
+        problems.push({ path, message });
+      }
+      // The same user's destinations are told apart by their identity: a second one would not be written.
       const id = `${b.account}/${b.user}/${destinationId(d)}`;
-      const literal = d.type !== "ssm" && d.type !== "secrets-manager" ? destinationId(d) : id;
-      const earlier = seen.get(literal);
-      if (earlier) problems.push(`${at}: writes where ${earlier} already does`);
-      else seen.set(literal, at);
+      const earlier = seen.get(id);
+      if (earlier) problems.push({ path, message: `writes where ${earlier} already does` });
+      else seen.set(id, at);
     });
   });
-  return problems;
+  return [...problems, ...collisionProblems(bindings)];
 }
 
 /** A destination as it applies to one user: its templates filled in, and its identity. */

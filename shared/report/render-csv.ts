@@ -1,4 +1,5 @@
 import { ADVICE_KINDS, type AdviceKind } from "../advice/types";
+import { type CsvValue, csvRecord } from "../csv";
 import { ATTENTION_ORDER, shareOf } from "./aggregate";
 import {
   AGE_BANDS,
@@ -66,20 +67,10 @@ export const CSV_COLUMNS: readonly string[] = [
   "reportFallback",
 ];
 
-/**
- * One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break. Text that a
- * spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
- * is prefixed with `'`: account names and errors come from outside keyrotor.
- */
-export function csvCell(value: string | number): string {
-  const text = typeof value === "string" && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** A share to four decimals (0.9231), empty when there are no Active keys. */
-const share = (part: number, whole: number) => {
+const share = (part: number, whole: number): CsvValue => {
   const s = shareOf(part, whole);
-  return s === null ? "" : String(Math.round(s * 10_000) / 10_000);
+  return s === null ? "" : Math.round(s * 10_000) / 10_000;
 };
 
 function row(
@@ -87,7 +78,7 @@ function row(
   counts: KeyCounts,
   upcoming: Upcoming,
   attention: readonly Attention[],
-): (string | number)[] {
+): CsvValue[] {
   const byKind = new Map<Attention["kind"], number>();
   for (const a of attention) byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + 1);
   return [
@@ -118,6 +109,7 @@ function row(
  * organization. The attention columns count the account's users of each kind; who they are and why
  * is in the JSON and the HTML. The advice columns count the Active keys advised each way of getting
  * rid of them (empty in a report made without advice). Records end with CRLF, as RFC 4180 has them.
+ * Names and errors come from outside keyrotor: `csvRecord` writes them so that no spreadsheet runs them.
  */
 export function renderCsv(report: OrgReport): string {
   const { totals } = report;
@@ -144,5 +136,5 @@ export function renderCsv(report: OrgReport): string {
       report.attention,
     ),
   ];
-  return rows.map((cells) => `${cells.map(csvCell).join(",")}\r\n`).join("");
+  return rows.map((cells) => `${csvRecord(cells)}\r\n`).join("");
 }

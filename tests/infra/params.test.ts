@@ -222,9 +222,9 @@ describe("the deliveries param", () => {
     // Assess
     expect(problems).toEqual([
       expect.stringMatching(
-        /^deliveries\.0\.destinations\.0\.tokenSecret: must be the name of a secret under keyrotor-tokens\//,
+        /^deliveries\[0\]\.destinations\[0\]\.tokenSecret: must be the name of a secret under keyrotor-tokens\//,
       ),
-      "deliveries.0.destinations.1: ssm: path must start with /keyrotor/ (where keyrotor's member role may write)",
+      "deliveries[0].destinations[1]: ssm: path must start with /keyrotor/ (where keyrotor's member role may write)",
     ]);
   });
 

@@ -1,9 +1,18 @@
-/** An RFC 4180 reader: CRLF records, quoted cells with `""` for a quote and line breaks inside. */
+/**
+ * An RFC 4180 reader: quoted cells with `""` for a quote and line breaks inside; records end with CRLF
+ * (the report's CSV) or LF (the plan's).
+ */
 export function parseCsv(text: string): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
   let cell = "";
   let quoted = false;
+  const endRecord = () => {
+    record.push(cell);
+    records.push(record);
+    record = [];
+    cell = "";
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
@@ -17,12 +26,10 @@ export function parseCsv(text: string): string[][] {
       record.push(cell);
       cell = "";
     } else if (c === "\r" && text[i + 1] === "\n") {
-      record.push(cell);
-      records.push(record);
-      record = [];
-      cell = "";
+      endRecord();
       i++;
-    } else cell += c;
+    } else if (c === "\n") endRecord();
+    else cell += c;
   }
   if (cell !== "" || record.length > 0) records.push([...record, cell]);
   return records;

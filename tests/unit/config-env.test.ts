@@ -95,7 +95,7 @@ describe("configFromEnv (how the Lambdas read serverless.yml's params)", () => {
         ...base,
         KEYROTOR_DELIVERIES: '[{"account":"*","user":"a","destinations":[{"type":"ssm","path":"/x"}]}]',
       },
-      "deliveries.0.destinations.0: ssm: path must start with /keyrotor/",
+      "deliveries[0].destinations[0]: ssm: path must start with /keyrotor/",
     ],
     [
       {

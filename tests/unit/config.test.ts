@@ -63,12 +63,12 @@ describe("parseConfig: the one configuration schema", () => {
     [{ ...minimal, warnBeforeDays: 90 }, /warnBeforeDays must be at least 0 and less than rotateAfterDays/],
     [
       { ...minimal, readerPrincipals: ["arn:aws:iam::123:role/x"] },
-      /readerPrincipals.0: must be an IAM user or role ARN/,
+      /readerPrincipals\[0\]: must be an IAM user or role ARN/,
     ],
-    [{ ...minimal, excludeAccounts: ["12345"] }, /excludeAccounts.0: must be a 12-digit AWS account id/],
-    [{ ...minimal, includeOus: ["r-abcd"] }, /includeOus.0: must be an OU id/],
+    [{ ...minimal, excludeAccounts: ["12345"] }, /excludeAccounts\[0\]: must be a 12-digit AWS account id/],
+    [{ ...minimal, includeOus: ["r-abcd"] }, /includeOus\[0\]: must be an OU id/],
     [{ ...minimal, secretPrefix: "keys,rotor/" }, /secretPrefix: may hold only/],
-    [{ ...minimal, replicaRegions: ["mars"] }, /replicaRegions.0: must be an AWS region/],
+    [{ ...minimal, replicaRegions: ["mars"] }, /replicaRegions\[0\]: must be an AWS region/],
     // The member stack adds -reader and -events to it, within IAM's 64 characters.
     [
       { ...minimal, memberRoleName: "r".repeat(58) },
@@ -200,37 +200,37 @@ describe("parseConfig: deliveries", () => {
     [
       "a github destination naming both a repository and an organization",
       withDestination({ ...github, organization: "acme" }),
-      "deliveries.0.destinations.0: github: name either repository or organization",
+      "deliveries[0].destinations[0]: github: name either repository or organization",
     ],
     [
       "a wildcard user bound to a GitHub repository",
       withDestination(github, "ci-*"),
-      "deliveries.0.destinations.0: github: a CI destination takes one user's key: name one account and one user (no *)",
+      "deliveries[0].destinations[0]: github: a CI destination takes one user's key: name one account and one user (no *)",
     ],
     [
       "an ssm path outside /keyrotor/",
       withDestination({ type: "ssm", path: "/ci/{userName}" }),
-      "deliveries.0.destinations.0: ssm: path must start with /keyrotor/",
+      "deliveries[0].destinations[0]: ssm: path must start with /keyrotor/",
     ],
     [
       "an ssm path outside a custom secret prefix",
       withDestination({ type: "ssm", path: "/keyrotor/ci" }, "ci-deploy", { secretPrefix: "rotated/" }),
-      "deliveries.0.destinations.0: ssm: path must start with /rotated/",
+      "deliveries[0].destinations[0]: ssm: path must start with /rotated/",
     ],
     [
       "a secrets-manager name without a / after the prefix",
       withDestination({ type: "secrets-manager", name: "keyrotor/ci-copy", account: "210987654321" }),
-      "deliveries.0.destinations.0: secrets-manager: name needs a / after keyrotor/",
+      "deliveries[0].destinations[0]: secrets-manager: name needs a / after keyrotor/",
     ],
     [
       "a tokenSecret not under keyrotor-tokens/",
       withDestination({ ...github, tokenSecret: "tokens/github" }),
-      "deliveries.0.destinations.0.tokenSecret: must be the name of a secret under keyrotor-tokens/",
+      "deliveries[0].destinations[0].tokenSecret: must be the name of a secret under keyrotor-tokens/",
     ],
     [
       "an http:// apiUrl that is not loopback",
       withDestination({ ...github, apiUrl: "http://github.example.com/api/v3" }),
-      "deliveries.0.destinations.0.apiUrl: must be an https:// URL",
+      "deliveries[0].destinations[0].apiUrl: must be an https:// URL",
     ],
     [
       "two bindings writing the same GitHub secrets",
@@ -242,7 +242,16 @@ describe("parseConfig: deliveries", () => {
           { account: "123456789012", user: "ci-b", destinations: [github] },
         ],
       },
-      "deliveries.1.destinations.0: writes where deliveries[0].destinations[0] already does",
+      "deliveries[1].destinations[0]: could write GitHub secret AWS_ACCESS_KEY_ID of repository acme/app, which deliveries[0].destinations[0] writes for another user",
+    ],
+    [
+      "one binding naming the same GitHub secrets twice",
+      {
+        ...minimal,
+        deliveryKmsKeyId: KMS_KEY,
+        deliveries: [{ account: "123456789012", user: "ci-a", destinations: [github, github] }],
+      },
+      "deliveries[0].destinations[1]: writes where deliveries[0].destinations[0] already does",
     ],
     [
       "deliveries without deliveryKmsKeyId",
@@ -263,7 +272,7 @@ describe("parseConfig: deliveries", () => {
 
     // Assess
     expect(act).toThrow(
-      /rotateAfterDays: thresholds must satisfy .*; deliveries\.0\.destinations\.0: github:/,
+      /rotateAfterDays: thresholds must satisfy .*; deliveries\[0\]\.destinations\[0\]: github:/,
     );
   });
 

@@ -97,11 +97,12 @@ describe("keyrotor plan: deliveries and holds", () => {
     expect(lines[0]).toBe(
       `111122223333,Prod <main>,alice,AKIAOLD,Active,101,,held: until 1 destination confirms the new key,2026-06-01T06:00:00.000Z`,
     );
+    // A delivery's row has no status: its "-" is text, written behind ' like any cell that starts with -
     expect(lines[2]).toBe(
-      `111122223333,Prod <main>,alice,AKIANEW,-,,,delivered to ${SSM},2026-05-22T06:00:00.000Z`,
+      `111122223333,Prod <main>,alice,AKIANEW,'-,,,delivered to ${SSM},2026-05-22T06:00:00.000Z`,
     );
     expect(lines.slice(3).join("\n")).toBe(
-      `111122223333,Prod <main>,alice,AKIANEW,-,,,"delivery to ${GITHUB} failing, not retried (10 attempts): ${DENIED}\nsee the docs; fix: ${FIX}",2026-05-22T06:00:00.000Z`,
+      `111122223333,Prod <main>,alice,AKIANEW,'-,,,"delivery to ${GITHUB} failing, not retried (10 attempts): ${DENIED}\nsee the docs; fix: ${FIX}",2026-05-22T06:00:00.000Z`,
     );
   });
 

@@ -1,31 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { aggregate } from "../../../shared/report/aggregate";
 import { accountFacts, unreadableAccount } from "../../../shared/report/facts";
-import { CSV_COLUMNS, csvCell, renderCsv } from "../../../shared/report/render-csv";
+import { CSV_COLUMNS, renderCsv } from "../../../shared/report/render-csv";
 import { renderJson } from "../../../shared/report/render-json";
 import { parseCsv } from "../../support/csv";
 import { inputs, NOW, reported, SETTINGS } from "./fixtures";
-
-describe("a CSV cell", () => {
-  it.each([
-    ["plain", "plain"],
-    [42, "42"],
-    ["a,b", '"a,b"'],
-    ['say "hi"', '"say ""hi"""'],
-    ["two\nlines", '"two\nlines"'],
-    ['=HYPERLINK("http://x")', '"\'=HYPERLINK(""http://x"")"'],
-    ["+1", "'+1"],
-    ["-2", "'-2"],
-    ["@SUM(A1)", "'@SUM(A1)"],
-    ["\tcmd", "'\tcmd"],
-    ["a=b", "a=b"],
-  ])("%j is written %s", (value, expected) => {
-    // Act
-    const cell = csvCell(value);
-    // Assess
-    expect(cell).toBe(expected);
-  });
-});
 
 describe("the report as CSV", () => {
   const prod = accountFacts(
