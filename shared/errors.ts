@@ -8,6 +8,19 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/**
+ * Error codes that say nothing of the request: AWS throttling or failing for a moment, an answer that
+ * did not come in time (the SDK's request timeout is `TimeoutError` with code `ETIMEDOUT`, the call's
+ * deadline `CallTimeout`), a connection that failed or dropped.
+ */
+const TRANSIENT =
+  /Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalFailure|InternalServiceError|InternalError|Timeout|ETIMEDOUT|ECONNREFUSED|ECONNRESET|EPIPE|NetworkingError|socket hang up/i;
+
+/** True when an AWS or network error code is one of a moment's failure, worth asking again. */
+export function isTransientCode(code: string): boolean {
+  return TRANSIENT.test(code);
+}
+
 /** An AWS call failed after the SDK's own retries. `code` is the AWS error code when there is one. */
 export class AwsCallError extends Error {
   override readonly name = "AwsCallError";
@@ -21,11 +34,9 @@ export class AwsCallError extends Error {
     super(`${service} ${operation} failed (${code}): ${message}`, options);
   }
 
-  /** Throttling and server faults: worth retrying later (SQS redelivery), not a verdict on the input. */
+  /** Throttling, server faults, timeouts, dropped connections: worth retrying later, not a verdict on the input. */
   get retryable(): boolean {
-    return /Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalFailure|InternalServiceError|Timeout|ECONNREFUSED|ECONNRESET|NetworkingError/i.test(
-      this.code,
-    );
+    return isTransientCode(this.code);
   }
 }
 

@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { describeError, KeyVerificationError } from "../errors";
+import { describeError, isTransientCode, KeyVerificationError } from "../errors";
 import type { KeyVerifier, NewAccessKey } from "../rotation/ports";
 import { type ClientOptions, sdkClient } from "./client-config";
 import { awsErrorCode } from "./errors";
@@ -10,12 +10,11 @@ import { awsErrorCode } from "./errors";
  */
 export const VERIFY_WAITS_MS = [1_000, 2_000, 3_000, 5_000, 8_000, 13_000];
 
-/**
- * Answers that are no verdict on the key: not usable yet (IAM's propagation), or STS itself failing
- * for a moment (throttling, a server error, a timeout, a dropped connection). Asked again.
- */
-const NOT_YET =
-  /InvalidClientTokenId|SignatureDoesNotMatch|AuthFailure|UnrecognizedClient|Throttl|InternalFailure|InternalError|ServiceUnavailable|Timeout|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up/i;
+/** IAM's answers while a new key is not usable yet: it propagates within seconds, rarely tens of them. */
+const PROPAGATING = /InvalidClientTokenId|SignatureDoesNotMatch|AuthFailure|UnrecognizedClient/i;
+
+/** Answers that are no verdict on the key: not usable yet, or STS itself failing for a moment. Asked again. */
+const notYet = (code: string) => PROPAGATING.test(code) || isTransientCode(code);
 
 /**
  * Proves a new key with STS GetCallerIdentity signed by the key itself: the answer must name the
@@ -45,7 +44,7 @@ export class StsKeyVerifier implements KeyVerifier {
         } catch (error) {
           const code = awsErrorCode(error);
           last = `STS GetCallerIdentity failed (${code}): ${describeError(error).message}`;
-          if (!NOT_YET.test(code)) break;
+          if (!notYet(code)) break;
         }
         const wait = this.waits[attempt];
         if (wait === undefined) break;
