@@ -1,14 +1,30 @@
 import { wildcardMatches } from "../wildcard";
 import { collisionProblems, type DeliveryProblem } from "./collisions";
 import type { Binding, Destination } from "./schema";
+import { DEFAULT_VARIABLE_NAMES, type VariableNames } from "./types";
 
 const hasWildcard = (s: string) => s.includes("*");
 
 /**
- * A destination's identity: the place it writes, never its token. Two destinations with one identity
- * would overwrite each other's key.
+ * A destination's identity: the place it writes and, when not the usual ones, the variable names it
+ * writes there; never its token. Two destinations with one identity would overwrite each other's key.
  */
 export function destinationId(d: Destination): string {
+  const names = otherNames(d);
+  return names ? `${placeId(d)}:names:${names.accessKeyId},${names.secretAccessKey}` : placeId(d);
+}
+
+/** The variable names a destination writes when they are not the usual ones; a place bound under two is two destinations. */
+function otherNames(d: Destination): VariableNames | undefined {
+  const names = "names" in d ? d.names : undefined;
+  if (!names) return undefined;
+  const usual =
+    names.accessKeyId === DEFAULT_VARIABLE_NAMES.accessKeyId &&
+    names.secretAccessKey === DEFAULT_VARIABLE_NAMES.secretAccessKey;
+  return usual ? undefined : names;
+}
+
+function placeId(d: Destination): string {
   switch (d.type) {
     case "github":
       return d.organization
@@ -29,6 +45,11 @@ export function destinationId(d: Destination): string {
 
 /** How a destination reads in a notice or a report: the place, never the token. */
 export function describeDestination(d: Destination): string {
+  const names = otherNames(d);
+  return names ? `${describePlace(d)} as ${names.accessKeyId}/${names.secretAccessKey}` : describePlace(d);
+}
+
+function describePlace(d: Destination): string {
   const host = (url: string, usual: string) => (url === usual ? "" : ` at ${url}`);
   switch (d.type) {
     case "github": {
