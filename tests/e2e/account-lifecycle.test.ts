@@ -111,6 +111,8 @@ describe("one account walked from day 0 to day 120", () => {
   /** Runs the day, then the same day again, which must change nothing. */
   async function day(n: number): Promise<{ report: AccountReport; state: AccountState }> {
     const report = await runOn(n);
+    const failed = report.users.filter((u) => u.actions.some((a) => a.outcome === "failed"));
+    expect(failed, `users whose step failed on day ${n}`).toEqual([]);
     const state = await snapshot(adminClients());
     const again = await runOn(n);
     expect(again.users.flatMap((u) => u.actions)).toEqual([]);
