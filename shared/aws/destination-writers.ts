@@ -89,7 +89,8 @@ export function destinationWriters(options: WriterSourceOptions): WriterSource {
           return createTerraformCloudWriter(d, await token(d.tokenSecret), http);
         case "ssm": {
           const credentials = await session(d.account ?? accountId, `deliver-${accountId}`);
-          return createSsmWriter(d, SsmAdapter.create({ ...options.aws, credentials, ...region(d.region) }));
+          const where = { ...options.aws, credentials, ...region(d.region) };
+          return createSsmWriter(d, SsmAdapter.create(where), KmsAdapter.create(where));
         }
         case "secrets-manager": {
           const credentials = await session(d.account, `deliver-${accountId}`);

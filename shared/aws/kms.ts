@@ -1,13 +1,18 @@
-import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import type { KeyLookupPort } from "../destinations/ssm";
+import type { KeyIdentity } from "../destinations/ssm-trust";
 import { Redacted } from "../redacted";
 import type { EscrowCipher } from "../rotation/ports";
 import { type ClientOptions, sdkClient } from "./client-config";
-import { call } from "./errors";
+import { call, isAwsError } from "./errors";
 
 const SERVICE = "KMS";
 
-/** KMS, for encrypting a value keyrotor must hold for a while. Plaintexts arrive and leave `Redacted`. */
-export class KmsAdapter implements EscrowCipher {
+/**
+ * KMS, for encrypting a value keyrotor must hold for a while (plaintexts arrive and leave `Redacted`),
+ * and for telling which key an alias names.
+ */
+export class KmsAdapter implements EscrowCipher, KeyLookupPort {
   constructor(private readonly client: KMSClient) {}
 
   static create(options?: ClientOptions): KmsAdapter {
@@ -48,6 +53,20 @@ export class KmsAdapter implements EscrowCipher {
       );
       if (!out.Plaintext) throw new Error(`Decrypt under ${keyId} returned no plaintext`);
       return new Redacted(new TextDecoder().decode(out.Plaintext));
+    });
+  }
+
+  /** The id and ARN of the key `keyId` (an alias, an id or an ARN) names; `null` when it names none. */
+  describeKey(keyId: string): Promise<KeyIdentity | null> {
+    return call(SERVICE, "DescribeKey", async () => {
+      try {
+        const out = await this.client.send(new DescribeKeyCommand({ KeyId: keyId }));
+        const meta = out.KeyMetadata;
+        return meta?.KeyId && meta.Arn ? { keyId: meta.KeyId, arn: meta.Arn } : null;
+      } catch (error) {
+        if (isAwsError(error, "NotFound")) return null;
+        throw error;
+      }
     });
   }
 }

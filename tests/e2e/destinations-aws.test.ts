@@ -1,4 +1,4 @@
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { CreateKeyCommand, DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -8,7 +8,15 @@ import {
   ListSecretVersionIdsCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  DeleteParameterCommand,
+  DescribeParametersCommand,
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  PutParameterCommand,
+  type PutParameterCommandInput,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { MOTO_CREDENTIALS, type Moto, startMoto } from "../../scripts/lib/moto";
 import { KmsAdapter } from "../../shared/aws/kms";
@@ -65,8 +73,9 @@ describe("the SSM destination", () => {
   async function writerAndReader() {
     const credentials = await memberSession();
     const dest = parseDestination("ssm", { path, account: CENTRAL, region: REGION });
-    const writer = createSsmWriter(dest, SsmAdapter.create({ ...base, region: REGION, credentials }));
-    return { writer, reader: new SSMClient({ region: REGION, credentials }) };
+    const options = { ...base, region: REGION, credentials };
+    const writer = createSsmWriter(dest, SsmAdapter.create(options), KmsAdapter.create(options));
+    return { writer, reader: new SSMClient({ region: REGION, credentials }), credentials };
   }
 
   it("writes both parameters as SecureString in the other account and region; decrypted, they are the key", async () => {
@@ -115,7 +124,8 @@ describe("the SSM destination", () => {
     // Prepare: names under /aws are reserved by AWS; no role may write them.
     const credentials = await memberSession();
     const dest = parseDestination("ssm", { path: "/aws/keyrotor/ci-deployer", account: CENTRAL });
-    const writer = createSsmWriter(dest, SsmAdapter.create({ ...base, region: REGION, credentials }));
+    const options = { ...base, region: REGION, credentials };
+    const writer = createSsmWriter(dest, SsmAdapter.create(options), KmsAdapter.create(options));
 
     // Act
     const error = (await writer.deliver(KEY).catch((e: unknown) => e)) as DeliveryError;
@@ -126,6 +136,179 @@ describe("the SSM destination", () => {
     expect(error.message).toContain("SSM PutParameter failed (AccessDeniedException)");
     expect(error.fix).toContain("ssm:PutParameter on /aws/keyrotor/ci-deployer/AWS_SECRET_ACCESS_KEY");
     expectNothingShown(error);
+  });
+});
+
+describe("the SSM destination, where someone made a parameter at its path first", () => {
+  const path = "/keyrotor/ci/111122223333/ci-deployer";
+  const secretName = `${path}/AWS_SECRET_ACCESS_KEY`;
+  const idName = `${path}/AWS_ACCESS_KEY_ID`;
+
+  /** An insider of the central account, with their own rights there (moto enforces none). */
+  async function setUp() {
+    const credentials = await memberSession();
+    const options = { ...base, region: REGION, credentials };
+    const dest = parseDestination("ssm", { path, account: CENTRAL, region: REGION });
+    const writer = createSsmWriter(dest, SsmAdapter.create(options), KmsAdapter.create(options));
+    const insider = new SSMClient(options);
+    const squat = (name: string, fields: Partial<PutParameterCommandInput>) =>
+      insider.send(new PutParameterCommand({ Name: name, Value: "theirs", Type: "SecureString", ...fields }));
+    const stored = async (name: string) =>
+      (await insider.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value;
+    return { writer, insider, squat, stored, kms: new KMSClient(options) };
+  }
+
+  it("moto's DescribeParameters names the key, tier, policies, pattern and data type keyrotor judges by", async () => {
+    // Prepare
+    const { writer, insider, squat } = await setUp();
+    await writer.deliver(KEY);
+    await squat("/keyrotor/ci/other", {
+      KeyId: "alias/theirs",
+      Tier: "Advanced",
+      AllowedPattern: "^.*$",
+      Policies: JSON.stringify([
+        { Type: "Expiration", Version: "1.0", Attributes: { Timestamp: "2030-01-01" } },
+      ]),
+    });
+
+    // Act
+    const out = await insider.send(
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [secretName, "/keyrotor/ci/other"] }],
+      }),
+    );
+
+    // Assess
+    const byName = Object.fromEntries((out.Parameters ?? []).map((p) => [p.Name, p]));
+    expect(byName[secretName]).toMatchObject({
+      Type: "SecureString",
+      KeyId: "alias/aws/ssm",
+      Tier: "Standard",
+      DataType: "text",
+    });
+    expect(byName[secretName]?.AllowedPattern).toBeUndefined();
+    expect(byName[secretName]?.Policies ?? []).toEqual([]);
+    expect(byName["/keyrotor/ci/other"]).toMatchObject({
+      KeyId: "alias/theirs",
+      Tier: "Advanced",
+      AllowedPattern: "^.*$",
+      Policies: [expect.objectContaining({ PolicyType: expect.anything() })],
+    });
+  });
+
+  it.each([
+    ["under a customer KMS key", "customer-key", "is encrypted with KMS key"],
+    ["in the advanced tier", "advanced", "is in the Advanced tier"],
+    ["as a plain String", "string", "is a String, not a SecureString"],
+  ] as const)(
+    "a parameter pre-created %s is refused, keeps its old value, and neither name is written",
+    async (_, how, why) => {
+      // Prepare
+      const { writer, insider, squat, stored, kms } = await setUp();
+      if (how === "customer-key") {
+        const key = await kms.send(new CreateKeyCommand({ Description: "the insider's key" }));
+        await squat(secretName, { KeyId: key.KeyMetadata?.Arn ?? "" });
+      } else if (how === "advanced") {
+        await squat(secretName, { Tier: "Advanced" });
+      } else {
+        await squat(secretName, { Type: "String" });
+      }
+
+      // Act
+      const error = (await writer.deliver(KEY).catch((e: unknown) => e)) as DeliveryError;
+
+      // Assess
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error.failure).toBe("rejected");
+      expect(error.message).toContain(`SSM parameter ${secretName} in account ${CENTRAL} (${REGION}) `);
+      expect(error.message).toContain(why);
+      expect(error.fix).toContain(`delete ${secretName}`);
+      expectNothingShown(error);
+      expect(await stored(secretName)).toBe("theirs");
+      await expect(insider.send(new GetParameterCommand({ Name: idName }))).rejects.toThrow();
+    },
+  );
+
+  it("once the operator deletes the squatted parameter, the next delivery creates keyrotor's own", async () => {
+    // Prepare
+    const { writer, insider, squat, stored } = await setUp();
+    await squat(secretName, { Tier: "Advanced" });
+    await writer.deliver(KEY).catch(() => undefined);
+    await insider.send(new DeleteParameterCommand({ Name: secretName }));
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    expect(await stored(secretName)).toBe(SECRET);
+    expect(await stored(idName)).toBe(KEY.accessKeyId);
+  });
+
+  it("keyrotor's own parameters are rewritten with the next key on the next rotation", async () => {
+    // Prepare
+    const { writer, stored } = await setUp();
+    await writer.deliver(KEY);
+    const next = nextKey("AKIANEXTKEY000000000", "next-secret");
+
+    // Act
+    await writer.deliver(next);
+
+    // Assess
+    expect(await stored(secretName)).toBe("next-secret");
+    expect(await stored(idName)).toBe("AKIANEXTKEY000000000");
+  });
+
+  it("a parameter naming the account's aws/ssm key by its ARN is accepted: KMS says which key the alias is", async () => {
+    // Prepare
+    const { writer, squat, stored, kms } = await setUp();
+    const awsSsm = await kms.send(new DescribeKeyCommand({ KeyId: "alias/aws/ssm" }));
+    await squat(secretName, { KeyId: awsSsm.KeyMetadata?.Arn ?? "" });
+
+    // Act
+    await writer.deliver(KEY);
+
+    // Assess
+    expect(await stored(secretName)).toBe(SECRET);
+  });
+
+  it("a parameter re-keyed by an insider between keyrotor's look and its write is written back under aws/ssm", async () => {
+    // Prepare: keyrotor's own parameter; right after the next delivery looks, the insider puts their key on it.
+    const { insider, stored, kms } = await setUp();
+    const credentials = await memberSession();
+    const options = { ...base, region: REGION, credentials };
+    const dest = parseDestination("ssm", { path, account: CENTRAL, region: REGION });
+    const ssm = SsmAdapter.create(options);
+    await createSsmWriter(dest, ssm, KmsAdapter.create(options)).deliver(KEY);
+    const theirs = (await kms.send(new CreateKeyCommand({ Description: "the insider's key" }))).KeyMetadata
+      ?.Arn;
+    const look = ssm.describeParameters.bind(ssm);
+    ssm.describeParameters = async (names) => {
+      const found = await look(names);
+      await insider.send(
+        new PutParameterCommand({
+          Name: secretName,
+          Value: "x",
+          Type: "SecureString",
+          KeyId: theirs,
+          Overwrite: true,
+        }),
+      );
+      return found;
+    };
+
+    // Act
+    await createSsmWriter(dest, ssm, KmsAdapter.create(options)).deliver(
+      nextKey("AKIANEXTKEY000000000", "next-secret"),
+    );
+
+    // Assess
+    const out = await insider.send(
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [secretName] }],
+      }),
+    );
+    expect(out.Parameters?.[0]).toMatchObject({ KeyId: "alias/aws/ssm", Tier: "Standard", DataType: "text" });
+    expect(await stored(secretName)).toBe("next-secret");
   });
 });
 

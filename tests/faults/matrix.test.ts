@@ -113,6 +113,7 @@ describe("a fault at every AWS call of a rotation day, one at a time", () => {
       "PutSecretValue",
       "GetCallerIdentity",
       "Encrypt",
+      "DescribeParameters",
       "PutParameter",
       "SendEmail",
     ]) {

@@ -235,13 +235,20 @@ describe("sls package (offline) and the generated template", () => {
       },
     });
     expect(resources().RotatorRole.Properties.RoleName).toBe("keyrotor-package-check-us-east-1-rotator");
-    // and the rotator's own policy: this key only
+    // and the rotator's own policy: this key only; the member role may only ask which key aws/ssm is
     const kms = ofType("AWS::IAM::Role").flatMap(([name, role]) =>
       statementsOf(role)
         .filter((s) => actions(s).some((a) => a.startsWith("kms:")))
         .map((s) => [name, s]),
     );
     expect(kms).toEqual([
+      [
+        "ManagementMemberRole",
+        expect.objectContaining({
+          Action: "kms:DescribeKey",
+          Condition: { StringEquals: { "kms:RequestAlias": "alias/aws/ssm" } },
+        }),
+      ],
       [
         "RotatorRole",
         {
@@ -827,8 +834,23 @@ describe("the member role template (infra/member-role.yml)", () => {
   });
 
   it("puts SSM parameters only under /<SecretPrefix> of its own account, and explicitly denies itself reading any", () => {
-    const ssm = statements.filter((s) => actions(s).some((a) => a.startsWith("ssm:")));
+    const ssm = statements.filter((s) =>
+      actions(s).some((a) => a.startsWith("ssm:") || a.startsWith("kms:")),
+    );
     expect(ssm).toEqual([
+      {
+        Sid: "LookAtParametersBeforeWriting",
+        Effect: "Allow",
+        Action: "ssm:DescribeParameters",
+        Resource: "*",
+      },
+      {
+        Sid: "TellTheAwsSsmKey",
+        Effect: "Allow",
+        Action: "kms:DescribeKey",
+        Resource: { "Fn::Sub": "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*" },
+        Condition: { StringEquals: { "kms:RequestAlias": "alias/aws/ssm" } },
+      },
       {
         Sid: "WriteKeyrotorParameters",
         Effect: "Allow",
@@ -886,6 +908,8 @@ describe("the member role template (infra/member-role.yml)", () => {
       "secretsmanager:ReplicateSecretToRegions",
       "secretsmanager:RemoveRegionsFromReplication",
       "ssm:PutParameter",
+      "ssm:DescribeParameters",
+      "kms:DescribeKey",
     ]) {
       expect(all).toContain(needed);
     }

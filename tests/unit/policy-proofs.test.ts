@@ -355,6 +355,56 @@ describe("the member role's writes for destinations", () => {
     expect(await asMember("ssm:GetParametersByPath", parameter("/keyrotor/ci"))).toBe("ExplicitlyDenied");
   });
 
+  it("looks at parameters' metadata (DescribeParameters, which takes no resource) but still reads no value", async () => {
+    expect(await asMember("ssm:DescribeParameters", "*")).toBe("Allowed");
+    for (const action of [
+      "ssm:GetParameter",
+      "ssm:GetParameters",
+      "ssm:GetParametersByPath",
+      "ssm:GetParameterHistory",
+    ]) {
+      expect(await asMember(action, parameter("/keyrotor/ci/x")), action).toBe("ExplicitlyDenied");
+      expect(await asMember(action, parameter("/other/x")), action).toBe("ExplicitlyDenied");
+    }
+  });
+
+  it("asks KMS which key alias/aws/ssm is in its own account, and may describe, use or change no key otherwise", async () => {
+    const key = (account = MEMBER) =>
+      `arn:aws:kms:eu-west-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    // A key policy that leaves everything to the account's IAM policies (a customer key's default; an AWS
+    // managed key's leaves its metadata so): what the member role may do is its own policy's say.
+    const keyPolicy = (account: string) => ({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${account}:root` },
+          Action: "kms:*",
+          Resource: "*",
+        },
+      ],
+    });
+    const ask = (action: string, account = MEMBER, alias?: string) =>
+      decision(MEMBER_ROLE, action, key(account), {
+        identity: memberIdentity,
+        resourcePolicy: keyPolicy(account),
+        ...(alias ? { context: { "kms:RequestAlias": alias } } : {}),
+      });
+    expect(await ask("kms:DescribeKey", MEMBER, "alias/aws/ssm")).toBe("Allowed");
+    expect(await ask("kms:DescribeKey", MEMBER, "alias/theirs")).toBe("ImplicitlyDenied");
+    expect(await ask("kms:DescribeKey")).toBe("ImplicitlyDenied");
+    expect(await ask("kms:DescribeKey", MANAGEMENT, "alias/aws/ssm")).toBe("ImplicitlyDenied");
+    for (const action of [
+      "kms:GetKeyPolicy",
+      "kms:ListGrants",
+      "kms:Decrypt",
+      "kms:Encrypt",
+      "kms:CreateGrant",
+    ]) {
+      expect(await ask(action), action).toBe("ImplicitlyDenied");
+    }
+  });
+
   it("writes a central copy (a secrets-manager destination) with the permissions it keeps its own secrets with", async () => {
     const copy = `arn:aws:secretsmanager:eu-west-1:${MEMBER}:secret:keyrotor/central/444455556666/alice-AbCdEf`;
     const tags = ["keyrotor:user", "keyrotor:copy-of"];

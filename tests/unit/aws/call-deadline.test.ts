@@ -74,6 +74,7 @@ const callsTo = (endpoint: string): readonly [string, string, () => Promise<unkn
       ]),
   ],
   ["SSM", "PutParameter", () => SsmAdapter.create(OPTIONS).putSecureString("/app/key", new Redacted("v"))],
+  ["SSM", "DescribeParameters", () => SsmAdapter.create(OPTIONS).describeParameters(["/app/key"])],
   ["STS", "GetCallerIdentity", () => StsAdapter.create(OPTIONS).whoAmI()],
   ["DynamoDB", "DescribeTable", () => LedgerAdapter.create("ledger", OPTIONS).checkTable()],
   // Through lib-dynamodb's document client, which has a `send` of its own.

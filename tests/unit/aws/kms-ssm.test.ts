@@ -1,5 +1,5 @@
-import { DecryptCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
-import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DescribeParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { KmsAdapter } from "../../../shared/aws/kms";
@@ -76,8 +76,40 @@ describe("KmsAdapter", () => {
   });
 });
 
+describe("KmsAdapter.describeKey", () => {
+  it("answers the key id and ARN an alias names", async () => {
+    // Prepare
+    kms
+      .on(DescribeKeyCommand)
+      .resolves({ KeyMetadata: { KeyId: "k-1", Arn: "arn:aws:kms:us-east-1:1:key/k-1" } });
+
+    // Act
+    const key = await kmsAdapter.describeKey("alias/aws/ssm");
+
+    // Assess
+    expect(key).toEqual({ keyId: "k-1", arn: "arn:aws:kms:us-east-1:1:key/k-1" });
+    expect(kms).toHaveReceivedCommandWith(DescribeKeyCommand, { KeyId: "alias/aws/ssm" });
+  });
+
+  it("answers null for an alias that names no key, and names any other failure", async () => {
+    // Prepare
+    kms
+      .on(DescribeKeyCommand)
+      .rejectsOnce(Object.assign(new Error("Alias not found"), { name: "NotFoundException" }))
+      .rejectsOnce(Object.assign(new Error("no"), { name: "AccessDeniedException" }));
+
+    // Act
+    const missing = await kmsAdapter.describeKey("alias/aws/ssm");
+    const denied = await kmsAdapter.describeKey("alias/aws/ssm").catch((e: unknown) => e);
+
+    // Assess
+    expect(missing).toBeNull();
+    expect(denied).toMatchObject({ service: "KMS", operation: "DescribeKey", code: "AccessDeniedException" });
+  });
+});
+
 describe("SsmAdapter", () => {
-  it("writes a SecureString that overwrites, with its description, and answers the version", async () => {
+  it("writes a SecureString that overwrites, under aws/ssm in the standard tier as text, and answers the version", async () => {
     // Prepare
     ssm.on(PutParameterCommand).resolves({ Version: 3, Tier: "Standard" });
 
@@ -94,8 +126,91 @@ describe("SsmAdapter", () => {
       Name: "/keyrotor/app/AWS_SECRET_ACCESS_KEY",
       Value: SECRET,
       Type: "SecureString",
+      KeyId: "alias/aws/ssm",
+      Tier: "Standard",
+      DataType: "text",
       Overwrite: true,
       Description: "d",
+    });
+  });
+
+  it("describes the parameters of exactly the names given, page after page, reading no value", async () => {
+    // Prepare: moto answers DescribeParameters with each parameter's (encrypted) value: it is not read.
+    ssm
+      .on(DescribeParametersCommand)
+      .resolvesOnce({ Parameters: [], NextToken: "t1" })
+      .resolvesOnce({
+        Parameters: [
+          {
+            Name: "/keyrotor/app/AWS_SECRET_ACCESS_KEY",
+            Type: "SecureString",
+            KeyId: "alias/theirs",
+            Tier: "Advanced",
+            Policies: [{ PolicyType: "Expiration", PolicyText: "{}", PolicyStatus: "Pending" }],
+            AllowedPattern: "^.*$",
+            DataType: "text",
+            ...{ Value: `kms:alias/theirs:${SECRET}` },
+          },
+        ],
+        NextToken: "t2",
+      })
+      .resolvesOnce({ Parameters: [{ Name: "/keyrotor/app/AWS_ACCESS_KEY_ID", Type: "String" }] });
+
+    // Act
+    const found = await ssmAdapter.describeParameters([
+      "/keyrotor/app/AWS_SECRET_ACCESS_KEY",
+      "/keyrotor/app/AWS_ACCESS_KEY_ID",
+    ]);
+
+    // Assess
+    expect(found).toEqual([
+      {
+        name: "/keyrotor/app/AWS_SECRET_ACCESS_KEY",
+        type: "SecureString",
+        keyId: "alias/theirs",
+        tier: "Advanced",
+        policyCount: 1,
+        hasAllowedPattern: true,
+        dataType: "text",
+      },
+      {
+        name: "/keyrotor/app/AWS_ACCESS_KEY_ID",
+        type: "String",
+        keyId: null,
+        tier: null,
+        policyCount: 0,
+        hasAllowedPattern: false,
+        dataType: null,
+      },
+    ]);
+    expect(JSON.stringify(found)).not.toContain(SECRET);
+    const inputs = ssm.commandCalls(DescribeParametersCommand).map((c) => c.args[0].input);
+    expect(inputs.map((i) => i.NextToken)).toEqual([undefined, "t1", "t2"]);
+    for (const input of inputs) {
+      expect(input.ParameterFilters).toEqual([
+        {
+          Key: "Name",
+          Option: "Equals",
+          Values: ["/keyrotor/app/AWS_SECRET_ACCESS_KEY", "/keyrotor/app/AWS_ACCESS_KEY_ID"],
+        },
+      ]);
+    }
+  });
+
+  it("maps a refused DescribeParameters to an AwsCallError naming it", async () => {
+    // Prepare
+    ssm
+      .on(DescribeParametersCommand)
+      .rejects(Object.assign(new Error("no"), { name: "AccessDeniedException" }));
+
+    // Act
+    const error = await ssmAdapter.describeParameters(["/keyrotor/x"]).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({
+      service: "SSM",
+      operation: "DescribeParameters",
+      code: "AccessDeniedException",
     });
   });
 

@@ -166,6 +166,25 @@ describe.each(ACCOUNTS)("the reporter, in $name", ({ accountId, roles }) => {
   });
 });
 
+describe.each(ACCOUNTS)("the member role's look before an SSM write, in $name", ({ accountId, roles }) => {
+  const parameter = `arn:aws:ssm:eu-west-1:${accountId}:parameter/keyrotor/ci/alice/AWS_SECRET_ACCESS_KEY`;
+  const asMember = (action: string, resource: string) =>
+    decision(roles.member.arn, action, resource, { identity: roles.member.identity });
+
+  it("may describe parameters, and still reads no parameter's value", async () => {
+    expect(await asMember("ssm:DescribeParameters", "*")).toBe("Allowed");
+    for (const action of ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory"]) {
+      expect(await asMember(action, parameter), action).toBe("ExplicitlyDenied");
+    }
+  });
+
+  it("the reader role may not even describe them", async () => {
+    expect(
+      await decision(roles.reader.arn, "ssm:DescribeParameters", "*", { identity: roles.reader.identity }),
+    ).toBe("ImplicitlyDenied");
+  });
+});
+
 describe("the reporter's own policy", () => {
   it("may assume the reader role in any account, and no other role", async () => {
     // A trust that lets anyone assume the role: what is left to decide is the reporter's own policy.
