@@ -34,7 +34,7 @@ import { buildOrgReport } from "../../shared/report/build-report";
 import { renderCsv } from "../../shared/report/render-csv";
 import { renderHtml } from "../../shared/report/render-html";
 import { renderJson } from "../../shared/report/render-json";
-import { readSecretJson } from "../support/account-fixture";
+import { keyStatuses, readSecretJson } from "../support/account-fixture";
 import { spellingsOf } from "../support/echo-answers";
 import { memoryLog } from "../support/log";
 import { drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
@@ -96,10 +96,7 @@ async function runDay(day: number, during?: (accountId: string) => (() => void) 
 }
 
 async function keysOf(accountId: string, userName: string) {
-  const { iam } = await clientsIn(accountId);
-  const { ListAccessKeysCommand } = await import("@aws-sdk/client-iam");
-  const out = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
-  return (out.AccessKeyMetadata ?? []).map((k) => `${k.AccessKeyId}:${k.Status}`);
+  return keyStatuses((await clientsIn(accountId)).iam, userName);
 }
 
 beforeAll(async () => {

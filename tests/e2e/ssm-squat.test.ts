@@ -15,7 +15,7 @@ import {
 } from "../../scripts/lib/emulator";
 import type { FaultProxy } from "../../scripts/lib/fault-proxy";
 import type { Moto } from "../../scripts/lib/moto";
-import { readSecretJson } from "../support/account-fixture";
+import { keyStatuses, readSecretJson } from "../support/account-fixture";
 import { drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
 import { deployService, type Service, startEmulators, stopService } from "../support/service";
 
@@ -66,10 +66,7 @@ async function parameter(name: string) {
 }
 
 async function keysOf(accountId: string, userName: string) {
-  const { iam } = await clientsIn(accountId);
-  const { ListAccessKeysCommand } = await import("@aws-sdk/client-iam");
-  const out = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
-  return (out.AccessKeyMetadata ?? []).map((k) => `${k.AccessKeyId}:${k.Status}`);
+  return keyStatuses((await clientsIn(accountId)).iam, userName);
 }
 
 beforeAll(async () => {

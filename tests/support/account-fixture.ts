@@ -1,4 +1,4 @@
-import { ListAccessKeysCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import { type IAMClient, ListAccessKeysCommand, ListUsersCommand } from "@aws-sdk/client-iam";
 import {
   GetSecretValueCommand,
   ListSecretsCommand,
@@ -13,15 +13,18 @@ export interface AccountState {
   secrets: Record<string, { currentVersionId: string | null; tags: Record<string, string> }>;
 }
 
+/** A user's keys as "KEYID:Status", in the order IAM lists them. */
+export async function keyStatuses(iam: IAMClient, userName: string): Promise<string[]> {
+  const keys = await iam.send(new ListAccessKeysCommand({ UserName: userName }));
+  return (keys.AccessKeyMetadata ?? []).map((k) => `${k.AccessKeyId}:${k.Status}`);
+}
+
 /** Every user's keys and every secret's metadata, for before/after comparisons. */
 export async function snapshot(clients: ReturnType<typeof adminClients>): Promise<AccountState> {
   const users: AccountState["users"] = {};
   const listed = await clients.iam.send(new ListUsersCommand({}));
   for (const u of listed.Users ?? []) {
-    const keys = await clients.iam.send(new ListAccessKeysCommand({ UserName: u.UserName }));
-    users[u.UserName ?? ""] = (keys.AccessKeyMetadata ?? [])
-      .map((k) => `${k.AccessKeyId}:${k.Status}`)
-      .sort();
+    users[u.UserName ?? ""] = (await keyStatuses(clients.iam, u.UserName ?? "")).sort();
   }
   const secrets: AccountState["secrets"] = {};
   let NextToken: string | undefined;
