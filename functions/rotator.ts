@@ -23,10 +23,11 @@ const config = configFromEnv(process.env);
 const aws = clientOptionsOf(config);
 const sts = StsAdapter.create(aws);
 const memberRole = { partition: process.env.AWS_PARTITION ?? "aws", roleName: config.memberRoleName };
+const ledger = LedgerAdapter.create(config.ledgerTable, aws);
 const ports = {
   openAccount: memberAccountOpener(sts, memberRole, aws),
-  keys: keyPorts(sts, memberRole, aws),
-  ledger: LedgerAdapter.create(config.ledgerTable, aws),
+  keys: keyPorts(sts, memberRole, aws, ledger),
+  ledger,
   notices: noticeQueue(SqsAdapter.create(aws), requireEnv(process.env, "NOTICES_QUEUE_URL")),
   log: logger,
   ...(config.securityHubFindings ? { findings: SecurityHubAdapter.create(() => sts.whoAmI(), aws) } : {}),

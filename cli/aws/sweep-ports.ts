@@ -52,7 +52,7 @@ export async function awsSweepPorts(
     ledger,
     mail: SesAdapter.create(aws),
     log,
-    keys: keyPorts(sts, role, aws),
+    keys: keyPorts(sts, role, aws, ledger),
     lastUsed: async (accountId, keyId) =>
       (await openAccount(accountId, "plan")).iam.getAccessKeyLastUsed(keyId),
   };

@@ -1,4 +1,5 @@
 import { createCircleCiWriter } from "../destinations/circleci";
+import type { CopyLedger } from "../destinations/copy-ledger";
 import { createGitHubWriter } from "../destinations/github";
 import { createGitLabWriter } from "../destinations/gitlab";
 import { createSecretsManagerWriter } from "../destinations/secrets-manager";
@@ -29,6 +30,8 @@ export interface WriterSourceOptions {
   /** Reads the management account's token secrets (`keyrotor-tokens/...`) with keyrotor's own role. */
   readonly tokens: Pick<SecretsAdapter, "readSecretValue">;
   readonly sts: StsAdapter;
+  /** keyrotor's record of the central copies it created: the ledger. */
+  readonly copies: CopyLedger;
   readonly role: MemberRole;
   readonly aws: ClientOptions;
   readonly http?: HttpDeps;
@@ -94,10 +97,12 @@ export function destinationWriters(options: WriterSourceOptions): WriterSource {
         }
         case "secrets-manager": {
           const credentials = await session(d.account, `deliver-${accountId}`);
-          return createSecretsManagerWriter(
-            d,
-            SecretsAdapter.create({ ...options.aws, credentials, ...region(d.region) }),
-          );
+          const secrets = SecretsAdapter.create({ ...options.aws, credentials, ...region(d.region) });
+          return createSecretsManagerWriter(d, secrets, {
+            copies: options.copies,
+            region: d.region ?? (await secrets.region()),
+            now,
+          });
         }
       }
     },
@@ -108,12 +113,18 @@ const region = (r: string | undefined) => (r ? { region: r } : {});
 
 /**
  * The rotator's (and the CLI's) key ports: new keys proven with STS, escrowed with KMS, delivered
- * through `destinationWriters`. Token secrets are read with keyrotor's own credentials (`aws`).
+ * through `destinationWriters`, the central copies recorded in `copies` (the ledger). Token secrets
+ * are read with keyrotor's own credentials (`aws`).
  */
-export function keyPorts(sts: StsAdapter, role: MemberRole, aws: ClientOptions): KeyPorts {
+export function keyPorts(
+  sts: StsAdapter,
+  role: MemberRole,
+  aws: ClientOptions,
+  copies: CopyLedger,
+): KeyPorts {
   return {
     verifier: new StsKeyVerifier(aws),
     escrow: KmsAdapter.create(aws),
-    writers: destinationWriters({ tokens: SecretsAdapter.create(aws), sts, role, aws }),
+    writers: destinationWriters({ tokens: SecretsAdapter.create(aws), sts, copies, role, aws }),
   };
 }

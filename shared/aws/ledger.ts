@@ -6,6 +6,7 @@ import {
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { CopyLedger, CopyPlace, CopyRecord } from "../destinations/copy-ledger";
 import { AwsCallError, LedgerMissingError } from "../errors";
 import type {
   AccountLedger,
@@ -26,6 +27,7 @@ import type {
 import { withDeadlineOf } from "./call-deadline";
 import { type ClientOptions, sdkClient } from "./client-config";
 import { call, isAwsError } from "./errors";
+import { LedgerCopies } from "./ledger-copies";
 import { LedgerOutbox } from "./ledger-outbox";
 
 const SERVICE = "DynamoDB";
@@ -37,7 +39,7 @@ const userKey = (accountId: string, userName: string) => ({ pk: pkOf(accountId),
  * The ledger in DynamoDB: one partition per account (`ACCOUNT#<id>`), one item per user
  * (`USER#<name>`) and one for the account's last run (`RUN`). Every read of an account is one query.
  */
-export class LedgerAdapter implements LedgerPort, OutboxPort {
+export class LedgerAdapter implements LedgerPort, OutboxPort, CopyLedger {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -200,6 +202,17 @@ export class LedgerAdapter implements LedgerPort, OutboxPort {
   }
   setAccountAnnounced(accountId: string, announced: Announcements): Promise<void> {
     return this.call("PutItem", () => this.outbox.setAccountAnnounced(accountId, announced));
+  }
+
+  // The central copies keyrotor created (shared/aws/ledger-copies.ts), in the same table.
+  private get copies(): LedgerCopies {
+    return new LedgerCopies(this.doc, this.tableName);
+  }
+  getCopy(place: CopyPlace): Promise<CopyRecord | null> {
+    return this.call("GetItem", () => this.copies.get(place));
+  }
+  putCopy(place: CopyPlace, next: CopyRecord, expected: CopyRecord | null): Promise<boolean> {
+    return this.call("PutItem", () => this.copies.put(place, next, expected));
   }
 
   /** One UpdateItem on the user's item: the attributes in `set` written, those in `remove` removed. */

@@ -12,7 +12,7 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { Redacted } from "../redacted";
-import type { NewSecret, SecretMeta, SecretsPort } from "../rotation/ports";
+import type { NewSecret, SecretMeta, SecretRotation, SecretsPort } from "../rotation/ports";
 import { type ClientOptions, sdkClient } from "./client-config";
 import { call, isAwsError } from "./errors";
 
@@ -34,6 +34,8 @@ interface SecretMetadataShape {
   DeletedDate?: Date;
   ReplicationStatus?: { Region?: string }[];
   CreatedDate?: Date;
+  RotationEnabled?: boolean;
+  RotationLambdaARN?: string;
 }
 
 /** The AWS managed key, however Secrets Manager names it; `null` stands for it in `SecretMeta`. */
@@ -61,7 +63,16 @@ function toMeta(
       ? (s.ReplicationStatus ?? []).flatMap((r) => (r.Region ? [r.Region] : []))
       : null,
     createdAt: s.CreatedDate ?? null,
+    rotation: rotationOf(s),
   };
+}
+
+/** The rotation configured on a secret: enabled, or naming a Lambda even while off; `null` for none. */
+function rotationOf(s: SecretMetadataShape): SecretRotation | null {
+  const lambdaArn = s.RotationLambdaARN ? s.RotationLambdaARN : null;
+  return s.RotationEnabled === true || lambdaArn !== null
+    ? { enabled: s.RotationEnabled === true, lambdaArn }
+    : null;
 }
 
 /**
@@ -73,6 +84,11 @@ export class SecretsAdapter implements SecretsPort {
 
   static create(options?: ClientOptions): SecretsAdapter {
     return new SecretsAdapter(sdkClient(SecretsManagerClient, options));
+  }
+
+  /** The region this adapter's calls go to (the client's, resolved as the SDK resolves it). */
+  region(): Promise<string> {
+    return this.client.config.region();
   }
 
   /** Every secret whose name starts with `prefix`, keyed by name, with tags and current version. */
@@ -131,6 +147,7 @@ export class SecretsAdapter implements SecretsPort {
           deletionDate: null,
           replicaRegions: [...secret.replicaRegions],
           createdAt: new Date(),
+          rotation: null,
         };
       } catch (error) {
         if (isAwsError(error, "ResourceExistsException") || scheduledForDeletion(error)) return null;

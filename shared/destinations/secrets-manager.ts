@@ -1,10 +1,15 @@
 import { Redacted } from "../redacted";
-import type { SecretMeta, SecretsPort } from "../rotation/ports";
+import type { SecretsPort } from "../rotation/ports";
 import { requestTokenFor, SECRET_TAGS } from "../rotation/secret-name";
 import { MAX_POLICY_CHARS } from "../rotation/secret-policy";
+import { claimCopy } from "./copy-claim";
+import type { CopyLedger } from "./copy-ledger";
+import { COPY_NONCE_TAG } from "./copy-standing";
 import type { SecretsManagerDestination } from "./schema";
 import { type AwsFailureText, awsDeliveryError } from "./ssm";
 import { DeliveryError, type DestinationWriter, type KeyToDeliver } from "./types";
+
+export { COPY_NONCE_TAG };
 
 /** The Secrets Manager calls the central copy makes, in the destination's account and region. */
 export type SecretCopyPort = Pick<
@@ -13,9 +18,9 @@ export type SecretCopyPort = Pick<
 >;
 
 /**
- * The tag that marks a copy keyrotor made, naming whose key it holds (`<accountId>/<userName>`). There
- * is no ledger record of a copy, so this tag, set at creation, is what tells keyrotor's copy from a
- * secret someone else put at that name.
+ * The tag keyrotor puts on a copy it creates, naming whose key it holds (`<accountId>/<userName>`), for
+ * the people who look at it. It decides nothing: whoever administers the account can write it, so only
+ * the ledger's record (`claimCopy`) says a secret is keyrotor's copy.
  */
 export const COPY_TAG = "keyrotor:copy-of";
 
@@ -57,35 +62,32 @@ export function buildCopyPolicy(name: string, readers: readonly string[]): strin
   return policy;
 }
 
-/** Why keyrotor will not write into the secret found at the copy's name; `null` when it is keyrotor's copy. */
-function refusal(meta: SecretMeta, owner: string): string | null {
-  if (meta.tags[COPY_TAG] !== owner) {
-    return `was not created by keyrotor for this user (its ${COPY_TAG} tag does not say ${owner})`;
-  }
-  if (meta.deletionDate) {
-    return `is scheduled for deletion on ${meta.deletionDate.toISOString()}: someone deleted it on purpose`;
-  }
-  if (meta.kmsKeyId !== null)
-    return `is encrypted with a KMS key keyrotor does not control (${meta.kmsKeyId})`;
-  if (meta.replicaRegions && meta.replicaRegions.length > 0) {
-    return `is replicated to ${meta.replicaRegions.join(", ")}, which keyrotor did not set up`;
-  }
-  return null;
+/** What the central copy's writer needs beyond Secrets Manager: keyrotor's record of its copies and a clock. */
+export interface CopyWriterDeps {
+  readonly copies: CopyLedger;
+  /** The region the copy is written in: the destination's, or the one its client defaults to. */
+  readonly region: string;
+  readonly now: () => number;
 }
 
 /**
- * Writes a key to a secret in another account (and region): the central copy. Creates it if absent,
- * tagged as keyrotor's copy of that user's key; puts the policy that only `dest.readers` may read it;
- * then stores the same JSON as the user's own secret, under a version id derived from the key id so a
- * retried write is a no-op. A secret at that name that is not keyrotor's copy is never written to.
- * `dest.name` arrives with its placeholders filled in.
+ * Writes a key to a secret in another account (and region): the central copy. Only into a secret
+ * keyrotor created itself and recorded in its ledger (`claimCopy`): created here if absent, its intent
+ * recorded first; never one someone else made at that name, whatever its tags say, nor one with
+ * rotation, a customer KMS key, replicas or a deletion scheduled. Puts the policy that only
+ * `dest.readers` may read it, then stores the same JSON as the user's own secret under a version id
+ * derived from the key id, so a retried write is a no-op. Both writes name the recorded ARN, so a
+ * secret made again at that name meanwhile is not reached. `dest.name` arrives with its placeholders
+ * filled in.
  */
 export function createSecretsManagerWriter(
   dest: SecretsManagerDestination,
   secrets: SecretCopyPort,
+  deps: CopyWriterDeps,
 ): DestinationWriter {
   const where = `account ${dest.account}${dest.region ? ` (${dest.region})` : ""}`;
   const what = `secret ${dest.name} in ${where}`;
+  const place = { account: dest.account, region: deps.region, name: dest.name };
   return {
     async deliver(key: KeyToDeliver): Promise<void> {
       const owner = `${key.accountId}/${key.userName}`;
@@ -98,29 +100,22 @@ export function createSecretsManagerWriter(
         }),
       );
       try {
-        const meta =
-          (await secrets.describeSecret(dest.name)) ??
-          // A concurrent delivery may create it first: then it is looked at like any existing one.
-          (await secrets.createSecret({
+        const arn = await claimCopy({
+          secrets,
+          copies: deps.copies,
+          place,
+          owner,
+          what,
+          now: deps.now,
+          secretFor: (nonce) => ({
             name: dest.name,
             description: `Copy of the current access key of IAM user ${key.userName} in account ${key.accountId}, kept by keyrotor`,
-            tags: { [SECRET_TAGS.user]: key.userName, [COPY_TAG]: owner },
+            tags: { [SECRET_TAGS.user]: key.userName, [COPY_TAG]: owner, [COPY_NONCE_TAG]: nonce },
             replicaRegions: [],
-          })) ??
-          (await secrets.describeSecret(dest.name));
-        if (meta === null) {
-          throw new DeliveryError(`${what} vanished while it was created`, "unavailable", UNAVAILABLE_FIX);
-        }
-        const refused = refusal(meta, owner);
-        if (refused) {
-          throw new DeliveryError(
-            `${what} ${refused}: keyrotor does not write into it`,
-            "rejected",
-            REFUSED_FIX,
-          );
-        }
-        await secrets.putResourcePolicy(dest.name, policy);
-        await secrets.putSecretValue(dest.name, value, requestTokenFor(key.accessKeyId));
+          }),
+        });
+        await secrets.putResourcePolicy(arn, policy);
+        await secrets.putSecretValue(arn, value, requestTokenFor(key.accessKeyId));
       } catch (error) {
         if (error instanceof DeliveryError) throw error;
         throw awsDeliveryError(error, failureText(what, where), key.secretAccessKey);
@@ -128,10 +123,6 @@ export function createSecretsManagerWriter(
     },
   };
 }
-
-const REFUSED_FIX =
-  "delete that secret (keyrotor then creates its own copy) or name another secret in keyrotor's configuration; " +
-  "if it is keyrotor's copy scheduled for deletion and still wanted, restore it (aws secretsmanager restore-secret)";
 
 const UNAVAILABLE_FIX = "nothing if AWS is having an outage: keyrotor retries on its next run";
 

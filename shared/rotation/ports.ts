@@ -67,6 +67,17 @@ export interface SecretMeta {
   readonly replicaRegions: readonly string[] | null;
   /** When the secret was created; `null` when Secrets Manager does not say. */
   readonly createdAt: Date | null;
+  /**
+   * The rotation someone configured on it (whose Lambda would be handed the secret); `null` when none
+   * is; absent when the answer did not say (a stand-in of a test).
+   */
+  readonly rotation?: SecretRotation | null;
+}
+
+/** Rotation as Secrets Manager describes it: on or off, and the Lambda it names, if any. */
+export interface SecretRotation {
+  readonly enabled: boolean;
+  readonly lambdaArn: string | null;
 }
 
 export interface NewSecret {

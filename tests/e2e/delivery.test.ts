@@ -69,6 +69,9 @@ let originalKey = "";
 
 const prod = () => org.accounts.Prod?.id ?? "";
 const security = () => org.accounts.Security?.id ?? "";
+const sandbox = () => org.accounts.Sandbox?.id ?? "";
+/** Sandbox/tool's central copy, which someone else creates first. */
+const squattedCopy = () => `keyrotor/central/${sandbox()}/tool`;
 
 /** One daily run through the real handlers; `during(accountId)` may add faults while that account's job runs. */
 async function runDay(day: number, during?: (accountId: string) => (() => void) | undefined) {
@@ -105,9 +108,7 @@ beforeAll(async () => {
   org = await createOrganization([{ name: "Prod" }, { name: "Sandbox" }, { name: "Security" }]);
   const created = await createUsers((await clientsIn(prod())).iam, [{ name: "ci", keys: ["Active"] }]);
   originalKey = created.get("ci")?.[0] ?? "";
-  await createUsers((await clientsIn(org.accounts.Sandbox?.id ?? "")).iam, [
-    { name: "tool", keys: ["Active"] },
-  ]);
+  await createUsers((await clientsIn(sandbox())).iam, [{ name: "tool", keys: ["Active"] }]);
 
   github = await startGitHubServer({ token: TOKENS.github, repositories: ["acme/app"] });
   gitlab = await startGitLabServer({ token: TOKENS.gitlab, projects: [{ id: 7, path: "acme/app" }] });
@@ -122,6 +123,17 @@ beforeAll(async () => {
       new CreateSecretCommand({ Name: `keyrotor-tokens/${name}`, SecretString: value }),
     );
   }
+  // An administrator of Security pre-creates tool's central copy, tagged as keyrotor tags its copies.
+  await (await clientsIn(security())).secrets.send(
+    new CreateSecretCommand({
+      Name: squattedCopy(),
+      SecretString: "theirs",
+      Tags: [
+        { Key: "keyrotor:copy-of", Value: `${sandbox()}/tool` },
+        { Key: "keyrotor:user", Value: "tool" },
+      ],
+    }),
+  );
   const kms = await new KMSClient({}).send(new CreateKeyCommand({ Description: "keyrotor delivery" }));
   const deliveries = [
     {
@@ -144,6 +156,13 @@ beforeAll(async () => {
           tokenSecret: "keyrotor-tokens/tfc",
         },
         { type: "ssm", path: "/keyrotor/ci/{userName}" },
+        { type: "secrets-manager", account: security(), name: "keyrotor/central/{accountId}/{userName}" },
+      ],
+    },
+    {
+      account: sandbox(),
+      user: "tool",
+      destinations: [
         { type: "secrets-manager", account: security(), name: "keyrotor/central/{accountId}/{userName}" },
       ],
     },
@@ -203,6 +222,27 @@ describe("delivering rotated keys to CI", () => {
     expect(prodMail?.body).toContain("keyrotor-tokens/circleci");
   });
 
+  it("day 90: a central copy someone pre-created with keyrotor's tags is refused, its value untouched", async () => {
+    // Prepare: the day-90 run above delivered tool's new key; its copy was squatted before it.
+    const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+    const ledger = LedgerAdapter.create(LEDGER);
+
+    // Act
+    const delivery = (await ledger.loadAccount(sandbox())).users.get("tool")?.delivery;
+
+    // Assess
+    const failures = Object.values(delivery?.failures ?? {});
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      failure: "rejected",
+      message: expect.stringContaining("keyrotor has no record of creating it"),
+    });
+    const squatted = await (await clientsIn(security())).secrets.send(
+      new GetSecretValueCommand({ SecretId: squattedCopy() }),
+    );
+    expect(squatted.SecretString).toBe("theirs");
+  });
+
   it("day 100: the failing destination holds the old key Active and the notice says why", async () => {
     // Act
     const emails = await runDay(100);
@@ -247,6 +287,12 @@ describe("delivering rotated keys to CI", () => {
     const prodClients = await clientsIn(prod());
     const rotated = await readSecretJson(prodClients.secrets, "keyrotor/ci");
     expect(rotated.AccessKeyId).not.toBe(newKey.AccessKeyId);
+    // keyrotor's own central copy, recorded on day 90, is rewritten with the rotated key.
+    const central = await readSecretJson(
+      (await clientsIn(security())).secrets,
+      `keyrotor/central/${prod()}/ci`,
+    );
+    expect(central.AccessKeyId).toBe(rotated.AccessKeyId);
     const ledger = LedgerAdapter.create(LEDGER);
     const delivery = (await ledger.loadAccount(prod())).users.get("ci")?.delivery;
     expect(delivery?.keyId).toBe(rotated.AccessKeyId);
@@ -305,29 +351,29 @@ describe("delivering rotated keys to CI", () => {
   });
 
   it("a key that fails verification is deleted again, and the user's secret never holds it", async () => {
-    // Prepare: tool in Sandbox is 90 days old on day 90 as well; its turn came and went without a fault.
+    // Prepare: tool in Sandbox is 90 days old on day 90 as well; its turn came and went (only its central copy refused).
     // A second user made today rotates on day 191 (the day's second run); its key's GetCallerIdentity is refused.
-    const sandbox = org.accounts.Sandbox?.id ?? "";
+    const sandboxId = sandbox();
     moto.setClockOffsetDays(101);
-    await createUsers((await clientsIn(sandbox)).iam, [{ name: "batch", keys: ["Active"] }]);
+    await createUsers((await clientsIn(sandboxId)).iam, [{ name: "batch", keys: ["Active"] }]);
     const refuse = (accountId: string) => {
-      if (accountId !== sandbox) return undefined;
+      if (accountId !== sandboxId) return undefined;
       const rule = (call: { operation: string }) =>
         call.operation === "GetCallerIdentity" ? "access-denied" : null;
       proxy.rules.push(rule);
       return () => proxy.rules.splice(proxy.rules.indexOf(rule), 1);
     };
-    const before = await keysOf(sandbox, "batch");
+    const before = await keysOf(sandboxId, "batch");
     const logged = service.output.length;
     // Act
     await runDay(191, refuse);
     // Assess
-    expect(await keysOf(sandbox, "batch")).toEqual(before);
+    expect(await keysOf(sandboxId, "batch")).toEqual(before);
     const failures = service.output
       .slice(logged)
       .filter((l) => l.includes("action failed") && l.includes("batch"));
     expect(failures.join("\n")).toContain("KeyVerificationError");
-    const { secrets } = await clientsIn(sandbox);
+    const { secrets } = await clientsIn(sandboxId);
     await expect(readSecretJson(secrets, "keyrotor/batch")).rejects.toThrow();
   });
 

@@ -6,6 +6,7 @@ import {
   GetResourcePolicyCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
+  RotateSecretCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import {
@@ -20,14 +21,17 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { MOTO_CREDENTIALS, type Moto, startMoto } from "../../scripts/lib/moto";
 import { KmsAdapter } from "../../shared/aws/kms";
+import { LedgerAdapter } from "../../shared/aws/ledger";
 import { memberRoleArn } from "../../shared/aws/member-account";
 import { SecretsAdapter } from "../../shared/aws/secrets";
 import { SsmAdapter } from "../../shared/aws/ssm";
 import { type SessionCredentials, StsAdapter, sessionName } from "../../shared/aws/sts";
 import {
   buildCopyPolicy,
+  COPY_NONCE_TAG,
   COPY_TAG,
   createSecretsManagerWriter,
+  type SecretCopyPort,
 } from "../../shared/destinations/secrets-manager";
 import { createSsmWriter } from "../../shared/destinations/ssm";
 import { DeliveryError } from "../../shared/destinations/types";
@@ -37,7 +41,8 @@ import { expectNothingShown, KEY, nextKey, parseDestination, SECRET } from "../s
 
 /**
  * The SSM and Secrets Manager destinations against moto, in another account of the organization
- * (entered as keyrotor does: AssumeRole of its member role) and another region; and the KMS adapter
+ * (entered as keyrotor does: AssumeRole of its member role) and another region, the central copies
+ * recorded in a real ledger table; and the KMS adapter
  * that keeps a key encrypted while its deliveries are outstanding.
  */
 
@@ -315,8 +320,11 @@ describe("the SSM destination, where someone made a parameter at its path first"
 describe("the Secrets Manager destination (a copy in another account)", () => {
   const name = "keyrotor/central/111122223333/ci-deployer";
   const reader = `arn:aws:iam::${CENTRAL}:role/deployer`;
+  const place = { account: CENTRAL, region: REGION, name };
+  const next = nextKey("AKIANEXTKEY000000000", "next-secret");
 
-  async function setUp() {
+  /** The writer as keyrotor builds it (member role session, the ledger in keyrotor's account), an admin of the central account, the ledger. */
+  async function setUp(wrap: (port: SecretCopyPort) => SecretCopyPort = (port) => port) {
     const credentials = await memberSession();
     const dest = parseDestination("secrets-manager", {
       name,
@@ -324,23 +332,33 @@ describe("the Secrets Manager destination (a copy in another account)", () => {
       region: REGION,
       readers: [reader],
     });
-    const writer = createSecretsManagerWriter(
-      dest,
-      SecretsAdapter.create({ ...base, region: REGION, credentials }),
-    );
-    return { writer, admin: new SecretsManagerClient({ region: REGION, credentials }) };
+    const ledger = LedgerAdapter.create("keyrotor-e2e-ledger", base);
+    await ledger.ensureTable();
+    const secrets = SecretsAdapter.create({ ...base, region: REGION, credentials });
+    const writer = () =>
+      createSecretsManagerWriter(dest, wrap(secrets), { copies: ledger, region: REGION, now: Date.now });
+    return { writer, ledger, admin: new SecretsManagerClient({ region: REGION, credentials }) };
   }
 
-  it("creates the copy with its tag, policy and the key's JSON, under the key id's version", async () => {
+  const storedValue = async (admin: SecretsManagerClient) =>
+    (await admin.send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
+
+  it("creates the copy with its tags, policy and the key's JSON, under the key id's version, and records its ARN", async () => {
     // Prepare
-    const { writer, admin } = await setUp();
+    const { writer, ledger, admin } = await setUp();
 
     // Act
-    await writer.deliver(KEY);
+    await writer().deliver(KEY);
 
     // Assess
     const described = await admin.send(new DescribeSecretCommand({ SecretId: name }));
     expect(described.ARN).toContain(`:secretsmanager:${REGION}:${CENTRAL}:secret:`);
+    expect(await ledger.getCopy(place)).toEqual({
+      state: "created",
+      owner: "111122223333/ci-deployer",
+      arn: described.ARN,
+      createdAt: expect.any(String),
+    });
     expect(described.Description).toBe(
       "Copy of the current access key of IAM user ci-deployer in account 111122223333, kept by keyrotor",
     );
@@ -348,6 +366,7 @@ describe("the Secrets Manager destination (a copy in another account)", () => {
       expect.arrayContaining([
         { Key: COPY_TAG, Value: "111122223333/ci-deployer" },
         { Key: "keyrotor:user", Value: "ci-deployer" },
+        { Key: COPY_NONCE_TAG, Value: expect.any(String) },
       ]),
     );
     const policy = await admin.send(new GetResourcePolicyCommand({ SecretId: name }));
@@ -363,46 +382,151 @@ describe("the Secrets Manager destination (a copy in another account)", () => {
     await expect(home.send(new DescribeSecretCommand({ SecretId: name }))).rejects.toThrow();
   });
 
-  it("a retried delivery of the same key leaves one version, the same one", async () => {
+  it("a retried delivery of the same key (a second run the same day) leaves one version, the same one", async () => {
     // Prepare
     const { writer, admin } = await setUp();
-    await writer.deliver(KEY);
+    await writer().deliver(KEY);
 
     // Act
-    await writer.deliver(KEY);
+    await writer().deliver(KEY);
 
     // Assess
     const versions = await admin.send(new ListSecretVersionIdsCommand({ SecretId: name }));
     expect((versions.Versions ?? []).map((v) => v.VersionId)).toEqual([requestTokenFor(KEY.accessKeyId)]);
   });
 
-  it("a secret someone else created at that name is refused and left untouched", async () => {
+  it("keyrotor's own copy is rewritten with the next rotation's key", async () => {
     // Prepare
     const { writer, admin } = await setUp();
-    await admin.send(new CreateSecretCommand({ Name: name, SecretString: "theirs" }));
+    await writer().deliver(KEY);
 
     // Act
-    const error = (await writer.deliver(KEY).catch((e: unknown) => e)) as DeliveryError;
+    await writer().deliver(next);
+
+    // Assess
+    const value = await admin.send(new GetSecretValueCommand({ SecretId: name }));
+    expect(value.VersionId).toBe(requestTokenFor(next.accessKeyId));
+    expect(JSON.parse(value.SecretString ?? "{}")).toMatchObject({ AccessKeyId: next.accessKeyId });
+  });
+
+  it("a secret someone pre-created at that name with keyrotor's tags (or a copy from before keyrotor recorded them) is refused and left untouched", async () => {
+    // Prepare
+    const { writer, ledger, admin } = await setUp();
+    await admin.send(
+      new CreateSecretCommand({
+        Name: name,
+        SecretString: "theirs",
+        Tags: [
+          { Key: COPY_TAG, Value: "111122223333/ci-deployer" },
+          { Key: "keyrotor:user", Value: "ci-deployer" },
+        ],
+      }),
+    );
+
+    // Act
+    const error = (await writer()
+      .deliver(KEY)
+      .catch((e: unknown) => e)) as DeliveryError;
 
     // Assess
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.failure).toBe("rejected");
-    expect(error.message).toContain("was not created by keyrotor for this user");
-    expect((await admin.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe("theirs");
+    expect(error.message).toContain(`secret ${name} in account ${CENTRAL} (${REGION})`);
+    expect(error.message).toContain("keyrotor has no record of creating it");
+    expect(error.fix).toContain("delete-secret --force-delete-without-recovery");
+    expect(await storedValue(admin)).toBe("theirs");
     expect(
       (await admin.send(new GetResourcePolicyCommand({ SecretId: name }))).ResourcePolicy,
     ).toBeUndefined();
+    expect(await ledger.getCopy(place)).toBeNull();
+  });
+
+  it("keyrotor's copy with rotation configured on it is refused: the next key is not written", async () => {
+    // Prepare
+    const { writer, admin } = await setUp();
+    await writer().deliver(KEY);
+    await admin.send(
+      new RotateSecretCommand({
+        SecretId: name,
+        RotationRules: { AutomaticallyAfterDays: 30 },
+        RotateImmediately: false,
+      }),
+    );
+
+    // Act
+    const error = (await writer()
+      .deliver(next)
+      .catch((e: unknown) => e)) as DeliveryError;
+
+    // Assess
+    expect(error).toMatchObject({
+      failure: "rejected",
+      message: expect.stringContaining("has rotation configured on it"),
+    });
+    const versions = await admin.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+    expect((versions.Versions ?? []).map((v) => v.VersionId)).not.toContain(
+      requestTokenFor(next.accessKeyId),
+    );
+  });
+
+  it("keyrotor's copy deleted and made again by someone else at that name is refused (its ARN differs)", async () => {
+    // Prepare
+    const { writer, admin } = await setUp();
+    await writer().deliver(KEY);
+    const tags = (await admin.send(new DescribeSecretCommand({ SecretId: name }))).Tags;
+    await admin.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+    await admin.send(new CreateSecretCommand({ Name: name, SecretString: "theirs", Tags: tags }));
+
+    // Act
+    const error = (await writer()
+      .deliver(next)
+      .catch((e: unknown) => e)) as DeliveryError;
+
+    // Assess
+    expect(error).toMatchObject({
+      failure: "rejected",
+      message: expect.stringContaining("is not the secret keyrotor created at that name"),
+    });
+    expect(await storedValue(admin)).toBe("theirs");
+  });
+
+  it("CreateSecret applied but its answer lost: the retry adopts the secret carrying its nonce, records it and writes the key", async () => {
+    // Prepare: the first delivery's CreateSecret reaches Secrets Manager, its answer does not come back.
+    const losing = await setUp((port) => ({
+      describeSecret: (n) => port.describeSecret(n),
+      createSecret: async (secret) => {
+        await port.createSecret(secret);
+        throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+      },
+      putResourcePolicy: (n, p) => port.putResourcePolicy(n, p),
+      putSecretValue: (n, v, t) => port.putSecretValue(n, v, t),
+    }));
+    const lost = (await losing
+      .writer()
+      .deliver(KEY)
+      .catch((e: unknown) => e)) as DeliveryError;
+    const { writer, ledger, admin } = await setUp();
+
+    // Act
+    await writer().deliver(KEY);
+
+    // Assess
+    expect(lost).toMatchObject({ failure: "unavailable" });
+    const described = await admin.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(await ledger.getCopy(place)).toMatchObject({ state: "created", arn: described.ARN });
+    expect(JSON.parse((await storedValue(admin)) ?? "{}")).toMatchObject({ AccessKeyId: KEY.accessKeyId });
   });
 
   it("keyrotor's copy scheduled for deletion is refused, not restored", async () => {
     // Prepare
     const { writer, admin } = await setUp();
-    await writer.deliver(KEY);
+    await writer().deliver(KEY);
     await admin.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
-    const next = nextKey("AKIANEXTKEY000000000", "next-secret");
 
     // Act
-    const error = (await writer.deliver(next).catch((e: unknown) => e)) as DeliveryError;
+    const error = (await writer()
+      .deliver(next)
+      .catch((e: unknown) => e)) as DeliveryError;
 
     // Assess
     expect(error).toMatchObject({

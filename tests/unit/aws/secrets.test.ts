@@ -61,6 +61,7 @@ describe("SecretsAdapter", () => {
         deletionDate: null,
         replicaRegions: null,
         createdAt: new Date("2026-01-01T00:00:00Z"),
+        rotation: null,
       },
       {
         name: "keyrotor/b",
@@ -71,6 +72,7 @@ describe("SecretsAdapter", () => {
         deletionDate: new Date("2026-02-01T00:00:00Z"),
         replicaRegions: null,
         createdAt: null,
+        rotation: null,
       },
     ]);
     // Secrets scheduled for deletion are listed too: keyrotor must see them to restore or report them.
@@ -127,6 +129,29 @@ describe("SecretsAdapter", () => {
     });
     expect(meta).toBeNull();
     expect(sm).not.toHaveReceivedCommand(DescribeSecretCommand);
+  });
+
+  it.each([
+    [
+      { RotationEnabled: true, RotationLambdaARN: "arn:aws:lambda:us-east-1:2:function:f" },
+      { enabled: true, lambdaArn: "arn:aws:lambda:us-east-1:2:function:f" },
+    ],
+    [{ RotationEnabled: true }, { enabled: true, lambdaArn: null }],
+    [
+      { RotationEnabled: false, RotationLambdaARN: "arn:aws:lambda:us-east-1:2:function:f" },
+      { enabled: false, lambdaArn: "arn:aws:lambda:us-east-1:2:function:f" },
+    ],
+    [{ RotationEnabled: false, RotationLambdaARN: "" }, null],
+    [{}, null],
+  ])("tells the rotation configured on a secret (%j)", async (rotation, expected) => {
+    // Prepare
+    sm.on(DescribeSecretCommand).resolves({ Name: "keyrotor/central/a", ARN: "arn:c", ...rotation });
+
+    // Act
+    const meta = await adapter.describeSecret("keyrotor/central/a");
+
+    // Assess
+    expect(meta?.rotation).toEqual(expected);
   });
 
   it("puts the resource policy with BlockPublicPolicy", async () => {

@@ -1,7 +1,13 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
+import { LedgerCopies } from "../../../shared/aws/ledger-copies";
 import { LedgerOutbox } from "../../../shared/aws/ledger-outbox";
 import { decision, MANAGEMENT, ORG } from "./simulate";
 import { type LambdaRole, lambdaRoles } from "./templates";
@@ -68,6 +74,62 @@ describe("the ledger's authority: account and user items", () => {
           );
         }
       }
+    }
+  });
+});
+
+describe("the ledger's record of central copies", () => {
+  // A copy's record is what makes keyrotor write a key into a secret of another account: whoever could
+  // write it could point keyrotor at a secret of theirs.
+  const place = { account: "222222222222", region: "eu-west-1", name: "keyrotor/central/111122223333/ci" };
+  const record = {
+    state: "created" as const,
+    owner: "111122223333/ci",
+    arn: "arn:aws:secretsmanager:eu-west-1:222222222222:secret:keyrotor/central/111122223333/ci-AbCdEf",
+    createdAt: "2026-03-01T06:00:00.000Z",
+  };
+
+  async function putsOfTheAdapter() {
+    const mock = mockClient(DynamoDBDocumentClient);
+    mock.on(PutCommand).resolves({});
+    const copies = new LedgerCopies(DynamoDBDocumentClient.from(new DynamoDBClient({})), "ledger");
+    await copies.put(place, record, null);
+    await copies.put(place, { ...record, arn: `${record.arn}x` }, record);
+    const puts = mock.commandCalls(PutCommand).map((call) => call.args[0].input);
+    mock.restore();
+    return puts;
+  }
+
+  it("only the rotator may write them, as the copy adapter really writes them (shared/aws/ledger-copies.ts)", async () => {
+    // Prepare
+    const puts = await putsOfTheAdapter();
+
+    // Act / Assess
+    expect(puts).toHaveLength(2);
+    for (const put of puts) {
+      const leadingKey = String(put.Item?.pk);
+      expect(leadingKey).toBe("COPY#222222222222");
+      const attributes = Object.keys(put.Item ?? {}).sort();
+      expect(await write(roles.RotatorRole, "dynamodb:PutItem", leadingKey, attributes)).toBe("Allowed");
+      for (const name of ["NotifierRole", "ReporterRole", "SchedulerRole"] as const) {
+        for (const action of WRITES) {
+          expect(await write(roles[name], action, leadingKey, attributes), `${name} ${action}`).not.toBe(
+            "Allowed",
+          );
+        }
+      }
+    }
+  });
+
+  it("the notifier may not write one even with only the attributes it may change elsewhere", async () => {
+    // Act / Assess
+    for (const attributes of [
+      ["pk", "sk", "state"],
+      ["pk", "sk", "delivered"],
+    ]) {
+      expect(await write(roles.NotifierRole, "dynamodb:UpdateItem", "COPY#222222222222", attributes)).toBe(
+        "ImplicitlyDenied",
+      );
     }
   });
 });
