@@ -14,6 +14,7 @@ import type {
   AccountRecord,
   Announcements,
   DeliveryRecord,
+  IncidentRecord,
   LedgerPort,
   NewOutboxEntry,
   OutboxEntry,
@@ -165,6 +166,10 @@ export class LedgerAdapter implements LedgerPort, OutboxPort, CopyLedger {
 
   setQuiet(accountId: string, userName: string, quiet: QuietPeriod | null): Promise<void> {
     return this.update(accountId, userName, quiet === null ? { remove: ["quiet"] } : { set: { quiet } });
+  }
+
+  setIncidents(accountId: string, userName: string, incidents: readonly IncidentRecord[]): Promise<void> {
+    return this.update(accountId, userName, { set: { incidents } });
   }
 
   recordRun(accountId: string, run: AccountRecord): Promise<void> {

@@ -4,6 +4,7 @@ import type {
   AccountRecord,
   Announcements,
   DeliveryRecord,
+  IncidentRecord,
   LedgerPort,
   NewOutboxEntry,
   OutboxEntry,
@@ -68,6 +69,9 @@ export class MemoryLedger implements LedgerPort, OutboxPort {
   }
   async setQuiet(accountId: string, userName: string, quiet: QuietPeriod | null) {
     this.update("setQuiet", accountId, userName, ({ quiet: _, ...u }) => (quiet ? { ...u, quiet } : u));
+  }
+  async setIncidents(accountId: string, userName: string, incidents: readonly IncidentRecord[]) {
+    this.update("setIncidents", accountId, userName, (u) => ({ ...u, incidents }));
   }
   async recordRun(accountId: string, run: AccountRecord) {
     this.check("recordRun");

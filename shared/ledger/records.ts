@@ -62,6 +62,41 @@ export interface DeliveryRecord {
   readonly escrow?: string;
 }
 
+/** What set an incident off: a person (`keyrotor rotate`) or AWS Health saying the key was exposed. */
+export type IncidentTrigger = "cli" | "health";
+
+/**
+ * What becomes of the exposed key once its replacement is stored: `revoke` deactivates it at once
+ * (no hold for destinations or use), `delete` deactivates and deletes it, `grace` lets it follow the
+ * usual grace from its replacement (deactivated D - R days after it, deleted X - R days after it).
+ */
+export type IncidentResponse = "revoke" | "delete" | "grace";
+
+/**
+ * One exposed key and what keyrotor did about it. An incident is keyed by its key: asking again for
+ * the same key (a second `keyrotor rotate`, a replayed event) finds it and opens nothing new.
+ */
+export interface IncidentRecord {
+  /** The exposed key: the one replaced. */
+  readonly keyId: string;
+  readonly trigger: IncidentTrigger;
+  /** The Health event's ARN, or the CLI run's id: where the request came from. Never a secret. */
+  readonly source: string;
+  /** The operator's words (`--reason`): at most 200 characters, no control characters. */
+  readonly reason?: string;
+  readonly response: IncidentResponse;
+  readonly openedAt: string;
+  /** The key that replaced it, once stored. */
+  readonly replacedBy?: string;
+  readonly revokedAt?: string;
+  readonly deletedAt?: string;
+  /** When keyrotor had nothing left to do: replaced, and revoked or deleted as asked. */
+  readonly handledAt?: string;
+}
+
+/** How many incidents a user's record keeps, newest last. */
+export const INCIDENT_HISTORY = 10;
+
 export interface UserRecord {
   readonly userName: string;
   readonly secret?: SecretRecord;
@@ -79,6 +114,8 @@ export interface UserRecord {
    * (as the credential report shows them) no longer match `fingerprint`.
    */
   readonly quiet?: QuietPeriod;
+  /** Exposed keys of this user and what was done about each, oldest first, at most `INCIDENT_HISTORY`. */
+  readonly incidents?: readonly IncidentRecord[];
 }
 
 export interface QuietPeriod {
@@ -135,6 +172,8 @@ export interface LedgerPort {
   setOwner(accountId: string, userName: string, owner: string | null): Promise<void>;
   /** Starts (or, with `null`, ends) a quiet period for a user nothing can be done for. */
   setQuiet(accountId: string, userName: string, quiet: QuietPeriod | null): Promise<void>;
+  /** Replaces the user's incidents (the whole list, at most `INCIDENT_HISTORY`). */
+  setIncidents(accountId: string, userName: string, incidents: readonly IncidentRecord[]): Promise<void>;
   recordRun(accountId: string, run: AccountRecord): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import type { PasswordPolicyReport } from "../compliance/reconcile-password-policy";
 import type { ErrorReport } from "../errors";
+import type { IncidentRecord } from "../ledger/records";
 import type { ActionKind, UserStatus } from "../lifecycle";
 
 export type { ErrorReport };
@@ -129,7 +130,20 @@ export interface UserReport {
   readonly reactivated?: readonly string[];
   /** How to get rid of the user's Active keys rather than rotate them. */
   readonly advice?: readonly AdviceReport[];
+  /** The exposed key this run answered for (or found still open), and where its answer stands. */
+  readonly incident?: IncidentReport;
   readonly error?: ErrorReport;
+}
+
+/**
+ * An incident as one run leaves it: `handled` once the key is replaced and revoked or deleted as asked
+ * (with `grace`: once replaced); `open` while keyrotor has more to do; `blocked` when it cannot go on
+ * without a person (why in `needsPerson`). `failedDestinations` got no new key: each needs a person now.
+ */
+export interface IncidentReport extends IncidentRecord {
+  readonly state: "handled" | "open" | "blocked";
+  readonly needsPerson?: string;
+  readonly failedDestinations?: readonly string[];
 }
 
 /**
