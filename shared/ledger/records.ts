@@ -1,3 +1,5 @@
+import type { ExposureResponse } from "../lifecycle/types";
+
 /**
  * The ledger's records: what keyrotor itself did, kept in the management account where the people
  * it manages cannot write. Decisions that retire or destroy a key rest on these, never on tags or
@@ -65,12 +67,8 @@ export interface DeliveryRecord {
 /** What set an incident off: a person (`keyrotor rotate`) or AWS Health saying the key was exposed. */
 export type IncidentTrigger = "cli" | "health";
 
-/**
- * What becomes of the exposed key once its replacement is stored: `revoke` deactivates it at once
- * (no hold for destinations or use), `delete` deactivates and deletes it, `grace` lets it follow the
- * usual grace from its replacement (deactivated D - R days after it, deleted X - R days after it).
- */
-export type IncidentResponse = "revoke" | "delete" | "grace";
+/** What becomes of the exposed key once its replacement is stored (the lifecycle's `ExposureResponse`). */
+export type IncidentResponse = ExposureResponse;
 
 /**
  * One exposed key and what keyrotor did about it. An incident is keyed by its key: asking again for

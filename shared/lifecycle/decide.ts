@@ -1,3 +1,4 @@
+import { blockedExposure, exposedKey, graceDueDate, revocation, revokes, slotToFree } from "./exposure";
 import { addDays, DAY_MS } from "./time";
 import {
   type Action,
@@ -123,15 +124,19 @@ export function decide(
   if (newest === undefined) {
     return { userName, status: actions.length > 0 ? "due" : "no-keys", actions, ...quiet };
   }
+  const current = { ...user, keys };
+  const exposed = exposedKey(user, keys);
+  const exposure = exposed ? user.exposed : undefined;
   const due = (step: Upcoming["action"], key: KeyFacts) => {
-    const on = dueDate(step, key, newest, t);
+    const on = stepDueDate(step, key, newest, t, current);
     return on.getTime() <= now.getTime() ? on : null;
   };
-  const current = { ...user, keys };
+  const dueNow = (since: Date) => (since.getTime() <= now.getTime() ? since : now);
   const retired = new Set<KeyFacts>();
   const reactivated = new Set(user.reactivated ?? []);
   for (const key of keys) {
-    const unusedOn = reactivated.has(key.id) ? null : unusedDueDate(key, current, t);
+    // An exposed key is answered by its own rules, not retired as unused.
+    const unusedOn = reactivated.has(key.id) || key === exposed ? null : unusedDueDate(key, current, t);
     if (unusedOn && unusedOn.getTime() <= now.getTime()) {
       actions.push({
         kind: "deactivate",
@@ -143,36 +148,66 @@ export function decide(
     }
   }
 
-  let deleted = 0;
-  for (const key of keys) {
-    const dueOn = canAuthenticate(key) ? null : due("delete", key);
-    if (dueOn) {
-      actions.push({ kind: "delete", keyId: key.id, reason: "expired", dueOn });
-      deleted++;
-    }
-  }
-
-  // An unused newest key is retired, not replaced: nobody would fetch its successor.
-  const rotateOn = canAuthenticate(newest) && !retired.has(newest) ? due("rotate", newest) : null;
-  let blocked = false;
-  if (rotateOn && keys.length - deleted < 2) {
-    actions.push({ kind: "create", replacesKeyId: newest.id, dueOn: rotateOn });
-  } else if (rotateOn) {
-    blocked = true;
-  }
-
   // The replacement must be Active and, where keyrotor manages the user, the key recorded in the
   // secret (the one consumers can actually fetch); its age is part of the due date.
   const replacementUsable =
     canAuthenticate(newest) &&
     !retired.has(newest) &&
     (user.secret === null || user.secret.recordedKeyId === newest.id);
+  // A superseded exposed key that is revoked goes at once: no hold, no waiting for its age.
+  // A person who re-activated it after keyrotor revoked it is not fought.
+  const revokedNow =
+    exposure &&
+    exposed !== newest &&
+    replacementUsable &&
+    revokes(exposure) &&
+    !reactivated.has(exposure.keyId)
+      ? exposed
+      : undefined;
+
+  let deleted = 0;
+  for (const key of keys) {
+    const deletedByRevocation = key === revokedNow && exposure?.response === "delete";
+    const dueOn = canAuthenticate(key) || deletedByRevocation ? null : due("delete", key);
+    if (dueOn) {
+      actions.push({ kind: "delete", keyId: key.id, reason: "expired", dueOn });
+      deleted++;
+    }
+  }
+
+  // An unused newest key is retired, not replaced: nobody would fetch its successor. An exposed one is
+  // replaced at once, whatever its age or status.
+  const rotateOn =
+    exposure && exposed === newest
+      ? dueNow(exposure.since)
+      : canAuthenticate(newest) && !retired.has(newest)
+        ? due("rotate", newest)
+        : null;
+  const slot = exposure && exposed === newest ? slotToFree(exposure, newest, keys) : undefined;
+  if (rotateOn && slot && keys.length - deleted >= 2 && !deletes(actions, slot.id)) {
+    actions.push({ kind: "delete", keyId: slot.id, reason: "slot", dueOn: rotateOn });
+    deleted++;
+  }
+  let blocked = false;
+  if (rotateOn && keys.length - deleted < 2) {
+    actions.push({ kind: "create", replacesKeyId: newest.id, dueOn: rotateOn });
+    if (exposure && exposed === newest) {
+      actions.push(...revocation(exposure, newest, NEW_KEY).filter((a) => !deletes(actions, a.keyId)));
+    }
+  } else if (rotateOn) {
+    blocked = true;
+  }
+
   const holds: Hold[] = [];
   for (const key of keys) {
+    if (key === revokedNow && exposure) {
+      actions.push(...revocation(exposure, key, newest.id).filter((a) => !deletes(actions, a.keyId)));
+      continue;
+    }
     const eligible = replacementUsable && key !== newest && canAuthenticate(key) && !retired.has(key);
     const dueOn = eligible ? due("deactivate", key) : null;
     if (!dueOn) continue;
-    const hold = holdOf(user, key, dueDate("delete", key, newest, t), t, now, dueOn);
+    const hold = holdOf(user, key, stepDueDate("delete", key, newest, t, current), t, now, dueOn);
     if (hold) holds.push(hold);
     else actions.push({ kind: "deactivate", keyId: key.id, replacedByKeyId: newest.id, dueOn });
   }
@@ -188,11 +223,33 @@ export function decide(
     holds,
     ...(blocked && rotateOn
       ? {
-          reason: `rotation of ${newest.id} is due but the user already has two keys and neither may be deleted yet`,
+          reason:
+            exposed === newest
+              ? blockedExposure(newest)
+              : `rotation of ${newest.id} is due but the user already has two keys and neither may be deleted yet`,
           blockedSince: rotateOn,
         }
       : {}),
   };
+}
+
+const deletes = (actions: readonly Action[], keyId: string | undefined) =>
+  actions.some((a) => a.kind === "delete" && a.keyId === keyId);
+
+/**
+ * `dueDate`, except for an exposed key under `grace` once superseded: its deactivation and deletion
+ * are dated from its replacement alone. (Revoked, it is deactivated at once and deleted by the usual rule.)
+ */
+function stepDueDate(
+  step: Upcoming["action"],
+  key: KeyFacts,
+  newest: KeyFacts,
+  t: Thresholds,
+  user: UserFacts,
+) {
+  const graced = user.exposed?.response === "grace" && key.id === user.exposed.keyId;
+  if (step !== "rotate" && key !== newest && graced) return graceDueDate(step, newest, t);
+  return dueDate(step, key, newest, t);
 }
 
 /**
@@ -279,8 +336,8 @@ function upcomingAfter(user: UserFacts, t: Thresholds, now: Date): Upcoming[] {
         : canAuthenticate(newest)
           ? "deactivate"
           : null;
-    const unusedOn = unusedDueDate(key, user, t);
-    const on = step ? dueDate(step, key, newest, t) : null;
+    const unusedOn = key.id === user.exposed?.keyId ? null : unusedDueDate(key, user, t);
+    const on = step ? stepDueDate(step, key, newest, t, user) : null;
     if (unusedOn && (on === null || unusedOn.getTime() < on.getTime())) {
       upcoming.push({ keyId: key.id, action: "deactivate", on: unusedOn });
     } else if (step && on) {

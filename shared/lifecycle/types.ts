@@ -40,6 +40,27 @@ export interface UserFacts {
   readonly undelivered?: readonly string[];
   /** Keys keyrotor deactivated that are Active again: a person re-activated them, keyrotor leaves them be. */
   readonly reactivated?: readonly string[];
+  /** A key someone said was exposed, and what is to become of it (docs/lifecycle.md, "Exposed keys"). */
+  readonly exposed?: Exposure;
+}
+
+/**
+ * What becomes of an exposed key once its replacement is stored: `revoke` deactivates it at once (no
+ * hold for destinations or use), `delete` deactivates and deletes it, `grace` lets it follow the usual
+ * grace from its replacement (deactivated D - R days after it, deleted X - R days after it).
+ */
+export type ExposureResponse = "revoke" | "delete" | "grace";
+
+export interface Exposure {
+  readonly keyId: string;
+  readonly response: ExposureResponse;
+  /** When it was reported: the replacement's due date. */
+  readonly since: Date;
+  /**
+   * A person asked (not an event): an Inactive older key may be deleted early to free the slot the
+   * replacement needs. An event never deletes a key it did not name.
+   */
+  readonly mayFreeSlot: boolean;
 }
 
 export interface Thresholds {
@@ -70,7 +91,7 @@ export type Action =
   | {
       readonly kind: "delete";
       readonly keyId: string;
-      readonly reason: "expired" | "unrecorded";
+      readonly reason: "expired" | "unrecorded" | "exposed" | "slot";
       readonly dueOn: Date;
     }
   /** Create a replacement for `replacesKeyId` and store it in the user's secret. */
