@@ -10,6 +10,7 @@ import {
   type PREVIEW,
   type PULL,
   type REPORT,
+  type ROTATE,
   type RUN,
 } from "./commands/specs";
 import { EXIT, failureOf } from "./errors";
@@ -27,6 +28,8 @@ const RUNNERS: Record<string, (values: Values, context: CommandContext) => Promi
     (await import("./commands/plan")).run(values as ValuesOf<typeof PLAN.options>, context),
   run: async (values, context) =>
     (await import("./commands/run")).run(values as ValuesOf<typeof RUN.options>, context),
+  rotate: async (values, context) =>
+    (await import("./commands/rotate")).run(values as ValuesOf<typeof ROTATE.options>, context),
   "credential-process": async (values, context) =>
     (await import("./commands/credential-process")).run(
       values as ValuesOf<typeof CREDENTIAL_PROCESS.options>,

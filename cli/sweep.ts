@@ -1,6 +1,7 @@
 import { mapWithConcurrency } from "../shared/concurrency";
 import type { Config } from "../shared/config";
 import { describeError, type ErrorReport } from "../shared/errors";
+import type { IncidentRequest } from "../shared/incidents/request";
 import { rotateJob } from "../shared/jobs/rotate-job";
 import type { LedgerPort, OutboxPort } from "../shared/ledger/records";
 import type { Notice, RotationJob } from "../shared/messages";
@@ -86,7 +87,13 @@ export async function sweep(
   };
 }
 
-async function sweepAccount(ports: SweepPorts, config: Config, job: RotationJob): Promise<AccountOutcome> {
+/** One account's job, its notice delivered; with `incident`, the job answers that exposed key alone. */
+export async function sweepAccount(
+  ports: SweepPorts,
+  config: Config,
+  job: RotationJob,
+  incident?: IncidentRequest,
+): Promise<AccountOutcome> {
   const composed: Notice[] = [];
   let report: AccountReport;
   try {
@@ -101,7 +108,7 @@ async function sweepAccount(ports: SweepPorts, config: Config, job: RotationJob)
       },
       config,
       job,
-      { readOnly: ports.mail === null },
+      { readOnly: ports.mail === null, ...(incident ? { incident } : {}) },
     ));
   } catch (error) {
     ports.log.error("account failed", { accountId: job.account.id, error: describeError(error) });

@@ -6,9 +6,20 @@ import { jobQueue, SqsAdapter } from "../shared/aws/sqs";
 import { configFromEnv, requireEnv } from "../shared/config";
 import { MessageRefusedError } from "../shared/errors";
 import { createLogger } from "../shared/logger";
-import { configComplianceEventSchema, parseMessage, scheduledEventSchema } from "../shared/messages";
+import {
+  configComplianceEventSchema,
+  healthEventSchema,
+  parseMessage,
+  scheduledEventSchema,
+} from "../shared/messages";
 import { checkMessageTime } from "../shared/scheduling/admit";
-import { type ScheduleSummary, scheduleAccount, scheduleRun } from "../shared/scheduling/schedule-run";
+import { exposureAsked } from "../shared/scheduling/health-event";
+import {
+  type ScheduleSummary,
+  scheduleAccount,
+  scheduleExposure,
+  scheduleRun,
+} from "../shared/scheduling/schedule-run";
 
 const logger = createLogger();
 // Validated once, at cold start: a bad setting fails the deployment's first run with its name.
@@ -22,11 +33,14 @@ const ports = {
 
 /**
  * EventBridge schedule -> one rotation job per in-scope account; an `access-keys-rotated` rule turning
- * NON_COMPLIANT -> a job for that account now. The run's instant is the event's `time`.
+ * NON_COMPLIANT -> a job for that account now; AWS Health's exposed-credentials event -> a job per
+ * exposed key for that account now. The run's instant is the event's `time`.
  */
 async function schedule(event: unknown): Promise<ScheduleSummary | { ignored: string }> {
   const body = JSON.stringify(event);
-  if ((event as { "detail-type"?: unknown } | null)?.["detail-type"] !== "Config Rules Compliance Change") {
+  const kind = (event as { "detail-type"?: unknown } | null)?.["detail-type"];
+  if (kind === "AWS Health Event") return exposure(body);
+  if (kind !== "Config Rules Compliance Change") {
     const scheduled = parseMessage(scheduledEventSchema, "schedule event", body);
     const asOf = new Date(scheduled.time);
     checkMessageTime(`schedule event ${scheduled.id}`, asOf, new Date(), config.maxJobAgeHours);
@@ -51,6 +65,21 @@ async function schedule(event: unknown): Promise<ScheduleSummary | { ignored: st
     return { ignored };
   }
   return scheduleAccount(ports, config, run, awsAccountId);
+}
+
+/** AWS Health found an access key exposed: a job per key for that account now, which revokes it once replaced. */
+async function exposure(body: string): Promise<ScheduleSummary | { ignored: string }> {
+  const event = parseMessage(healthEventSchema, "Health event", body);
+  const asOf = new Date(event.time);
+  checkMessageTime(`Health event ${event.id}`, asOf, new Date(), config.maxJobAgeHours);
+  const asked = exposureAsked(event);
+  if (!("keyIds" in asked)) {
+    logger.info("health event ignored", { ignored: asked.ignored });
+    return { ignored: asked.ignored };
+  }
+  if (asked.ignored.length > 0) logger.warn("health event entities ignored", { ignored: asked.ignored });
+  const run = { runId: event.id, asOf, source: event.detail.eventArn };
+  return scheduleExposure(ports, config, run, asked.accountId, asked.keyIds);
 }
 
 export const handler = middy(schedule).use(injectLambdaContext(logger));

@@ -26,13 +26,33 @@ const accountRef = z.strictObject({
   email: text,
 });
 
-/** One account's turn in one run: `rotation-jobs` FIFO, MessageGroupId = account id. */
+/** An IAM user's long-term access key id: never a temporary (ASIA) one, never anything else. */
+export const accessKeyIdSchema = z
+  .string()
+  .check(
+    z.regex(/^AKIA[A-Z0-9]{16}$/, "must be an IAM user's access key id (AKIA and 16 letters or digits)"),
+  );
+
+/**
+ * One account's turn in one run: `rotation-jobs` FIFO, MessageGroupId = account id. With `incident`,
+ * the turn answers one exposed key AWS Health reported in that account. A queued incident can only
+ * ask for the revocation an event may ask for: never a deletion, never a user, never another account
+ * (the rotator re-checks in IAM that the key is that account's).
+ */
 export const rotationJobSchema = z.strictObject({
   version: z.literal(1),
   runId: z.string().check(z.minLength(1), z.maxLength(64)),
   /** The run's instant: the scheduled event's `time`. */
   asOf: iso,
   account: accountRef,
+  incident: z.optional(
+    z.strictObject({
+      trigger: z.literal("health"),
+      keyId: accessKeyIdSchema,
+      /** The Health event's ARN. */
+      source: text.check(z.minLength(1), z.maxLength(512)),
+    }),
+  ),
 });
 export type RotationJob = z.infer<typeof rotationJobSchema>;
 
@@ -55,6 +75,7 @@ export const noticeEventSchema = z.strictObject({
     "still-used",
     "reactivated",
     "advice",
+    "incident",
   ]),
   keyId: z.optional(text),
   secretName: z.optional(text),
@@ -96,6 +117,16 @@ export const noticeEventSchema = z.strictObject({
   advice: z.optional(z.enum(["remove", "oidc", "scoped-role", "roles-anywhere-or-identity-center"])),
   keys: z.optional(z.array(text)),
   why: z.optional(text),
+  /**
+   * For `incident` (an exposed key, `keyId`): where its answer stands, what set it off and what was
+   * asked; `replacement` is the new key, `since` when it was reported, `detail` what a person must do
+   * now, `destinations` where the new key did not arrive.
+   */
+  incident: z.optional(z.enum(["handled", "open", "blocked"])),
+  trigger: z.optional(z.enum(["cli", "health"])),
+  response: z.optional(z.enum(["revoke", "delete", "grace"])),
+  revokedAt: z.optional(iso),
+  deletedAt: z.optional(iso),
 });
 export type NoticeEvent = z.infer<typeof noticeEventSchema>;
 
@@ -192,6 +223,27 @@ export const configComplianceEventSchema = z.looseObject({
     newEvaluationResult: z.looseObject({ complianceType: z.string() }),
   }),
 });
+
+/**
+ * AWS Health's event for an access key AWS found exposed in public (`AWS_RISK_CREDENTIALS_EXPOSED`), as
+ * EventBridge delivers it: `affectedEntities` holds the key ids. `account` is the account the event
+ * was raised in, which EventBridge sets and a sender cannot choose; `source: aws.health` is AWS's alone.
+ */
+export const healthEventSchema = z.looseObject({
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  "detail-type": z.literal("AWS Health Event"),
+  source: z.literal("aws.health"),
+  account: z.string().check(z.regex(/^\d{12}$/, "must be a 12-digit account id")),
+  time: iso,
+  detail: z.looseObject({
+    eventArn: z.string().check(z.minLength(1), z.maxLength(512)),
+    eventTypeCode: z.string(),
+    /** Present in an organizational view's events: the account the event is about. */
+    affectedAccount: z.optional(z.string()),
+    affectedEntities: z.optional(z.array(z.looseObject({ entityValue: z.optional(z.string()) }))),
+  }),
+});
+export type HealthEvent = z.infer<typeof healthEventSchema>;
 
 /** An EventBridge scheduled event, as delivered to the scheduler. */
 export const scheduledEventSchema = z.looseObject({

@@ -84,6 +84,55 @@ export const RUN = {
   ],
 } as const satisfies CommandSpec;
 
+export const ROTATE = {
+  name: "rotate",
+  summary: "Rotate one user now, whatever its key's age: an exposed key, answered in minutes.",
+  options: {
+    account: {
+      type: "string",
+      value: "ID",
+      required: true,
+      description: "The user's AWS account (12 digits).",
+    },
+    user: {
+      type: "string",
+      value: "NAME",
+      required: true,
+      description: "The IAM user whose key is replaced.",
+    },
+    key: {
+      type: "string",
+      value: "AKIA…",
+      description: "The key to replace (default: the user's newest Active key); refused if not that user's.",
+    },
+    revoke: {
+      type: "boolean",
+      description:
+        "Deactivate the old key as soon as the new one is stored, without waiting for destinations.",
+    },
+    delete: { type: "boolean", description: "Deactivate and delete the old key once the new one is stored." },
+    reason: {
+      type: "string",
+      value: "TEXT",
+      description: "Why, in the ledger and the notice (200 characters).",
+    },
+    json: { type: "boolean", description: "Print the result as JSON." },
+    config,
+    ledger,
+    profile,
+    region,
+    verbose,
+    help: HELP_OPTION,
+  },
+  notes: [
+    "The new key is verified, stored in the user's secret and delivered to every destination bound to the\n" +
+      "user, as in a scheduled rotation; it acts whatever the configured mode. Without --revoke or --delete\n" +
+      "the old key follows the usual grace from its replacement. Asking again for the same key changes\n" +
+      "nothing and tells nobody twice. Exit 2, with nothing changed, when the key is not that user's.",
+    AWS_NOTE,
+  ],
+} as const satisfies CommandSpec;
+
 export const CREDENTIAL_PROCESS = {
   name: "credential-process",
   summary: "Print the current key of a keyrotor secret as AWS credential_process JSON.",
@@ -248,6 +297,7 @@ export const ADVISE = {
 export const COMMANDS: readonly CommandSpec[] = [
   PLAN,
   RUN,
+  ROTATE,
   CREDENTIAL_PROCESS,
   PULL,
   LEDGER_INIT,

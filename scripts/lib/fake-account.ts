@@ -148,6 +148,10 @@ export class FakeAccount implements IamPort, SecretsPort {
   async getAccessKeyLastUse(keyId: string) {
     return { lastUsedAt: await this.getAccessKeyLastUsed(keyId) };
   }
+  async accessKeyOwner(keyId: string) {
+    this.check("GetAccessKeyLastUsed");
+    return [...this.users].find(([, u]) => u.keys.some((k) => k.id === keyId))?.[0] ?? null;
+  }
   async createAccessKey(userName: string) {
     this.mutate("CreateAccessKey", userName);
     const u = this.user(userName);

@@ -158,6 +158,18 @@ export class IamAdapter implements IamPort {
     });
   }
 
+  accessKeyOwner(keyId: string): Promise<string | null> {
+    return call(SERVICE, "GetAccessKeyLastUsed", async () => {
+      try {
+        const out = await this.client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: keyId }));
+        return out.UserName ?? null;
+      } catch (error) {
+        if (isAwsError(error, "NoSuchEntity")) return null;
+        throw error;
+      }
+    });
+  }
+
   createAccessKey(userName: string): Promise<NewAccessKey> {
     return call(SERVICE, "CreateAccessKey", async () => {
       const out = await this.client.send(new CreateAccessKeyCommand({ UserName: userName }));

@@ -1,5 +1,7 @@
 import type { Config } from "../config";
 import { type FindingsPort, publishFindings } from "../findings/sync-findings";
+import type { IncidentRequest } from "../incidents/request";
+import { respondToIncident } from "../incidents/respond";
 import type { LedgerPort, OutboxPort } from "../ledger/records";
 import type { NoticeSink, RotationJob } from "../messages";
 import { type ComposeSettings, composeNotice } from "../notices/compose";
@@ -27,11 +29,27 @@ export interface RotatorPorts {
 export interface JobAttempt extends RotateAccountOptions {
   /** 1 for the first delivery of the job (SQS's ApproximateReceiveCount): the notice's part number. */
   readonly attempt?: number;
+  /** A person's request to answer an exposed key (`keyrotor rotate`); a queued job carries its own. */
+  readonly incident?: IncidentRequest;
+}
+
+/** The request a queued job's incident makes: AWS Health's event asks for a revocation, no more. */
+function requestOf(job: RotationJob): IncidentRequest | undefined {
+  const incident = job.incident;
+  return (
+    incident && {
+      trigger: incident.trigger,
+      source: incident.source,
+      keyId: incident.keyId,
+      response: "revoke",
+    }
+  );
 }
 
 /**
- * The rotator's job, in three steps:
- * 1. rotate the account (`shared/rotation/rotate-account.ts`), which returns its report;
+ * The rotator's job, in these steps:
+ * 1. rotate the account (`shared/rotation/rotate-account.ts`), or, for an exposed key, that key's user
+ *    (`shared/incidents/respond.ts`), which returns its report;
  * 2. compose the notice from the report, record it in the ledger's outbox, and queue it with any
  *    notice of an earlier run not yet delivered (`shared/notices/outbox.ts`); in read-only mode
  *    (`keyrotor plan`) compose it as if nothing had been told and hand it over unrecorded;
@@ -47,12 +65,15 @@ export async function rotateJob(
     Pick<Config, "passwordPolicy"> &
     Partial<Pick<Config, "securityHubFindings">>,
   job: RotationJob,
-  { attempt = 1, shouldStop, readOnly }: JobAttempt = {},
+  { attempt = 1, shouldStop, readOnly, incident }: JobAttempt = {},
 ): Promise<{ report: AccountReport; noticeSent: boolean }> {
-  const { report, loaded } = await rotateAccount(ports, settings, job, {
-    ...(shouldStop ? { shouldStop } : {}),
-    ...(readOnly ? { readOnly } : {}),
-  });
+  const request = incident ?? requestOf(job);
+  const { report, loaded } = request
+    ? await respondToIncident(ports, settings, job, request, readOnly ? { readOnly } : {})
+    : await rotateAccount(ports, settings, job, {
+        ...(shouldStop ? { shouldStop } : {}),
+        ...(readOnly ? { readOnly } : {}),
+      });
   const { notice } = readOnly
     ? composeNotice(job, report, settings, undefined, attempt)
     : await postNotice(ports, settings, job, report, { attempt, ...(loaded ? { loaded } : {}) });

@@ -23,6 +23,8 @@ const needsAction = (e: NoticeEvent) =>
   (e.kind === "secret" && (e.outcome === "failed" || e.outcome === "noted"));
 
 const SECTIONS: { title: string; pick: (e: NoticeEvent) => boolean }[] = [
+  // First: an exposed key always leaves something for a person.
+  { title: "Exposed keys", pick: (e) => e.kind === "incident" },
   { title: "Needs your action", pick: needsAction },
   { title: "New keys", pick: (e) => e.kind === "created" || e.kind === "delivered" },
   { title: "Old keys still in use", pick: (e) => e.kind === "in-use" || e.kind === "still-used" },
@@ -47,7 +49,9 @@ function summaryOf(notice: Notice): string {
   const unused = all.filter((e) => e.kind === "warning" && e.step === "deactivate").length;
   const delivered = n(["delivered"]);
   const inUse = n(["in-use", "still-used"]);
+  const exposed = n(["incident"]);
   const parts: [number, string][] = [
+    [exposed, `${count(exposed, "exposed key")} answered: read now`],
     [n(["created"]), `${count(n(["created"]), "key")} rotated`],
     [delivered, `${count(delivered, "key")} delivered`],
     [n(["deactivated"]), `${count(n(["deactivated"]), "old key")} deactivated`],

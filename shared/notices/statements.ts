@@ -2,6 +2,7 @@ import type { NoticeEvent } from "../messages";
 import type { AccountReport, ActionReport, DatedKeyEvent, UserReport } from "../rotation/report";
 import { adviceStatements } from "./advice-statements";
 import { deliveredNow, deliveryStatements, plannedFor } from "./delivery-statements";
+import { incidentStatements } from "./incident-statements";
 import { fingerprint, type Statement } from "./matter";
 
 export { fingerprint, type Statement } from "./matter";
@@ -115,7 +116,7 @@ export function statementsFor(
       ...(f.kind === "foreign-secret" && user.status === "blocked" ? { silent: true } : {}),
     });
   }
-  out.push(...deliveryStatements(user, now), ...adviceStatements(user));
+  out.push(...incidentStatements(user), ...deliveryStatements(user, now), ...adviceStatements(user));
   return out;
 }
 

@@ -1,5 +1,6 @@
 import type { NoticeEvent } from "../messages";
 import { deliveryLine, destinationsList } from "./delivery-wording";
+import { incidentLine } from "./incident-wording";
 import { day, type Line } from "./words";
 
 export { count, day, type Line } from "./words";
@@ -92,6 +93,8 @@ export function lineOf(user: string, e: NoticeEvent, later: (keyId: string) => s
         what: `${user}: ${e.action === "read" || !e.action ? "could not be checked" : `${e.action} of key ${key} failed`}: ${e.detail}.`,
         next: "keyrotor tries again on its next run; if this keeps coming back, tell your platform team.",
       };
+    case "incident":
+      return incidentLine(user, e);
     case "secret": {
       const meaning = FINDINGS[e.finding ?? ""] ?? { what: e.detail ?? "" };
       const lead =

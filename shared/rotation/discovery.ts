@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { CredentialReportError, describeRows } from "../errors";
 import type { AccountLedger, UserRecord } from "../ledger/records";
 import { keysFingerprint, needsLook, type ReportedKey, stepFallsDue, supersededInUse } from "../lifecycle";
+import { currentIncident, isOpen } from "./incident";
 import type { AccountPorts, DirectoryEntry, IamUser } from "./ports";
 import { secretNameFor } from "./secret-name";
 import type { AccountRun, Discovery, RotationSettings } from "./settings";
@@ -34,6 +35,26 @@ export async function discoverAll(ports: AccountPorts, settings: RotationSetting
     reported: new Map(),
     activeKeys: null,
     settingsChanged: true,
+  };
+}
+
+/**
+ * One user, for an incident: the directory (its groups and tags decide an exemption) and its secret,
+ * nothing else. Throws when the account has no such user.
+ */
+export async function discoverOne(ports: AccountPorts, userName: string): Promise<Discovery> {
+  const directory = await ports.iam.userDirectory();
+  const entry = directory.get(userName);
+  if (!entry) throw new Error(`IAM user ${userName} is not in the account's directory`);
+  return {
+    users: [{ userName, arn: entry.arn }],
+    unexamined: 0,
+    directory,
+    secretOf: async (name) => (await ports.secrets.describeSecret(name)) ?? undefined,
+    fingerprints: new Map(),
+    reported: new Map(),
+    activeKeys: null,
+    settingsChanged: false,
   };
 }
 
@@ -82,6 +103,7 @@ export async function discoverFromReport(
       !stepFallsDue(u.keys, settings, new Date(record.quiet.since), run.now);
     const look =
       record?.pending !== undefined ||
+      isOpen(currentIncident(record)) ||
       deliveryOutstanding(record) ||
       (settingsChanged && record?.secret !== undefined) ||
       (!quiet &&

@@ -47,6 +47,11 @@ export interface IamPort extends PasswordPolicyPort {
   listAccessKeys(userName: string): Promise<KeyFacts[]>;
   getAccessKeyLastUsed(keyId: string): Promise<Date | null>;
   getAccessKeyLastUse(keyId: string): Promise<KeyLastUse>;
+  /**
+   * The user IAM names for an access key id (GetAccessKeyLastUsed), `null` when IAM knows no such key.
+   * Only a claim: the key is the account's only if that user's own listing in the account shows it.
+   */
+  accessKeyOwner(keyId: string): Promise<string | null>;
   createAccessKey(userName: string): Promise<NewAccessKey>;
   deactivateAccessKey(userName: string, keyId: string): Promise<void>;
   deleteAccessKey(userName: string, keyId: string): Promise<void>;

@@ -4,6 +4,7 @@ import { type Action, decide, NEW_KEY, type Upcoming, type UserFacts, type UserP
 import { type Applied, actionReport, applyPlan } from "./apply-plan";
 import { plannedDeliveries } from "./deliver-key";
 import { secretNameOf } from "./discovery";
+import { keepIncident } from "./incident";
 import type { IamUser } from "./ports";
 import type { DatedKeyEvent, Finding, UserReport } from "./report";
 import {
@@ -92,7 +93,9 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
   const record = ctx.ledger.users.get(user.userName);
   const exemptBy = exemptionOf(ctx, user);
   if (exemptBy && settings.discovery === "report") {
-    const report = exemptReport(ctx, user, exemptBy);
+    const exempt = exemptReport(ctx, user, exemptBy);
+    const incident = await keepIncident(ctx, user, record, null, exempt, undefined);
+    const report = incident ? { ...exempt, incident } : exempt;
     await keepQuiet(ctx, user, record, report);
     return report;
   }
@@ -171,7 +174,7 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
   const deliveries = [...delivered.reports, ...(applied.deliveries ?? [])];
   const stillUsed = usedAfterReplacement(ctx, user, facts, record, plan);
   const advice = adviceFor(ctx, user, facts.keys);
-  const report: UserReport = {
+  const done: UserReport = {
     ...userReport(ctx, user, facts, plan, applied, findings, blockedBy?.detail),
     readers: readersOfPolicy,
     ...(deliveries.length > 0 ? { deliveries } : {}),
@@ -180,6 +183,16 @@ export async function reconcileUser(ctx: AccountContext, user: IamUser): Promise
     ...(reactivated.length > 0 ? { reactivated } : {}),
     ...(advice.length > 0 ? { advice } : {}),
   };
+  const created = applied.actions.find((a) => a.kind === "create" && a.outcome === "done")?.keyId;
+  const incident = await keepIncident(
+    ctx,
+    user,
+    record,
+    facts.keys,
+    done,
+    created ?? known.secret?.recordedKeyId ?? undefined,
+  );
+  const report = incident ? { ...done, incident } : done;
   await keepQuiet(ctx, user, record, report);
   return report;
 }

@@ -1,7 +1,7 @@
 import { mapWithConcurrency } from "../concurrency";
 import { type AccountLedger, HISTORY_LENGTH, type LedgerPort } from "../ledger/records";
 import { addDays } from "../lifecycle";
-import { discoverAll, discoverFromReport, secretSettingsDigest } from "./discovery";
+import { discoverAll, discoverFromReport, discoverOne, secretSettingsDigest } from "./discovery";
 import type { AccountPorts, KeyPorts } from "./ports";
 import { deferred, reconcileUser } from "./reconcile-user";
 import type { AccountReport } from "./report";
@@ -32,8 +32,9 @@ export async function reconcileAccount(
 ): Promise<AccountReport> {
   const ledger = await ports.ledger.loadAccount(run.accountId);
   const previousRunAt = previousRunOf(run, ledger.account);
-  const discovery =
-    settings.discovery === "full"
+  const discovery = run.onlyUser
+    ? await discoverOne(ports, run.onlyUser)
+    : settings.discovery === "full"
       ? await discoverAll(ports, settings)
       : await discoverFromReport(ports, settings, run, ledger, previousRunAt);
   const ctx: AccountContext = {
@@ -61,7 +62,8 @@ export async function reconcileAccount(
     deferredUsers: reports.filter((u) => u.status === "deferred").length,
     ...(discovery.fallback ? { reportFallback: discovery.fallback } : {}),
   };
-  if (!run.readOnly) {
+  // An incident's run looked at one user: the account's run, its settings and key counts are the daily run's.
+  if (!run.readOnly && !run.onlyUser) {
     await ports.ledger.recordRun(run.accountId, {
       lastRunId: run.runId,
       lastRunAt: run.now.toISOString(),

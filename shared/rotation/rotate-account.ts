@@ -28,6 +28,8 @@ export interface RotateAccountOptions {
   readonly shouldStop?: () => boolean;
   /** `keyrotor plan`: nothing is written anywhere. */
   readonly readOnly?: boolean;
+  /** An incident: only this user is reconciled, and the password policy is left to the daily run. */
+  readonly onlyUser?: string;
 }
 
 /** What one job's rotation found and did, for the notice that follows it. */
@@ -47,7 +49,7 @@ export async function rotateAccount(
   ports: RotateAccountPorts,
   settings: RotationSettings & Pick<Config, "passwordPolicy">,
   job: RotationJob,
-  { shouldStop, readOnly }: RotateAccountOptions = {},
+  { shouldStop, readOnly, onlyUser }: RotateAccountOptions = {},
 ): Promise<RotatedAccount> {
   const account = await ports.openAccount(job.account.id, job.runId);
   let loaded: AccountLedger | undefined;
@@ -61,8 +63,9 @@ export async function rotateAccount(
     now: new Date(job.asOf),
     ...(shouldStop ? { shouldStop } : {}),
     ...(readOnly ? { readOnly } : {}),
+    ...(onlyUser ? { onlyUser } : {}),
   });
-  const passwordPolicy = await reconcilePasswordPolicy(account.iam, settings, ports.log);
+  const passwordPolicy = onlyUser ? null : await reconcilePasswordPolicy(account.iam, settings, ports.log);
   const report: AccountReport = passwordPolicy ? { ...keys, passwordPolicy } : keys;
   return { report, ...(loaded ? { loaded } : {}) };
 }

@@ -40,6 +40,8 @@ export interface AccountRun {
   readonly shouldStop?: () => boolean;
   /** `true` for `keyrotor plan`: nothing is written, not even to the ledger. */
   readonly readOnly?: boolean;
+  /** An incident's run: this user alone is looked at, and the account's run is not recorded. */
+  readonly onlyUser?: string;
 }
 
 export interface Discovery {

@@ -1,5 +1,6 @@
 import type { UserRecord } from "../ledger/records";
 import { type KeyFacts, type SecretMark, type UserFacts, unrecordedKeys } from "../lifecycle";
+import { currentIncident, exposureOf } from "./incident";
 import type { IamUser } from "./ports";
 import type { AccountContext } from "./settings";
 
@@ -48,7 +49,14 @@ export async function readUserKeys(
   const keys = await iam.listAccessKeys(user.userName);
   const tags = ctx.directory.get(user.userName)?.tags ?? {};
   const exempt = exemptionOf(ctx, user);
-  const facts: UserFacts = { userName: user.userName, keys, exempt, secret: ledgerMark(record, keys) };
+  const incident = currentIncident(record);
+  const facts: UserFacts = {
+    userName: user.userName,
+    keys,
+    exempt,
+    secret: ledgerMark(record, keys),
+    ...(incident ? { exposed: exposureOf(incident) } : {}),
+  };
   const needsUse =
     exempt !== null
       ? []

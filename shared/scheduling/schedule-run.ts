@@ -48,11 +48,42 @@ export async function scheduleAccount(
   return schedule(ports, scope, run, [await ports.organization.describeAccount(accountId)]);
 }
 
+/**
+ * One job per exposed key AWS Health reported in an account, for that account alone and under the same
+ * scope rules: an account keyrotor does not manage gets none (the summary says why). Each job's run id
+ * is the event's id and the key, so a redelivered event queues nothing new.
+ */
+export async function scheduleExposure(
+  ports: SchedulePorts,
+  scope: Scope,
+  run: Run & { readonly source: string },
+  accountId: string,
+  keyIds: readonly string[],
+): Promise<ScheduleSummary> {
+  const account = await ports.organization.describeAccount(accountId);
+  const summaries = [];
+  for (const keyId of keyIds) {
+    const incident = { trigger: "health" as const, keyId, source: run.source };
+    summaries.push(
+      await schedule(ports, scope, { runId: `${run.runId}#${keyId}`, asOf: run.asOf }, [account], incident),
+    );
+  }
+  const first = summaries[0];
+  return {
+    runId: run.runId,
+    asOf: run.asOf.toISOString(),
+    accounts: 1,
+    jobs: summaries.reduce((n, s) => n + s.jobs, 0),
+    skipped: first?.skipped ?? [],
+  };
+}
+
 async function schedule(
   ports: SchedulePorts,
   scope: Scope,
   run: Run,
   accounts: readonly AccountInfo[],
+  incident?: RotationJob["incident"],
 ): Promise<ScheduleSummary> {
   const ous = [...new Set([...scope.includeOus, ...scope.excludeOus])];
   const members = await Promise.all(
@@ -64,6 +95,7 @@ async function schedule(
     runId: run.runId,
     asOf: run.asOf.toISOString(),
     account: { id: a.id, name: a.name, email: a.email },
+    ...(incident ? { incident } : {}),
   }));
   await ports.jobs.sendJobs(jobs);
   const summary: ScheduleSummary = {

@@ -89,6 +89,39 @@ export function scheduledEvent(time: Date): ScheduledEvent {
   };
 }
 
+/**
+ * AWS Health's exposed-credentials event, as EventBridge delivers it (the format AWS documents): raised
+ * in `account`, naming the keys in `affectedEntities`.
+ */
+export function healthEvent(
+  account: string,
+  keyIds: readonly string[],
+  time: Date,
+  id: string = randomUUID(),
+) {
+  return {
+    version: "0",
+    id,
+    "detail-type": "AWS Health Event",
+    source: "aws.health",
+    account,
+    time: time.toISOString(),
+    region: "us-east-1",
+    resources: [],
+    detail: {
+      eventArn: `arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/AWS_RISK_CREDENTIALS_EXPOSED_${id}`,
+      service: "RISK",
+      eventTypeCode: "AWS_RISK_CREDENTIALS_EXPOSED",
+      eventTypeCategory: "issue",
+      startTime: time.toUTCString(),
+      eventDescription: [
+        { language: "en_US", latestDescription: "Your AWS access key was found publicly available." },
+      ],
+      affectedEntities: keyIds.map((entityValue) => ({ entityValue })),
+    },
+  };
+}
+
 export function lambdaContext(functionName: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
