@@ -1,9 +1,9 @@
 // The optional guard (--param="guardPolicy=true"): a service control policy, attached to the deployment
 // targets, under which nobody in a member account but keyrotor's member role (and the principals the
 // operator exempts) may change keyrotor's secrets, the SSM parameters it delivers keys to or keyrotor's
-// IAM user tags, and nobody but the StackSet (and the exempt) may change keyrotor's roles or create,
-// change, assume or pass a role under an exempt name. Without it an administrator of a member account
-// can rewrite a secret's resource policy and read the key. An SCP, not a resource control policy: IAM
+// IAM user tags, and nobody but the StackSet (and the exempt) may change keyrotor's roles and its
+// exposed-key forwarding rule, or create, change, assume or pass a role under an exempt name. Without it
+// an administrator of a member account can rewrite a secret's resource policy and read the key. An SCP, not a resource control policy: IAM
 // (the user tags and the roles) is not a service RCPs cover, and the secrets' own resource policies
 // already refuse principals outside the account. Neither kind of policy applies to the management
 // account.
@@ -58,6 +58,9 @@ const USER_TAG_WRITES = ["iam:CreateUser", "iam:TagUser", "iam:UntagUser"];
  */
 const ROLE_READS = ["iam:Get*", "iam:List*"];
 
+/** What reads an EventBridge rule; every other action on the guarded rule is denied. */
+const RULE_READS = ["events:Describe*", "events:List*"];
+
 /** The most characters AWS Organizations takes in a service control policy. */
 const SCP_MAX_CHARACTERS = 5120;
 
@@ -102,8 +105,8 @@ function exemptRoles(patterns) {
 function guardPolicyDocument({ memberRoleName, secretPrefix, userTagKeys, exemptPrincipals }) {
   const exempt = exemptRoles(exemptPrincipals);
   const memberRole = `arn:*:iam::*:role/${memberRoleName}`;
-  // infra/member-role.yml's other roles: the reporter's reader and the events forwarder.
-  const stackRoles = [memberRole, `${memberRole}-reader`, `${memberRole}-events`];
+  // infra/member-role.yml's other roles: the reporter's reader and the events forwarders.
+  const stackRoles = [memberRole, `${memberRole}-reader`, `${memberRole}-events`, `${memberRole}-health`];
   const keyrotor = [memberRole, ...exempt];
   const provisioners = [STACKSET_EXECUTION_ROLE, ...exempt];
   const tagKeys = [...new Set(["keyrotor:*", ...userTagKeys])].filter(
@@ -138,6 +141,15 @@ function guardPolicyDocument({ memberRoleName, secretPrefix, userTagKeys, exempt
       Effect: "Deny",
       NotAction: [...ROLE_READS, "sts:AssumeRole"],
       Resource: stackRoles,
+      Condition: { ArnNotLike: { "aws:PrincipalArn": provisioners } },
+    },
+    {
+      // The exposed-key forwarder (infra/member-role.yml names it): retargeted, disabled or deleted, an
+      // exposed key would wait for the daily run.
+      Sid: "StackRuleOnlyByTheStackSet",
+      Effect: "Deny",
+      NotAction: RULE_READS,
+      Resource: `arn:*:events:*:*:rule/${memberRoleName}-health`,
       Condition: { ArnNotLike: { "aws:PrincipalArn": provisioners } },
     },
     {

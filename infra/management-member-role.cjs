@@ -56,10 +56,12 @@ module.exports = async ({ resolveVariable }) => {
   };
   const create = String(await resolveVariable("param:createManagementRole")) !== "false";
   if (!create) return {};
+  // The member template's condition (its stack in keyrotor's region) holds here: this stack is there.
+  const role = ({ Condition: _inKeyrotorRegion, ...resource }) => bind(resource, values);
   return {
     Resources: {
-      ManagementMemberRole: bind(template.Resources.MemberRole, values),
-      ManagementMemberReaderRole: bind(template.Resources.MemberReaderRole, values),
+      ManagementMemberRole: role(template.Resources.MemberRole),
+      ManagementMemberReaderRole: role(template.Resources.MemberReaderRole),
     },
   };
 };

@@ -82,6 +82,7 @@ const DEPLOYMENT_PARAMS = {
   createManagementRole: bool,
   configTrigger: bool,
   configRule: bool,
+  exposedKeyTrigger: bool,
   guardPolicy: bool,
   guardExemptPrincipals: listOf(matching(ARN_PATTERN, "IAM role or user ARN patterns")),
   queueRedrivePrincipals: listOf(matching(ARN_PATTERN, "IAM role or user ARN patterns")),
@@ -93,6 +94,23 @@ const DEPLOYMENT_PARAMS = {
   stackSetFailureTolerance: integer(0, 100),
   stackSetMaxConcurrency: integer(1, 100),
 };
+
+/** What an EventBridge rule's name takes. */
+const RULE_NAME = /^[\w.-]{1,64}$/;
+
+/**
+ * The problem with memberRoleName, if the member stacks cannot name their exposed-key rule after it
+ * (`<memberRoleName>-health`, infra/member-role.yml): a role name may hold `+=,@`, a rule name not.
+ */
+function ruleNameProblem(params) {
+  const name = params.memberRoleName ?? "";
+  if (params.exposedKeyTrigger !== "true" || name === "" || RULE_NAME.test(`${name}-health`)) return [];
+  return [
+    `memberRoleName="${name}": with exposedKeyTrigger the member stacks name an EventBridge rule ` +
+      `${name}-health, which takes only letters, digits, ".", "-" and "_"; rename the member role or set ` +
+      "exposedKeyTrigger=false",
+  ];
+}
 
 /**
  * The problem with the settings' size, if they leave the stack's own variables no room under Lambda's
@@ -180,6 +198,7 @@ function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
   const params = effectiveParams({ cli, stageParams, defaultParams });
   const given = (name) => params[name] !== undefined && params[name] !== "";
   problems.push(...environmentProblem(params, settings, config.envNameOf));
+  problems.push(...ruleNameProblem(params));
 
   for (const [name, declared] of Object.entries(DEPLOYMENT_PARAMS)) {
     if (!given(name)) {

@@ -598,6 +598,15 @@ describe("sls package (offline) and the generated template", () => {
       { ParameterKey: "MemberRoleName", ParameterValue: "keyrotor-member" },
       { ParameterKey: "SecretPrefix", ParameterValue: "keyrotor/" },
       { ParameterKey: "ForwardConfigEvents", ParameterValue: "false" },
+      { ParameterKey: "ForwardExposedKeys", ParameterValue: "true" },
+      { ParameterKey: "KeyrotorRegion", ParameterValue: "us-east-1" },
+    ]);
+    // In us-east-1 one stack per account holds the roles and Health's forwarder.
+    expect(stackSet.StackInstancesGroup).toEqual([
+      {
+        Regions: ["us-east-1"],
+        DeploymentTargets: { OrganizationalUnitIds: { "Fn::Split": [",", "r-exam"] } },
+      },
     ]);
     const declared = Object.keys(memberTemplate.Parameters).sort();
     expect(stackSet.Parameters.map((p: Json) => p.ParameterKey).sort()).toEqual(declared);
@@ -624,6 +633,9 @@ describe("sls package (offline) and the generated template", () => {
       },
     ];
     const member = resources().ManagementMemberRole.Properties;
+    // The member template's region condition stays there: this stack has no such condition.
+    expect(resources().ManagementMemberRole.Condition).toBeUndefined();
+    expect(resources().ManagementMemberReaderRole.Condition).toBeUndefined();
     expect(member.RoleName).toBe("keyrotor-member");
     expect(member.AssumeRolePolicyDocument.Statement).toEqual(
       trusting("OnlyKeyrotorRotator", { "Fn::GetAtt": ["RotatorRole", "Arn"] }),
@@ -647,15 +659,85 @@ describe("sls package (offline) and the generated template", () => {
 
   it("adds nothing for AWS Config and no guard policy unless asked", () => {
     expect(Object.keys(resources()).filter((name) => /Config|AccessKeysRotated/.test(name))).toEqual([]);
-    expect(ofType("AWS::Events::EventBusPolicy")).toEqual([]);
+    expect(ofType("AWS::Events::EventBusPolicy").map(([name]) => name)).toEqual([
+      "ExposedKeyEventsBusPolicy",
+    ]);
     expect(ofType("AWS::Organizations::Policy")).toEqual([]);
   });
+
+  it("sends AWS Health's exposed-key events to the scheduler by default, the bus taking them from the forwarding roles inside the organization only", () => {
+    const pattern = {
+      source: ["aws.health"],
+      "detail-type": ["AWS Health Event"],
+      detail: { eventTypeCode: ["AWS_RISK_CREDENTIALS_EXPOSED"] },
+    };
+    const scheduler = { "Fn::GetAtt": ["SchedulerLambdaFunction", "Arn"] };
+    expect(resources().ExposedKeyEventRule.Properties).toEqual({
+      Description: "keyrotor: replace an access key at once when AWS Health reports it exposed",
+      EventPattern: pattern,
+      Targets: [{ Id: "scheduler", Arn: scheduler }],
+    });
+    expect(resources().ExposedKeyEventPermission.Properties).toEqual({
+      Action: "lambda:InvokeFunction",
+      FunctionName: scheduler,
+      Principal: "events.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": ["ExposedKeyEventRule", "Arn"] },
+    });
+    expect(resources().ExposedKeyEventsBusPolicy.Properties).toEqual({
+      EventBusName: "default",
+      StatementId: "keyrotor-package-check-exposed-key-events",
+      Statement: {
+        Effect: "Allow",
+        Principal: "*",
+        Action: "events:PutEvents",
+        Resource: {
+          "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default",
+        },
+        Condition: {
+          StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
+          "ForAllValues:StringEquals": {
+            "events:source": ["aws.health"],
+            "events:detail-type": ["AWS Health Event"],
+          },
+          Null: { "events:source": "false", "events:detail-type": "false" },
+          ArnLike: {
+            "aws:PrincipalArn": { "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/keyrotor-member-health" },
+          },
+        },
+      },
+    });
+    // The rule on this bus matches exactly what the member stacks forward.
+    expect(memberTemplate.Resources.ExposedKeyEventsForwardingRule.Properties.EventPattern).toEqual(pattern);
+  });
+
+  it("adds nothing for AWS Health with exposedKeyTrigger=false, and keeps the StackSet to keyrotor's region", async () => {
+    const other = mkdtempSync(join(tmpdir(), "keyrotor-package-"));
+    try {
+      const off = await slsPackage(other, "--region", "eu-west-1", "--param=exposedKeyTrigger=false");
+      const names = Object.keys(off.Resources as Record<string, Json>);
+      expect(names.filter((name) => /ExposedKey|EventBusPolicy/.test(name))).toEqual([]);
+      const stackSet = off.Resources.MemberRoleStackSet.Properties;
+      expect(stackSet.StackInstancesGroup[0].Regions).toEqual(["eu-west-1"]);
+      expect(stackSet.Parameters).toContainEqual({
+        ParameterKey: "ForwardExposedKeys",
+        ParameterValue: "false",
+      });
+      expect(stackSet.Parameters).toContainEqual({
+        ParameterKey: "KeyrotorRegion",
+        ParameterValue: "eu-west-1",
+      });
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it("deploys from a delegated administrator with every option on: Config trigger and rule, guard, redrive, StackSet preferences", async () => {
     const other = mkdtempSync(join(tmpdir(), "keyrotor-package-"));
     try {
       const delegated = await slsPackage(
         other,
+        "--region",
+        "eu-west-1",
         "--param=createManagementRole=false",
         "--param=configTrigger=true",
         "--param=configRule=true",
@@ -736,6 +818,17 @@ describe("sls package (offline) and the generated template", () => {
         ParameterKey: "ForwardConfigEvents",
         ParameterValue: "true",
       });
+      // keyrotor in eu-west-1: every account also gets a stack in us-east-1, where Health delivers.
+      expect(stackSet.Parameters).toContainEqual({
+        ParameterKey: "KeyrotorRegion",
+        ParameterValue: "eu-west-1",
+      });
+      expect(stackSet.StackInstancesGroup[0].Regions).toEqual(["eu-west-1", "us-east-1"]);
+      expect(
+        Object.keys(r)
+          .filter((name) => r[name].Type === "AWS::Events::EventBusPolicy")
+          .sort(),
+      ).toEqual(["ExposedKeyEventsBusPolicy", "OrganizationEventsBusPolicy"]);
       const guard = r.GuardPolicy.Properties;
       expect(guard).toMatchObject({
         Name: "keyrotor-package-check-guard",
@@ -746,6 +839,7 @@ describe("sls package (offline) and the generated template", () => {
         "SecretsAndParametersOnlyByKeyrotor",
         "UserTagsOnlyByKeyrotor",
         "StackRolesOnlyByTheStackSet",
+        "StackRuleOnlyByTheStackSet",
         "ExemptRolesOnlyByExempt",
       ]);
       expect(guard.Content.Statement[0].Condition.ArnNotLike["aws:PrincipalArn"]).toEqual([
@@ -923,6 +1017,7 @@ describe("the member role template (infra/member-role.yml)", () => {
     expect(memberTemplate.Conditions.ForwardConfigEventsOn).toEqual({
       "Fn::And": [
         { "Fn::Equals": [{ Ref: "ForwardConfigEvents" }, "true"] },
+        { "Fn::Equals": [{ Ref: "AWS::Region" }, { Ref: "KeyrotorRegion" }] },
         {
           "Fn::Not": [
             {
@@ -951,5 +1046,54 @@ describe("the member role template (infra/member-role.yml)", () => {
       "Fn::GetAtt": ["ConfigEventsForwardingRole", "Arn"],
     });
     expect(memberTemplate.Parameters.ForwardConfigEvents).toMatchObject({ Default: "false" });
+  });
+
+  it("creates its roles once, in keyrotor's region, and forwards Health's exposed-key events from us-east-1 only", () => {
+    // Assess: every role but Health's forwarder only where keyrotor runs (tests/unit/policy/exposed-key-events.test.ts)
+    const keyrotorAccount = { "Fn::Select": [4, { "Fn::Split": [":", { Ref: "RotatorRoleArn" }] }] };
+    expect(memberTemplate.Conditions.KeyrotorRegionHere).toEqual({
+      "Fn::Equals": [{ Ref: "AWS::Region" }, { Ref: "KeyrotorRegion" }],
+    });
+    expect(memberTemplate.Conditions.ForwardExposedKeysOn).toEqual({
+      "Fn::And": [
+        { "Fn::Equals": [{ Ref: "ForwardExposedKeys" }, "true"] },
+        { "Fn::Equals": [{ Ref: "AWS::Region" }, "us-east-1"] },
+        {
+          "Fn::Not": [
+            {
+              "Fn::And": [
+                { "Fn::Equals": [{ Ref: "AWS::AccountId" }, keyrotorAccount] },
+                { "Fn::Equals": [{ Ref: "KeyrotorRegion" }, "us-east-1"] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const conditions = Object.fromEntries(
+      Object.entries(memberTemplate.Resources as Record<string, Json>).map(([name, r]) => [
+        name,
+        r.Condition,
+      ]),
+    );
+    expect(conditions).toEqual({
+      MemberRole: "KeyrotorRegionHere",
+      MemberReaderRole: "KeyrotorRegionHere",
+      ConfigEventsForwardingRole: "ForwardConfigEventsOn",
+      ConfigEventsForwardingRule: "ForwardConfigEventsOn",
+      ExposedKeyEventsForwardingRole: "ForwardExposedKeysOn",
+      ExposedKeyEventsForwardingRule: "ForwardExposedKeysOn",
+    });
+    const roles = Object.values(memberTemplate.Resources as Record<string, Json>).filter(
+      (r) => r.Type === "AWS::IAM::Role",
+    );
+    expect(roles.map((r) => r.Properties.RoleName)).toEqual([
+      { Ref: "MemberRoleName" },
+      { "Fn::Sub": "${MemberRoleName}-reader" },
+      { "Fn::Sub": "${MemberRoleName}-events" },
+      { "Fn::Sub": "${MemberRoleName}-health" },
+    ]);
+    expect(memberTemplate.Parameters.ForwardExposedKeys).toMatchObject({ Default: "true" });
+    expect(memberTemplate.Parameters.KeyrotorRegion.Default).toBeUndefined();
   });
 });

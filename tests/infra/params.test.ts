@@ -50,9 +50,15 @@ describe("the declared params", () => {
   it("are each used by serverless.yml or an infra/*.cjs resource file (none declared for nothing)", () => {
     const sources = [
       serverlessText,
-      ...["config-trigger", "guard-policy", "queue-policies", "management-member-role", "alarms"].map((f) =>
-        readFileSync(`infra/${f}.cjs`, "utf8"),
-      ),
+      ...[
+        "config-trigger",
+        "exposed-key-trigger",
+        "stack-set-regions",
+        "guard-policy",
+        "queue-policies",
+        "management-member-role",
+        "alarms",
+      ].map((f) => readFileSync(`infra/${f}.cjs`, "utf8")),
     ].join("\n");
     const known = [
       ...config.SETTING_NAMES.filter((n) => !params.NOT_PARAMS.has(n)),
@@ -122,6 +128,7 @@ describe("paramProblems", () => {
     ["createManagementRole", "false", "no"],
     ["configTrigger", "true", "on"],
     ["configRule", "false", "1"],
+    ["exposedKeyTrigger", "false", "off"],
     ["guardPolicy", "true", "yes"],
     ["guardExemptPrincipals", "arn:aws:iam::*:role/Admin,arn:aws:iam::123456789012:role/ops/*", "Admin"],
     ["queueRedrivePrincipals", "arn:aws:iam::123456789012:role/Operator*", "arn:aws:s3:::bucket"],
@@ -134,6 +141,19 @@ describe("paramProblems", () => {
     expect(problemsWith({ ...REQUIRED, [name]: bad })).toEqual([
       `${name}="${bad}" is not allowed; allowed: ${declared?.allowed}`,
     ]);
+  });
+
+  it("forwards exposed-key events by default, and then refuses a memberRoleName no EventBridge rule can carry", () => {
+    // Prepare: the member stacks name their exposed-key rule <memberRoleName>-health
+    const unruly = { ...REQUIRED, memberRoleName: "keyrotor+member" };
+
+    // Act / Assess
+    expect(defaultParams.exposedKeyTrigger).toBe("true");
+    expect(problemsWith(unruly)).toEqual([
+      'memberRoleName="keyrotor+member": with exposedKeyTrigger the member stacks name an EventBridge rule keyrotor+member-health, which takes only letters, digits, ".", "-" and "_"; rename the member role or set exposedKeyTrigger=false',
+    ]);
+    expect(problemsWith({ ...unruly, exposedKeyTrigger: "false" })).toEqual([]);
+    expect(problemsWith({ ...REQUIRED, memberRoleName: "Keyrotor_member.v2" })).toEqual([]);
   });
 
   it("rejects holdWhileInUse, verifyNewKeys and securityHubFindings that are not booleans", () => {

@@ -30,6 +30,8 @@ const forwarding = (accountId: string, forward: string) =>
       ReporterRoleArn: REPORTER,
       OrganizationId: ORG,
       ForwardConfigEvents: forward,
+      // Health's forwarder: tests/unit/policy/exposed-key-events.test.ts.
+      ForwardExposedKeys: "false",
     },
   });
 
@@ -105,5 +107,19 @@ describe("forwarding Config's compliance changes to keyrotor's account", () => {
       "ConfigEventsForwardingRule",
       ...roles,
     ]);
+    // Only the stack in keyrotor's region, where the rule's compliance changes are raised.
+    const elsewhere = memberStack({
+      accountId: MEMBER,
+      region: "us-east-1",
+      parameters: {
+        RotatorRoleArn: ROTATOR,
+        ReporterRoleArn: REPORTER,
+        OrganizationId: ORG,
+        ForwardConfigEvents: "true",
+        ForwardExposedKeys: "false",
+        KeyrotorRegion: "eu-west-1",
+      },
+    });
+    expect(elsewhere).toEqual({});
   });
 });

@@ -325,7 +325,7 @@ describe("the guard policy's exemptions cannot be self-made or taken over", () =
   });
 
   it("keeps keyrotor's reader and event-forwarding roles as it keeps the member role", async () => {
-    for (const name of ["keyrotor-member-reader", "keyrotor-member-events"]) {
+    for (const name of ["keyrotor-member-reader", "keyrotor-member-events", "keyrotor-member-health"]) {
       for (const action of [
         "iam:CreateRole",
         "iam:UpdateAssumeRolePolicy",
@@ -337,6 +337,34 @@ describe("the guard policy's exemptions cannot be self-made or taken over", () =
         );
       }
     }
+  });
+
+  it("keeps the exposed-key forwarding rule: an administrator can neither change, retarget, disable nor re-create it, only look", async () => {
+    // Prepare
+    const rule = `arn:aws:events:us-east-1:${MEMBER}:rule/keyrotor-member-health`;
+    const stackSets = `arn:aws:iam::${MEMBER}:role/stacksets-exec-0123456789abcdef`;
+
+    // Act / Assess
+    for (const action of [
+      "events:PutRule",
+      "events:DeleteRule",
+      "events:DisableRule",
+      "events:PutTargets",
+      "events:RemoveTargets",
+      "events:TagResource",
+    ]) {
+      expect(await asAdmin(action, rule), action).toBe("ExplicitlyDenied");
+      const byStackSets = await decision(stackSets, action, rule, {
+        identity: [administratorAccess],
+        scps: [scp],
+      });
+      expect(byStackSets, action).toBe("Allowed");
+      expect(await asAdmin(action, `arn:aws:events:us-east-1:${MEMBER}:rule/team-rule`), action).toBe(
+        "Allowed",
+      );
+    }
+    expect(await asAdmin("events:DescribeRule", rule)).toBe("Allowed");
+    expect(await asAdmin("events:ListTargetsByRule", rule)).toBe("Allowed");
   });
 
   it("with an exempt Identity Center role, keeps Identity Center's SAML provider, which signs that role's sessions", async () => {

@@ -72,12 +72,16 @@ const { schema } = managementMemberRole;
 /** infra/member-role.yml as CloudFormation reads it (short forms expanded), not yet resolved. */
 export const memberTemplate: Json = yaml.load(readFileSync("infra/member-role.yml", "utf8"), { schema });
 
-/** The member template's resources as they are created in `stack` (conditions applied). */
+/**
+ * The member template's resources as they are created in `stack` (conditions applied). Unless told,
+ * keyrotor runs in the stack's region, as for the StackSet's stack that creates the roles.
+ */
 export function memberStack(stack: Stack): Record<string, Json> {
+  const given: Record<string, string> = { KeyrotorRegion: stack.region ?? "us-east-1", ...stack.parameters };
   const parameters = Object.fromEntries(
     Object.entries(memberTemplate.Parameters as Record<string, Json>).map(([name, p]) => [
       name,
-      stack.parameters?.[name] ?? p.Default,
+      given[name] ?? p.Default,
     ]),
   );
   const full = { ...stack, parameters };
@@ -194,11 +198,12 @@ export function identityOf(role: Json): { name: string; policy: Json }[] {
 }
 
 /** Calls an infra/*.cjs resolver as osls does, with `params` over serverless.yml's defaults. */
-export function resolverOf(params: Record<string, string>, stage = "prod") {
+export function resolverOf(params: Record<string, string>, stage = "prod", region = "us-east-1") {
   return {
     resolveVariable: async (variable: string): Promise<unknown> => {
       if (variable === "self:service") return "keyrotor";
       if (variable === "sls:stage") return stage;
+      if (variable === "aws:region") return region;
       const name = variable.replace(/^param:/, "");
       const value = params[name] ?? defaultParams[name];
       if (value === undefined) throw new Error(`param ${name} has no value`);
