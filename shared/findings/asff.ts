@@ -1,5 +1,9 @@
 import { ageInDays } from "../lifecycle";
 import type { AccountReport, UserReport } from "../rotation/report";
+import { type AsffFinding, type FindingProduct, idPrefix, type Label, sanitize } from "./asff-format";
+import { incidentFinding } from "./incident-finding";
+
+export { type AsffFinding, type FindingProduct, idPrefix, sanitize } from "./asff-format";
 
 /**
  * keyrotor's findings in the AWS Security Finding Format: one per (account, user, problem), for the
@@ -10,56 +14,6 @@ import type { AccountReport, UserReport } from "../rotation/report";
 
 /** Problems, each a finding of its own: a user may have two (say, failing and held undelivered). */
 export type Problem = "blocked" | "held" | "failing" | "in-use" | "undelivered" | "reactivated";
-
-/** The default product of the account keyrotor runs in: the only one it may import findings into. */
-export interface FindingProduct {
-  readonly productArn: string;
-  /** keyrotor's own account: with the default product ARN a finding must name the importing account. */
-  readonly accountId: string;
-  readonly partition: string;
-  readonly region: string;
-}
-
-type Label = "INFORMATIONAL" | "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-
-/** The ASFF fields keyrotor writes (a subset of Security Hub's finding format). */
-export interface AsffFinding {
-  readonly SchemaVersion: string;
-  readonly Id: string;
-  readonly ProductArn: string;
-  readonly GeneratorId: string;
-  readonly AwsAccountId: string;
-  readonly Types: string[];
-  readonly CreatedAt: string;
-  readonly UpdatedAt: string;
-  readonly FirstObservedAt?: string;
-  readonly LastObservedAt?: string;
-  readonly Severity: { readonly Label: Label };
-  readonly Title: string;
-  readonly Description: string;
-  readonly Remediation?: { readonly Recommendation: { readonly Text: string } };
-  readonly ProductFields?: Record<string, string>;
-  readonly Resources: {
-    readonly Type: string;
-    readonly Id: string;
-    readonly Region?: string;
-    readonly Details?: { readonly AwsIamUser?: { readonly UserName?: string } };
-  }[];
-  readonly Compliance?: {
-    readonly Status: "PASSED" | "WARNING" | "FAILED" | "NOT_AVAILABLE";
-    readonly SecurityControlId?: string;
-    readonly RelatedRequirements?: string[];
-    readonly AssociatedStandards?: { readonly StandardsId: string }[];
-  };
-  readonly Workflow?: { readonly Status: "NEW" | "NOTIFIED" | "RESOLVED" | "SUPPRESSED" };
-  readonly RecordState?: "ACTIVE" | "ARCHIVED";
-}
-
-/**
- * Every keyrotor finding about `accountId` has this Id prefix; the full Id adds `<user>/<problem>`
- * (IAM user names never contain `/`), so one problem of one user is always the same finding.
- */
-export const idPrefix = (accountId: string) => `keyrotor/${accountId}/`;
 
 const CIS = "CIS AWS Foundations Benchmark";
 const standards = (...ids: string[]) => ids.map((v) => ({ StandardsId: `standards/${v}` }));
@@ -161,29 +115,14 @@ function oldestActive(user: UserReport, now: Date): { keyId: string; days: numbe
   return oldest ? { keyId: oldest.id, days: ageInDays(new Date(oldest.createdAt), now) } : null;
 }
 
-/** 40 characters of base64 mixing upper and lower case and digits: the shape of a secret access key. */
-const SECRET_SHAPED = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/g;
-const secretShaped = (s: string) => /[a-z]/.test(s) && /[A-Z]/.test(s) && /\d/.test(s);
-
 /**
- * Text from outside keyrotor (an error message, a reason) fit for a finding: control and bidi
- * characters become spaces, anything shaped like a secret access key is masked (reports hold none by
- * construction; a provider's error message is the one place one could slip in), and it is bounded.
+ * The findings for one account's report, as of the report's run: each user's problems, then the
+ * incident the run answered for, if any (`incident-finding.ts`).
  */
-export function sanitize(text: string, max: number): string {
-  const line = text
-    .replace(/[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/gu, " ")
-    .replace(SECRET_SHAPED, (s) => (secretShaped(s) ? "[masked]" : s))
-    .replace(/\s+/g, " ")
-    .trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** The findings for one account's report, as of the report's run. */
 export function findingsOf(report: AccountReport, product: FindingProduct): AsffFinding[] {
   const now = new Date(report.now);
-  return report.users.flatMap((user) =>
-    problemsOf(user).map(({ problem, reason, unused }) => {
+  return report.users.flatMap((user) => [
+    ...problemsOf(user).map(({ problem, reason, unused }) => {
       const { title, label, fix } = PROBLEM[problem];
       const key = oldestActive(user, now);
       const arn = `arn:${product.partition}:iam::${report.accountId}:user/${user.userName}`;
@@ -224,5 +163,6 @@ export function findingsOf(report: AccountReport, product: FindingProduct): Asff
         RecordState: "ACTIVE",
       } satisfies AsffFinding;
     }),
-  );
+    ...(user.incident ? [incidentFinding(report, product, user.userName, user.incident, user)] : []),
+  ]);
 }

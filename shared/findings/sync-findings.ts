@@ -1,8 +1,10 @@
 import { describeError } from "../errors";
 import type { AccountLedger } from "../ledger/records";
+import { addDays } from "../lifecycle";
 import type { Log } from "../log";
 import type { AccountReport, UserReport } from "../rotation/report";
 import { type AsffFinding, type FindingProduct, findingsOf, idPrefix } from "./asff";
+import { exposedKeyOf, fromLedger, incidentFinding, incidentId } from "./incident-finding";
 
 /** A finding Security Hub refused, and why. */
 export interface RefusedFinding {
@@ -65,9 +67,56 @@ export function resolved(f: AsffFinding, now: string): AsffFinding {
   };
 }
 
+/** How long after its handling an incident Security Hub never got is still imported from the ledger. */
+export const INCIDENT_FINDING_DAYS = 30;
+
+/** A finding written again over one Security Hub holds: it keeps its creation and first observation. */
+const over = (f: AsffFinding, before: AsffFinding | undefined): AsffFinding =>
+  before
+    ? { ...f, CreatedAt: before.CreatedAt, FirstObservedAt: before.FirstObservedAt ?? before.CreatedAt }
+    : f;
+
+/**
+ * Incident findings the report does not speak for, from the ledger (as loaded before the run). They are
+ * never archived: a handled incident's finding stays, RESOLVED, for the person who has to check what
+ * the key did. What the ledger has handled but Security Hub still holds open (a lost import) is
+ * imported handled; an incident Security Hub never got is imported while open, or within
+ * `INCIDENT_FINDING_DAYS` of its handling; anything else stands as it is.
+ */
+function incidentsFromLedger(
+  report: AccountReport,
+  product: FindingProduct,
+  active: ReadonlyMap<string, AsffFinding>,
+  current: ReadonlySet<string>,
+  ledger: AccountLedger | undefined,
+): { created: AsffFinding[]; resolved: AsffFinding[] } {
+  const created: AsffFinding[] = [];
+  const resolved: AsffFinding[] = [];
+  const since = addDays(new Date(report.now), -INCIDENT_FINDING_DAYS).getTime();
+  const users = new Map(report.users.map((u) => [u.userName, u]));
+  for (const [userName, record] of ledger?.users ?? []) {
+    for (const incident of record.incidents ?? []) {
+      const id = incidentId(report.accountId, userName, incident.keyId);
+      if (current.has(id)) continue;
+      const before = active.get(id);
+      const recent = !incident.handledAt || new Date(incident.handledAt).getTime() >= since;
+      const stale =
+        before && incident.handledAt && before.ProductFields?.["keyrotor/IncidentState"] !== "handled";
+      if (before ? !stale : !recent) continue;
+      const finding = over(
+        incidentFinding(report, product, userName, fromLedger(incident), users.get(userName)),
+        before,
+      );
+      (before ? resolved : created).push(finding);
+    }
+  }
+  return { created, resolved };
+}
+
 /**
  * What to import for one account: each current finding (an existing one keeps its creation and first
- * observation), and each active finding whose problem is gone, resolved. Pure.
+ * observation), each active finding whose problem is gone, resolved, and the incidents the ledger
+ * knows better than Security Hub (`incidentsFromLedger`). Pure.
  */
 export function planFindings(
   report: AccountReport,
@@ -76,22 +125,20 @@ export function planFindings(
   ledger?: AccountLedger,
 ): { writes: AsffFinding[]; imported: number; updated: number; resolved: number; kept: number } {
   const existing = new Map(active.map((f) => [f.Id, f]));
-  const current = findingsOf(report, product).map((f) => {
-    const before = existing.get(f.Id);
-    return before
-      ? { ...f, CreatedAt: before.CreatedAt, FirstObservedAt: before.FirstObservedAt ?? before.CreatedAt }
-      : f;
-  });
+  const current = findingsOf(report, product).map((f) => over(f, existing.get(f.Id)));
   const ids = new Set(current.map((f) => f.Id));
   const gone = active.filter((f) => !ids.has(f.Id));
-  const closed = gone.filter((f) => !stillStands(f, report, ledger)).map((f) => resolved(f, report.now));
+  const closed = gone
+    .filter((f) => exposedKeyOf(f, report.accountId) === null && !stillStands(f, report, ledger))
+    .map((f) => resolved(f, report.now));
+  const incidents = incidentsFromLedger(report, product, existing, ids, ledger);
   const updated = current.filter((f) => existing.has(f.Id)).length;
   return {
-    writes: [...current, ...closed],
-    imported: current.length - updated,
+    writes: [...current, ...closed, ...incidents.created, ...incidents.resolved],
+    imported: current.length - updated + incidents.created.length,
     updated,
-    resolved: closed.length,
-    kept: gone.length - closed.length,
+    resolved: closed.length + incidents.resolved.length,
+    kept: gone.length - closed.length - incidents.resolved.length,
   };
 }
 

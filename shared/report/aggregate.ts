@@ -1,7 +1,8 @@
 import { ADVICE_KINDS } from "../advice/types";
 import { type AccountFacts, emptyCounts, type ReportSettings, UNUSED_DEFAULT_DAYS } from "./facts";
+import { byRecency } from "./incidents";
 import { type MonthTally, monthlyKeys, monthlyRotations } from "./months";
-import { AGE_BANDS, type Attention, type KeyCounts, type OrgReport, USE_BANDS } from "./types";
+import { AGE_BANDS, type Attention, type Incident, type KeyCounts, type OrgReport, USE_BANDS } from "./types";
 
 /** Who needs a person first: what keyrotor cannot fix, then what it is waiting on, then who it leaves be. */
 export const ATTENTION_ORDER: readonly Attention["kind"][] = [
@@ -21,16 +22,18 @@ export function shareOf(part: number, whole: number): number | null {
 /**
  * The whole organization from its accounts' facts: totals, the next 14 days, everyone who needs a
  * person (blocked and failing first, the longest stuck first within a kind), Active keys by advice,
- * rotations and long-lived keys per month. One pass over the accounts, then one sort of the attention
- * list.
+ * rotations and long-lived keys per month, and every incident (the most recent first). One pass over
+ * the accounts, then one sort each of the attention list and the incidents.
  */
 export function aggregate(accounts: readonly AccountFacts[], settings: ReportSettings, now: Date): OrgReport {
   const totals = emptyCounts();
   const upcoming = { rotations: 0, deactivations: 0, deletions: 0 };
   const attention: Attention[] = [];
   const months = new Map<string, MonthTally>();
+  const incidents: Incident[] = [];
   let unreadableAccounts = 0;
-  for (const { summary, rotations } of accounts) {
+  for (const { summary, rotations, incidents: found } of accounts) {
+    incidents.push(...found);
     if (summary.error !== undefined) unreadableAccounts++;
     addCounts(totals, summary);
     upcoming.rotations += summary.upcoming.rotations;
@@ -61,6 +64,7 @@ export function aggregate(accounts: readonly AccountFacts[], settings: ReportSet
       accounts.map((a) => a.activeKeysByMonth),
       now,
     ),
+    incidents: incidents.sort(byRecency),
   };
 }
 

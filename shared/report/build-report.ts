@@ -6,6 +6,7 @@ import type { OrganizationPort } from "../scheduling/schedule-run";
 import { type AccountInfo, type Scope, selectAccounts } from "../scheduling/select";
 import { aggregate } from "./aggregate";
 import { type AccountFacts, accountFacts, type ReportSettings, unreadableAccount } from "./facts";
+import { incidentsOf } from "./incidents";
 import { type ReportIam, readIam } from "./read-iam";
 import type { AccountSummary, OrgReport } from "./types";
 
@@ -121,6 +122,8 @@ async function readAccount(
     iam.status === "rejected" ? iam.reason : (ledger as PromiseRejectedResult).reason,
   );
   ports.log.warn("account unreadable", { accountId: account.id, error });
-  const recorded = ledger.status === "fulfilled" ? ledger.value.account?.activeKeysByMonth : undefined;
-  return unreadableAccount(account.id, account.name, error.message, recorded);
+  if (ledger.status === "rejected") return unreadableAccount(account.id, account.name, error.message);
+  const { activeKeysByMonth } = ledger.value.account ?? {};
+  const incidents = incidentsOf(account.id, ledger.value);
+  return unreadableAccount(account.id, account.name, error.message, activeKeysByMonth, incidents);
 }

@@ -1,5 +1,6 @@
 import { EMAIL_STYLE, emailDocument, escapeHtml } from "../email-html";
-import type { Attention, OrgReport } from "./types";
+import { handledWithin } from "./incidents";
+import type { Attention, Incident, OrgReport } from "./types";
 
 /**
  * The weekly digest: the organization's standing and who needs a person, in an email short enough to
@@ -27,6 +28,9 @@ export interface Digest {
 export const LISTED_USERS = 25;
 /** Unreadable accounts listed by name in the email. */
 export const LISTED_ACCOUNTS = 10;
+
+/** The digest's period: it counts the incidents handled in this many days up to the report. */
+export const HANDLED_PERIOD_DAYS = 7;
 
 /** The report's object key: one per run, sortable by time, never a name a reader chose. */
 export function reportKey(generatedAt: string): string {
@@ -103,8 +107,7 @@ function needingAPerson(report: OrgReport) {
   const names = new Map(report.accounts.map((a) => [a.accountId, a.name]));
   const users = report.attention.filter((a) => a.kind !== "exempt");
   const rows = users.slice(0, LISTED_USERS).map((a) => {
-    const name = names.get(a.accountId);
-    const account = name && name !== a.accountId ? `${oneLine(name, 60)} (${a.accountId})` : a.accountId;
+    const account = accountLabel(names, a.accountId);
     const age = a.oldestKeyDays === undefined ? "" : `, oldest key ${plural(a.oldestKeyDays, "day")}`;
     return { account, user: oneLine(a.userName, 64), what: `${KIND[a.kind]}${age}: ${oneLine(a.reason)}` };
   });
@@ -125,6 +128,52 @@ function needingAPerson(report: OrgReport) {
           `${oneLine(a.name, 60)} (${a.accountId}): ${oneLine(a.reportFallback ?? "")}; every user listed through IAM instead`,
       ),
     moreListed: Math.max(0, listed.length - LISTED_ACCOUNTS),
+  };
+}
+
+const at = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+const BY: Record<Incident["trigger"], string> = {
+  health: "AWS Health",
+  cli: "an operator (keyrotor rotate)",
+};
+
+/** An account as the digest names it: its name and id, or its id alone. */
+function accountLabel(names: ReadonlyMap<string, string>, accountId: string): string {
+  const name = names.get(accountId);
+  return name && name !== accountId ? `${oneLine(name, 60)} (${accountId})` : accountId;
+}
+
+/**
+ * Open incidents, the most recent first (the first `LISTED_USERS`), and the incidents handled in the
+ * period; `null` when there is neither. An open incident needs a person now: keyrotor is still at it,
+ * or cannot go on alone, and whatever saw the key may be using it.
+ */
+function incidentsPart(report: OrgReport): Part | null {
+  const incidents = report.incidents ?? [];
+  const open = incidents.filter((i) => i.state === "open");
+  const handled = handledWithin(incidents, new Date(report.generatedAt), HANDLED_PERIOD_DAYS).length;
+  if (open.length === 0 && handled === 0) return null;
+  const names = new Map(report.accounts.map((a) => [a.accountId, a.name]));
+  const rows = open.slice(0, LISTED_USERS).map((i) => {
+    const done = i.replacedBy
+      ? `, replaced by ${oneLine(i.replacedBy, 40)}, ${i.revokedAt ? `deactivated ${at(i.revokedAt)}` : "not revoked yet"}`
+      : ", not replaced yet";
+    const what = `access key ${oneLine(i.keyId, 40)} reported exposed by ${BY[i.trigger]} on ${at(i.openedAt)}${done}`;
+    return [accountLabel(names, i.accountId), oneLine(i.userName, 64), what];
+  });
+  const more = open.length - rows.length;
+  return {
+    title: open.length > 0 ? "Needs a person now: open incidents" : "Incidents",
+    rows,
+    lines: [
+      ...(more > 0 ? [`And ${plural(more, "more open incident")}: see the full report.`] : []),
+      ...(handled > 0
+        ? [
+            `${plural(handled, "incident")} handled in the last ${HANDLED_PERIOD_DAYS} days: exposed keys replaced and revoked as asked.`,
+          ]
+        : []),
+      "For each exposed key, check CloudTrail for what it was used for, then remove AWS's quarantine policy (AWSCompromisedKeyQuarantine, or a later version) from the user: keyrotor never detaches it.",
+    ],
   };
 }
 
@@ -176,7 +225,8 @@ const htmlOf = (part: Part) => [
 ];
 
 /**
- * The digest email for `report`, stored at `stored`: the summary, who needs a person (the first
+ * The digest email for `report`, stored at `stored`: open incidents first (and those handled in the
+ * last `HANDLED_PERIOD_DAYS`), then the summary, who needs a person (the first
  * `LISTED_USERS`; the rest counted), accounts that could not be read, accounts whose credential report
  * could not be read (their users listed through IAM instead), and the link to the full report.
  */
@@ -191,9 +241,13 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
       : `${percent(totals.rotationCompliant, totals.activeKeys)} of keys within ${thresholds.rotateAfterDays} days`;
   const unreadable =
     totals.unreadableAccounts > 0 ? `, ${plural(totals.unreadableAccounts, "account")} unreadable` : "";
-  const subject = `[keyrotor] Weekly report ${day}: ${standing}, ${needing} ${needing === 1 ? "needs" : "need"} a person${unreadable}`;
+  const open = (report.incidents ?? []).filter((i) => i.state === "open").length;
+  const urgent = open > 0 ? `${plural(open, "open incident")}, ` : "";
+  const subject = `[keyrotor] Weekly report ${day}: ${urgent}${standing}, ${needing} ${needing === 1 ? "needs" : "need"} a person${unreadable}`;
   const url = consoleUrlOf(stored);
+  const incidents = incidentsPart(report);
   const parts: Part[] = [
+    ...(incidents ? [incidents] : []),
     { lines: summaryOf(report) },
     {
       title: "Needs a person",

@@ -8,8 +8,9 @@ import type { AccountContext } from "../rotation/settings";
 import { exemptionOf } from "../rotation/user-facts";
 import { reportedAdvice } from "./advice";
 import { concernOf } from "./attention";
+import { incidentsOf } from "./incidents";
 import { type MonthTally, tallyRotations } from "./months";
-import type { AccountSummary, AgeBand, Attention, KeyCounts, Upcoming, UseBand } from "./types";
+import type { AccountSummary, AgeBand, Attention, Incident, KeyCounts, Upcoming, UseBand } from "./types";
 
 /** The settings a report judges keys against. */
 export type ReportSettings = Pick<
@@ -43,12 +44,14 @@ export interface AccountInputs {
 
 /**
  * One account's facts: its summary, its rotations by month (`YYYY-MM`) for the organization's medians,
- * and its Active keys by month as its runs recorded them (empty when none did) for the trend.
+ * its Active keys by month as its runs recorded them (empty when none did) for the trend, and the
+ * incidents its ledger holds, the most recent first.
  */
 export interface AccountFacts {
   readonly summary: AccountSummary;
   readonly rotations: ReadonlyMap<string, MonthTally>;
   readonly activeKeysByMonth: Readonly<Record<string, number>>;
+  readonly incidents: readonly Incident[];
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -84,20 +87,22 @@ export function useBand(lastUsedAt: Date | null, now: Date): UseBand {
 }
 
 /**
- * An account that could not be read: zero counts and why. Its Active keys by month, when its ledger
- * could be read, still count in the trend: they are what its runs recorded, not what the report saw.
+ * An account that could not be read: zero counts and why. Its Active keys by month and its incidents,
+ * when its ledger could be read, still count: they are what its runs recorded, not what the report saw.
  */
 export function unreadableAccount(
   accountId: string,
   name: string,
   error: string,
   activeKeysByMonth: Readonly<Record<string, number>> = {},
+  incidents: readonly Incident[] = [],
 ): AccountFacts {
   const upcoming = { rotations: 0, deactivations: 0, deletions: 0 };
   return {
     summary: { ...emptyCounts(), accountId, name, upcoming, attention: [], error },
     rotations: new Map(),
     activeKeysByMonth,
+    incidents,
   };
 }
 
@@ -106,7 +111,7 @@ export function unreadableAccount(
  * steps come from the lifecycle's own `decide` over the report's keys (steps due now, which the next
  * run takes, and those due within `UPCOMING_DAYS`). The report has no key ids, so what only ids tell
  * (the key the secret records, keys a person re-activated) is left out, as discovery does. Each user
- * with Active keys gets `adviseUser`'s advice, counted by kind.
+ * with Active keys gets `adviseUser`'s advice, counted by kind. Its incidents come from the ledger alone.
  */
 export function accountFacts(inputs: AccountInputs, settings: ReportSettings, now: Date): AccountFacts {
   const counts = emptyCounts();
@@ -159,7 +164,12 @@ export function accountFacts(inputs: AccountInputs, settings: ReportSettings, no
     attention,
     ...(inputs.reportFallback === undefined ? {} : { reportFallback: inputs.reportFallback }),
   };
-  return { summary, rotations, activeKeysByMonth: inputs.ledger.account?.activeKeysByMonth ?? {} };
+  return {
+    summary,
+    rotations,
+    activeKeysByMonth: inputs.ledger.account?.activeKeysByMonth ?? {},
+    incidents: incidentsOf(inputs.accountId, inputs.ledger),
+  };
 }
 
 /** What the lifecycle decides for a user without keys, without asking it for each of them. */

@@ -5,6 +5,7 @@ import {
   AGE_BANDS,
   type AgeBand,
   type Attention,
+  type Incident,
   type KeyCounts,
   type OrgReport,
   type Upcoming,
@@ -65,6 +66,8 @@ export const CSV_COLUMNS: readonly string[] = [
   ...ATTENTION_ORDER.map((k) => ATTENTION_COLUMNS[k]),
   ...ADVICE_KINDS.map((k) => ADVICE_COLUMNS[k]),
   "reportFallback",
+  "openIncidents",
+  "handledIncidents",
 ];
 
 /** A share to four decimals (0.9231), empty when there are no Active keys. */
@@ -78,7 +81,9 @@ function row(
   counts: KeyCounts,
   upcoming: Upcoming,
   attention: readonly Attention[],
+  incidents: readonly Incident[],
 ): CsvValue[] {
+  const open = incidents.filter((i) => i.state === "open").length;
   const byKind = new Map<Attention["kind"], number>();
   for (const a of attention) byKind.set(a.kind, (byKind.get(a.kind) ?? 0) + 1);
   return [
@@ -101,6 +106,8 @@ function row(
     ...ATTENTION_ORDER.map((k) => byKind.get(k) ?? 0),
     ...ADVICE_KINDS.map((k) => counts.byAdvice?.[k] ?? ""),
     name.fallback,
+    open,
+    incidents.length - open,
   ];
 }
 
@@ -108,11 +115,20 @@ function row(
  * The report as CSV for spreadsheets: a header, one row per account, then a `TOTAL` row for the
  * organization. The attention columns count the account's users of each kind; who they are and why
  * is in the JSON and the HTML. The advice columns count the Active keys advised each way of getting
- * rid of them (empty in a report made without advice). Records end with CRLF, as RFC 4180 has them.
+ * rid of them (empty in a report made without advice); the incident columns count the account's exposed
+ * keys still open and handled (which keys is `renderIncidentsCsv`'s file). Records end with CRLF, as
+ * RFC 4180 has them.
  * Names and errors come from outside keyrotor: `csvRecord` writes them so that no spreadsheet runs them.
  */
 export function renderCsv(report: OrgReport): string {
   const { totals } = report;
+  const incidents = report.incidents ?? [];
+  const byAccount = new Map<string, Incident[]>();
+  for (const i of incidents) {
+    const listed = byAccount.get(i.accountId);
+    if (listed) listed.push(i);
+    else byAccount.set(i.accountId, [i]);
+  }
   const listed = report.accounts.filter((a) => a.reportFallback !== undefined).length;
   const rows = [
     CSV_COLUMNS,
@@ -122,6 +138,7 @@ export function renderCsv(report: OrgReport): string {
         a,
         a.upcoming,
         a.attention,
+        byAccount.get(a.accountId) ?? [],
       ),
     ),
     row(
@@ -134,7 +151,52 @@ export function renderCsv(report: OrgReport): string {
       totals,
       report.upcoming,
       report.attention,
+      incidents,
     ),
   ];
   return rows.map((cells) => `${csvRecord(cells)}\r\n`).join("");
+}
+
+/** The incidents file's header; like the report's, columns are only ever added at the end. */
+export const INCIDENT_CSV_COLUMNS: readonly string[] = [
+  "accountId",
+  "accountName",
+  "userName",
+  "keyId",
+  "state",
+  "trigger",
+  "response",
+  "openedAt",
+  "replacedBy",
+  "revokedAt",
+  "deletedAt",
+  "handledAt",
+  "source",
+  "reason",
+];
+
+/**
+ * The report's incidents as a CSV file of their own: a header, then one row per exposed key, the most
+ * recent first, each instant in ISO form and empty where it has not happened. The operator's reason,
+ * the source and the names are written by `csvRecord`, so no spreadsheet runs them.
+ */
+export function renderIncidentsCsv(report: OrgReport): string {
+  const names = new Map(report.accounts.map((a) => [a.accountId, a.name]));
+  const rows = (report.incidents ?? []).map((i): CsvValue[] => [
+    i.accountId,
+    names.get(i.accountId) ?? "",
+    i.userName,
+    i.keyId,
+    i.state,
+    i.trigger,
+    i.response,
+    i.openedAt,
+    i.replacedBy ?? "",
+    i.revokedAt ?? "",
+    i.deletedAt ?? "",
+    i.handledAt ?? "",
+    i.source,
+    i.reason ?? "",
+  ]);
+  return [INCIDENT_CSV_COLUMNS, ...rows].map((cells) => `${csvRecord(cells)}\r\n`).join("");
 }

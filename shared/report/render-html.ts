@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { accountsSection } from "./html/accounts";
 import { attentionSection } from "./html/attention";
 import { GETTING_RID_ID } from "./html/getting-rid";
+import { incidentsSection } from "./html/incidents";
 import { SORT_SCRIPT } from "./html/script";
 import { STYLES } from "./html/styles";
 import { summarySection } from "./html/summary";
@@ -26,13 +27,14 @@ const POLICY = [
 /**
  * The organization's report as one self-contained HTML page: summary first (totals, IAM.3 and
  * unused-key shares, the next 14 days, who needs a person, charts as inline SVG, getting rid of keys:
- * keys by advice and long-lived keys per month), then who needs a
- * person by kind, then the accounts, those needing a look first and the rest in collapsed groups.
+ * keys by advice and long-lived keys per month), then the incidents (exposed keys, when there are any),
+ * then who needs a person by kind, then the accounts, those needing a look first and the rest in collapsed groups.
  * Readable without its script (which only sorts tables) and printable. Every text from the report
  * is escaped.
  */
 export function renderHtml(report: OrgReport): string {
   const title = `keyrotor: access keys across ${num(report.totals.accounts)} accounts`;
+  const incidents = report.incidents?.length ? `<a href="#incidents">Incidents</a>` : "";
   return [
     "<!doctype html>",
     `<html lang="en"><head><meta charset="utf-8">`,
@@ -43,8 +45,9 @@ export function renderHtml(report: OrgReport): string {
     `<title>${text(title)}</title><style>${STYLES}</style></head>`,
     `<body><main><header><h1>${text(title)}</h1>`,
     `<p class="muted">Generated ${text(instant(report.generatedAt))} by keyrotor from the credential reports and its ledger.</p>`,
-    `<nav><a href="#summary">Summary</a><a href="#${GETTING_RID_ID}">Getting rid of keys</a><a href="#attention">Who needs a person</a><a href="#accounts">Accounts</a></nav></header>`,
+    `<nav><a href="#summary">Summary</a><a href="#${GETTING_RID_ID}">Getting rid of keys</a>${incidents}<a href="#attention">Who needs a person</a><a href="#accounts">Accounts</a></nav></header>`,
     summarySection(report),
+    incidentsSection(report),
     attentionSection(report),
     accountsSection(report.accounts),
     `</main><script>${SORT_SCRIPT}</script></body></html>`,

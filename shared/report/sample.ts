@@ -1,9 +1,11 @@
 import { ADVICE_KINDS, type AdviceKind } from "../advice/types";
+import { byRecency } from "./incidents";
 import {
   type AccountSummary,
   AGE_BANDS,
   type AgeBand,
   type Attention,
+  type Incident,
   type KeyCounts,
   type MonthlyKeys,
   type MonthlyRotations,
@@ -41,7 +43,56 @@ export function sampleOrgReport(accounts: number, generatedAt = "2026-05-04T06:0
     attention,
     history: sampleHistory(generatedAt, totals.activeKeys, random),
     trend: sampleTrend(generatedAt, totals.activeKeys, summaries.filter((a) => !a.error).length),
+    incidents: sampleIncidents(summaries, generatedAt),
   };
+}
+
+/** One account in this many has an incident of each kind, starting with the second and the fifth. */
+const INCIDENT_EVERY = 400;
+
+/**
+ * Exposed keys, drawn from no random number (the draws above stay those the renderers' tests were
+ * written against): in the second account of every 400 one AWS Health reported three days ago, replaced
+ * and deactivated a minute later; in the fifth, one an operator reported this morning, still open
+ * because its user holds two keys. The most recent first, as the report has them.
+ */
+function sampleIncidents(accounts: readonly AccountSummary[], generatedAt: string): Incident[] {
+  const at = (hours: number, minutes = 0) =>
+    new Date(Date.parse(generatedAt) - hours * 3_600_000 + minutes * 60_000).toISOString();
+  const key = (n: number) => `AKIAEXAMPLE${String(n).padStart(9, "0")}`;
+  const incidents: Incident[] = [];
+  accounts.forEach((a, i) => {
+    const team = a.name.split(" ")[0]?.toLowerCase() ?? "team";
+    if (i % INCIDENT_EVERY === 1) {
+      incidents.push({
+        accountId: a.accountId,
+        userName: `svc-${team}-deploy`,
+        keyId: key(i * 2),
+        state: "handled",
+        trigger: "health",
+        source: `arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/AWS_RISK_CREDENTIALS_EXPOSED_${i}`,
+        response: "revoke",
+        openedAt: at(72),
+        replacedBy: key(i * 2 + 1),
+        revokedAt: at(72, 1),
+        handledAt: at(72, 1),
+      });
+    }
+    if (i % INCIDENT_EVERY === 4) {
+      incidents.push({
+        accountId: a.accountId,
+        userName: `svc-${team}-ci`,
+        keyId: key(i * 2),
+        state: "open",
+        trigger: "cli",
+        source: `cli-${generatedAt.slice(0, 10).replace(/-/g, "")}T0100Z`,
+        reason: "printed in a public build log",
+        response: "revoke",
+        openedAt: at(5),
+      });
+    }
+  });
+  return incidents.sort(byRecency);
 }
 
 const KIND_ORDER: readonly Attention["kind"][] = [

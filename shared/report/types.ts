@@ -1,4 +1,5 @@
 import type { AdviceKind } from "../advice/types";
+import type { IncidentResponse, IncidentTrigger } from "../ledger/records";
 
 /**
  * The organization-wide report: where every account stands, from the credential reports (no call
@@ -80,6 +81,32 @@ export interface MonthlyKeys {
   readonly carried: number;
 }
 
+/**
+ * An exposed key and what keyrotor did about it, as the ledger records it (`UserRecord.incidents`):
+ * `open` until keyrotor had nothing left to do (`handledAt`), `handled` after. Key ids, instants and
+ * where the request came from; never a secret.
+ */
+export interface Incident {
+  readonly accountId: string;
+  readonly userName: string;
+  /** The exposed key. */
+  readonly keyId: string;
+  readonly state: "open" | "handled";
+  /** `health`: AWS Health's AWS_RISK_CREDENTIALS_EXPOSED; `cli`: an operator's `keyrotor rotate`. */
+  readonly trigger: IncidentTrigger;
+  /** The Health event's ARN, or the CLI run's id. */
+  readonly source: string;
+  /** The operator's words, when given. */
+  readonly reason?: string;
+  readonly response: IncidentResponse;
+  readonly openedAt: string;
+  /** The key that replaced it, once stored. */
+  readonly replacedBy?: string;
+  readonly revokedAt?: string;
+  readonly deletedAt?: string;
+  readonly handledAt?: string;
+}
+
 export interface AccountSummary extends KeyCounts {
   readonly accountId: string;
   readonly name: string;
@@ -116,4 +143,9 @@ export interface OrgReport {
    * scope today. Always set by `buildOrgReport`.
    */
   readonly trend?: readonly MonthlyKeys[];
+  /**
+   * Every incident the ledger holds (at most `INCIDENT_HISTORY` a user), the most recent first, those of
+   * accounts whose IAM could not be read included. Always set by `buildOrgReport`.
+   */
+  readonly incidents?: readonly Incident[];
 }

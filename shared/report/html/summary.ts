@@ -4,7 +4,8 @@ import { gettingRidPart } from "./getting-rid";
 import { count, num, percent, shareOf, text } from "./text";
 
 /**
- * The summary section: totals, the two compliance shares, the next 14 days, who needs a person, charts,
+ * The summary section: totals, the two compliance shares, the next 14 days, who needs a person, open
+ * incidents (when there were any), charts,
  * then getting rid of keys (keys by advice, long-lived keys per month).
  */
 export function summarySection(report: OrgReport): string {
@@ -40,6 +41,7 @@ export function summarySection(report: OrgReport): string {
       kinds.map(([kind, n]) => `${num(n)} ${KIND_WORDS[kind].short}`).join(", ") || "nobody",
       report.attention.length > 0 ? "warn" : "ok",
     ),
+    ...incidentCard(report),
   ];
   const age = totals.byAge;
   const use = totals.byUse;
@@ -110,6 +112,16 @@ export function attentionKinds(report: OrgReport): [keyof typeof KIND_WORDS, num
   return kinds
     .map((kind) => [kind, report.attention.filter((a) => a.kind === kind).length] as [typeof kind, number])
     .filter(([, n]) => n > 0);
+}
+
+/** The open incidents, when the ledger holds any incident at all. */
+function incidentCard(report: OrgReport): string[] {
+  const incidents = report.incidents ?? [];
+  if (incidents.length === 0) return [];
+  const open = incidents.filter((i) => i.state === "open").length;
+  return [
+    card("Open incidents", num(open), `${num(incidents.length - open)} handled`, open > 0 ? "bad" : "ok"),
+  ];
 }
 
 function card(title: string, figure: string, detail: string, tone?: Tone): string {

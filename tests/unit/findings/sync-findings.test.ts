@@ -4,12 +4,13 @@ import { parseConfig } from "../../../shared/config";
 import type { AsffFinding, FindingProduct } from "../../../shared/findings/asff";
 import {
   type FindingsPort,
+  INCIDENT_FINDING_DAYS,
   publishFindings,
   type RefusedFinding,
   syncFindings,
 } from "../../../shared/findings/sync-findings";
 import { rotateJob } from "../../../shared/jobs/rotate-job";
-import type { AccountLedger, UserRecord } from "../../../shared/ledger/records";
+import type { AccountLedger, IncidentRecord, UserRecord } from "../../../shared/ledger/records";
 import type { AccountReport, UserReport } from "../../../shared/rotation/report";
 import { key, NOW } from "../../support/keys";
 import { memoryLog } from "../../support/log";
@@ -260,6 +261,172 @@ describe("syncFindings: Security Hub brought to the account's report", () => {
     // Assess
     expect(hub.findings.get("keyrotor/444455556666/app/blocked")?.RecordState).toBe("ACTIVE");
     expect(hub.imports).toHaveLength(1);
+  });
+});
+
+describe("syncFindings: an incident's finding, NEW while open and RESOLVED once handled, never archived", () => {
+  const EXPOSED = "AKIAEXPOSED000000001";
+  const opened: IncidentRecord = {
+    keyId: EXPOSED,
+    trigger: "health",
+    source: "arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/E1",
+    response: "revoke",
+    openedAt: DAY_1,
+  };
+  const done: IncidentRecord = {
+    ...opened,
+    replacedBy: "AKIANEW0000000000001",
+    revokedAt: DAY_1,
+    handledAt: DAY_1,
+  };
+  const incidentId = `keyrotor/${MEMBER}/deploy/incident/${EXPOSED}`;
+  const open = () => user("deploy", { incident: { ...opened, state: "open" } });
+  const handled = () => user("deploy", { incident: { ...done, state: "handled" } });
+  const withIncidents = (...incidents: IncidentRecord[]): AccountLedger => ({
+    users: new Map([["deploy", { userName: "deploy", incidents }]]),
+    account: null,
+  });
+
+  it("updates the same finding from NEW to RESOLVED when the incident is handled, keeping its creation", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [open()]));
+
+    // Act
+    const sync = await syncFindings(hub.port, report(DAY_2, [handled()]));
+
+    // Assess
+    expect(sync).toMatchObject({ imported: 0, updated: 1, resolved: 0 });
+    expect([...hub.findings.keys()]).toEqual([incidentId]);
+    expect(hub.findings.get(incidentId)).toMatchObject({
+      RecordState: "ACTIVE",
+      Workflow: { Status: "RESOLVED" },
+      CreatedAt: DAY_1,
+      UpdatedAt: DAY_2,
+    });
+  });
+
+  it("a later run whose report has no incident leaves a handled incident's finding as it is, not archived", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [handled()]));
+
+    // Act: deploy looked at again, with nothing to say about the incident; then not looked at at all
+    const looked = await syncFindings(hub.port, report(DAY_2, [user("deploy")]), withIncidents(done));
+    const skipped = await syncFindings(hub.port, report(DAY_2, [user("other")]), withIncidents(done));
+
+    // Assess
+    expect(looked).toMatchObject({ resolved: 0, kept: 1 });
+    expect(skipped).toMatchObject({ resolved: 0, kept: 1 });
+    expect(hub.imports).toHaveLength(1);
+    expect(hub.findings.get(incidentId)).toMatchObject({
+      RecordState: "ACTIVE",
+      Workflow: { Status: "RESOLVED" },
+    });
+  });
+
+  it("keeps an open incident's finding open when a report skips it: neither archived nor resolved", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [open()]));
+
+    // Act: every user of the account looked at, deploy without its incident; and without a ledger
+    await syncFindings(hub.port, report(DAY_2, [user("deploy")]), withIncidents(opened));
+    await syncFindings(hub.port, report(DAY_2, [user("other")], 0));
+
+    // Assess
+    expect(hub.findings.get(incidentId)).toMatchObject({
+      RecordState: "ACTIVE",
+      Workflow: { Status: "NEW" },
+    });
+    expect(hub.imports).toHaveLength(1);
+  });
+
+  it("a handled incident whose RESOLVED import was lost is resolved at the next run, from the ledger", async () => {
+    // Prepare: opened on day 1; on day 2 it is handled, but Security Hub cannot be reached
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [open()]));
+    const down = { ...hub.port, activeFindings: () => Promise.reject(new Error("connect ETIMEDOUT")) };
+    expect(
+      await publishFindings({ findings: down, log: memoryLog() }, report(DAY_2, [handled()])),
+    ).toBeNull();
+
+    // Act: day 3, the report has nothing new about the incident
+    const DAY_3 = "2026-06-03T06:00:00.000Z";
+    const sync = await syncFindings(hub.port, report(DAY_3, [user("deploy")]), withIncidents(done));
+
+    // Assess
+    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 1 });
+    expect(hub.findings.get(incidentId)).toMatchObject({
+      RecordState: "ACTIVE",
+      Workflow: { Status: "RESOLVED" },
+      CreatedAt: DAY_1,
+      FirstObservedAt: DAY_1,
+      UpdatedAt: DAY_3,
+      ProductFields: { "keyrotor/IncidentState": "handled" },
+    });
+  });
+
+  it("an import applied whose answer was lost is not written again: the next run finds it done", async () => {
+    // Prepare: the import lands, then the answer is lost
+    const hub = memoryHub();
+    const lossy: FindingsPort = {
+      ...hub.port,
+      importFindings: async (batch) => {
+        await hub.port.importFindings(batch);
+        throw new Error("socket hang up");
+      },
+    };
+    expect(
+      await publishFindings({ findings: lossy, log: memoryLog() }, report(DAY_1, [handled()])),
+    ).toBeNull();
+
+    // Act
+    const sync = await syncFindings(hub.port, report(DAY_2, [user("deploy")]), withIncidents(done));
+
+    // Assess
+    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 0, kept: 1 });
+    expect(hub.imports).toHaveLength(1);
+    expect(hub.findings.get(incidentId)?.Workflow?.Status).toBe("RESOLVED");
+  });
+
+  it("imports from the ledger an incident Security Hub never got, while open or handled within INCIDENT_FINDING_DAYS", async () => {
+    // Prepare: the run that opened (and handled) these could not reach Security Hub
+    const hub = memoryHub();
+    const old: IncidentRecord = {
+      ...done,
+      keyId: "AKIAOLDEXPOSED000001",
+      openedAt: "2026-03-01T06:00:00.000Z",
+      handledAt: "2026-03-01T06:00:00.000Z",
+    };
+    const still: IncidentRecord = { ...opened, keyId: "AKIASTILLOPEN0000001" };
+    const ledger = withIncidents(old, done, still);
+
+    // Act
+    const sync = await syncFindings(hub.port, report(DAY_2, [user("deploy")]), ledger);
+
+    // Assess: the recent ones, not the one handled three months ago
+    expect(sync).toMatchObject({ imported: 2 });
+    expect(hub.findings.get(incidentId)?.Workflow?.Status).toBe("RESOLVED");
+    expect(hub.findings.get(`keyrotor/${MEMBER}/deploy/incident/AKIASTILLOPEN0000001`)).toMatchObject({
+      Workflow: { Status: "NEW" },
+      Severity: { Label: "CRITICAL" },
+    });
+    expect(hub.findings.has(`keyrotor/${MEMBER}/deploy/incident/AKIAOLDEXPOSED000001`)).toBe(false);
+    expect(INCIDENT_FINDING_DAYS).toBe(30);
+  });
+
+  it("archives other findings as before while the incident's stands", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [{ ...open(), status: "blocked", reason: "two keys" }]));
+
+    // Act
+    await syncFindings(hub.port, report(DAY_2, [user("deploy")]), withIncidents(opened));
+
+    // Assess
+    expect(hub.findings.get(`keyrotor/${MEMBER}/deploy/blocked`)?.RecordState).toBe("ARCHIVED");
+    expect(hub.findings.get(incidentId)?.RecordState).toBe("ACTIVE");
   });
 });
 

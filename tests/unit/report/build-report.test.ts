@@ -235,6 +235,34 @@ describe("buildOrgReport", () => {
     ]);
   });
 
+  it("lists the ledger's incidents, those of an account it cannot open included, the most recent first", async () => {
+    // Prepare: Prod's ci key was exposed and handled a week ago; Locked's role is gone, its incident open
+    const { ports, ledger } = organization();
+    const exposed = (keyId: string, days: number) => ({
+      keyId,
+      trigger: "health" as const,
+      source: `arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/${keyId}`,
+      response: "revoke" as const,
+      openedAt: addDays(NOW, -days).toISOString(),
+    });
+    await ledger.setIncidents("111111111111", "ci", [
+      {
+        ...exposed("AKIA3", 7),
+        replacedBy: "AKIA9",
+        revokedAt: addDays(NOW, -7).toISOString(),
+        handledAt: addDays(NOW, -7).toISOString(),
+      },
+    ]);
+    await ledger.setIncidents("333333333333", "old", [exposed("AKIA7", 1)]);
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    expect(report.incidents?.map((i) => [i.accountId, i.userName, i.keyId, i.state])).toEqual([
+      ["333333333333", "old", "AKIA7", "open"],
+      ["111111111111", "ci", "AKIA3", "handled"],
+    ]);
+  });
+
   it("advises on the credential report's keys with the destinations the settings bind to each user", async () => {
     // Prepare: Prod's ci user delivers to GitHub only; its key was made 10 days ago and is in use
     const { ports } = organization();

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
   consoleUrlOf,
+  HANDLED_PERIOD_DAYS,
   LISTED_ACCOUNTS,
   LISTED_USERS,
   renderDigest,
   reportKey,
   type StoredReport,
 } from "../../../shared/report/digest";
-import type { AccountSummary, Attention, KeyCounts, OrgReport } from "../../../shared/report/types";
+import type { AccountSummary, Attention, Incident, KeyCounts, OrgReport } from "../../../shared/report/types";
 
 const STORED: StoredReport = {
   partition: "aws",
@@ -242,5 +243,105 @@ describe("renderDigest", () => {
     expect(text).toContain("== Needs a person ==\nNobody.");
     expect(text).not.toContain("IAM.3");
     expect(text).not.toContain("Rotated in");
+  });
+});
+
+describe("renderDigest: incidents", () => {
+  const openOne: Incident = {
+    accountId: "111122223333",
+    userName: "ci-deploy",
+    keyId: "AKIAEXPOSED000000009",
+    state: "open",
+    trigger: "health",
+    source: "arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/E9",
+    response: "revoke",
+    openedAt: "2026-11-30T05:10:00.000Z",
+  };
+  const handledOn = (keyId: string, handledAt: string): Incident => ({
+    ...openOne,
+    keyId,
+    state: "handled",
+    trigger: "cli",
+    source: "cli-run",
+    reason: "pasted in a ticket",
+    openedAt: handledAt,
+    replacedBy: "AKIANEW0000000000001",
+    revokedAt: handledAt,
+    handledAt,
+  });
+  const incidents = [
+    openOne,
+    handledOn("AKIAHANDLED000000001", "2026-11-29T10:00:00.000Z"),
+    handledOn("AKIAHANDLED000000002", "2026-11-24T07:00:01.000Z"),
+    handledOn("AKIAHANDLED000000003", "2026-11-22T07:00:00.000Z"),
+  ];
+
+  it("leads the subject with the open incidents", () => {
+    // Act
+    const { subject } = renderDigest(report({ incidents }), STORED);
+
+    // Assess
+    expect(subject).toBe(
+      "[keyrotor] Weekly report 2026-11-30: 1 open incident, 75% of keys within 90 days, 1 needs a person, 1 account unreadable",
+    );
+  });
+
+  it("names the open incidents first, as needing a person now, and what is left for a person", () => {
+    // Act
+    const { text, html } = renderDigest(report({ incidents }), STORED);
+
+    // Assess
+    const body = text.split("\n");
+    expect(body[2]).toBe("== Needs a person now: open incidents ==");
+    expect(body[3]).toBe(
+      "- Prod (111122223333) ci-deploy: access key AKIAEXPOSED000000009 reported exposed by AWS Health on 2026-11-30 05:10 UTC, not replaced yet",
+    );
+    expect(text.indexOf("Needs a person now")).toBeLessThan(text.indexOf("2 accounts, 40 users"));
+    expect(text).toContain("CloudTrail");
+    expect(text).toContain("AWSCompromisedKeyQuarantine");
+    expect(html).toContain("Needs a person now: open incidents");
+    expect(html).toContain(">ci-deploy</td>");
+  });
+
+  it(`counts the incidents handled in the last ${HANDLED_PERIOD_DAYS} days`, () => {
+    // Act
+    const { text } = renderDigest(report({ incidents }), STORED);
+
+    // Assess
+    expect(HANDLED_PERIOD_DAYS).toBe(7);
+    expect(text).toContain(
+      "2 incidents handled in the last 7 days: exposed keys replaced and revoked as asked.",
+    );
+  });
+
+  it("with none open, counts the handled ones under their own title and leaves the subject as it was", () => {
+    // Act
+    const { subject, text } = renderDigest(report({ incidents: incidents.slice(1) }), STORED);
+
+    // Assess
+    expect(subject).not.toContain("incident");
+    expect(text).toContain("== Incidents ==\n2 incidents handled in the last 7 days");
+    expect(text).not.toContain("Needs a person now");
+  });
+
+  it("says nothing of incidents when none is open or was handled in the period", () => {
+    // Act
+    const { text } = renderDigest(report({ incidents: incidents.slice(3) }), STORED);
+
+    // Assess
+    expect(text).not.toContain("ncident");
+  });
+
+  it("escapes the names and keeps each open incident on one bounded line", () => {
+    // Prepare
+    const hostile = { ...openOne, userName: "<b>x</b>", replacedBy: "AKIANEW0000000000001" };
+
+    // Act
+    const { text, html } = renderDigest(report({ incidents: [hostile] }), STORED);
+
+    // Assess
+    expect(html).not.toContain("<b>x</b>");
+    expect(html).toContain("&lt;b&gt;x&lt;/b&gt;");
+    expect(text).toContain("replaced by AKIANEW0000000000001, not revoked yet");
   });
 });

@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
+import type { IncidentRecord } from "../../../shared/ledger/records";
 import { aggregate } from "../../../shared/report/aggregate";
 import { accountFacts, unreadableAccount } from "../../../shared/report/facts";
-import { CSV_COLUMNS, renderCsv } from "../../../shared/report/render-csv";
+import {
+  CSV_COLUMNS,
+  INCIDENT_CSV_COLUMNS,
+  renderCsv,
+  renderIncidentsCsv,
+} from "../../../shared/report/render-csv";
 import { renderJson } from "../../../shared/report/render-json";
 import { parseCsv } from "../../support/csv";
-import { inputs, NOW, reported, SETTINGS } from "./fixtures";
+import { ago, inputs, NOW, reported, SETTINGS } from "./fixtures";
 
 describe("the report as CSV", () => {
   const prod = accountFacts(
@@ -112,8 +118,9 @@ describe("the report as CSV", () => {
     // Act
     const rows = parseCsv(renderCsv(withListed));
     // Assess
-    expect(CSV_COLUMNS.at(-1)).toBe("reportFallback");
-    expect(rows.map((r) => r.at(-1))).toEqual([
+    const at = CSV_COLUMNS.indexOf("reportFallback");
+    expect(at).toBe(33);
+    expect(rows.map((r) => r[at])).toEqual([
       "reportFallback",
       "",
       "1 row (line 3: user a: why)",
@@ -144,5 +151,95 @@ describe("the report as CSV", () => {
     const rows = parseCsv(renderCsv(aggregate([facts], SETTINGS, NOW)));
     // Assess
     expect(rows[1]?.[CSV_COLUMNS.indexOf("rotationCompliantShare")]).toBe("0.3333");
+  });
+});
+
+describe("incidents as CSV", () => {
+  const exposed = (keyId: string, days: number, handled: boolean): IncidentRecord => ({
+    keyId,
+    trigger: handled ? "health" : "cli",
+    source: handled ? "arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/E1" : "cli-run-1",
+    ...(handled ? {} : { reason: '=HYPERLINK("https://evil.example"), pasted' }),
+    response: "revoke",
+    openedAt: ago(days).toISOString(),
+    ...(handled
+      ? {
+          replacedBy: "AKIANEW0000000000001",
+          revokedAt: ago(days).toISOString(),
+          handledAt: ago(days).toISOString(),
+        }
+      : {}),
+  });
+  const prod = accountFacts(
+    {
+      ...inputs({
+        ci: { keys: [reported(1)], record: { incidents: [exposed("AKIAOLD0000000000001", 9, true)] } },
+        app: { keys: [reported(2)], record: { incidents: [exposed("AKIAOPEN000000000001", 1, false)] } },
+      }),
+      name: "Prod",
+    },
+    SETTINGS,
+    NOW,
+  );
+  const data = accountFacts(inputs({ etl: { keys: [reported(5)] } }, "222222222222"), SETTINGS, NOW);
+  const report = aggregate([prod, data], SETTINGS, NOW);
+
+  it("appends each account's open and handled incidents to the report's columns, and their totals", () => {
+    // Act
+    const rows = parseCsv(renderCsv(report));
+
+    // Assess
+    expect(CSV_COLUMNS.slice(-2)).toEqual(["openIncidents", "handledIncidents"]);
+    expect(rows.map((r) => r.slice(-2))).toEqual([
+      ["openIncidents", "handledIncidents"],
+      ["1", "1"],
+      ["0", "0"],
+      ["1", "1"],
+    ]);
+  });
+
+  it("lists them in a file of their own: one row per exposed key, the most recent first", () => {
+    // Act
+    const csv = renderIncidentsCsv(report);
+
+    // Assess
+    expect(csv.endsWith("\r\n")).toBe(true);
+    const [header, ...rows] = parseCsv(csv);
+    expect(header).toEqual([...INCIDENT_CSV_COLUMNS]);
+    const byName = (row: string[] | undefined) =>
+      Object.fromEntries(INCIDENT_CSV_COLUMNS.map((c, i) => [c, row?.[i]]));
+    expect(rows.map(byName)).toEqual([
+      {
+        accountId: "111122223333",
+        accountName: "Prod",
+        userName: "app",
+        keyId: "AKIAOPEN000000000001",
+        state: "open",
+        trigger: "cli",
+        response: "revoke",
+        openedAt: ago(1).toISOString(),
+        replacedBy: "",
+        revokedAt: "",
+        deletedAt: "",
+        handledAt: "",
+        source: "cli-run-1",
+        reason: '\'=HYPERLINK("https://evil.example"), pasted',
+      },
+      expect.objectContaining({
+        userName: "ci",
+        keyId: "AKIAOLD0000000000001",
+        state: "handled",
+        replacedBy: "AKIANEW0000000000001",
+        handledAt: ago(9).toISOString(),
+      }),
+    ]);
+  });
+
+  it("is a header alone when there are none", () => {
+    // Act
+    const csv = renderIncidentsCsv(aggregate([data], SETTINGS, NOW));
+
+    // Assess
+    expect(parseCsv(csv)).toEqual([[...INCIDENT_CSV_COLUMNS]]);
   });
 });

@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { MAX_INCIDENT_ROWS } from "../../../shared/report/html/incidents";
 import { renderHtml } from "../../../shared/report/render-html";
 import { sampleOrgReport } from "../../../shared/report/sample";
 import {
   type AccountSummary,
   AGE_BANDS,
   type Attention,
+  type Incident,
   type OrgReport,
   USE_BANDS,
 } from "../../../shared/report/types";
@@ -324,6 +326,7 @@ describe("renderHtml: untrusted names", () => {
     expect([...sample.matchAll(/\shref="([^"]*)"/g)].map(([, h]) => h)).toEqual([
       "#summary",
       "#getting-rid-of-keys",
+      "#incidents",
       "#attention",
       "#accounts",
     ]);
@@ -341,6 +344,144 @@ describe("renderHtml: untrusted names", () => {
     // Assess
     expect(page).not.toContain("x".repeat(401));
     expect(page).toContain(`${"x".repeat(399)}…`);
+  });
+});
+
+describe("renderHtml: incidents", () => {
+  const openOne: Incident = {
+    accountId: "111122223333",
+    userName: "deploy",
+    keyId: "AKIAEXPOSED000000002",
+    state: "open",
+    trigger: "cli",
+    source: "cli-20260503T120000Z",
+    reason: "pasted in a public issue",
+    response: "revoke",
+    openedAt: "2026-05-03T12:00:00.000Z",
+  };
+  const handledOne: Incident = {
+    accountId: "444455556666",
+    userName: "etl",
+    keyId: "AKIAEXPOSED000000001",
+    state: "handled",
+    trigger: "health",
+    source: "arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/E1",
+    response: "delete",
+    openedAt: "2026-05-01T08:00:00.000Z",
+    replacedBy: "AKIAREPLACEMENT00001",
+    revokedAt: "2026-05-01T08:01:00.000Z",
+    deletedAt: "2026-05-01T08:02:00.000Z",
+    handledAt: "2026-05-01T08:02:00.000Z",
+  };
+  const report = withAccounts([account("111122223333", "Prod"), account("444455556666", "Data")], {
+    incidents: [openOne, handledOne],
+  });
+  const html = renderHtml(report);
+
+  it("has a section listing each exposed key, the most recent first, with what was done and when", () => {
+    // Act
+    const table = rows(section(html, "incidents"));
+
+    // Assess
+    expect(table[0]).toEqual([
+      "Account",
+      "User",
+      "Exposed key",
+      "Trigger",
+      "Opened",
+      "Replacement",
+      "Revoked",
+      "Deleted",
+      "Handled",
+    ]);
+    expect(table.slice(1)).toEqual([
+      [
+        "Prod 111122223333",
+        "deploy",
+        "AKIAEXPOSED000000002",
+        "keyrotor rotate cli-20260503T120000Z: pasted in a public issue",
+        "2026-05-03 12:00 UTC",
+        "",
+        "",
+        "",
+        "open",
+      ],
+      [
+        "Data 444455556666",
+        "etl",
+        "AKIAEXPOSED000000001",
+        "AWS Health arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/E1",
+        "2026-05-01 08:00 UTC",
+        "AKIAREPLACEMENT00001",
+        "2026-05-01 08:01 UTC",
+        "2026-05-01 08:02 UTC",
+        "2026-05-01 08:02 UTC",
+      ],
+    ]);
+    expect(html).toContain('<td class="bad">open</td>');
+  });
+
+  it("says what is left for a person, counts open and handled, and is linked from the top and the summary", () => {
+    // Assess
+    const seen = visible(section(html, "incidents"));
+    expect(seen).toContain("1 open, 1 handled");
+    expect(seen).toContain("CloudTrail");
+    expect(seen).toContain("AWSCompromisedKeyQuarantine");
+    expect(seen).toContain("keyrotor never detaches it");
+    expect(html).toContain('<a href="#incidents">Incidents</a>');
+    expect(visible(section(html, "summary"))).toContain("Open incidents 1 1 handled");
+    expect(html.indexOf('<section id="incidents">')).toBeLessThan(html.indexOf('<section id="attention">'));
+  });
+
+  it("has no section, link or card when there are none", () => {
+    // Act
+    const none = renderHtml(withAccounts([account("111122223333", "Prod")], { incidents: [] }));
+
+    // Assess
+    expect(none).not.toContain('id="incidents"');
+    expect(none).not.toContain("#incidents");
+    expect(none).not.toContain("Open incidents");
+  });
+
+  it("escapes the operator's reason and the source, and keeps the page's CSP whole", () => {
+    // Prepare
+    const hostile = {
+      ...openOne,
+      reason: `<script>alert(1)</script>`,
+      source: `"><img src=x onerror=alert(2)>`,
+    };
+
+    // Act
+    const page = renderHtml(withAccounts([account("111122223333", "Prod")], { incidents: [hostile] }));
+
+    // Assess
+    expect(visible(section(page, "incidents"))).toContain("<script>alert(1)</script>");
+    expect(page.match(/<script\b/g)).toHaveLength(1);
+    expect(page).not.toMatch(/<img\b/);
+    expect(page).not.toMatch(/\sstyle=/);
+  });
+
+  it("shows every open incident and at most MAX_INCIDENT_ROWS rows, counting the rest", () => {
+    // Prepare: 600 handled ones, newer than the open one
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      ...handledOne,
+      keyId: `AKIAHANDLED${String(i).padStart(9, "0")}`,
+      openedAt: `2026-05-02T${String(Math.floor(i / 60) + 10).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00.000Z`,
+    }));
+    const old = { ...openOne, openedAt: "2026-04-01T00:00:00.000Z" };
+
+    // Act
+    const page = section(
+      renderHtml(withAccounts([account("111122223333", "Prod")], { incidents: [...many, old] })),
+      "incidents",
+    );
+
+    // Assess
+    expect(rows(page).slice(1)).toHaveLength(MAX_INCIDENT_ROWS);
+    expect(visible(page)).toContain(old.keyId);
+    expect(visible(page)).toContain(
+      `And ${601 - MAX_INCIDENT_ROWS} more handled incidents: see the JSON report.`,
+    );
   });
 });
 
@@ -448,5 +589,18 @@ describe("sampleOrgReport", () => {
     expect(report.trend?.at(-1)?.activeKeys).toBe(report.totals.activeKeys);
     expect(report.attention).toHaveLength(sum((a) => a.attention.length));
     expect(report.totals.unreadableAccounts).toBe(3);
+  });
+
+  it("shows an open and a handled incident, the most recent first, on accounts it has", () => {
+    // Act
+    const report = sampleOrgReport(12);
+
+    // Assess
+    expect(report.incidents?.map((i) => [i.accountId, i.state, i.trigger])).toEqual([
+      [report.accounts[4]?.accountId, "open", "cli"],
+      [report.accounts[1]?.accountId, "handled", "health"],
+    ]);
+    expect(sampleOrgReport(10_000).incidents).toHaveLength(50);
+    expect(sampleOrgReport(0).incidents).toEqual([]);
   });
 });
