@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { runCaptured } from "../cli/io";
+import { incidentBench } from "./bench/incident";
 import { monthsLater } from "./bench/months-later";
 import { reportBench } from "./bench/report";
 import { MODEL, simulateSweep } from "./bench/simulated-sweep";
@@ -238,6 +239,11 @@ async function orgReport() {
   return reportBench(10_000, 20);
 }
 
+async function exposedKey() {
+  progress("exposed key: Health event in, new key delivered to a local GitHub, old key Inactive, 5 runs…");
+  return incidentBench();
+}
+
 const figures = {
   monthsLater: await monthsLaterRows(),
   simulated: await simulated(),
@@ -246,6 +252,7 @@ const figures = {
   rotatorPeakRssMB: await rotatorRss(),
   credentialProcess: await credentialProcessStartup(),
   report: await orgReport(),
+  incident: await exposedKey(),
 };
 
 if (json) {
@@ -320,6 +327,14 @@ if (json) {
   );
   out(
     `  HTML ${r.html.MB} MB in ${r.html.ms} ms   JSON ${r.json.MB} MB in ${r.json.ms} ms   CSV ${r.csv.MB} MB in ${r.csv.ms} ms`,
+  );
+  out();
+  const incident = figures.incident;
+  out(
+    `Exposed key, Health event to old key Inactive (real handlers against moto, ${incident.users} users in the account):`,
+  );
+  out(
+    `  median ${incident.medianSeconds} s of ${incident.runs.length} (target <= 120 s deployed); calls per response: ${incident.runs.map((r) => r.calls).join(", ")}`,
   );
   out();
   out("Real SDK against moto, 10 accounts x 200 users (audit run):");
