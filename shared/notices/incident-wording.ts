@@ -5,8 +5,8 @@ import { day, type Line } from "./words";
 const QUARANTINE = "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3";
 
 const SET_OFF = {
-  health: "AWS reported it exposed (AWS Health)",
-  cli: "your platform team reported it exposed",
+  health: "reported by AWS Health",
+  cli: "reported by your platform team",
 };
 
 /** An exposed key: what keyrotor did, and what is left for a person whatever it did. */

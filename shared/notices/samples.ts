@@ -1,6 +1,7 @@
 import type { Notice, NoticeUser } from "../messages";
 import { REMOVE_SAMPLE, SCOPED_ROLE_SAMPLE } from "./samples-advice";
 import { DELIVERY_SAMPLE_USERS, GITHUB_SAMPLE, SSM_SAMPLE } from "./samples-delivery";
+import { INCIDENT_SAMPLE_USERS } from "./samples-incident";
 
 const ACCOUNT = { id: "111122223333", name: "Payments", email: "payments-owner@example.com" };
 const ASOF = "2027-03-31T06:00:00.000Z";
@@ -24,6 +25,7 @@ const notice = (mode: Notice["mode"], users: NoticeUser[], extra: Partial<Notice
  * writes and the README shows. Each name is the file name the preview uses.
  */
 export const SAMPLE_NOTICES: Readonly<Record<string, Notice>> = {
+  incident: notice("enforce", INCIDENT_SAMPLE_USERS),
   rotated: notice("enforce", [
     {
       userName: "deploy-bot",

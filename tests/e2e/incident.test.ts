@@ -244,7 +244,7 @@ describe("AWS Health's exposed-credentials event", () => {
       expect.arrayContaining([`${toolKey}:Inactive`, `${newKey}:Active`]),
     );
     const [mail] = await ownerMails(mailed, sandbox());
-    expect(mail?.body).toContain("AWS reported it exposed (AWS Health)");
+    expect(mail?.body).toContain("was exposed (reported by AWS Health on");
     const incident = (await LedgerAdapter.create(LEDGER).loadAccount(sandbox())).users.get("tool")
       ?.incidents?.[0];
     expect(incident).toMatchObject({

@@ -138,3 +138,52 @@ describe("renderNotice: written for the reader", () => {
     expect(rendered.text).toContain("3 more users had news");
   });
 });
+
+describe("renderNotice: an exposed key", () => {
+  it("leads with it, says what keyrotor did and what is left for a person", () => {
+    // Act
+    const { subject, text, html } = sample("incident");
+
+    // Assess
+    expect(subject).toMatch(/: 1 exposed key answered: read now, 1 key rotated, 1 old key deactivated$/);
+    expect(text.split("\n").find((l) => l.startsWith("=="))).toBe("== Exposed keys ==");
+    expect(text).toContain(
+      "deploy-bot: key AKIAEXPOSEDDEPLOY001 was exposed (reported by AWS Health on 2027-03-31). keyrotor replaced it with AKIANEWDEPLOYBOT0002, stored in deploy-bot's keyrotor secret; deactivated AKIAEXPOSEDDEPLOY001. Handled.",
+    );
+    expect(text).toContain(
+      "--lookup-attributes AttributeKey=AccessKeyId,AttributeValue=AKIAEXPOSEDDEPLOY001",
+    );
+    expect(text).toContain("keyrotor never detaches it");
+    expect(html).toContain("AWSCompromisedKeyQuarantineV3");
+  });
+
+  it("names the destinations that did not get the new key, and why a person is needed now", () => {
+    const { text } = renderNotice(
+      notice([
+        {
+          userName: "ci",
+          events: [
+            {
+              kind: "incident",
+              keyId: "AKIAEXPOSED000000001",
+              incident: "open",
+              trigger: "cli",
+              response: "revoke",
+              since: JOB.asOf,
+              replacement: "AKIANEW0000000000001",
+              revokedAt: JOB.asOf,
+              destinations: ["GitHub Actions secrets of repository acme/app"],
+              detail:
+                "the new key did not reach GitHub Actions secrets of repository acme/app: deliver it there by hand now",
+            },
+          ],
+          upcoming: [],
+        },
+      ]),
+    );
+    expect(text).toContain("Not finished.");
+    expect(text).toContain("The new key did NOT reach:");
+    expect(text).toContain("* GitHub Actions secrets of repository acme/app");
+    expect(text).toContain("Why: the new key did not reach");
+  });
+});
