@@ -106,9 +106,12 @@ export function renderNotice(notice: Notice): RenderedNotice {
     `<h1 style="${STYLE.h1}">${escapeHtml(lead)}</h1>`,
     ...(mode ? [`<p>${escapeHtml(mode)}</p>`] : []),
   ];
-  const later = (userName: string) => (keyId: string) =>
-    day(notice.users.find((u) => u.userName === userName)?.upcoming.find((u) => u.keyId === keyId)?.on) ||
-    undefined;
+  const later = (userName: string) => (keyId: string, action?: string) =>
+    day(
+      notice.users
+        .find((u) => u.userName === userName)
+        ?.upcoming.find((u) => u.keyId === keyId && (action === undefined || u.action === action))?.on,
+    ) || undefined;
   for (const section of SECTIONS) {
     const lines: Line[] = notice.users.flatMap((u) =>
       u.events

@@ -23,12 +23,6 @@ export const INCIDENT_SAMPLE_USERS: NoticeUser[] = [
         readers: [],
         destinations: ["GitHub Actions secrets of repository acme/deploy"],
       },
-      {
-        kind: "deactivated",
-        keyId: "AKIAEXPOSEDDEPLOY001",
-        detail: "replaced by AKIANEWDEPLOYBOT0002",
-        replacementStored: true,
-      },
     ],
     upcoming: [{ keyId: "AKIAEXPOSEDDEPLOY001", action: "delete", on: "2027-04-20T06:00:00.000Z" }],
   },

@@ -29,6 +29,9 @@ export function statementsFor(
   const out: Statement[] = [];
   const secret = { secretName: user.secretName, ...(user.secretArn ? { secretArn: user.secretArn } : {}) };
   for (const a of user.actions) {
+    // The exposed key's deactivation and deletion are told by the incident's own line.
+    const revocation = a.kind !== "create" && a.keyId === user.incident?.keyId;
+    if (a.outcome === "done" && revocation) continue;
     if (a.outcome === "done") {
       const event: NoticeEvent = { kind: DONE[a.kind], keyId: a.keyId, detail: a.detail };
       if (a.kind === "create") {

@@ -48,14 +48,18 @@ const FINDINGS: Record<string, { what: string; next?: string }> = {
 };
 
 /** The line for one event about `user`; `later` is the user's next steps, for dates to quote. */
-export function lineOf(user: string, e: NoticeEvent, later: (keyId: string) => string | undefined): Line {
+export function lineOf(
+  user: string,
+  e: NoticeEvent,
+  later: (keyId: string, action?: string) => string | undefined,
+): Line {
   const key = e.keyId ?? "";
   switch (e.kind) {
     case "created":
       return {
         what: `${user}: new key ${key} is stored in secret ${e.secretName}. Who can read it: ${readersOf(user, e.readers)}.`,
         ...destinationsList(e, "keyrotor delivered it to:"),
-        next: `${user} or a reader fetches it with the command below and updates ${e.destinations ? "anything else that uses" : "what uses"} the old key${later(replaced(e)) ? ` before ${later(replaced(e))}, when the old key is deactivated` : ""}.`,
+        next: `${user} or a reader fetches it with the command below and updates ${e.destinations ? "anything else that uses" : "what uses"} the old key${later(replaced(e), "deactivate") ? ` before ${later(replaced(e), "deactivate")}, when the old key is deactivated` : ""}.`,
         command: retrievalCommand(e.secretArn ?? e.secretName ?? ""),
       };
     case "deactivated":

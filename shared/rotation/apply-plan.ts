@@ -47,7 +47,13 @@ export async function applyPlan(
   let secretArn = standing.kind === "ours" ? standing.meta.arn : undefined;
   let deliveries: DeliveryReport[] | undefined;
   let failed = false;
-  for (const action of actions) {
+  let createdKeyId: string | undefined;
+  for (const planned of actions) {
+    // A revocation planned with the run's new key names it once it exists.
+    const action =
+      planned.kind === "deactivate" && planned.replacedByKeyId === NEW_KEY && createdKeyId
+        ? { ...planned, replacedByKeyId: createdKeyId }
+        : planned;
     if (failed) {
       reports.push(actionReport(action, "skipped"));
       continue;
@@ -62,6 +68,7 @@ export async function applyPlan(
         const created = await rotateKey(ctx, user, standing, policy, action.dueOn);
         secretArn = created.secretArn;
         deliveries = created.deliveries;
+        createdKeyId = created.keyId;
         reports.push(actionReport(action, "done", { keyId: created.keyId }));
         continue;
       }

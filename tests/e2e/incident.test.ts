@@ -1,5 +1,6 @@
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { EnableSecurityHubCommand, GetFindingsCommand, SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCaptured } from "../../cli/io";
@@ -11,7 +12,7 @@ import {
   sentEmails,
 } from "../../scripts/lib/emulator";
 import type { FaultProxy } from "../../scripts/lib/fault-proxy";
-import type { Moto } from "../../scripts/lib/moto";
+import { MOTO_CREDENTIALS, type Moto } from "../../scripts/lib/moto";
 import { type GitHubServer, startGitHubServer } from "../../scripts/lib/providers/github-server";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import { keyStatuses, readSecretJson, snapshot } from "../support/account-fixture";
@@ -36,6 +37,7 @@ let exposedKey = "";
 let otherKey = "";
 let toolKey = "";
 
+const hub = new SecurityHubClient({ region: "us-east-1", credentials: MOTO_CREDENTIALS });
 const prod = () => org.accounts.Prod?.id ?? "";
 const sandbox = () => org.accounts.Sandbox?.id ?? "";
 const cli = (...args: string[]) => runCaptured(args, { ...process.env }, () => moto.now());
@@ -82,7 +84,8 @@ beforeAll(async () => {
     (await createUsers((await clientsIn(sandbox())).iam, [{ name: "tool", keys: ["Active"] }])).get(
       "tool",
     )?.[0] ?? "";
-  github = await startGitHubServer({ token: TOKEN, repositories: ["acme/app"] });
+  github = await startGitHubServer({ token: TOKEN, repositories: ["acme/app", "acme/tool"] });
+  await hub.send(new EnableSecurityHubCommand({}));
   await new SecretsManagerClient({}).send(
     new CreateSecretCommand({ Name: "keyrotor-tokens/github", SecretString: TOKEN }),
   );
@@ -95,10 +98,23 @@ beforeAll(async () => {
         { type: "github", repository: "acme/app", apiUrl: github.url, tokenSecret: "keyrotor-tokens/github" },
       ],
     },
+    {
+      account: sandbox(),
+      user: "tool",
+      destinations: [
+        {
+          type: "github",
+          repository: "acme/tool",
+          apiUrl: github.url,
+          tokenSecret: "keyrotor-tokens/github",
+        },
+      ],
+    },
   ];
   service = await deployService(emulators, LEDGER, {
     KEYROTOR_DELIVERIES: JSON.stringify(deliveries),
     KEYROTOR_DELIVERY_KMS_KEY_ID: kms.KeyMetadata?.KeyId ?? "",
+    KEYROTOR_SECURITY_HUB_FINDINGS: "true",
   });
   // Five days in: the keys are young, nowhere near their rotation.
   moto.setClockOffsetDays(5);
@@ -159,6 +175,8 @@ describe("keyrotor rotate --revoke", () => {
     expect(mail?.body).toContain(`replaced it with ${newKey}`);
     expect(mail?.body).toContain("aws cloudtrail lookup-events");
     expect(mail?.body).toContain("keyrotor never detaches it");
+    expect(mail?.body).not.toContain("(new key)");
+    expect(mail?.body).not.toContain("can be re-activated");
     expect(mail?.body).not.toContain(secret.SecretAccessKey);
     const record = (await LedgerAdapter.create(LEDGER).loadAccount(prod())).users.get("ci");
     expect(record?.incidents).toEqual([
@@ -254,6 +272,12 @@ describe("AWS Health's exposed-credentials event", () => {
       replacedBy: newKey,
     });
     expect(incident?.source).toContain("AWS_RISK_CREDENTIALS_EXPOSED");
+    expect(github.secrets({ repository: "acme/tool" }).get("AWS_ACCESS_KEY_ID")).toBe(newKey);
+    const finding = ((await hub.send(new GetFindingsCommand({}))).Findings ?? []).find(
+      (f) => f.Id === `keyrotor/${sandbox()}/tool/incident/${toolKey}`,
+    );
+    expect(finding?.Workflow?.Status).toBe("RESOLVED");
+    expect(finding?.Title).toContain(toolKey);
   });
 
   it("replayed, it changes nothing and tells nobody", async () => {
