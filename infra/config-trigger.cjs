@@ -7,6 +7,8 @@
 // sent it, so a forged one can at most start its sender's own account's run early). With
 // --param="configRule=true" the stack also deploys that managed rule to the organization, its
 // maxAccessKeyAge equal to the rotation threshold. Off by default: nothing is added.
+const { forwardedEventsPolicy } = require("./forwarded-events.cjs");
+
 const on = (value) => String(value) === "true";
 
 /** The events the member stacks forward and the scheduler consumes: the bus accepts these only. */
@@ -18,37 +20,13 @@ module.exports = async ({ resolveVariable }) => {
   if (on(await resolveVariable("param:configTrigger"))) {
     // infra/member-role.yml names its forwarding role so.
     const forwardingRoleName = `${await resolveVariable("param:memberRoleName")}-events`;
-    resources.OrganizationEventsBusPolicy = {
-      Type: "AWS::Events::EventBusPolicy",
-      Properties: {
-        EventBusName: "default",
-        StatementId: `${stageName}-organization-events`,
-        Statement: {
-          Effect: "Allow",
-          Principal: "*",
-          Action: "events:PutEvents",
-          Resource: {
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub, not a template
-            "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default",
-          },
-          // One PutEvents may carry several entries, so source and detail type are sets: every entry
-          // must be of the forwarded kind, and there must be some.
-          Condition: {
-            StringEquals: { "aws:PrincipalOrgID": await resolveVariable("param:organizationId") },
-            "ForAllValues:StringEquals": {
-              "events:source": FORWARDED.source,
-              "events:detail-type": FORWARDED["detail-type"],
-            },
-            Null: { "events:source": "false", "events:detail-type": "false" },
-            ArnLike: {
-              "aws:PrincipalArn": {
-                "Fn::Sub": `arn:\${AWS::Partition}:iam::*:role/${forwardingRoleName}`,
-              },
-            },
-          },
-        },
-      },
-    };
+    resources.OrganizationEventsBusPolicy = forwardedEventsPolicy({
+      stageName,
+      statementId: "organization-events",
+      organizationId: await resolveVariable("param:organizationId"),
+      forwardingRoleName,
+      forwarded: FORWARDED,
+    });
     resources.ConfigComplianceChangeRule = {
       Type: "AWS::Events::Rule",
       Properties: {

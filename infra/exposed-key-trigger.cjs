@@ -5,6 +5,8 @@
 // infra/stack-set-regions.cjs) forward them to this account's default event bus, whose policy here
 // takes Health events from their forwarding roles only. A statement of its own, beside the Config one
 // (infra/config-trigger.cjs): each forwarding role may put its own kind and nothing else.
+const { forwardedEventsPolicy } = require("./forwarded-events.cjs");
+
 const on = (value) => String(value) === "true";
 
 /** The events the member stacks forward: the bus accepts these only. */
@@ -20,37 +22,13 @@ module.exports = async ({ resolveVariable }) => {
   const forwardingRoleName = `${await resolveVariable("param:memberRoleName")}-health`;
   return {
     Resources: {
-      ExposedKeyEventsBusPolicy: {
-        Type: "AWS::Events::EventBusPolicy",
-        Properties: {
-          EventBusName: "default",
-          StatementId: `${stageName}-exposed-key-events`,
-          Statement: {
-            Effect: "Allow",
-            Principal: "*",
-            Action: "events:PutEvents",
-            Resource: {
-              // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub, not a template
-              "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default",
-            },
-            // One PutEvents may carry several entries, so source and detail type are sets: every entry
-            // must be of the forwarded kind, and there must be some.
-            Condition: {
-              StringEquals: { "aws:PrincipalOrgID": await resolveVariable("param:organizationId") },
-              "ForAllValues:StringEquals": {
-                "events:source": FORWARDED.source,
-                "events:detail-type": FORWARDED["detail-type"],
-              },
-              Null: { "events:source": "false", "events:detail-type": "false" },
-              ArnLike: {
-                "aws:PrincipalArn": {
-                  "Fn::Sub": `arn:\${AWS::Partition}:iam::*:role/${forwardingRoleName}`,
-                },
-              },
-            },
-          },
-        },
-      },
+      ExposedKeyEventsBusPolicy: forwardedEventsPolicy({
+        stageName,
+        statementId: "exposed-key-events",
+        organizationId: await resolveVariable("param:organizationId"),
+        forwardingRoleName,
+        forwarded: FORWARDED,
+      }),
       // Also this account's own events, when keyrotor runs in us-east-1 (elsewhere its member stack in
       // us-east-1 forwards them, or, from the management account, the stack docs/operations.md names).
       ExposedKeyEventRule: {

@@ -1,10 +1,10 @@
+import { ListAccessKeysCommand } from "@aws-sdk/client-iam";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { LedgerAdapter } from "../../shared/aws/ledger";
-import { keyStatuses } from "../../tests/support/account-fixture";
-import { createQueues, drain, healthEvent, lambdaContext } from "../../tests/support/org-fixture";
 import { clientsIn, createOrganization, createUsers, verifySender } from "../lib/emulator";
 import { startFaultProxy } from "../lib/fault-proxy";
+import { createQueues, drain, healthEvent, lambdaContext } from "../lib/lambda-harness";
 import { startMoto } from "../lib/moto";
 import { startGitHubServer } from "../lib/providers/github-server";
 
@@ -88,7 +88,8 @@ export async function incidentBench(): Promise<{
         await rotator({ Records: [record] }, lambdaContext("keyrotor-rotator"));
       const seconds = (performance.now() - started) / 1000;
       await notifier({ Records: await drain(queues.notices.url) }, lambdaContext("keyrotor-notifier"));
-      if (!(await keyStatuses((await clientsIn(prod)).iam, user)).includes(`${keyId}:Inactive`)) {
+      const listed = await (await clientsIn(prod)).iam.send(new ListAccessKeysCommand({ UserName: user }));
+      if (!listed.AccessKeyMetadata?.some((k) => k.AccessKeyId === keyId && k.Status === "Inactive")) {
         throw new Error(`bench: ${user}'s exposed key ${keyId} is not Inactive after the response`);
       }
       runs.push({

@@ -1,5 +1,5 @@
 import type { AdviceKind } from "../advice/types";
-import type { IncidentResponse, IncidentTrigger } from "../ledger/records";
+import type { IncidentRecord } from "../ledger/records";
 
 /**
  * The organization-wide report: where every account stands, from the credential reports (no call
@@ -86,25 +86,10 @@ export interface MonthlyKeys {
  * `open` until keyrotor had nothing left to do (`handledAt`), `handled` after. Key ids, instants and
  * where the request came from; never a secret.
  */
-export interface Incident {
+export interface Incident extends IncidentRecord {
   readonly accountId: string;
   readonly userName: string;
-  /** The exposed key. */
-  readonly keyId: string;
   readonly state: "open" | "handled";
-  /** `health`: AWS Health's AWS_RISK_CREDENTIALS_EXPOSED; `cli`: an operator's `keyrotor rotate`. */
-  readonly trigger: IncidentTrigger;
-  /** The Health event's ARN, or the CLI run's id. */
-  readonly source: string;
-  /** The operator's words, when given. */
-  readonly reason?: string;
-  readonly response: IncidentResponse;
-  readonly openedAt: string;
-  /** The key that replaced it, once stored. */
-  readonly replacedBy?: string;
-  readonly revokedAt?: string;
-  readonly deletedAt?: string;
-  readonly handledAt?: string;
 }
 
 export interface AccountSummary extends KeyCounts {
