@@ -60,22 +60,8 @@ export async function scheduleExposure(
   accountId: string,
   keyIds: readonly string[],
 ): Promise<ScheduleSummary> {
-  const account = await ports.organization.describeAccount(accountId);
-  const summaries = [];
-  for (const keyId of keyIds) {
-    const incident = { trigger: "health" as const, keyId, source: run.source };
-    summaries.push(
-      await schedule(ports, scope, { runId: `${run.runId}#${keyId}`, asOf: run.asOf }, [account], incident),
-    );
-  }
-  const first = summaries[0];
-  return {
-    runId: run.runId,
-    asOf: run.asOf.toISOString(),
-    accounts: 1,
-    jobs: summaries.reduce((n, s) => n + s.jobs, 0),
-    skipped: first?.skipped ?? [],
-  };
+  const incidents = keyIds.map((keyId) => ({ trigger: "health" as const, keyId, source: run.source }));
+  return schedule(ports, scope, run, [await ports.organization.describeAccount(accountId)], incidents);
 }
 
 async function schedule(
@@ -83,20 +69,25 @@ async function schedule(
   scope: Scope,
   run: Run,
   accounts: readonly AccountInfo[],
-  incident?: RotationJob["incident"],
+  incidents?: readonly NonNullable<RotationJob["incident"]>[],
 ): Promise<ScheduleSummary> {
   const ous = [...new Set([...scope.includeOus, ...scope.excludeOus])];
   const members = await Promise.all(
     ous.map(async (ou) => [ou, await ports.organization.listAccountIdsUnder(ou)] as const),
   );
   const { selected, skipped } = selectAccounts(accounts, new Map(members), scope);
-  const jobs: RotationJob[] = selected.map((a) => ({
+  const job = (a: AccountInfo, runId: string): RotationJob => ({
     version: 1,
-    runId: run.runId,
+    runId,
     asOf: run.asOf.toISOString(),
     account: { id: a.id, name: a.name, email: a.email },
-    ...(incident ? { incident } : {}),
-  }));
+  });
+  // An exposure's jobs: one per key, each its own run (and SQS deduplication id) within the event.
+  const jobs: RotationJob[] = selected.flatMap((a) =>
+    incidents
+      ? incidents.map((incident) => ({ ...job(a, `${run.runId}#${incident.keyId}`), incident }))
+      : [job(a, run.runId)],
+  );
   await ports.jobs.sendJobs(jobs);
   const summary: ScheduleSummary = {
     runId: run.runId,
