@@ -36,6 +36,7 @@ let github: GitHubServer;
 let exposedKey = "";
 let otherKey = "";
 let toolKey = "";
+let deployKey = "";
 
 const hub = new SecurityHubClient({ region: "us-east-1", credentials: MOTO_CREDENTIALS });
 const prod = () => org.accounts.Prod?.id ?? "";
@@ -77,14 +78,16 @@ beforeAll(async () => {
   const prodUsers = await createUsers((await clientsIn(prod())).iam, [
     { name: "ci", keys: ["Active"] },
     { name: "other", keys: ["Active"] },
+    { name: "deploy", keys: ["Active"] },
   ]);
   exposedKey = prodUsers.get("ci")?.[0] ?? "";
   otherKey = prodUsers.get("other")?.[0] ?? "";
+  deployKey = prodUsers.get("deploy")?.[0] ?? "";
   toolKey =
     (await createUsers((await clientsIn(sandbox())).iam, [{ name: "tool", keys: ["Active"] }])).get(
       "tool",
     )?.[0] ?? "";
-  github = await startGitHubServer({ token: TOKEN, repositories: ["acme/app", "acme/tool"] });
+  github = await startGitHubServer({ token: TOKEN, repositories: ["acme/app", "acme/tool", "acme/deploy"] });
   await hub.send(new EnableSecurityHubCommand({}));
   await new SecretsManagerClient({}).send(
     new CreateSecretCommand({ Name: "keyrotor-tokens/github", SecretString: TOKEN }),
@@ -96,6 +99,18 @@ beforeAll(async () => {
       user: "ci",
       destinations: [
         { type: "github", repository: "acme/app", apiUrl: github.url, tokenSecret: "keyrotor-tokens/github" },
+      ],
+    },
+    {
+      account: prod(),
+      user: "deploy",
+      destinations: [
+        {
+          type: "github",
+          repository: "acme/deploy",
+          apiUrl: github.url,
+          tokenSecret: "keyrotor-tokens/github",
+        },
       ],
     },
     {
@@ -240,6 +255,35 @@ describe("keyrotor rotate --revoke", () => {
     expect(
       (await LedgerAdapter.create(LEDGER).loadAccount(prod())).users.get("other")?.incidents,
     ).toBeUndefined();
+  });
+});
+
+describe("keyrotor rotate --revoke, where a destination is down", () => {
+  it("revokes the exposed key anyway, and says loudly which destination needs a person now", async () => {
+    // Prepare: GitHub fails every write to acme/deploy.
+    for (let i = 0; i < 10; i++) {
+      github.answerWhen(
+        (r) => r.url.includes("/repos/acme/deploy/"),
+        () => ({ status: 503, body: { message: "down" } }),
+      );
+    }
+    const mailed = (await sentEmails(moto.endpoint)).length;
+
+    // Act
+    const { code, stdout } = await cli("rotate", "--account", prod(), "--user", "deploy", "--revoke");
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      "NEEDS A PERSON NOW: the new key did not reach GitHub Actions secrets of repository acme/deploy",
+    );
+    const newKey = (await readSecretJson((await clientsIn(prod())).secrets, "keyrotor/deploy")).AccessKeyId;
+    expect(await keysOf(prod(), "deploy")).toEqual(
+      expect.arrayContaining([`${deployKey}:Inactive`, `${newKey}:Active`]),
+    );
+    const [mail] = await ownerMails(mailed, prod());
+    expect(mail?.body).toContain("The new key did NOT reach:");
+    expect(mail?.body).toContain("acme/deploy");
   });
 });
 
