@@ -4,6 +4,8 @@ import type { CommandContext } from "./commands/context";
 import {
   type ADVISE,
   COMMANDS,
+  type CONFIG_SCHEMA,
+  type CONFIG_VALIDATE,
   type CREDENTIAL_PROCESS,
   type LEDGER_INIT,
   type PLAN,
@@ -39,6 +41,10 @@ const RUNNERS: Record<string, (values: Values, context: CommandContext) => Promi
     (await import("./commands/pull")).run(values as ValuesOf<typeof PULL.options>, context),
   "ledger init": async (values, context) =>
     (await import("./commands/ledger-init")).run(values as ValuesOf<typeof LEDGER_INIT.options>, context),
+  "config validate": async (values, context) =>
+    (await import("./commands/config")).validate(values as ValuesOf<typeof CONFIG_VALIDATE.options>, context),
+  "config schema": async (values, context) =>
+    (await import("./commands/config")).schema(values as ValuesOf<typeof CONFIG_SCHEMA.options>, context),
   preview: async (values, context) =>
     (await import("./commands/preview")).run(values as ValuesOf<typeof PREVIEW.options>, context),
   report: async (values, context) =>

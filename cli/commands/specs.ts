@@ -5,7 +5,7 @@ import { type CommandSpec, HELP_OPTION, type OptionSpec } from "../args";
 const config = {
   type: "string",
   value: "FILE",
-  description: "Settings as JSON (see README); KEYROTOR_* variables and options override them.",
+  description: "Settings, YAML or JSON (README); KEYROTOR_* variables and options override them.",
 } as const satisfies OptionSpec;
 const asOf = {
   type: "string",
@@ -231,6 +231,32 @@ export const LEDGER_INIT = {
   ],
 } as const satisfies CommandSpec;
 
+export const CONFIG_VALIDATE = {
+  name: "config validate",
+  summary: "Check a configuration file as the service would and print its digest; changes nothing.",
+  options: {
+    config: { ...config, required: true },
+    json: { type: "boolean", description: "Print the result as JSON." },
+    help: HELP_OPTION,
+  },
+  notes: [
+    "Only the file is checked: KEYROTOR_* variables are ignored, so what passes here is the file a pull\n" +
+      "request changes. Exit 0 when it is valid; exit 2 with every problem, each naming its place in the\n" +
+      "file (deliveries[3].destinations[0].repository). No AWS call is made.",
+  ],
+} as const satisfies CommandSpec;
+
+export const CONFIG_SCHEMA = {
+  name: "config schema",
+  summary: "Print the configuration's JSON Schema, for editor completion and checks in CI.",
+  options: { help: HELP_OPTION },
+  notes: [
+    "Generated from the one schema the CLI and the service validate with. Rules between settings (two\n" +
+      "users meeting in one destination, thresholds in order) are beyond JSON Schema: config validate\n" +
+      "checks those too.",
+  ],
+} as const satisfies CommandSpec;
+
 export const PREVIEW = {
   name: "preview",
   summary: "Every kind of notice, HTML and text, written to files from sample data.",
@@ -301,6 +327,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   CREDENTIAL_PROCESS,
   PULL,
   LEDGER_INIT,
+  CONFIG_VALIDATE,
+  CONFIG_SCHEMA,
   PREVIEW,
   REPORT,
   ADVISE,

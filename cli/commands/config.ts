@@ -1,0 +1,59 @@
+import { createHash } from "node:crypto";
+import * as z from "zod/mini";
+import { type Config, configSchema, parseConfig } from "../../shared/config";
+import { ConfigError } from "../../shared/errors";
+import type { ValuesOf } from "../args";
+import { PLAN_ONLY_SENDER } from "../config";
+import { readSettingsFile } from "../config-file";
+import { EXIT } from "../errors";
+import type { CommandContext } from "./context";
+import type { CONFIG_SCHEMA, CONFIG_VALIDATE } from "./specs";
+
+/** JSON with every object's keys in order: the same settings, however written, give the same text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The digest of a file's settings: YAML or JSON, key order and layout do not change it. */
+export const settingsDigest = (settings: Record<string, unknown>) =>
+  `sha256:${createHash("sha256").update(canonical(settings)).digest("hex")}`;
+
+/** `keyrotor config validate`: the file checked alone, as the service and the CLI check it. */
+export async function validate(values: ValuesOf<typeof CONFIG_VALIDATE.options>, { io }: CommandContext) {
+  const path = values.config ?? "";
+  const file = readSettingsFile(path);
+  let config: Config;
+  try {
+    // A file for the CLI's plan may leave the sender out; the deployment's package check requires it.
+    config = parseConfig({ senderEmail: PLAN_ONLY_SENDER, ...file });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.message}`, { cause: error });
+    throw error;
+  }
+  const summary = {
+    file: path,
+    valid: true,
+    digest: settingsDigest(file),
+    settings: Object.keys(file).length,
+    bindings: config.deliveries.length,
+    destinations: config.deliveries.reduce((n, b) => n + b.destinations.length, 0),
+  };
+  io.stdout(
+    values.json
+      ? JSON.stringify(summary, null, 2)
+      : `${path}: valid (${summary.digest}; ${summary.settings} settings, ${summary.bindings} delivery bindings, ${summary.destinations} destinations)`,
+  );
+  return EXIT.ok;
+}
+
+/** `keyrotor config schema`: the JSON Schema of the one configuration schema, for editors and CI. */
+export async function schema(_: ValuesOf<typeof CONFIG_SCHEMA.options>, { io }: CommandContext) {
+  const generated = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" });
+  io.stdout(JSON.stringify({ title: "keyrotor configuration", ...generated }, null, 2));
+  return EXIT.ok;
+}
