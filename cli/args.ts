@@ -7,6 +7,8 @@ export interface OptionSpec {
   readonly value?: string;
   readonly choices?: readonly string[];
   readonly required?: boolean;
+  /** Also given bare, in the order such options are declared (`config diff OLD NEW`). */
+  readonly positional?: boolean;
   readonly short?: string;
   readonly description: string;
 }
@@ -60,7 +62,9 @@ function optionLines(options: OptionSpecs): string[] {
 export function commandUsage(spec: CommandSpec): string {
   const required = Object.entries(spec.options)
     .filter(([, o]) => o.required)
-    .map(([name, o]) => ` --${name} ${o.value ?? "VALUE"}`)
+    .map(([name, o]) =>
+      o.positional ? ` ${o.value ?? name.toUpperCase()}` : ` --${name} ${o.value ?? "VALUE"}`,
+    )
     .join("");
   return [
     `Usage: keyrotor ${spec.name}${required} [options]`,
@@ -136,7 +140,12 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Com
       if (i + 1 < args.length) fail(`${command.name} takes no argument, got "${args[i + 1]}"`);
       break;
     }
-    if (!arg.startsWith("-") || arg === "-") fail(`${command.name} takes no argument, got "${arg}"`);
+    if (!arg.startsWith("-") || arg === "-") {
+      const slot = Object.entries(command.options).find(([name, o]) => o.positional && !(name in values));
+      if (!slot) fail(`${command.name} takes no argument, got "${arg}"`);
+      else values[slot[0]] = arg;
+      continue;
+    }
     const [flag = "", inline] = arg.startsWith("--") ? splitOnce(arg, "=") : [arg, undefined];
     const optionName = flag.startsWith("--")
       ? flag.slice(2)

@@ -4,6 +4,7 @@ import type { CommandContext } from "./commands/context";
 import {
   type ADVISE,
   COMMANDS,
+  type CONFIG_DIFF,
   type CONFIG_SCHEMA,
   type CONFIG_VALIDATE,
   type CREDENTIAL_PROCESS,
@@ -43,6 +44,8 @@ const RUNNERS: Record<string, (values: Values, context: CommandContext) => Promi
     (await import("./commands/ledger-init")).run(values as ValuesOf<typeof LEDGER_INIT.options>, context),
   "config validate": async (values, context) =>
     (await import("./commands/config")).validate(values as ValuesOf<typeof CONFIG_VALIDATE.options>, context),
+  "config diff": async (values, context) =>
+    (await import("./commands/config")).diff(values as ValuesOf<typeof CONFIG_DIFF.options>, context),
   "config schema": async (values, context) =>
     (await import("./commands/config")).schema(values as ValuesOf<typeof CONFIG_SCHEMA.options>, context),
   preview: async (values, context) =>

@@ -4,10 +4,11 @@ import { type Config, configSchema, parseConfig } from "../../shared/config";
 import { ConfigError } from "../../shared/errors";
 import type { ValuesOf } from "../args";
 import { PLAN_ONLY_SENDER } from "../config";
+import { configDiff, formatConfigDiff } from "../config-diff";
 import { readSettingsFile } from "../config-file";
 import { EXIT } from "../errors";
 import type { CommandContext } from "./context";
-import type { CONFIG_SCHEMA, CONFIG_VALIDATE } from "./specs";
+import type { CONFIG_DIFF, CONFIG_SCHEMA, CONFIG_VALIDATE } from "./specs";
 
 /** JSON with every object's keys in order: the same settings, however written, give the same text. */
 function canonical(value: unknown): string {
@@ -23,18 +24,21 @@ function canonical(value: unknown): string {
 export const settingsDigest = (settings: Record<string, unknown>) =>
   `sha256:${createHash("sha256").update(canonical(settings)).digest("hex")}`;
 
-/** `keyrotor config validate`: the file checked alone, as the service and the CLI check it. */
-export async function validate(values: ValuesOf<typeof CONFIG_VALIDATE.options>, { io }: CommandContext) {
-  const path = values.config ?? "";
+/** A configuration file read and validated alone, as the service would (a plan may leave the sender out). */
+function validated(path: string): { file: Record<string, unknown>; config: Config } {
   const file = readSettingsFile(path);
-  let config: Config;
   try {
-    // A file for the CLI's plan may leave the sender out; the deployment's package check requires it.
-    config = parseConfig({ senderEmail: PLAN_ONLY_SENDER, ...file });
+    return { file, config: parseConfig({ senderEmail: PLAN_ONLY_SENDER, ...file }) };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+/** `keyrotor config validate`: the file checked alone, as the service and the CLI check it. */
+export async function validate(values: ValuesOf<typeof CONFIG_VALIDATE.options>, { io }: CommandContext) {
+  const path = values.config ?? "";
+  const { file, config } = validated(path);
   const summary = {
     file: path,
     valid: true,
@@ -55,5 +59,15 @@ export async function validate(values: ValuesOf<typeof CONFIG_VALIDATE.options>,
 export async function schema(_: ValuesOf<typeof CONFIG_SCHEMA.options>, { io }: CommandContext) {
   const generated = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" });
   io.stdout(JSON.stringify({ title: "keyrotor configuration", ...generated }, null, 2));
+  return EXIT.ok;
+}
+
+/** `keyrotor config diff OLD NEW`: what replacing one file by the other would change. */
+export async function diff(values: ValuesOf<typeof CONFIG_DIFF.options>, { io }: CommandContext) {
+  const before = validated(values.old ?? "");
+  const after = validated(values.new ?? "");
+  const changes = configDiff(before.config, after.config);
+  if (values.json) io.stdout(JSON.stringify(changes, null, 2));
+  else io.stdout(changes.length === 0 ? "no change" : formatConfigDiff(changes).join("\n"));
   return EXIT.ok;
 }

@@ -246,6 +246,34 @@ export const CONFIG_VALIDATE = {
   ],
 } as const satisfies CommandSpec;
 
+export const CONFIG_DIFF = {
+  name: "config diff",
+  summary: "What changing one configuration file for another would change, for its review.",
+  options: {
+    old: {
+      type: "string",
+      value: "OLD",
+      required: true,
+      positional: true,
+      description: "The configuration file now.",
+    },
+    new: {
+      type: "string",
+      value: "NEW",
+      required: true,
+      positional: true,
+      description: "The file that would replace it.",
+    },
+    json: { type: "boolean", description: "Print the changes as JSON." },
+    help: HELP_OPTION,
+  },
+  notes: [
+    "Both files are validated first. One line per change: a setting, a destination added, removed or\n" +
+      "changed per binding (account and user pattern), and readers added (WIDENED) or removed anywhere.\n" +
+      "Exit 0 whatever changed; 2 when a file is invalid.",
+  ],
+} as const satisfies CommandSpec;
+
 export const CONFIG_SCHEMA = {
   name: "config schema",
   summary: "Print the configuration's JSON Schema, for editor completion and checks in CI.",
@@ -328,6 +356,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   PULL,
   LEDGER_INIT,
   CONFIG_VALIDATE,
+  CONFIG_DIFF,
   CONFIG_SCHEMA,
   PREVIEW,
   REPORT,

@@ -132,3 +132,77 @@ describe("keyrotor config schema", () => {
     expect(JSON.stringify(schema.properties.deliveries)).toContain('"github"');
   });
 });
+
+describe("keyrotor config diff OLD NEW", () => {
+  const central = (readers: string[]) =>
+    `      - type: secrets-manager\n        account: "222233334444"\n        name: keyrotor/central/{accountId}/{userName}\n        readers: [${readers.map((r) => `"${r}"`).join(", ")}]\n`;
+  const file = (rotate: number, bindings: string, readerPrincipals: string[] = []) =>
+    `senderEmail: keyrotor@example.com\nrotateAfterDays: ${rotate}\ndeliveryKmsKeyId: alias/d\nreaderPrincipals: [${readerPrincipals.map((r) => `"${r}"`).join(", ")}]\ndeliveries:\n${bindings}`;
+  const DEPLOYER = "arn:aws:iam::222233334444:role/deployer";
+  const AUDITOR = "arn:aws:iam::222233334444:role/auditor";
+  const ci = (extra = "") =>
+    `  - account: "111122223301"\n    user: ci-*\n    destinations:\n      - type: ssm\n        path: /keyrotor/ci/{userName}\n${extra}`;
+
+  it("names each setting changed, each destination added or removed, and readers widened", async () => {
+    // Prepare
+    const old = write("old.yml", file(90, ci(central([DEPLOYER]))));
+    const next = write(
+      "new.yml",
+      file(
+        30,
+        `  - account: "111122223301"\n    user: ci-*\n    destinations:\n${central([DEPLOYER, AUDITOR])}`,
+        [AUDITOR],
+      ),
+    );
+
+    // Act
+    const { code, stdout } = await cli("config", "diff", old, next);
+
+    // Assess
+    expect(code).toBe(0);
+    const lines = stdout.split("\n");
+    expect(lines).toContain("~ rotateAfterDays: 90 -> 30");
+    expect(lines).toContain(`+ readers of every secret (readerPrincipals): ${AUDITOR} (WIDENED)`);
+    expect(
+      lines.some((l) => l.startsWith("- account 111122223301, user ci-*: SSM") && l.includes("REMOVED")),
+    ).toBe(true);
+    expect(lines.some((l) => l.startsWith("~ account 111122223301, user ci-*: Secrets Manager"))).toBe(true);
+    expect(lines.some((l) => l.includes(`${AUDITOR} (WIDENED)`) && l.includes("Secrets Manager"))).toBe(true);
+  });
+
+  it("says so when nothing changes, however the file is written", async () => {
+    const a = write("same-a.yml", file(90, ci()));
+    const b = write(
+      "same-b.json",
+      JSON.stringify({
+        deliveries: [
+          {
+            destinations: [{ path: "/keyrotor/ci/{userName}", type: "ssm" }],
+            user: "ci-*",
+            account: "111122223301",
+          },
+        ],
+        readerPrincipals: [],
+        deliveryKmsKeyId: "alias/d",
+        rotateAfterDays: 90,
+        senderEmail: "keyrotor@example.com",
+      }),
+    );
+
+    const { code, stdout } = await cli("config", "diff", a, b);
+
+    expect(code).toBe(0);
+    expect(stdout).toBe("no change");
+  });
+
+  it("refuses an invalid file with exit 2, naming it", async () => {
+    const a = write("ok.yml", file(90, ci()));
+    const bad = write("bad-new.yml", "rotateAfterDays: many\n");
+
+    const { code, stderr } = await cli("config", "diff", a, bad);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("bad-new.yml");
+    expect(stderr).toContain("rotateAfterDays");
+  });
+});
