@@ -11,12 +11,12 @@ import {
   type Organization,
   sentEmails,
 } from "../../scripts/lib/emulator";
-import type { FaultProxy } from "../../scripts/lib/fault-proxy";
+import { type FaultKind, type FaultProxy, failCall } from "../../scripts/lib/fault-proxy";
 import { MOTO_CREDENTIALS, type Moto } from "../../scripts/lib/moto";
 import { type GitHubServer, startGitHubServer } from "../../scripts/lib/providers/github-server";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import { keyStatuses, readSecretJson, snapshot } from "../support/account-fixture";
-import { drain, healthEvent, lambdaContext } from "../support/org-fixture";
+import { drain, healthEvent, lambdaContext, scheduledEvent } from "../support/org-fixture";
 import { deployService, type Service, startEmulators, stopService } from "../support/service";
 
 /**
@@ -84,9 +84,13 @@ beforeAll(async () => {
   otherKey = prodUsers.get("other")?.[0] ?? "";
   deployKey = prodUsers.get("deploy")?.[0] ?? "";
   toolKey =
-    (await createUsers((await clientsIn(sandbox())).iam, [{ name: "tool", keys: ["Active"] }])).get(
-      "tool",
-    )?.[0] ?? "";
+    (
+      await createUsers((await clientsIn(sandbox())).iam, [
+        { name: "tool", keys: ["Active"] },
+        { name: "batch", keys: ["Active"] },
+        { name: "etl", keys: ["Active"] },
+      ])
+    ).get("tool")?.[0] ?? "";
   github = await startGitHubServer({ token: TOKEN, repositories: ["acme/app", "acme/tool", "acme/deploy"] });
   await hub.send(new EnableSecurityHubCommand({}));
   await new SecretsManagerClient({}).send(
@@ -369,4 +373,41 @@ describe("AWS Health's exposed-credentials event", () => {
     await expect(refused).rejects.toThrow(`names account ${sandbox()}: refused`);
     expect(await drain(service.queues.jobs.url)).toEqual([]);
   });
+});
+
+describe("an exposed key's revocation that fails", () => {
+  it.each([
+    ["refused", "batch", "access-denied"],
+    ["applied, its answer lost", "etl", "answer-lost"],
+  ] as const)(
+    "%s: the incident stays open, and the next daily run finishes it without a third key",
+    async (_, user, kind) => {
+      // Prepare: the deactivation of the exposed key fails (every attempt of it).
+      const exposed = (await keysOf(sandbox(), user))[0]?.split(":")[0] ?? "";
+      proxy.reset();
+      proxy.rules.push(failCall("UpdateAccessKey", 1, kind as FaultKind));
+
+      // Act
+      await deliverEvent(healthEvent(sandbox(), [exposed], moto.now()));
+      const open = (await LedgerAdapter.create(LEDGER).loadAccount(sandbox())).users.get(user)
+        ?.incidents?.[0];
+      proxy.reset();
+      await deliverEvent(scheduledEvent(moto.now()));
+
+      // Assess
+      expect(open?.replacedBy).toBeDefined();
+      expect(open?.handledAt).toBeUndefined();
+      const replacement = open?.replacedBy ?? "";
+      expect((await keysOf(sandbox(), user)).sort()).toEqual(
+        [`${exposed}:Inactive`, `${replacement}:Active`].sort(),
+      );
+      const done = (await LedgerAdapter.create(LEDGER).loadAccount(sandbox())).users.get(user)
+        ?.incidents?.[0];
+      expect(done).toMatchObject({
+        replacedBy: replacement,
+        revokedAt: expect.any(String),
+        handledAt: expect.any(String),
+      });
+    },
+  );
 });
