@@ -1,5 +1,12 @@
-import { type AsffFinding, type FindingProduct, idPrefix } from "../findings/asff";
-import type { FindingsPort, RefusedFinding } from "../findings/sync-findings";
+import { AwsCallError } from "../errors";
+import { type AsffFinding, type FindingProduct, idPrefix, sanitize } from "../findings/asff";
+import {
+  type FindingIdentifier,
+  type FindingsPort,
+  FindingsResolveError,
+  NOTE_AUTHOR,
+  type RefusedFinding,
+} from "../findings/sync-findings";
 import type { ClientOptions } from "./client-config";
 import { type JsonService, SignedJsonClient } from "./signed-json";
 
@@ -14,7 +21,13 @@ export const SECURITY_HUB: JsonService = {
 };
 /** BatchImportFindings takes at most 100 findings a request. */
 export const IMPORT_BATCH = 100;
+/** BatchUpdateFindings names at most 100 findings a request. */
+export const RESOLVE_BATCH = 100;
+/** The longest note Security Hub takes. */
+const NOTE_MAX = 512;
 const GENERATOR_PREFIX = "keyrotor/";
+/** How every keyrotor finding's Id begins, whatever account it is about (`idPrefix`). */
+const ID_PREFIX = "keyrotor/";
 
 /** The account keyrotor runs in and its partition (`StsAdapter.whoAmI`). */
 export type WhoAmI = () => Promise<{ readonly accountId: string; readonly partition: string }>;
@@ -27,16 +40,25 @@ interface StringFilter {
 
 /** A finding as Security Hub returns it, as far as keyrotor reads it: any field may be missing. */
 interface ReturnedFinding
-  extends Partial<Omit<AsffFinding, "Severity" | "Remediation" | "Compliance" | "Workflow">> {
+  extends Partial<Omit<AsffFinding, "Severity" | "Remediation" | "Compliance" | "Workflow" | "Note">> {
   readonly Severity?: { readonly Label?: AsffFinding["Severity"]["Label"] };
   readonly Remediation?: { readonly Recommendation?: { readonly Text?: string } };
   readonly Compliance?: Partial<NonNullable<AsffFinding["Compliance"]>>;
   readonly Workflow?: Partial<NonNullable<AsffFinding["Workflow"]>>;
+  readonly Note?: { readonly Text?: string; readonly UpdatedBy?: string; readonly UpdatedAt?: string };
 }
 
 interface GetFindingsOutput {
   readonly Findings?: ReturnedFinding[];
   readonly NextToken?: string;
+}
+
+interface UpdateOutput {
+  readonly UnprocessedFindings?: {
+    readonly FindingIdentifier?: { readonly Id?: string; readonly ProductArn?: string };
+    readonly ErrorCode?: string;
+    readonly ErrorMessage?: string;
+  }[];
 }
 
 interface ImportOutput {
@@ -51,7 +73,8 @@ interface ImportOutput {
 
 /**
  * keyrotor's own findings in the Security Hub of the account it runs in, under that account's
- * default product: imported, listed per member account, resolved by importing them archived.
+ * default product: imported, listed per member account, closed by importing them archived; an
+ * incident's finding, which stays active, resolved through its workflow.
  */
 export class SecurityHubAdapter implements FindingsPort {
   private known: Promise<FindingProduct> | undefined;
@@ -122,6 +145,57 @@ export class SecurityHubAdapter implements FindingsPort {
     }
     return refused;
   }
+
+  /**
+   * Sets each finding's workflow RESOLVED, with `note` (made fit for a finding) by keyrotor, in
+   * requests of 100. Only keyrotor's own findings are asked for: the rotator's policy can limit what an
+   * update changes, not which findings it names, so any other is named unresolved and never sent.
+   * What Security Hub did not process, and every finding of a request that failed and of those after
+   * it, is thrown as one `FindingsResolveError`. Asking again for a resolved finding changes nothing.
+   */
+  async resolve(findings: readonly FindingIdentifier[], note: string): Promise<void> {
+    const { productArn } = await this.product();
+    const mine = (f: FindingIdentifier) => f.productArn === productArn && f.id.startsWith(ID_PREFIX);
+    const unique = [...new Map(findings.map((f) => [`${f.productArn} ${f.id}`, f])).values()];
+    const unresolved: RefusedFinding[] = unique
+      .filter((f) => !mine(f))
+      .map((f) => ({ id: f.id, code: "NotKeyrotorsFinding", message: `not of ${productArn}` }));
+    const asked = unique.filter(mine);
+    const Note = { Text: sanitize(note, NOTE_MAX), UpdatedBy: NOTE_AUTHOR };
+    let cause: unknown;
+    for (let i = 0; i < asked.length; i += RESOLVE_BATCH) {
+      const batch = asked.slice(i, i + RESOLVE_BATCH);
+      const body = {
+        FindingIdentifiers: batch.map((f) => ({ Id: f.id, ProductArn: f.productArn })),
+        Workflow: { Status: "RESOLVED" },
+        Note,
+      };
+      try {
+        const out = await this.client.patch<UpdateOutput>(
+          "BatchUpdateFindings",
+          "/findings/batchupdate",
+          body,
+        );
+        for (const f of out.UnprocessedFindings ?? []) {
+          const failed = { id: f.FindingIdentifier?.Id ?? "", code: f.ErrorCode ?? "Unknown" };
+          unresolved.push({ ...failed, message: f.ErrorMessage ?? "" });
+          cause ??= new AwsCallError(
+            SECURITY_HUB.name,
+            "BatchUpdateFindings",
+            failed.code,
+            f.ErrorMessage ?? "",
+          );
+        }
+      } catch (error) {
+        const code = error instanceof AwsCallError ? error.code : "Error";
+        const message = error instanceof Error ? error.message : String(error);
+        unresolved.push(...asked.slice(i).map((f) => ({ id: f.id, code, message })));
+        cause = error;
+        break;
+      }
+    }
+    if (unresolved.length > 0) throw new FindingsResolveError(unresolved, cause ? { cause } : {});
+  }
 }
 
 /**
@@ -157,5 +231,8 @@ function asFinding(f: ReturnedFinding): AsffFinding | null {
     ...(f.Compliance?.Status ? { Compliance: f.Compliance as AsffFinding["Compliance"] } : {}),
     ...(f.Workflow?.Status ? { Workflow: { Status: f.Workflow.Status } } : {}),
     RecordState: "ACTIVE",
+    ...(f.Note?.Text !== undefined && f.Note.UpdatedBy !== undefined
+      ? { Note: { Text: f.Note.Text, UpdatedBy: f.Note.UpdatedBy } }
+      : {}),
   };
 }

@@ -42,6 +42,9 @@ export interface SignedJsonConfig {
   readonly fetch?: typeof fetch;
 }
 
+/** The methods of the REST-JSON routes keyrotor calls. */
+type Method = "POST" | "PATCH";
+
 type Attempt = { readonly value: unknown } | { readonly error: AwsCallError; readonly retry: boolean };
 
 /** Codes the SDK retries as throttling, whatever their HTTP status. */
@@ -98,13 +101,22 @@ export class SignedJsonClient {
    * the deadline; the failure that ends the call is an `AwsCallError` naming service and operation
    * (`AwsDeadlineError` at the deadline).
    */
-  async post<T>(operation: string, path: string, body: unknown): Promise<T> {
+  post<T>(operation: string, path: string, body: unknown): Promise<T> {
+    return this.call<T>("POST", operation, path, body);
+  }
+
+  /** `post`, for the operations whose route is a PATCH (Security Hub's BatchUpdateFindings). */
+  patch<T>(operation: string, path: string, body: unknown): Promise<T> {
+    return this.call<T>("PATCH", operation, path, body);
+  }
+
+  private async call<T>(method: Method, operation: string, path: string, body: unknown): Promise<T> {
     const payload = JSON.stringify(body);
     const invocation = randomUUID();
     const call = { service: this.service.name, operation };
     return withinDeadline(call, this.config.deadlineMs ?? deadlineMsOf(), async (deadline) => {
       for (let attempt = 1; ; attempt++) {
-        const outcome = await this.attempt(operation, path, payload, invocation, attempt, deadline);
+        const outcome = await this.attempt(method, operation, path, payload, invocation, attempt, deadline);
         if ("value" in outcome) return outcome.value as T;
         if (!outcome.retry || attempt >= this.config.maxAttempts || deadline.aborted) throw outcome.error;
         await sleep(backoffMs(attempt, outcome.error.code), undefined, { signal: deadline });
@@ -113,6 +125,7 @@ export class SignedJsonClient {
   }
 
   private async attempt(
+    method: Method,
     operation: string,
     path: string,
     payload: string,
@@ -131,7 +144,7 @@ export class SignedJsonClient {
       url = new URL(`${this.config.endpoint}${path}`);
       const signed = await this.signer.sign(
         {
-          method: "POST",
+          method,
           protocol: url.protocol,
           hostname: url.hostname,
           ...(url.port ? { port: Number(url.port) } : {}),
@@ -158,7 +171,7 @@ export class SignedJsonClient {
     try {
       // One signal for the request and the whole body: an answer that trickles ends with the attempt.
       const signal = AbortSignal.any([AbortSignal.timeout(this.config.timeoutMs), deadline]);
-      response = await this.send(url, { method: "POST", headers, body: payload, signal });
+      response = await this.send(url, { method, headers, body: payload, signal });
       text = await response.text();
     } catch (error) {
       const cause = (error as { cause?: { code?: unknown } }).cause;

@@ -52,6 +52,11 @@ export interface AsffFinding {
   };
   readonly Workflow?: { readonly Status: "NEW" | "NOTIFIED" | "RESOLVED" | "SUPPRESSED" };
   readonly RecordState?: "ACTIVE" | "ARCHIVED";
+  /**
+   * Read back, never imported: Security Hub sets a note only through BatchUpdateFindings (keyrotor's
+   * own when it resolved the finding, or a person's).
+   */
+  readonly Note?: { readonly Text: string; readonly UpdatedBy: string };
 }
 
 /**

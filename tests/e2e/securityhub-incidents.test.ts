@@ -10,11 +10,14 @@ import { SecurityHubAdapter } from "../../shared/aws/securityhub";
 import { syncFindings } from "../../shared/findings/sync-findings";
 import type { AccountLedger, IncidentRecord } from "../../shared/ledger/records";
 import type { AccountReport, UserReport } from "../../shared/rotation/report";
+import { type SecurityHubRules, startSecurityHubRules } from "../support/security-hub-rules";
 
 /**
- * An exposed key's finding through the real Security Hub adapter and moto: imported NEW and CRITICAL
- * while the key can sign, the same finding RESOLVED once handled (a retry writes nothing new), and left
- * as it is, not archived, by a later run with nothing to say about it.
+ * An exposed key's finding through the real Security Hub adapter and moto, with Security Hub's workflow
+ * rules in front of it (`security-hub-rules.ts`: an import keeps a held finding's workflow, only
+ * BatchUpdateFindings changes it): imported NEW and CRITICAL while the key can sign; once handled,
+ * imported HIGH and its workflow resolved, a resolve that failed (moto's missing operation) caught up by
+ * the retry; left as it is, not archived, by a later run with nothing to say about it.
  */
 
 const KEYROTOR_ACCOUNT = "123456789012";
@@ -27,6 +30,7 @@ const DAY_2 = "2026-06-02T06:00:00.000Z";
 const DAY_3 = "2026-06-03T06:00:00.000Z";
 
 let moto: Moto;
+let rules: SecurityHubRules;
 let port: SecurityHubAdapter;
 let hub: SecurityHubClient;
 
@@ -86,6 +90,8 @@ beforeAll(async () => {
   vi.stubEnv("AWS_REGION", "us-east-1");
   hub = new SecurityHubClient({ region: "us-east-1", credentials: MOTO_CREDENTIALS });
   await hub.send(new EnableSecurityHubCommand({}));
+  rules = await startSecurityHubRules(moto.endpoint, hub);
+  vi.stubEnv("AWS_ENDPOINT_URL_SECURITYHUB", rules.endpoint);
   port = SecurityHubAdapter.create(async () => ({ accountId: KEYROTOR_ACCOUNT, partition: "aws" }), {
     region: "us-east-1",
     credentials: MOTO_CREDENTIALS,
@@ -94,11 +100,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllEnvs();
+  await rules?.stop();
   await moto?.stop();
 });
 
 describe("an exposed key's finding in Security Hub", () => {
   const id = `keyrotor/${MEMBER}/deploy/incident/${EXPOSED}`;
+  const handled = deploy({
+    incident: { ...done, state: "handled" },
+    keys: [
+      { id: EXPOSED, status: "Inactive", createdAt: "2026-03-01T06:00:00.000Z" },
+      { id: NEW_KEY, status: "Active", createdAt: "2026-06-02T05:58:00.000Z" },
+    ],
+  });
 
   it("day 1: opened and not yet replaced, the key still Active: imported NEW and CRITICAL", async () => {
     // Act
@@ -121,32 +135,63 @@ describe("an exposed key's finding in Security Hub", () => {
     });
   });
 
-  it("day 2: handled, and the run retried: the same finding, RESOLVED and HIGH, created on day 1", async () => {
+  it("day 2: handled, the resolve failing (moto has no BatchUpdateFindings): imported HIGH, the workflow still NEW, nothing thrown", async () => {
     // Prepare
-    const handled = deploy({
-      incident: { ...done, state: "handled" },
-      keys: [
-        { id: EXPOSED, status: "Inactive", createdAt: "2026-03-01T06:00:00.000Z" },
-        { id: NEW_KEY, status: "Active", createdAt: "2026-06-02T05:58:00.000Z" },
-      ],
-    });
+    rules.batchUpdate = false;
 
     // Act
-    await syncFindings(port, report(DAY_2, [handled]));
-    const retry = await syncFindings(port, report(DAY_2, [handled]));
+    const sync = await syncFindings(port, report(DAY_2, [handled]));
 
     // Assess
-    expect(retry).toMatchObject({ imported: 0, updated: 1, resolved: 0, refused: [] });
+    expect(sync).toMatchObject({ imported: 0, updated: 1, refused: [], workflowResolved: 0 });
+    expect(sync.unresolved).toEqual([
+      { id, code: "Http404", message: expect.stringContaining("BatchUpdateFindings") },
+    ]);
+    const [finding] = await findings();
+    expect(finding).toMatchObject({
+      Severity: { Label: "HIGH" },
+      Workflow: { Status: "NEW" },
+      UpdatedAt: DAY_2,
+    });
+  });
+
+  it("day 2, the run retried: the same finding, RESOLVED with keyrotor's note, HIGH, created on day 1", async () => {
+    // Prepare
+    rules.batchUpdate = true;
+
+    // Act
+    const retry = await syncFindings(port, report(DAY_2, [handled]));
+    const again = await syncFindings(port, report(DAY_2, [handled]));
+
+    // Assess
+    expect(retry).toMatchObject({ imported: 0, updated: 1, resolved: 0, refused: [], workflowResolved: 1 });
+    expect(again).toMatchObject({ updated: 1, workflowResolved: 0, unresolved: [] });
     const all = await findings();
     expect(all.map((f) => f.Id)).toEqual([id]);
     expect(all[0]).toMatchObject({
       Severity: { Label: "HIGH" },
       Workflow: { Status: "RESOLVED" },
+      Note: {
+        UpdatedBy: "keyrotor",
+        Text: expect.stringMatching(/^keyrotor handled this exposed key in run run-2026-06-02/),
+      },
       RecordState: "ACTIVE",
       CreatedAt: DAY_1,
       UpdatedAt: DAY_2,
     });
     expect(all[0]?.Description).toContain(`keyrotor replaced it with ${NEW_KEY} and deactivated it`);
+    expect(rules.updates).toEqual([
+      {
+        FindingIdentifiers: [{ Id: id, ProductArn: all[0]?.ProductArn }],
+        Workflow: { Status: "RESOLVED" },
+        Note: { Text: all[0]?.Note?.Text, UpdatedBy: "keyrotor" },
+      },
+      {
+        FindingIdentifiers: [{ Id: id, ProductArn: all[0]?.ProductArn }],
+        Workflow: { Status: "RESOLVED" },
+        Note: { Text: all[0]?.Note?.Text, UpdatedBy: "keyrotor" },
+      },
+    ]);
   });
 
   it("day 3: a run with nothing to say about it leaves it RESOLVED and ACTIVE, and no finding holds the secret", async () => {
@@ -154,7 +199,7 @@ describe("an exposed key's finding in Security Hub", () => {
     const sync = await syncFindings(port, report(DAY_3, [deploy({ keys: [] })]), ledger(done));
 
     // Assess
-    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 0, kept: 1 });
+    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 0, kept: 1, workflowResolved: 0 });
     const all = await findings();
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({

@@ -472,11 +472,44 @@ describe("sls package (offline) and the generated template", () => {
       [
         "RotatorRole",
         {
-          Sid: "ReadAndResolveFindingsOnThisHub",
+          Sid: "ReadFindingsOnThisHub",
           Effect: "Allow",
-          Action: ["securityhub:GetFindings", "securityhub:BatchUpdateFindings"],
+          Action: "securityhub:GetFindings",
           Resource: {
             "Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:hub/default",
+          },
+        },
+      ],
+      [
+        "RotatorRole",
+        {
+          Sid: "ResolveFindingsOnThisHub",
+          Effect: "Allow",
+          Action: "securityhub:BatchUpdateFindings",
+          Resource: {
+            "Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:hub/default",
+          },
+          Condition: {
+            StringEquals: {
+              "securityhub:ASFFSyntaxPath/Workflow.Status": "RESOLVED",
+              "securityhub:ASFFSyntaxPath/Note.UpdatedBy": "keyrotor",
+            },
+            Null: Object.fromEntries(
+              [
+                "Confidence",
+                "Criticality",
+                "RelatedFindings",
+                "RelatedFindings.Id",
+                "RelatedFindings.ProductArn",
+                "Severity",
+                "Severity.Label",
+                "Severity.Normalized",
+                "Severity.Product",
+                "Types",
+                "UserDefinedFields",
+                "VerificationState",
+              ].map((path) => [`securityhub:ASFFSyntaxPath/${path}`, "true"]),
+            ),
           },
         },
       ],

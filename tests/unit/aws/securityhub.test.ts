@@ -1,8 +1,14 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { IMPORT_BATCH, SECURITY_HUB, SecurityHubAdapter } from "../../../shared/aws/securityhub";
+import {
+  IMPORT_BATCH,
+  RESOLVE_BATCH,
+  SECURITY_HUB,
+  SecurityHubAdapter,
+} from "../../../shared/aws/securityhub";
 import { SignedJsonClient } from "../../../shared/aws/signed-json";
 import { AwsCallError } from "../../../shared/errors";
 import { type AsffFinding, findingsOf } from "../../../shared/findings/asff";
+import { type FindingIdentifier, FindingsResolveError } from "../../../shared/findings/sync-findings";
 import type { AccountReport } from "../../../shared/rotation/report";
 
 const OWN = "999988887777";
@@ -23,7 +29,7 @@ interface Answer {
  * queue of answers in order, the last one again once the queue runs out.
  */
 class FakeHub {
-  readonly sent: { readonly path: string; readonly body: Json }[] = [];
+  readonly sent: { readonly method: string; readonly path: string; readonly body: Json }[] = [];
   private readonly answers = new Map<string, ((body: Json) => Answer)[]>();
 
   on(path: string, ...answers: (Answer | ((body: Json) => Answer))[]): this {
@@ -41,7 +47,7 @@ class FakeHub {
   readonly fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = new URL(String(input));
     const body = JSON.parse(String(init?.body));
-    this.sent.push({ path: url.pathname, body });
+    this.sent.push({ method: init?.method ?? "GET", path: url.pathname, body });
     const queue = this.answers.get(url.pathname) ?? [];
     const answer = (queue.length > 1 ? queue.shift() : queue[0])?.(body) ?? { status: 404, body: {} };
     return new Response(JSON.stringify(answer.body), {
@@ -260,6 +266,23 @@ describe("SecurityHubAdapter", () => {
     expect(active.map((f) => f.Id)).toEqual([mine.Id]);
   });
 
+  it("reads back the workflow and the note Security Hub holds, which only BatchUpdateFindings sets", async () => {
+    // Prepare
+    const [mine] = findings(1);
+    if (!mine) throw new Error("one finding expected");
+    const note = { Text: "looking into it", UpdatedBy: "ana", UpdatedAt: "2026-06-01T07:00:00.000Z" };
+    hub.on("/findings", {
+      body: { Findings: [returned(mine, { Workflow: { Status: "NOTIFIED" }, Note: note })] },
+    });
+
+    // Act
+    const [active] = await adapter().activeFindings(MEMBER);
+
+    // Assess
+    expect(active?.Workflow).toEqual({ Status: "NOTIFIED" });
+    expect(active?.Note).toEqual({ Text: "looking into it", UpdatedBy: "ana" });
+  });
+
   it("stops paging when Security Hub hands back the token it was given", async () => {
     // Prepare
     hub.on("/findings", { body: { Findings: [], NextToken: "same" } });
@@ -269,5 +292,173 @@ describe("SecurityHubAdapter", () => {
 
     // Assess
     expect(hub.sentTo("/findings").map((body) => body.NextToken)).toEqual([undefined, "same"]);
+  });
+});
+
+describe("SecurityHubAdapter.resolve", () => {
+  const BATCH_UPDATE = "/findings/batchupdate";
+  const ids = (n: number, productArn = PRODUCT_ARN): FindingIdentifier[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `keyrotor/${MEMBER}/u${i}/incident/AKIAEXPOSED${i}`,
+      productArn,
+    }));
+  const processed = (body: Json) => ({
+    body: { ProcessedFindings: body.FindingIdentifiers, UnprocessedFindings: [] },
+  });
+
+  it("PATCHes RESOLVED with keyrotor's note, and nothing else, in requests of at most 100", async () => {
+    // Prepare
+    const all = ids(2 * RESOLVE_BATCH + 5);
+    hub.on(BATCH_UPDATE, processed);
+
+    // Act
+    await adapter().resolve(all, "keyrotor handled this exposed key in run run-1.");
+
+    // Assess
+    expect(hub.sent.map((s) => s.method)).toEqual(["PATCH", "PATCH", "PATCH"]);
+    const sent = hub.sentTo(BATCH_UPDATE);
+    expect(sent.map((body) => body.FindingIdentifiers.length)).toEqual([100, 100, 5]);
+    expect(sent.flatMap((body) => body.FindingIdentifiers)).toEqual(
+      all.map((f) => ({ Id: f.id, ProductArn: f.productArn })),
+    );
+    for (const body of sent) {
+      expect(Object.keys(body).sort()).toEqual(["FindingIdentifiers", "Note", "Workflow"]);
+      expect(body.Workflow).toEqual({ Status: "RESOLVED" });
+      expect(body.Note).toEqual({
+        Text: "keyrotor handled this exposed key in run run-1.",
+        UpdatedBy: "keyrotor",
+      });
+    }
+  });
+
+  it("sends a note within Security Hub's 512 characters, one line, anything shaped like a secret masked", async () => {
+    // Prepare
+    hub.on(BATCH_UPDATE, processed);
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    // Act
+    await adapter().resolve(ids(1), `run ${secret}\n${"x".repeat(600)}`);
+
+    // Assess
+    const [body] = hub.sentTo(BATCH_UPDATE);
+    expect(body.Note.Text.length).toBeLessThanOrEqual(512);
+    expect(body.Note.Text).not.toContain(secret);
+    expect(body.Note.Text).not.toContain("\n");
+  });
+
+  it("asks for each finding once, and not at all for none", async () => {
+    // Prepare
+    hub.on(BATCH_UPDATE, processed);
+    const [a] = ids(1);
+    if (!a) throw new Error("one finding expected");
+
+    // Act
+    await adapter().resolve([], "n");
+    const none = hub.sent.length;
+    await adapter().resolve([a, a], "n");
+
+    // Assess
+    expect(none).toBe(0);
+    expect(hub.sentTo(BATCH_UPDATE).map((body) => body.FindingIdentifiers)).toEqual([
+      [{ Id: a.id, ProductArn: PRODUCT_ARN }],
+    ]);
+  });
+
+  it("names every finding Security Hub did not process, after asking for every batch", async () => {
+    // Prepare
+    const all = ids(RESOLVE_BATCH + 1);
+    const [late] = all.slice(-1);
+    hub.on(
+      BATCH_UPDATE,
+      (body) => ({
+        body: {
+          ProcessedFindings: body.FindingIdentifiers.slice(1),
+          UnprocessedFindings: [
+            {
+              FindingIdentifier: body.FindingIdentifiers[0],
+              ErrorCode: "ConcurrentUpdateError",
+              ErrorMessage: "Concurrent finding updates detected",
+            },
+          ],
+        },
+      }),
+      (body) => ({
+        body: {
+          ProcessedFindings: [],
+          UnprocessedFindings: [
+            {
+              FindingIdentifier: body.FindingIdentifiers[0],
+              ErrorCode: "FindingNotFound",
+              ErrorMessage: "not found",
+            },
+          ],
+        },
+      }),
+    );
+
+    // Act
+    const error = await adapter()
+      .resolve(all, "n")
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(hub.sentTo(BATCH_UPDATE)).toHaveLength(2);
+    expect(error).toBeInstanceOf(FindingsResolveError);
+    expect((error as FindingsResolveError).unresolved).toEqual([
+      { id: all[0]?.id, code: "ConcurrentUpdateError", message: "Concurrent finding updates detected" },
+      { id: late?.id, code: "FindingNotFound", message: "not found" },
+    ]);
+    expect((error as Error).cause).toBeInstanceOf(AwsCallError);
+    expect((error as Error).cause).toMatchObject({
+      operation: "BatchUpdateFindings",
+      code: "ConcurrentUpdateError",
+    });
+  });
+
+  it("a request that fails names its findings and every later batch's, with the call's error as cause", async () => {
+    // Prepare: an emulator without the operation
+    const all = ids(RESOLVE_BATCH + 1);
+    hub.on(BATCH_UPDATE, { status: 404, body: { message: "Not yet implemented" } });
+
+    // Act
+    const error = await adapter()
+      .resolve(all, "n")
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(hub.sentTo(BATCH_UPDATE)).toHaveLength(1);
+    expect(error).toBeInstanceOf(FindingsResolveError);
+    const unresolved = (error as FindingsResolveError).unresolved;
+    expect(unresolved.map((f) => f.id)).toEqual(all.map((f) => f.id));
+    expect(unresolved[0]).toMatchObject({ code: "Http404" });
+    expect((error as Error).cause).toMatchObject({ name: "AwsCallError", operation: "BatchUpdateFindings" });
+  });
+
+  it("asks for keyrotor's own findings only: another product's, or an Id not keyrotor's, is named unresolved, never sent", async () => {
+    // Prepare
+    hub.on(BATCH_UPDATE, processed);
+    const [mine] = ids(1);
+    if (!mine) throw new Error("one finding expected");
+    const others: FindingIdentifier[] = [
+      { id: mine.id, productArn: "arn:aws-us-gov:securityhub:us-gov-west-1::product/aws/guardduty" },
+      {
+        id: "arn:aws:securityhub:us-gov-west-1:999988887777:security-control/IAM.3/finding/1",
+        productArn: PRODUCT_ARN,
+      },
+    ];
+
+    // Act
+    const error = await adapter()
+      .resolve([mine, ...others], "n")
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(hub.sentTo(BATCH_UPDATE).map((body) => body.FindingIdentifiers)).toEqual([
+      [{ Id: mine.id, ProductArn: PRODUCT_ARN }],
+    ]);
+    expect(error).toBeInstanceOf(FindingsResolveError);
+    expect((error as FindingsResolveError).unresolved.map((f) => [f.id, f.code])).toEqual(
+      others.map((f) => [f.id, "NotKeyrotorsFinding"]),
+    );
   });
 });

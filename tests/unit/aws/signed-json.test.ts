@@ -126,6 +126,26 @@ describe("SignedJsonClient", () => {
     expect(sent).toBe(expected);
   });
 
+  it("PATCHes where the operation takes PATCH, signed for that method", async () => {
+    // Prepare
+    reply = json(200, { ProcessedFindings: [], UnprocessedFindings: [] });
+
+    // Act
+    const out = await client().patch("BatchUpdateFindings", "/findings/batchupdate", { Note: { Text: "t" } });
+
+    // Assess
+    expect(out).toEqual({ ProcessedFindings: [], UnprocessedFindings: [] });
+    const [r] = received;
+    if (!r) throw new Error("one request expected");
+    expect(r).toMatchObject({
+      method: "PATCH",
+      path: "/findings/batchupdate",
+      body: '{"Note":{"Text":"t"}}',
+    });
+    const { expected, sent } = signatureOf(r, CREDENTIALS.secretAccessKey);
+    expect(sent).toBe(expected);
+  });
+
   it("asks a credential provider for credentials", async () => {
     // Prepare
     const provider = vi.fn(async () => ({ accessKeyId: "AKIDROLE", secretAccessKey: "role-secret" }));

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
 import { parseConfig } from "../../../shared/config";
+import { AwsCallError } from "../../../shared/errors";
 import type { AsffFinding, FindingProduct } from "../../../shared/findings/asff";
 import {
+  type FindingIdentifier,
   type FindingsPort,
+  FindingsResolveError,
   INCIDENT_FINDING_DAYS,
+  NOTE_AUTHOR,
   publishFindings,
   type RefusedFinding,
   syncFindings,
@@ -25,10 +29,15 @@ const PRODUCT: FindingProduct = {
 const DAY_1 = "2026-06-01T06:00:00.000Z";
 const DAY_2 = "2026-06-02T06:00:00.000Z";
 
-/** Security Hub in memory: findings by Id, imports upsert them, reads return the ACTIVE ones of the account. */
+/**
+ * Security Hub in memory, as it treats a finding provider: findings by Id, imports upsert them, but an
+ * import over an existing finding keeps its workflow and note (only BatchUpdateFindings changes those);
+ * reads return the ACTIVE ones of the account; `resolve` sets the workflow and note of those it holds.
+ */
 function memoryHub(refuse: (f: AsffFinding) => string | null = () => null) {
   const findings = new Map<string, AsffFinding>();
   const imports: AsffFinding[][] = [];
+  const resolves: { findings: FindingIdentifier[]; note: string }[] = [];
   const port: FindingsPort = {
     product: async () => PRODUCT,
     activeFindings: async (accountId) =>
@@ -40,14 +49,29 @@ function memoryHub(refuse: (f: AsffFinding) => string | null = () => null) {
       const refused: RefusedFinding[] = [];
       for (const f of batch) {
         const why = refuse(f);
+        const held = findings.get(f.Id);
         if (why) refused.push({ id: f.Id, code: "InvalidInput", message: why });
-        else findings.set(f.Id, f);
+        else if (held) findings.set(f.Id, { ...f, Workflow: held.Workflow, Note: held.Note });
+        else findings.set(f.Id, { ...f, Workflow: f.Workflow ?? { Status: "NEW" } });
       }
       return refused;
     },
+    resolve: async (batch, note) => {
+      resolves.push({ findings: [...batch], note });
+      const missing = batch.filter((f) => !findings.has(f.id));
+      for (const f of batch) {
+        const held = findings.get(f.id);
+        if (held) findings.set(f.id, { ...held, Workflow: { Status: "RESOLVED" }, Note: setBy(note) });
+      }
+      if (missing.length > 0) {
+        const unresolved = missing.map((f) => ({ id: f.id, code: "FindingNotFound", message: "not found" }));
+        throw new FindingsResolveError(unresolved);
+      }
+    },
   };
-  return { port, findings, imports };
+  return { port, findings, imports, resolves };
 }
+const setBy = (text: string) => ({ Text: text, UpdatedBy: NOTE_AUTHOR });
 
 function user(userName: string, extra: Partial<UserReport> = {}): UserReport {
   return {
@@ -99,7 +123,16 @@ describe("syncFindings: Security Hub brought to the account's report", () => {
     const sync = await syncFindings(hub.port, report(DAY_1, [blocked("app"), user("fine")]));
 
     // Assess
-    expect(sync).toEqual({ looked: true, imported: 1, updated: 0, resolved: 0, kept: 0, refused: [] });
+    expect(sync).toEqual({
+      looked: true,
+      imported: 1,
+      updated: 0,
+      resolved: 0,
+      kept: 0,
+      refused: [],
+      workflowResolved: 0,
+      unresolved: [],
+    });
     expect([...hub.findings.keys()]).toEqual([id("app")]);
     expect(hub.findings.get(id("app"))).toMatchObject({ RecordState: "ACTIVE", Workflow: { Status: "NEW" } });
   });
@@ -123,7 +156,7 @@ describe("syncFindings: Security Hub brought to the account's report", () => {
     });
   });
 
-  it("resolves a finding whose problem is gone from a user it looked at: archived, passed, resolved", async () => {
+  it("resolves a finding whose problem is gone from a user it looked at: archived and passed, its workflow left to people", async () => {
     // Prepare
     const hub = memoryHub();
     await syncFindings(hub.port, report(DAY_1, [blocked("app")]));
@@ -132,10 +165,11 @@ describe("syncFindings: Security Hub brought to the account's report", () => {
     const sync = await syncFindings(hub.port, report(DAY_2, [user("app", { status: "due" })]));
 
     // Assess
-    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 1, kept: 0 });
+    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 1, kept: 0, workflowResolved: 0 });
+    expect(hub.resolves).toEqual([]);
     expect(hub.findings.get(id("app"))).toMatchObject({
       RecordState: "ARCHIVED",
-      Workflow: { Status: "RESOLVED" },
+      Workflow: { Status: "NEW" },
       Compliance: { Status: "PASSED" },
       UpdatedAt: DAY_2,
       CreatedAt: DAY_1,
@@ -287,7 +321,7 @@ describe("syncFindings: an incident's finding, NEW while open and RESOLVED once 
     account: null,
   });
 
-  it("updates the same finding from NEW to RESOLVED when the incident is handled, keeping its creation", async () => {
+  it("updates the same finding when the incident is handled, keeping its creation, and resolves its workflow", async () => {
     // Prepare
     const hub = memoryHub();
     await syncFindings(hub.port, report(DAY_1, [open()]));
@@ -296,14 +330,158 @@ describe("syncFindings: an incident's finding, NEW while open and RESOLVED once 
     const sync = await syncFindings(hub.port, report(DAY_2, [handled()]));
 
     // Assess
-    expect(sync).toMatchObject({ imported: 0, updated: 1, resolved: 0 });
+    expect(sync).toMatchObject({ imported: 0, updated: 1, resolved: 0, workflowResolved: 1, unresolved: [] });
     expect([...hub.findings.keys()]).toEqual([incidentId]);
     expect(hub.findings.get(incidentId)).toMatchObject({
       RecordState: "ACTIVE",
       Workflow: { Status: "RESOLVED" },
+      Note: { UpdatedBy: "keyrotor" },
+      ProductFields: { "keyrotor/IncidentState": "handled" },
       CreatedAt: DAY_1,
       UpdatedAt: DAY_2,
     });
+    expect(hub.resolves).toEqual([
+      { findings: [{ id: incidentId, productArn: PRODUCT.productArn }], note: expect.any(String) },
+    ]);
+    expect(hub.resolves[0]?.note).toMatch(/^keyrotor handled this exposed key in run run-2026-06-02/);
+  });
+
+  it("resolves nothing while the incident is open, and no finding of any other kind", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [{ ...open(), status: "blocked", reason: "two keys" }]));
+
+    // Act: still open; the blocked finding is gone and archived
+    const sync = await syncFindings(hub.port, report(DAY_2, [open()]));
+
+    // Assess
+    expect(sync).toMatchObject({ resolved: 1, workflowResolved: 0 });
+    expect(hub.resolves).toEqual([]);
+    expect(hub.findings.get(incidentId)?.Workflow?.Status).toBe("NEW");
+  });
+
+  it("a resolve that failed is caught up at the next run, from the ledger, with no import again", async () => {
+    // Prepare: day 2 imports the handled record, but BatchUpdateFindings is not there (moto has none)
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [open()]));
+    const unknown = new AwsCallError("SecurityHub", "BatchUpdateFindings", "Http404", "HTTP 404");
+    const missing: FindingsPort = {
+      ...hub.port,
+      resolve: async (batch) => {
+        const unresolved = batch.map((f) => ({ id: f.id, code: unknown.code, message: unknown.message }));
+        throw new FindingsResolveError(unresolved, { cause: unknown });
+      },
+    };
+    const day2 = await syncFindings(missing, report(DAY_2, [handled()]));
+
+    // Act
+    const DAY_3 = "2026-06-03T06:00:00.000Z";
+    const day3 = await syncFindings(hub.port, report(DAY_3, [user("deploy")]), withIncidents(done));
+
+    // Assess
+    expect(day2).toMatchObject({
+      updated: 1,
+      workflowResolved: 0,
+      unresolved: [{ id: incidentId, code: "Http404", message: unknown.message }],
+    });
+    expect(day3).toMatchObject({ imported: 0, updated: 0, resolved: 0, kept: 1, workflowResolved: 1 });
+    expect(hub.imports).toHaveLength(2);
+    expect(hub.resolves.map((r) => r.findings)).toEqual([
+      [{ id: incidentId, productArn: PRODUCT.productArn }],
+    ]);
+    expect(hub.findings.get(incidentId)?.Workflow?.Status).toBe("RESOLVED");
+  });
+
+  it("a resolve applied whose answer was lost is not asked again: the next run finds it resolved", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [open()]));
+    const lossy: FindingsPort = {
+      ...hub.port,
+      resolve: async (batch, note) => {
+        await hub.port.resolve(batch, note);
+        throw new FindingsResolveError(
+          batch.map((f) => ({ id: f.id, code: "ECONNRESET", message: "socket hang up" })),
+        );
+      },
+    };
+    const day2 = await syncFindings(lossy, report(DAY_2, [handled()]));
+
+    // Act
+    const DAY_3 = "2026-06-03T06:00:00.000Z";
+    const day3 = await syncFindings(hub.port, report(DAY_3, [handled()]), withIncidents(done));
+
+    // Assess
+    expect(day2.unresolved).toHaveLength(1);
+    expect(day3).toMatchObject({ updated: 1, workflowResolved: 0, unresolved: [] });
+    expect(hub.resolves).toHaveLength(1);
+    expect(hub.findings.get(incidentId)?.Workflow?.Status).toBe("RESOLVED");
+  });
+
+  it("resolves a finding a person marked NOTIFIED while open; leaves one a person suppressed", async () => {
+    // Prepare
+    const hub = memoryHub();
+    const other = "AKIAOTHEREXPOSED0001";
+    const otherId = `keyrotor/${MEMBER}/deploy/incident/${other}`;
+    const both = withIncidents(opened, { ...opened, keyId: other });
+    await syncFindings(hub.port, report(DAY_1, [user("deploy")]), both);
+    const mark = (fid: string, status: "NOTIFIED" | "SUPPRESSED") => {
+      const f = hub.findings.get(fid);
+      if (f)
+        hub.findings.set(fid, { ...f, Workflow: { Status: status }, Note: { Text: "x", UpdatedBy: "ana" } });
+    };
+    mark(incidentId, "NOTIFIED");
+    mark(otherId, "SUPPRESSED");
+
+    // Act
+    const sync = await syncFindings(
+      hub.port,
+      report(DAY_2, [user("deploy")]),
+      withIncidents(done, { ...done, keyId: other }),
+    );
+
+    // Assess
+    expect(sync).toMatchObject({ resolved: 2, workflowResolved: 1 });
+    expect(hub.resolves.map((r) => r.findings.map((f) => f.id))).toEqual([[incidentId]]);
+    expect(hub.findings.get(incidentId)?.Workflow?.Status).toBe("RESOLVED");
+    expect(hub.findings.get(otherId)?.Workflow?.Status).toBe("SUPPRESSED");
+  });
+
+  it("leaves the workflow as a person set it after keyrotor resolved it: reopened stays reopened", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [open()]));
+    await syncFindings(hub.port, report(DAY_2, [handled()]));
+    const f = hub.findings.get(incidentId);
+    if (f) hub.findings.set(incidentId, { ...f, Workflow: { Status: "NEW" } });
+
+    // Act
+    const DAY_3 = "2026-06-03T06:00:00.000Z";
+    const sync = await syncFindings(hub.port, report(DAY_3, [handled()]), withIncidents(done));
+
+    // Assess
+    expect(sync.workflowResolved).toBe(0);
+    expect(hub.resolves).toHaveLength(1);
+    expect(hub.findings.get(incidentId)?.Workflow?.Status).toBe("NEW");
+  });
+
+  it("a handled incident's first import is not resolved in the same run; one Security Hub holds NEW is, the run after", async () => {
+    // Prepare: a Security Hub that takes no workflow from an import, not even a new finding's
+    const hub = memoryHub();
+    const strict: FindingsPort = {
+      ...hub.port,
+      importFindings: async (batch) =>
+        hub.port.importFindings(batch.map((f) => ({ ...f, Workflow: undefined }))),
+    };
+
+    // Act
+    const first = await syncFindings(strict, report(DAY_1, [handled()]));
+    const next = await syncFindings(strict, report(DAY_2, [user("deploy")]), withIncidents(done));
+
+    // Assess
+    expect(first).toMatchObject({ imported: 1, workflowResolved: 0 });
+    expect(next).toMatchObject({ imported: 0, updated: 0, workflowResolved: 1 });
+    expect(hub.findings.get(incidentId)?.Workflow?.Status).toBe("RESOLVED");
   });
 
   it("a later run whose report has no incident leaves a handled incident's finding as it is, not archived", async () => {
@@ -356,7 +534,7 @@ describe("syncFindings: an incident's finding, NEW while open and RESOLVED once 
     const sync = await syncFindings(hub.port, report(DAY_3, [user("deploy")]), withIncidents(done));
 
     // Assess
-    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 1 });
+    expect(sync).toMatchObject({ imported: 0, updated: 0, resolved: 1, workflowResolved: 1 });
     expect(hub.findings.get(incidentId)).toMatchObject({
       RecordState: "ACTIVE",
       Workflow: { Status: "RESOLVED" },
@@ -431,6 +609,16 @@ describe("syncFindings: an incident's finding, NEW while open and RESOLVED once 
 });
 
 describe("publishFindings: the rotator's step, which never fails the job", () => {
+  const incident = (state: "open" | "handled") => ({
+    keyId: "AKIAEXPOSED000000001",
+    trigger: "cli" as const,
+    source: "cli-1",
+    response: "revoke" as const,
+    openedAt: DAY_1,
+    ...(state === "handled" ? { handledAt: DAY_2, revokedAt: DAY_2 } : {}),
+    state,
+  });
+
   it("logs the findings Security Hub refused", async () => {
     // Prepare
     const hub = memoryHub(() => "Finding too large");
@@ -444,6 +632,36 @@ describe("publishFindings: the rotator's step, which never fails the job", () =>
     expect(
       log.lines.some((l) => l.includes("Security Hub refused findings") && l.includes("Finding too large")),
     ).toBe(true);
+  });
+
+  it("logs the findings Security Hub did not resolve, and returns the sync", async () => {
+    // Prepare
+    const hub = memoryHub();
+    await syncFindings(hub.port, report(DAY_1, [user("app", { incident: incident("open") })]));
+    const port: FindingsPort = {
+      ...hub.port,
+      resolve: () => Promise.reject(new Error("UnknownOperationException")),
+    };
+    const log = memoryLog();
+
+    // Act
+    const sync = await publishFindings(
+      { findings: port, log },
+      report(DAY_2, [user("app", { incident: incident("handled") })]),
+    );
+
+    // Assess
+    expect(sync?.unresolved).toEqual([
+      {
+        id: `keyrotor/${MEMBER}/app/incident/AKIAEXPOSED000000001`,
+        code: "Error",
+        message: "UnknownOperationException",
+      },
+    ]);
+    const line = JSON.parse(
+      log.lines.find((l) => l.includes("Security Hub did not resolve findings")) ?? "{}",
+    );
+    expect(line).toMatchObject({ level: "ERROR", accountId: MEMBER, unresolved: sync?.unresolved });
   });
 
   it("logs a failure to reach Security Hub and returns null instead of throwing", async () => {
