@@ -30,7 +30,8 @@ export function readSettingsFile(path: string): Record<string, unknown> {
     throw new ConfigError(`config file ${path} is not valid ${format}: ${message}`, { cause: error });
   }
   if (file === null || typeof file !== "object" || Array.isArray(file)) {
-    throw new ConfigError(`config file ${path} must hold a ${format} object (a mapping) of settings`);
+    const shape = format === "YAML" ? "YAML mapping" : "JSON object";
+    throw new ConfigError(`config file ${path} must hold a ${shape} of settings`);
   }
   return file as Record<string, unknown>;
 }

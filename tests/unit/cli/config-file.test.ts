@@ -45,7 +45,7 @@ describe("a YAML configuration file", () => {
 
   it.each([
     ["a key given twice", "mode: audit\nmode: enforce\n", /not valid YAML: .*(unique|duplicate)/i],
-    ["a list at the top", "- mode: audit\n", /must hold a YAML object/],
+    ["a list at the top", "- mode: audit\n", /must hold a YAML mapping of settings/],
     [
       "aliases that would blow up",
       `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [${Array(20).fill("*a").join(", ")}]\nc: [${Array(20).fill("*b").join(", ")}]\n`,
