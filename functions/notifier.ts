@@ -7,14 +7,14 @@ import { LedgerAdapter } from "../shared/aws/ledger";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { SesAdapter } from "../shared/aws/ses";
 import { settleEach } from "../shared/concurrency";
-import { configFromEnv } from "../shared/config";
+import { startWithConfig } from "../shared/deployed-config";
 import { createLogger, recordFailureLogger } from "../shared/logger";
 import { noticeSchema, parseMessage, sqsEventOf } from "../shared/messages";
 import { noticeDirectory } from "../shared/notices/deliver";
 import { deliverFromOutbox } from "../shared/notices/deliver-outbox";
 
 const logger = createLogger();
-const config = configFromEnv(process.env);
+const { config } = startWithConfig(process.env, logger);
 const aws = clientOptionsOf(config);
 // Not a setting: the stack names the SES configuration set whose bounces and complaints raise alarms.
 const ses = SesAdapter.create(aws, process.env.SES_CONFIGURATION_SET || undefined);

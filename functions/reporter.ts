@@ -7,7 +7,8 @@ import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { S3Adapter } from "../shared/aws/s3";
 import { SesAdapter } from "../shared/aws/ses";
 import { StsAdapter } from "../shared/aws/sts";
-import { configFromEnv, requireEnv } from "../shared/config";
+import { requireEnv } from "../shared/config";
+import { startWithConfig } from "../shared/deployed-config";
 import { createLogger } from "../shared/logger";
 import { parseMessage, scheduledEventSchema } from "../shared/messages";
 import { buildOrgReport } from "../shared/report/build-report";
@@ -16,7 +17,7 @@ import { renderHtml } from "../shared/report/render-html";
 import { checkMessageTime } from "../shared/scheduling/admit";
 
 const logger = createLogger();
-const config = configFromEnv(process.env);
+const { config } = startWithConfig(process.env, logger);
 const aws = clientOptionsOf(config);
 const partition = process.env.AWS_PARTITION ?? "aws";
 const region = requireEnv(process.env, "AWS_REGION");

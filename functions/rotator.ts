@@ -11,7 +11,8 @@ import { SecurityHubAdapter } from "../shared/aws/securityhub";
 import { noticeQueue, SqsAdapter } from "../shared/aws/sqs";
 import { StsAdapter } from "../shared/aws/sts";
 import { settleEach } from "../shared/concurrency";
-import { configFromEnv, requireEnv } from "../shared/config";
+import { requireEnv } from "../shared/config";
+import { startWithConfig } from "../shared/deployed-config";
 import { rotateJob } from "../shared/jobs/rotate-job";
 import { createLogger, recordFailureLogger } from "../shared/logger";
 import { parseMessage, rotationJobSchema, sqsEventOf } from "../shared/messages";
@@ -19,7 +20,7 @@ import { summarize } from "../shared/rotation";
 import { admitJob } from "../shared/scheduling/admit";
 
 const logger = createLogger();
-const config = configFromEnv(process.env);
+const { config } = startWithConfig(process.env, logger);
 const aws = clientOptionsOf(config);
 const sts = StsAdapter.create(aws);
 const memberRole = { partition: process.env.AWS_PARTITION ?? "aws", roleName: config.memberRoleName };

@@ -3,7 +3,8 @@ import middy from "@middy/core";
 import { clientOptionsOf } from "../shared/aws/client-config";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { jobQueue, SqsAdapter } from "../shared/aws/sqs";
-import { configFromEnv, requireEnv } from "../shared/config";
+import { requireEnv } from "../shared/config";
+import { startWithConfig } from "../shared/deployed-config";
 import { MessageRefusedError } from "../shared/errors";
 import { createLogger } from "../shared/logger";
 import {
@@ -23,7 +24,7 @@ import {
 
 const logger = createLogger();
 // Validated once, at cold start: a bad setting fails the deployment's first run with its name.
-const config = configFromEnv(process.env);
+const { config } = startWithConfig(process.env, logger);
 const aws = clientOptionsOf(config);
 const ports = {
   organization: OrganizationsAdapter.create(aws),

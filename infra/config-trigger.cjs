@@ -19,7 +19,7 @@ module.exports = async ({ resolveVariable }) => {
   const stageName = `${await resolveVariable("self:service")}-${await resolveVariable("sls:stage")}`;
   if (on(await resolveVariable("param:configTrigger"))) {
     // infra/member-role.yml names its forwarding role so.
-    const forwardingRoleName = `${await resolveVariable("param:memberRoleName")}-events`;
+    const forwardingRoleName = `${await resolveVariable("self:custom.keyrotor.settings.memberRoleName")}-events`;
     resources.OrganizationEventsBusPolicy = forwardedEventsPolicy({
       stageName,
       statementId: "organization-events",
@@ -60,7 +60,7 @@ module.exports = async ({ resolveVariable }) => {
           RuleIdentifier: "ACCESS_KEYS_ROTATED",
           Description: "Access keys are rotated within keyrotor's rotation threshold",
           InputParameters: JSON.stringify({
-            maxAccessKeyAge: String(await resolveVariable("param:rotateAfterDays")),
+            maxAccessKeyAge: String(await resolveVariable("self:custom.keyrotor.settings.rotateAfterDays")),
           }),
           MaximumExecutionFrequency: "TwentyFour_Hours",
         },

@@ -19,7 +19,7 @@ module.exports = async ({ resolveVariable }) => {
   if (!on(await resolveVariable("param:exposedKeyTrigger"))) return { Resources: {} };
   const stageName = `${await resolveVariable("self:service")}-${await resolveVariable("sls:stage")}`;
   // infra/member-role.yml names its forwarding role so.
-  const forwardingRoleName = `${await resolveVariable("param:memberRoleName")}-health`;
+  const forwardingRoleName = `${await resolveVariable("self:custom.keyrotor.settings.memberRoleName")}-health`;
   return {
     Resources: {
       ExposedKeyEventsBusPolicy: forwardedEventsPolicy({

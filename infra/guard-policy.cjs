@@ -176,10 +176,12 @@ module.exports = async ({ resolveVariable }) => {
   if (!on(await resolveVariable("param:guardPolicy"))) return { Resources: {} };
   const [service, stage] = [await resolveVariable("self:service"), await resolveVariable("sls:stage")];
   const content = guardPolicyDocument({
-    memberRoleName: String(await resolveVariable("param:memberRoleName")),
-    secretPrefix: String(await resolveVariable("param:secretPrefix")),
+    memberRoleName: String(await resolveVariable("self:custom.keyrotor.settings.memberRoleName")),
+    secretPrefix: String(await resolveVariable("self:custom.keyrotor.settings.secretPrefix")),
     userTagKeys: await Promise.all(
-      ["exemptTag", "ownerTag", "readersTag"].map(async (p) => String(await resolveVariable(`param:${p}`))),
+      ["exemptTag", "ownerTag", "readersTag"].map(async (p) =>
+        String(await resolveVariable(`self:custom.keyrotor.settings.${p}`)),
+      ),
     ),
     exemptPrincipals: list(await resolveVariable("param:guardExemptPrincipals")),
   });

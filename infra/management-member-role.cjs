@@ -51,8 +51,8 @@ module.exports = async ({ resolveVariable }) => {
     RotatorRoleArn: { "Fn::GetAtt": ["RotatorRole", "Arn"] },
     ReporterRoleArn: { "Fn::GetAtt": ["ReporterRole", "Arn"] },
     OrganizationId: await resolveVariable("param:organizationId"),
-    MemberRoleName: await resolveVariable("param:memberRoleName"),
-    SecretPrefix: await resolveVariable("param:secretPrefix"),
+    MemberRoleName: await resolveVariable("self:custom.keyrotor.settings.memberRoleName"),
+    SecretPrefix: await resolveVariable("self:custom.keyrotor.settings.secretPrefix"),
   };
   const create = String(await resolveVariable("param:createManagementRole")) !== "false";
   if (!create) return {};

@@ -1,44 +1,60 @@
-// osls plugin (serverless.yml `plugins`): validates the deployment's params as soon as the plugins are
-// loaded, before any ${param:...} is resolved, and stops with one error that names every unknown,
-// invalid or missing param (infra/params.cjs). The settings are checked with shared/config.ts itself,
-// bundled on the fly with esbuild so the TypeScript source is the one schema.
-const Module = require("node:module");
-const { join } = require("node:path");
-const { parseCliParams, paramProblems, paramsMessage } = require("./params.cjs");
+// osls plugin (serverless.yml `plugins`): works out the deployment's configuration as soon as the plugins
+// are loaded, before any ${param:...} is resolved, and stops with one error that names every unknown,
+// invalid or missing param and every problem in the configuration file (infra/params.cjs,
+// infra/deployed-config.cjs). The settings are checked with shared/config.ts itself, compiled on the
+// fly with esbuild, so the TypeScript source is the one schema. Once the template is compiled, it
+// records the settings and the output names what they change against the deployed stack's
+// (infra/config-changes.cjs).
+const { parseCliParams, paramsMessage } = require("./params.cjs");
+const { deploymentConfig, loadTools } = require("./deployed-config.cjs");
+const { changeReport, configurationMetadata, deployedSettings } = require("./config-changes.cjs");
 
-/** shared/config.ts, compiled in memory: what the functions validate their settings with. */
-function loadConfigModule(serviceDir) {
-  const esbuild = require("esbuild");
-  const entry = join(serviceDir, "shared", "config.ts");
-  const { outputFiles } = esbuild.buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    write: false,
-    logLevel: "silent",
-  });
-  const compiled = new Module(entry, module);
-  compiled.filename = entry;
-  compiled.paths = Module._nodeModulePaths(serviceDir);
-  compiled._compile(outputFiles[0].text, entry);
-  return compiled.exports;
-}
+/** How long the comparison may wait for the deployed stack before saying it could not be read. */
+const COMPARE_TIMEOUT_MS = 15_000;
 
 class KeyrotorParams {
-  constructor(serverless, options) {
+  constructor(serverless, options, utils) {
     const input = serverless.processedInput ?? {};
     if (input.isHelpRequest || options.help || (input.commands ?? []).length === 0) return;
     const stage = String(options.stage ?? serverless.configurationInput?.provider?.stage ?? "dev");
     const params = serverless.configurationInput?.params ?? {};
-    const problems = paramProblems({
+    const worked = deploymentConfig({
+      serviceDir: serverless.serviceDir,
       cli: parseCliParams(options.param),
       stageParams: params[stage] ?? {},
       defaultParams: params.default ?? {},
-      config: loadConfigModule(serverless.serviceDir),
     });
-    if (problems.length > 0) throw new serverless.classes.Error(paramsMessage(problems), "KEYROTOR_PARAMS");
+    if (worked.problems.length > 0) {
+      throw new serverless.classes.Error(paramsMessage(worked.problems), "KEYROTOR_PARAMS");
+    }
+    const { log } = utils;
+    this.hooks = {
+      "before:package:finalize": async () => {
+        const template = serverless.service.provider.compiledCloudFormationTemplate;
+        template.Metadata = { ...template.Metadata, ...configurationMetadata(worked) };
+        log.notice(
+          `keyrotor: configuration ${worked.digest} from ${worked.file ?? "params"} ` +
+            `(${worked.parsed.deliveries.length} delivery bindings), bundled into each function`,
+        );
+        for (const line of await this.changes(serverless, worked)) log.notice(line);
+      },
+    };
+  }
+
+  /** What the configuration changes against the deployed stack's, or why that could not be read. */
+  async changes(serverless, worked) {
+    const provider = serverless.getProvider("aws");
+    const stackName = provider.naming.getStackName();
+    const read = (async () => deployedSettings(await provider.getCloudFormationClient(), stackName))().catch(
+      (error) => ({ reason: String(error?.message ?? error).split("\n")[0] }),
+    );
+    const timeout = new Promise((resolve) => {
+      setTimeout(resolve, COMPARE_TIMEOUT_MS, { reason: "no answer in time" }).unref();
+    });
+    const deployed = await Promise.race([read, timeout]);
+    if (!deployed.settings)
+      return [`keyrotor: no deployed configuration to compare with (${deployed.reason})`];
+    return changeReport(loadTools(serverless.serviceDir), deployed.settings, worked.settings);
   }
 }
 

@@ -1,9 +1,10 @@
 // keyrotor's deployment parameters and their validation, run at package time (infra/params-plugin.cjs)
 // before anything resolves them: an unknown or misspelt --param, a value outside its allowed values or
 // a missing required param stops `sls package`/`sls deploy` with one error naming each of them. The
-// settings (the params passed to the functions as KEYROTOR_* variables) are checked with the same
-// schema the functions parse them with at start-up (shared/config.ts); the deployment-only params are
-// declared here.
+// settings come from the configuration file (`--param=config=keyrotor.yml`) or, as before the file,
+// from params of their own names, never both for one setting; they are checked with the schema the
+// functions parse them with (shared/config.ts), and infra/deployed-config.cjs bundles what passed into
+// the functions' code. The deployment-only params are declared here.
 
 /**
  * Settings that are not params: the stack sets them itself (the ledger it creates, the delivery key it
@@ -14,15 +15,6 @@ const STACK_SETTINGS = {
   deliveryKmsKeyId: "alias/keyrotor-stack-delivery",
 };
 const NOT_PARAMS = new Set(Object.keys(STACK_SETTINGS));
-
-/**
- * Lambda refuses a function whose environment variables take more than 4 KB together, measured as
- * their JSON. Every function gets every setting; the stack adds its own variables, at most
- * STACK_VARIABLES_BYTES of JSON (partition, Powertools, ledger table, key id, one queue URL with a
- * 30-character stage in the longest region name: about 375 bytes).
- */
-const ENVIRONMENT_LIMIT_BYTES = 4096;
-const STACK_VARIABLES_BYTES = 512;
 
 /** Settings a deployment cannot go without (the schema has no default for them). */
 const REQUIRED_SETTINGS = { senderEmail: "an SES-verified email address" };
@@ -55,6 +47,10 @@ const SCHEDULE = matching(
 
 /** The deployment-only params: how keyrotor is deployed, not how it rotates. */
 const DEPLOYMENT_PARAMS = {
+  config: matching(
+    /^[^\0]+\.(ya?ml|json)$/i,
+    "the configuration file, a path relative to the service ending in .yml, .yaml or .json",
+  ),
   organizationId: {
     required: true,
     ...matching(
@@ -112,25 +108,6 @@ function ruleNameProblem(params) {
   ];
 }
 
-/**
- * The problem with the settings' size, if they leave the stack's own variables no room under Lambda's
- * limit (measured as the variables' JSON, as Lambda measures them), naming the setting that takes most.
- */
-function environmentProblem(params, settings, envNameOf) {
-  const bytes = (value) => Buffer.byteLength(JSON.stringify(value));
-  const total =
-    bytes(Object.fromEntries(settings.map((name) => [envNameOf(name), params[name] ?? ""]))) +
-    STACK_VARIABLES_BYTES;
-  if (total <= ENVIRONMENT_LIMIT_BYTES) return [];
-  const size = (name) => bytes(params[name] ?? "");
-  const largest = settings.reduce((a, b) => (size(b) > size(a) ? b : a));
-  return [
-    `${largest} (${size(largest)} bytes): every function's environment variables would take ${total} ` +
-      `bytes, over Lambda's limit of 4 KB (${ENVIRONMENT_LIMIT_BYTES} bytes) for a function's variables ` +
-      "together; shorten it (compact JSON, fewer or wider bindings)",
-  ];
-}
-
 /** osls keeps a `--param` value up to its first line break: a pretty-printed JSON arrives cut short. */
 const JSON_HINT = (name) =>
   ` (a --param is read up to its first line break: pass JSON on one line, e.g. --param="${name}=$(jq -c . ${name}.json)")`;
@@ -168,16 +145,21 @@ function effectiveParams({ cli, stageParams, defaultParams }) {
 }
 
 /**
- * Every problem with a deployment's params, each naming the param and what it allows; empty when
- * they are fine.
+ * The settings a deployment runs and every problem with its params and its configuration file, each
+ * naming the param, or the file and the path inside it, and what it allows. The settings are the
+ * file's and the params', as given (the schema's defaults are the functions' to apply); `problems` is
+ * empty when all is fine.
  * @param {object} input
  * @param {Record<string, string>} input.cli the `--param` values
  * @param {Record<string, unknown>} [input.stageParams] serverless.yml's `params.<stage>`
  * @param {Record<string, unknown>} [input.defaultParams] serverless.yml's `params.default`
+ * @param {{ path: string, settings?: Record<string, unknown>, error?: string }} [input.file] the
+ *   configuration file `config` names, as read (or the error reading it)
  * @param {object} input.config shared/config.ts: SETTING_NAMES, envNameOf, settingsFromEnv, configSchema,
  *   configProblems, pathText
+ * @returns {{ problems: string[], settings: Record<string, unknown> }}
  */
-function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
+function deploymentSettings({ cli, stageParams = {}, defaultParams = {}, file, config }) {
   const settings = config.SETTING_NAMES.filter((name) => !NOT_PARAMS.has(name));
   const known = [...settings, ...Object.keys(DEPLOYMENT_PARAMS)];
   const problems = [];
@@ -197,8 +179,7 @@ function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
   }
   const params = effectiveParams({ cli, stageParams, defaultParams });
   const given = (name) => params[name] !== undefined && params[name] !== "";
-  problems.push(...environmentProblem(params, settings, config.envNameOf));
-  problems.push(...ruleNameProblem(params));
+  problems.push(...ruleNameProblem({ ...(file?.settings ?? {}), ...params }));
 
   for (const [name, declared] of Object.entries(DEPLOYMENT_PARAMS)) {
     if (!given(name)) {
@@ -210,21 +191,37 @@ function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
     }
   }
 
-  const raw = {};
+  const fromFile = file?.settings ?? {};
+  if (file?.error) problems.push(file.error);
+  for (const name of Object.keys(fromFile).filter((n) => NOT_PARAMS.has(n))) {
+    problems.push(
+      `${file.path}: ${name}: set by the stack (the ledger and the delivery key it creates); remove it from the file`,
+    );
+  }
+  const raw = Object.fromEntries(Object.entries(fromFile).filter(([n]) => !NOT_PARAMS.has(n)));
+  const origin = Object.fromEntries(Object.keys(raw).map((n) => [n, "file"]));
   for (const name of settings) {
     if (!given(name)) {
-      if (name in REQUIRED_SETTINGS) {
+      if (name in REQUIRED_SETTINGS && !(name in raw) && !file?.error)
         problems.push(missing(name, REQUIRED_SETTINGS[name]));
-      }
+      continue;
+    }
+    if (name in raw) {
+      problems.push(
+        `${name}: set both in ${file.path} and as a param; keep it in one place (the file is the one to review)`,
+      );
       continue;
     }
     try {
       Object.assign(raw, config.settingsFromEnv({ [config.envNameOf(name)]: params[name] }));
+      origin[name] = "param";
     } catch (error) {
       const said = error.message.replace(config.envNameOf(name), name);
       problems.push(`${naming(name, params[name])}: ${said}${/JSON/.test(said) ? JSON_HINT(name) : ""}`);
     }
   }
+  if (file === undefined && !given("deliveries")) problems.push(NO_CONFIGURATION);
+  const settled = { ...raw };
   // The schema checks the relations between settings only once each one is valid: parse again without
   // the invalid ones until nothing new is found, so one run reports both kinds of problem.
   const seen = new Set();
@@ -240,12 +237,29 @@ function paramProblems({ cli, stageParams = {}, defaultParams = {}, config }) {
     for (const problem of fresh) {
       seen.add(key(problem));
       const name = String(problem.path[0] ?? "(settings)");
-      const where = naming(name, params[name], config.pathText(problem.path) || name, problem.path.length);
+      const path = config.pathText(problem.path) || name;
+      const where =
+        origin[name] === "file"
+          ? `${file.path}: ${path}`
+          : naming(name, params[name], path, problem.path.length);
       problems.push(`${where}: ${problem.message}`);
       delete raw[name];
     }
-    if (fresh.length === 0) return problems;
+    if (fresh.length === 0) return { problems, settings: settled };
   }
+}
+
+/**
+ * A deployment with neither a configuration file nor the params it replaces would deliver keys
+ * nowhere without saying so (a forgotten `--param=deliveries=...` once removed every destination).
+ */
+const NO_CONFIGURATION =
+  'no configuration: give --param="config=keyrotor.yml" (the file with every setting), or, with the ' +
+  "settings as params, say where new keys go: --param='deliveries=[]' for each user's own secret only";
+
+/** Every problem with a deployment's params (and its configuration file, when given). */
+function paramProblems(input) {
+  return deploymentSettings(input).problems;
 }
 
 /** The error `sls` shows: every problem, one a line. */
@@ -256,10 +270,9 @@ function paramsMessage(problems) {
 module.exports = {
   DEPLOYMENT_PARAMS,
   NOT_PARAMS,
-  ENVIRONMENT_LIMIT_BYTES,
-  STACK_VARIABLES_BYTES,
   parseCliParams,
   effectiveParams,
   paramProblems,
+  deploymentSettings,
   paramsMessage,
 };

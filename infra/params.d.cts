@@ -22,14 +22,19 @@ interface ConfigModule {
   readonly pathText: (path: readonly PropertyKey[]) => string;
 }
 
+/** The params as osls has them, the configuration file as read, and the schema to check them with. */
+interface DeploymentInput {
+  cli: Record<string, string>;
+  stageParams?: Record<string, unknown>;
+  defaultParams?: Record<string, unknown>;
+  file?: { path: string; settings?: Record<string, unknown>; error?: string };
+  config: ConfigModule;
+}
+
 declare const params: {
   readonly DEPLOYMENT_PARAMS: Record<string, DeclaredParam>;
   /** Settings the stack sets itself (ledger table, delivery key), not params. */
   readonly NOT_PARAMS: ReadonlySet<string>;
-  /** Lambda's limit on a function's environment variables together, measured as their JSON. */
-  readonly ENVIRONMENT_LIMIT_BYTES: number;
-  /** The most the stack's own variables (not settings) take of that limit. */
-  readonly STACK_VARIABLES_BYTES: number;
   parseCliParams(items: readonly string[] | undefined): Record<string, string>;
   effectiveParams(input: {
     cli: Record<string, unknown>;
@@ -37,12 +42,9 @@ declare const params: {
     defaultParams?: Record<string, unknown>;
   }): Record<string, string>;
   /** Every problem with a deployment's params, each naming the param; empty when they are fine. */
-  paramProblems(input: {
-    cli: Record<string, string>;
-    stageParams?: Record<string, unknown>;
-    defaultParams?: Record<string, unknown>;
-    config: ConfigModule;
-  }): string[];
+  paramProblems(input: DeploymentInput): string[];
+  /** The settings the file and the params give, and every problem with them. */
+  deploymentSettings(input: DeploymentInput): { problems: string[]; settings: Record<string, unknown> };
   paramsMessage(problems: readonly string[]): string;
 };
 export = params;

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import * as z from "zod/mini";
 import { type Config, configSchema, parseConfig } from "../../shared/config";
+import { settingsDigest } from "../../shared/config-digest";
 import { ConfigError } from "../../shared/errors";
 import type { ValuesOf } from "../args";
 import { PLAN_ONLY_SENDER } from "../config";
@@ -9,20 +9,6 @@ import { readSettingsFile } from "../config-file";
 import { EXIT } from "../errors";
 import type { CommandContext } from "./context";
 import type { CONFIG_DIFF, CONFIG_SCHEMA, CONFIG_VALIDATE } from "./specs";
-
-/** JSON with every object's keys in order: the same settings, however written, give the same text. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** The digest of a file's settings: YAML or JSON, key order and layout do not change it. */
-export const settingsDigest = (settings: Record<string, unknown>) =>
-  `sha256:${createHash("sha256").update(canonical(settings)).digest("hex")}`;
 
 /** A configuration file read and validated alone, as the service would (a plan may leave the sender out). */
 function validated(path: string): { file: Record<string, unknown>; config: Config } {

@@ -1,12 +1,12 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import params from "../../infra/params.cjs";
-import { envNameOf, SETTING_NAMES } from "../../shared/config";
+import { readSettingsFile } from "../../cli/config-file";
+import { canonicalJson, settingsDigest } from "../../shared/config-digest";
 import { TOKEN_SECRET_PREFIX } from "../../shared/destinations/schema";
 
 const run = promisify(execFile);
@@ -24,6 +24,51 @@ async function slsPackage(dir: string, ...params: string[]) {
     timeout: 180_000,
   });
   return JSON.parse(readFileSync(join(dir, "cloudformation-template-update-stack.json"), "utf8")) as Json;
+}
+
+/** The settings a function's zip carries: the constant the build wrote into its code. */
+function bundledText(zip: string): string {
+  const unpacked = mkdtempSync(join(tmpdir(), "keyrotor-zip-"));
+  try {
+    execFileSync("unzip", ["-q", zip, "-d", unpacked]);
+    const code = readdirSync(join(unpacked, "functions")).map((f) =>
+      readFileSync(join(unpacked, "functions", f), "utf8"),
+    );
+    const constant = code.join("").match(/"(eyJ[A-Za-z0-9+/=]+)"/);
+    return Buffer.from(constant?.[1] ?? "", "base64").toString("utf8");
+  } finally {
+    rmSync(unpacked, { recursive: true, force: true });
+  }
+}
+
+/** `bindings` CI bindings and `rules` reader rules, as a large organization keeps them. */
+function largeConfiguration(bindings: number, rules: number) {
+  return {
+    senderEmail: "keyrotor@example.com",
+    mode: "enforce",
+    readerTagAllowlist: Array.from({ length: rules }, (_, i) => `arn:aws:iam::*:role/team-${i}-*`),
+    deliveries: Array.from({ length: bindings }, (_, i) => ({
+      account: String(100000000000 + (i % 400)),
+      user: `ci-${i}`,
+      destinations: [{ type: "github", repository: `acme/app-${i}`, tokenSecret: "keyrotor-tokens/github" }],
+    })),
+  };
+}
+
+/** A function's variables as long as a deployment can make them: a 30-character stage, the longest names. */
+function atTheirLongest(variables: Record<string, Json>) {
+  const stage = "s".repeat(30);
+  const longest = (value: Json): string => {
+    if (typeof value === "string") return value.replaceAll("package-check", stage);
+    if (value.Ref === "AWS::Partition") return "aws-iso-b";
+    if (value.Ref === "DeliveryKey") return "1234abcd-12ab-34cd-56ef-1234567890ab";
+    if (value.Ref === "LedgerTable") return `keyrotor-${stage}-ledger`;
+    // A bucket name CloudFormation makes up: at most 63 characters.
+    if (value.Ref === "ReportBucket") return "b".repeat(63);
+    const queue = value.Ref.replace(/Queue$/, "").replace(/[A-Z]/g, (c: string) => `-${c.toLowerCase()}`);
+    return `https://sqs.ap-southeast-3.amazonaws.com/123456789012/keyrotor-${stage}${queue}.fifo`;
+  };
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, longest(value)]));
 }
 
 let dir: string;
@@ -87,48 +132,72 @@ describe("sls package (offline) and the generated template", () => {
     }
   });
 
-  it("passes every setting to the functions, mode audit by default, no deliveries, new keys verified", () => {
-    const env = resources().RotatorLambdaFunction.Properties.Environment.Variables;
-    expect(env.KEYROTOR_MODE).toBe("audit");
-    const passed = Object.keys(env).filter((k) => k.startsWith("KEYROTOR_"));
-    expect(passed.sort()).toEqual(SETTING_NAMES.map(envNameOf).sort());
-    expect(env).toMatchObject({
-      KEYROTOR_DELIVERIES: "",
-      KEYROTOR_DELIVERY_KMS_KEY_ID: { Ref: "DeliveryKey" },
-      KEYROTOR_HOLD_WHILE_IN_USE: "false",
-      KEYROTOR_VERIFY_NEW_KEYS: "true",
-      KEYROTOR_SECURITY_HUB_FINDINGS: "false",
-    });
-  });
-
-  it("leaves room in every function's environment for the stack's own variables, as infra/params.cjs reserves", () => {
-    // Prepare: the variables no param sets, at their longest (a 30-character stage, the longest
-    // region and partition names, a key id), as Lambda measures them: their JSON
-    const settings = new Set(SETTING_NAMES.filter((n) => !params.NOT_PARAMS.has(n)).map(envNameOf));
-    const stage = "s".repeat(30);
-    const longest = (value: Json): string => {
-      if (typeof value === "string") return value.replaceAll("package-check", stage);
-      if (value.Ref === "AWS::Partition") return "aws-iso-b";
-      if (value.Ref === "DeliveryKey") return "1234abcd-12ab-34cd-56ef-1234567890ab";
-      if (value.Ref === "LedgerTable") return `keyrotor-${stage}-ledger`;
-      // A bucket name CloudFormation makes up: at most 63 characters.
-      if (value.Ref === "ReportBucket") return "b".repeat(63);
-      const queue = value.Ref.replace(/Queue$/, "").replace(/[A-Z]/g, (c: string) => `-${c.toLowerCase()}`);
-      return `https://sqs.ap-southeast-3.amazonaws.com/123456789012/keyrotor-${stage}${queue}.fifo`;
-    };
+  it("passes no setting as a variable: the package-check file's settings are in each function's code, the template records their digest", () => {
+    // Prepare: what `keyrotor config validate` digests for the same file
+    const file = readSettingsFile("docs/keyrotor.example.yml");
 
     // Act
-    const sizes = ofType("AWS::Lambda::Function").map(([name, fn]) => {
-      const own = Object.entries(fn.Properties.Environment.Variables as Record<string, Json>)
-        .filter(([variable]) => !settings.has(variable))
-        .map(([variable, value]) => [variable, longest(value)]);
-      return [name, Buffer.byteLength(JSON.stringify(Object.fromEntries(own)))] as const;
-    });
+    const functions = ofType("AWS::Lambda::Function");
 
     // Assess
-    expect(sizes).toHaveLength(4);
-    for (const [name, bytes] of sizes) expect(bytes, name).toBeLessThanOrEqual(params.STACK_VARIABLES_BYTES);
+    for (const [name, fn] of functions) {
+      const passed = Object.keys(fn.Properties.Environment.Variables).filter((k) =>
+        k.startsWith("KEYROTOR_"),
+      );
+      expect(passed.sort(), name).toEqual(["KEYROTOR_DELIVERY_KMS_KEY_ID", "KEYROTOR_LEDGER_TABLE"]);
+    }
+    expect(template.Metadata.KeyrotorConfiguration.Digest).toBe(settingsDigest(file));
+    expect(bundledText(join(dir, "rotator.zip"))).toBe(canonicalJson(file));
   });
+
+  it("packages a 2,000-binding file with 500 reader rules: every function's environment stays under 4 KB, the rotator starts logging the file's digest", async () => {
+    // Prepare: the file, and its digest as `keyrotor config validate` gives it
+    const other = mkdtempSync(join(tmpdir(), "keyrotor-package-large-"));
+    const configPath = join(other, "keyrotor.yml");
+    const settings = largeConfiguration(2000, 500);
+    writeFileSync(configPath, yaml.dump(settings));
+    try {
+      // Act
+      const large = await slsPackage(other, `--param=config=${relative(process.cwd(), configPath)}`);
+      const unpacked = join(other, "rotator");
+      await run("unzip", ["-q", join(other, "rotator.zip"), "-d", unpacked]);
+      const started = await run(
+        process.execPath,
+        ["-e", `import(${JSON.stringify(join(unpacked, "functions/rotator.mjs"))})`],
+        {
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: "eu-west-1",
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+            KEYROTOR_LEDGER_TABLE: "keyrotor-package-check-ledger",
+            KEYROTOR_DELIVERY_KMS_KEY_ID: "alias/keyrotor",
+            NOTICES_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/notices.fifo",
+          },
+        },
+      );
+
+      // Assess: Lambda measures a function's variables as their JSON, at most 4,096 bytes
+      for (const [name, fn] of Object.entries(large.Resources as Record<string, Json>)) {
+        if (fn.Type !== "AWS::Lambda::Function") continue;
+        const variables = atTheirLongest(fn.Properties.Environment.Variables);
+        expect(Buffer.byteLength(JSON.stringify(variables)), name).toBeLessThanOrEqual(4096);
+      }
+      const log = started.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      expect(log).toContainEqual(
+        expect.objectContaining({
+          message: "configuration",
+          configDigest: settingsDigest(settings),
+          deliveryBindings: 2000,
+        }),
+      );
+      expect(large.Metadata.KeyrotorConfiguration.Digest).toBe(settingsDigest(settings));
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it("gives every execution role least privilege: no wildcard actions allowed, AssumeRole on the member role (reader role for the reporter) only, SES on the sender only", () => {
     const roles = ofType("AWS::IAM::Role");
@@ -356,7 +425,6 @@ describe("sls package (offline) and the generated template", () => {
       REPORT_BUCKET: { Ref: "ReportBucket" },
       REPORT_RETENTION_DAYS: "90",
       SES_CONFIGURATION_SET: "keyrotor-package-check-notices",
-      KEYROTOR_ADMIN_EMAIL: "",
     });
     const retries = ofType("AWS::Lambda::EventInvokeConfig").map(([, c]) => c.Properties);
     expect(retries).toContainEqual(
@@ -798,22 +866,21 @@ describe("sls package (offline) and the generated template", () => {
       expect(reporterSes.Condition).toEqual({
         "ForAllValues:StringEquals": { "ses:Recipients": "security@example.com" },
       });
-      // The deliveries reach every function as the operator wrote them, with the key the stack made.
-      for (const fn of [
-        "SchedulerLambdaFunction",
-        "RotatorLambdaFunction",
-        "NotifierLambdaFunction",
-        "ReporterLambdaFunction",
-      ]) {
-        expect(r[fn].Properties.Environment.Variables).toMatchObject({
-          KEYROTOR_DELIVERIES: DELIVERIES,
-          KEYROTOR_DELIVERY_KMS_KEY_ID: { Ref: "DeliveryKey" },
-          KEYROTOR_HOLD_WHILE_IN_USE: "true",
-          KEYROTOR_VERIFY_NEW_KEYS: "false",
-          KEYROTOR_SECURITY_HUB_FINDINGS: "true",
-          KEYROTOR_ADMIN_EMAIL: "security@example.com",
+      // The settings given as params reach every function's code as the operator wrote them, the key
+      // the stack made as its variable.
+      for (const fn of ["scheduler", "rotator", "notifier", "reporter"]) {
+        expect(JSON.parse(bundledText(join(other, `${fn}.zip`))), fn).toEqual({
+          senderEmail: "keyrotor@example.com",
+          deliveries: JSON.parse(DELIVERIES),
+          holdWhileInUse: true,
+          verifyNewKeys: false,
+          securityHubFindings: true,
+          adminEmail: "security@example.com",
         });
       }
+      expect(r.RotatorLambdaFunction.Properties.Environment.Variables.KEYROTOR_DELIVERY_KMS_KEY_ID).toEqual({
+        Ref: "DeliveryKey",
+      });
       expect(r.ManagementMemberRole).toBeUndefined();
       expect(r.ManagementMemberReaderRole).toBeUndefined();
       expect(r.ConfigComplianceChangeRule.Properties).toMatchObject({

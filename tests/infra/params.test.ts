@@ -3,9 +3,12 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
+import { readSettingsFile } from "../../cli/config-file";
+import deployedConfig from "../../infra/deployed-config.cjs";
 import managementMemberRole from "../../infra/management-member-role.cjs";
 import params from "../../infra/params.cjs";
 import * as config from "../../shared/config";
+import { settingsDigest } from "../../shared/config-digest";
 
 // Deployment params checked at package time (infra/params.cjs through infra/params-plugin.cjs). Most
 // cases call the validation directly; two run `sls package` to prove the plugin stops it.
@@ -23,7 +26,16 @@ const REQUIRED = {
   senderEmail: "a@example.com",
   organizationId: "o-abc123def4",
   deploymentTargets: "r-ab12",
+  deliveries: "[]",
 };
+
+/** osls's inputs for the package-check stage with `cli` params, from this directory. */
+const packageCheck = (cli: Record<string, string>) => ({
+  serviceDir: process.cwd(),
+  cli,
+  stageParams: serverless.params["package-check"],
+  defaultParams,
+});
 
 /** The problems with `cli` over serverless.yml's own defaults. */
 const problemsWith = (cli: Record<string, string>, stageParams: Record<string, unknown> = {}) =>
@@ -32,7 +44,7 @@ const problemsWith = (cli: Record<string, string>, stageParams: Record<string, u
 describe("the declared params", () => {
   it("accept serverless.yml's defaults with the required params, and the package-check stage as it is", () => {
     expect(problemsWith(REQUIRED)).toEqual([]);
-    expect(problemsWith({}, serverless.params["package-check"])).toEqual([]);
+    expect(deployedConfig.workOut(packageCheck({})).problems).toEqual([]);
   });
 
   it("are every setting but the ledger table and the delivery key (which the stack creates) and every deployment param", () => {
@@ -58,13 +70,17 @@ describe("the declared params", () => {
         "queue-policies",
         "management-member-role",
         "alarms",
+        "deployed-config",
       ].map((f) => readFileSync(`infra/${f}.cjs`, "utf8")),
     ].join("\n");
-    const known = [
-      ...config.SETTING_NAMES.filter((n) => !params.NOT_PARAMS.has(n)),
-      ...Object.keys(params.DEPLOYMENT_PARAMS),
-    ];
-    for (const name of known) expect(sources, name).toMatch(new RegExp(`param:${name}\\b`));
+    for (const name of Object.keys(params.DEPLOYMENT_PARAMS)) {
+      expect(sources, name).toMatch(new RegExp(`param:${name}\\b`));
+    }
+  });
+
+  it("pass no setting to the functions as a variable: the settings are bundled, the template reads them from custom.keyrotor", () => {
+    expect(serverlessText).not.toMatch(/KEYROTOR_(?!LEDGER_TABLE|DELIVERY_KMS_KEY_ID)[A-Z_]+:/);
+    for (const name of config.SETTING_NAMES) expect(serverlessText).not.toContain(`param:${name}}`);
   });
 });
 
@@ -74,13 +90,14 @@ describe("paramProblems", () => {
     const problems = problemsWith({});
 
     // Assess
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(4);
     expect(problems).toEqual([
       expect.stringContaining(
         'organizationId is required: --param="organizationId=..."; allowed: the organization id',
       ),
       expect.stringContaining('deploymentTargets is required: --param="deploymentTargets=..."; allowed:'),
       expect.stringContaining('senderEmail is required: --param="senderEmail=..."; allowed: an SES-verified'),
+      expect.stringMatching(/^no configuration: give --param="config=keyrotor.yml"/),
     ]);
   });
 
@@ -110,7 +127,7 @@ describe("paramProblems", () => {
     const problems = problemsWith({ ...REQUIRED, deactivateAfterDays: "50", discovery: "all" });
     expect(problems).toEqual([
       expect.stringMatching(/^discovery="all": Invalid option: expected one of "report"\|"full"/),
-      expect.stringMatching(/^rotateAfterDays="90": thresholds must satisfy/),
+      expect.stringMatching(/^rotateAfterDays: thresholds must satisfy .* got 90 \/ 50 \/ 110/),
     ]);
   });
 
@@ -169,7 +186,6 @@ describe("paramProblems", () => {
 
   it("turns the weekly digest on with adminEmail alone: its schedule and retention have defaults", () => {
     expect(defaultParams).toMatchObject({
-      adminEmail: "",
       digestSchedule: "cron(0 7 ? * MON *)",
       reportRetentionDays: 90,
     });
@@ -248,39 +264,70 @@ describe("the deliveries param", () => {
     ]);
   });
 
-  it("is refused when every function's variables would pass Lambda's 4 KB, naming it and the limit", () => {
-    // Prepare: the largest number of bindings that fits, and one more
-    let fits = 1;
-    while (problemsWith({ ...REQUIRED, deliveries: bindings(fits + 1) }).length === 0) fits++;
-
-    // Act
-    const problems = problemsWith({ ...REQUIRED, deliveries: bindings(fits + 1) });
-
-    // Assess: the settings with the stack's reserve stay within 4,096 bytes of JSON, and no further
-    const env = (deliveries: string) =>
-      Object.fromEntries(
-        config.SETTING_NAMES.filter((n) => !params.NOT_PARAMS.has(n)).map((n) => [
-          config.envNameOf(n),
-          n === "deliveries"
-            ? deliveries
-            : String(defaultParams[n] ?? REQUIRED[n as keyof typeof REQUIRED] ?? ""),
-        ]),
-      );
-    const bytes = (deliveries: string) =>
-      Buffer.byteLength(JSON.stringify(env(deliveries))) + params.STACK_VARIABLES_BYTES;
-    expect(bytes(bindings(fits))).toBeLessThanOrEqual(4096);
-    expect(bytes(bindings(fits + 1))).toBeGreaterThan(4096);
-    expect(problems).toEqual([
-      expect.stringMatching(
-        /^deliveries \(\d+ bytes\): every function's environment variables would take \d+ bytes, over Lambda's limit of 4 KB \(4096 bytes\)/,
-      ),
-    ]);
-    expect(problems[0]).not.toContain("acme/app-");
+  it("takes 2,000 bindings: the settings are bundled into the code, no longer held to Lambda's 4 KB of variables", () => {
+    expect(problemsWith({ ...REQUIRED, deliveries: bindings(2000) })).toEqual([]);
   });
 
   it("cut at its first line break, as osls cuts a --param, is refused saying how to pass it", () => {
     expect(problemsWith({ ...REQUIRED, deliveries: "[" })).toEqual([
       'deliveries="[": deliveries is not valid JSON (a --param is read up to its first line break: pass JSON on one line, e.g. --param="deliveries=$(jq -c . deliveries.json)")',
+    ]);
+  });
+});
+
+describe("the configuration file (--param=config=...)", () => {
+  const workOut = (cli: Record<string, string>) => deployedConfig.workOut(packageCheck(cli));
+
+  it("is read, validated and digested as keyrotor config validate does, the settings as written", () => {
+    // Act
+    const worked = workOut({});
+
+    // Assess
+    const file = readSettingsFile("docs/keyrotor.example.yml");
+    expect(worked).toMatchObject({ problems: [], digest: settingsDigest(file), settings: file });
+    expect(worked.template).toMatchObject({
+      senderEmail: "keyrotor@example.com",
+      memberRoleName: "keyrotor-member",
+    });
+  });
+
+  it("names the file and the path of a mistake deep inside it", () => {
+    expect(workOut({ config: "tests/fixtures/config-binding-error.yml" }).problems).toEqual([
+      "tests/fixtures/config-binding-error.yml: deliveries[2].destinations[1]: ssm: path must start with /keyrotor/ (where keyrotor's member role may write)",
+    ]);
+  });
+
+  it("refuses a setting given both in the file and as a param, whichever value it has", () => {
+    for (const value of ["keyrotor@example.com", "other@example.com"]) {
+      expect(workOut({ senderEmail: value }).problems).toEqual([
+        "senderEmail: set both in docs/keyrotor.example.yml and as a param; keep it in one place (the file is the one to review)",
+      ]);
+    }
+  });
+
+  it("takes settings the file does not give as params (the params of before the file keep working)", () => {
+    const worked = workOut({ mode: "enforce", deliveries: "[]" });
+    expect(worked.problems).toEqual([]);
+    expect(worked.settings).toEqual({ senderEmail: "keyrotor@example.com", mode: "enforce", deliveries: [] });
+  });
+
+  it("refuses a file that is missing, outside the service or neither YAML nor JSON", () => {
+    expect(workOut({ config: "nowhere.yml" }).problems).toEqual([
+      expect.stringMatching(/^config="nowhere.yml": cannot read config file .*nowhere\.yml/),
+    ]);
+    expect(workOut({ config: "../keyrotor.yml" }).problems).toEqual([
+      'config="../keyrotor.yml": must be a path inside the service directory',
+    ]);
+    expect(workOut({ config: "keyrotor.txt" }).problems).toEqual([
+      expect.stringMatching(/^config="keyrotor.txt" is not allowed; allowed: the configuration file/),
+      expect.stringMatching(/^config="keyrotor.txt": cannot read config file/),
+    ]);
+  });
+
+  it("refuses a deployment with neither a file nor the deliveries param, rather than deliver nowhere", () => {
+    const { senderEmail, organizationId, deploymentTargets } = REQUIRED;
+    expect(problemsWith({ senderEmail, organizationId, deploymentTargets })).toEqual([
+      expect.stringMatching(/^no configuration: give --param="config=keyrotor.yml"/),
     ]);
   });
 });
