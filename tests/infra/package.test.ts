@@ -153,7 +153,9 @@ describe("sls package (offline) and the generated template", () => {
   it("packages a 2,000-binding file with 500 reader rules: every function's environment stays under 4 KB, the rotator starts logging the file's digest", async () => {
     // Prepare: the file, and its digest as `keyrotor config validate` gives it
     const other = mkdtempSync(join(tmpdir(), "keyrotor-package-large-"));
-    const configPath = join(other, "keyrotor.yml");
+    // A path relative to the service, as `config` takes it.
+    const configDir = mkdtempSync(join(process.cwd(), ".keyrotor-test-"));
+    const configPath = join(configDir, "keyrotor.yml");
     const settings = largeConfiguration(2000, 500);
     writeFileSync(configPath, yaml.dump(settings));
     try {
@@ -196,6 +198,7 @@ describe("sls package (offline) and the generated template", () => {
       expect(large.Metadata.KeyrotorConfiguration.Digest).toBe(settingsDigest(settings));
     } finally {
       rmSync(other, { recursive: true, force: true });
+      rmSync(configDir, { recursive: true, force: true });
     }
   }, 240_000);
 
