@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from "../shared/config";
 import { type CsvValue, csvRecord } from "../shared/csv";
 import { ageInDays } from "../shared/lifecycle";
 import type {
@@ -24,6 +25,8 @@ export interface PlanRow {
   readonly decision: string;
   /** ISO date-time the decision falls (fell) due, `""` when nothing is scheduled. */
   readonly due: string;
+  /** The policy the decision was made under (`default`: the top-level settings); `""` when none applied. */
+  readonly policy: string;
   /** On a delivery's row: the report's delivery as it is (destination, outcome, failure). */
   readonly delivery?: DeliveryReport;
   /** On a key's row: the deactivation held back, as the report has it. */
@@ -88,6 +91,7 @@ function deliveryRows(account: Pick<PlanRow, "accountId" | "accountName">, user:
     lastUsed: "",
     decision: deliveryDecision(d),
     due: d.confirmedAt ?? d.failingSince ?? "",
+    policy: user.policy ?? "",
     delivery: d,
   }));
 }
@@ -125,7 +129,8 @@ export function planRows(
   const rows: PlanRow[] = [];
   for (const outcome of outcomes) {
     const account = { accountId: outcome.job.account.id, accountName: outcome.job.account.name };
-    const none = { keyId: "-", status: "-", ageDays: null, lastUsed: "", due: "" };
+    const none = { keyId: "-", status: "-", ageDays: null, lastUsed: "", due: "", policy: "" };
+    const accountPolicy = outcome.report?.policy?.name ?? "";
     if (outcome.error) {
       rows.push({ ...account, ...none, userName: "-", decision: `account failed: ${outcome.error.message}` });
       continue;
@@ -138,7 +143,7 @@ export function planRows(
           : policy.outcome === "compliant"
             ? "password policy compliant"
             : `password policy: ${policy.changes.join("; ")}`;
-      rows.push({ ...account, ...none, userName: "(account)", decision });
+      rows.push({ ...account, ...none, userName: "(account)", decision, policy: accountPolicy });
     }
     for (const user of outcome.report?.users ?? []) {
       if (user.status === "failed") {
@@ -147,6 +152,15 @@ export function planRows(
           ...none,
           userName: user.userName,
           decision: `failed: ${user.error?.message ?? ""}`,
+        });
+        continue;
+      }
+      if (user.status === "blocked" && user.keys.length === 0) {
+        rows.push({
+          ...account,
+          ...none,
+          userName: user.userName,
+          decision: `blocked: ${user.reason ?? ""}`,
         });
         continue;
       }
@@ -164,6 +178,7 @@ export function planRows(
           ageDays: ageInDays(new Date(key.createdAt), now),
           lastUsed: used === undefined ? "" : used === null ? "never" : used.toISOString(),
           ...keyDecision(user, key.id, newestId),
+          policy: user.policy ?? "",
           ...(hold ? { hold } : {}),
           ...(stillUsed ? { stillUsed } : {}),
           ...(advice ? { advice } : {}),
@@ -198,15 +213,18 @@ function aligned(lines: readonly { cells: string[]; note?: string }[]): string[]
 /**
  * An aligned text table of the keys with dates shortened to days, each key's advice on the line under
  * it, then, when any user has destinations, a table of the deliveries: a failure's error and fix on
- * the line under it. Notes rather than columns, so that long words do not widen the columns.
+ * the line under it. Notes rather than columns, so that long words do not widen the columns. A POLICY
+ * column is added when a policy other than the default applied anywhere.
  */
 export function formatTable(rows: readonly PlanRow[]): string {
   const header = ["ACCOUNT", "NAME", "USER", "KEY", "STATUS", "AGE", "LAST USED", "DECISION", "DUE"];
   const keys = rows.filter((r) => !r.delivery);
+  const policies = keys.some((r) => r.policy !== "" && r.policy !== DEFAULT_POLICY);
+  const columns: (keyof PlanRow)[] = policies ? [...PLAN_COLUMNS, "policy"] : PLAN_COLUMNS;
   const table = aligned([
-    { cells: header },
+    { cells: policies ? [...header, "POLICY"] : header },
     ...keys.map((r) => ({
-      cells: PLAN_COLUMNS.map((c) => day(cell(r[c]))),
+      cells: columns.map((c) => day(cell(r[c]))),
       ...(r.advice ? { note: oneLine(`advice (${r.advice.kind}): ${r.advice.summary}`) } : {}),
     })),
   ]);

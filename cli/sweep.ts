@@ -7,6 +7,7 @@ import type { LedgerPort, OutboxPort } from "../shared/ledger/records";
 import type { Notice, RotationJob } from "../shared/messages";
 import { type MailPort, noticeDirectory } from "../shared/notices/deliver";
 import { deliverFromOutbox } from "../shared/notices/deliver-outbox";
+import { ouChainOnce } from "../shared/policies/ou-chain";
 import type { AccountOpener, Log } from "../shared/rotation";
 import type { KeyPorts } from "../shared/rotation/ports";
 import type { AccountReport } from "../shared/rotation/report";
@@ -104,6 +105,7 @@ export async function sweepAccount(
         ledger: ports.ledger,
         notices,
         log: ports.log,
+        ancestorsOf: ouChainOnce((id) => ports.organization.ancestorsOf(id)),
         ...(ports.keys ? { keys: ports.keys } : {}),
       },
       config,

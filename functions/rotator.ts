@@ -16,6 +16,7 @@ import { startWithConfig } from "../shared/deployed-config";
 import { rotateJob } from "../shared/jobs/rotate-job";
 import { createLogger, recordFailureLogger } from "../shared/logger";
 import { parseMessage, rotationJobSchema, sqsEventOf } from "../shared/messages";
+import { ouChainOnce } from "../shared/policies/ou-chain";
 import { summarize } from "../shared/rotation";
 import { admitJob } from "../shared/scheduling/admit";
 
@@ -50,8 +51,14 @@ async function rotateRecord(record: SQSRecord, context: Context) {
   const received = parseMessage(rotationJobSchema, "rotation-jobs", record.body);
   logger.appendKeys({ accountId: received.account.id, runId: received.runId });
   try {
-    const job = await admitJob(organization, config, received, new Date());
-    const { report, noticeSent } = await rotateJob(ports, config, job, {
+    const ancestorsOf = ouChainOnce((id) => organization.ancestorsOf(id));
+    const job = await admitJob(
+      { describeAccount: (id) => organization.describeAccount(id), ancestorsOf },
+      config,
+      received,
+      new Date(),
+    );
+    const { report, noticeSent } = await rotateJob({ ...ports, ancestorsOf }, config, job, {
       attempt: Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1,
       shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS,
     });

@@ -6,6 +6,8 @@ import { deliveryProblems } from "./destinations/validate";
 import { ConfigError } from "./errors";
 import { validateThresholds } from "./lifecycle/thresholds";
 import type { Thresholds } from "./lifecycle/types";
+import { passwordPolicySchema, policySchema } from "./policies/schema";
+import { policyProblems } from "./policies/validate";
 
 // zod/mini loads no locale (classic zod loads English on its own): without it every built-in check
 // would say only "Invalid input", and the enum and type errors here would no longer name what is allowed.
@@ -51,17 +53,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   warnBeforeDays: 7,
 };
 
-/** Password requirements keyrotor enforces; each field absent means "no requirement". */
-export const passwordPolicySchema = z.strictObject({
-  minimumPasswordLength: z.optional(between(6, 128)),
-  requireSymbols: z.optional(z.boolean()),
-  requireNumbers: z.optional(z.boolean()),
-  requireUppercaseCharacters: z.optional(z.boolean()),
-  requireLowercaseCharacters: z.optional(z.boolean()),
-  passwordReusePrevention: z.optional(between(1, 24)),
-  maxPasswordAge: z.optional(between(1, 1095)),
-});
-export type PasswordRequirements = z.infer<typeof passwordPolicySchema>;
+export { type PasswordRequirements, passwordPolicySchema } from "./policies/schema";
 
 const list = <T extends z.ZodMiniType>(item: T) => z._default(z.array(item), []);
 
@@ -184,6 +176,11 @@ const settings = {
    * Security Hub in keyrotor's own account, and resolve them when the problem is gone.
    */
   securityHubFindings: z._default(z.boolean(), false),
+  /**
+   * Settings that differ per OU, account or user pattern (the production OU rotating at 30 days, the
+   * sandbox OU in audit mode); the top-level settings are the default policy. docs/policies.md.
+   */
+  policies: list(policySchema),
 };
 
 /**
@@ -200,6 +197,9 @@ export const configSchema = z.strictObject(settings).check(
     for (const { path, message } of deliveryProblems(c.deliveries, c.secretPrefix)) {
       ctx.addIssue({ code: "custom", message, path: ["deliveries", ...path] });
     }
+    for (const { path, message } of policyProblems(c)) {
+      ctx.addIssue({ code: "custom", message, path: ["policies", ...path] });
+    }
     if (c.deliveries.length > 0 && c.deliveryKmsKeyId === null) {
       ctx.addIssue({
         code: "custom",
@@ -212,6 +212,7 @@ export const configSchema = z.strictObject(settings).check(
 );
 
 export { type ConfigProblem, configProblems, pathText } from "./config-problems";
+export { DEFAULT_POLICY, type Policy, policySchema } from "./policies/schema";
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

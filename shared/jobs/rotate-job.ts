@@ -24,6 +24,8 @@ export interface RotatorPorts {
   readonly keys?: KeyPorts;
   /** Security Hub, for keyrotor's own findings; absent, none are imported. */
   readonly findings?: FindingsPort;
+  /** The account's OUs from Organizations, for policies that name OUs (`RotateAccountPorts`). */
+  readonly ancestorsOf?: (accountId: string) => Promise<readonly string[]>;
 }
 
 export interface JobAttempt extends RotateAccountOptions {
@@ -68,15 +70,18 @@ export async function rotateJob(
   { attempt = 1, shouldStop, readOnly, incident }: JobAttempt = {},
 ): Promise<{ report: AccountReport; noticeSent: boolean }> {
   const request = incident ?? requestOf(job);
-  const { report, loaded } = request
+  const { report, loaded, policy } = request
     ? await respondToIncident(ports, settings, job, request, readOnly ? { readOnly } : {})
     : await rotateAccount(ports, settings, job, {
         ...(shouldStop ? { shouldStop } : {}),
         ...(readOnly ? { readOnly } : {}),
       });
+  const told = policy?.repeatFailuresAfterDays
+    ? { ...settings, repeatFailuresAfterDays: policy.repeatFailuresAfterDays }
+    : settings;
   const { notice } = readOnly
-    ? composeNotice(job, report, settings, undefined, attempt)
-    : await postNotice(ports, settings, job, report, { attempt, ...(loaded ? { loaded } : {}) });
+    ? composeNotice(job, report, told, undefined, attempt)
+    : await postNotice(ports, told, job, report, { attempt, ...(loaded ? { loaded } : {}) });
   if (readOnly && notice) await ports.notices.sendNotice(notice);
   if (ports.findings && settings.securityHubFindings && !readOnly) {
     await publishFindings({ findings: ports.findings, log: ports.log }, report, loaded);

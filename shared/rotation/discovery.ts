@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import { CredentialReportError, describeRows } from "../errors";
 import type { AccountLedger, UserRecord } from "../ledger/records";
-import { keysFingerprint, needsLook, type ReportedKey, stepFallsDue, supersededInUse } from "../lifecycle";
+import {
+  keysFingerprint,
+  needsLook,
+  type ReportedKey,
+  stepFallsDue,
+  supersededInUse,
+  type Thresholds,
+} from "../lifecycle";
 import { currentIncident, isOpen } from "./incident";
 import type { AccountPorts, DirectoryEntry, IamUser } from "./ports";
 import { secretNameFor } from "./secret-name";
@@ -69,7 +76,7 @@ function deliveryOutstanding(record: UserRecord | undefined): boolean {
  * user is looked at only when one falls due in this run, when the ledger has a creation in flight for
  * it, or when the settings that shape its secret changed. A user nothing can be done for (blocked,
  * exempt, held, failing) stays quiet until its quiet period ends, its keys change, or another of its
- * steps falls due. An account where
+ * steps falls due (by the user's own policy's thresholds, `thresholdsOf`). An account where
  * nothing is due costs these calls and the AssumeRole, whatever its size. A report with rows that
  * could not be read for certain may not show every user, so then every user is looked at, as
  * `discoverAll` does, and the discovery says why (`fallback`).
@@ -80,6 +87,7 @@ export async function discoverFromReport(
   run: AccountRun,
   ledger: AccountLedger,
   previousRunAt: Date,
+  thresholdsOf: (userName: string) => Thresholds | null = () => settings,
 ): Promise<Discovery> {
   const reported = await readReport(ports, run.accountId);
   if (!Array.isArray(reported)) {
@@ -96,18 +104,24 @@ export async function discoverFromReport(
   for (const u of reported) {
     const record = ledger.users.get(u.userName);
     const fingerprint = keysFingerprint(u.keys);
+    // `null`: two policies match the user; it is looked at (while it has keys) to be reported blocked.
+    const thresholds = thresholdsOf(u.userName);
     const quiet =
       record?.quiet !== undefined &&
       new Date(record.quiet.until).getTime() > run.now.getTime() &&
       record.quiet.fingerprint === fingerprint &&
-      !stepFallsDue(u.keys, settings, new Date(record.quiet.since), run.now);
+      (thresholds === null || !stepFallsDue(u.keys, thresholds, new Date(record.quiet.since), run.now));
+    const due =
+      thresholds === null
+        ? u.keys.length > 0
+        : needsLook(u.keys, thresholds, run.now, previousRunAt) ||
+          supersededInUse(u.keys, thresholds, run.now);
     const look =
       record?.pending !== undefined ||
       isOpen(currentIncident(record)) ||
       deliveryOutstanding(record) ||
       (settingsChanged && record?.secret !== undefined) ||
-      (!quiet &&
-        (needsLook(u.keys, settings, run.now, previousRunAt) || supersededInUse(u.keys, settings, run.now)));
+      (!quiet && due);
     if (!look) continue;
     users.push({ userName: u.userName, arn: u.arn });
     fingerprints.set(u.userName, fingerprint);

@@ -1,12 +1,14 @@
 import { mapWithConcurrency } from "../concurrency";
 import { type AccountLedger, HISTORY_LENGTH, type LedgerPort } from "../ledger/records";
 import { addDays } from "../lifecycle";
+import { type AccountPolicies, defaultPolicies } from "../policies/resolve";
 import { discoverAll, discoverFromReport, discoverOne, secretSettingsDigest } from "./discovery";
 import type { AccountPorts, KeyPorts } from "./ports";
-import { deferred, reconcileUser } from "./reconcile-user";
+import { deferred } from "./reconcile-user";
 import type { AccountReport } from "./report";
 import type { AccountContext, AccountRun, RotationSettings } from "./settings";
 import { hasFailed, summarize } from "./summary";
+import { policyReport, reconcileUnderPolicy, thresholdsOf } from "./user-policy";
 
 /**
  * The run before this one: the caller's word, else the ledger's last run (or, for a retry of that very
@@ -22,13 +24,15 @@ function previousRunOf(run: AccountRun, account: AccountLedger["account"]): Date
 /**
  * Reconciles one account, in steps: read the ledger, discover the users with anything to say, then
  * for each user read its facts, keep its secret, decide (the pure lifecycle) and, in enforce mode,
- * act in a safe order. A user that fails is reported and the others go on; a failure to read the
- * ledger or list the account's users throws, since nothing could then be decided safely.
+ * act in a safe order, each user under the policy that applies to it (`policies`; the top-level
+ * settings when none is given). A user that fails is reported and the others go on; a failure to read
+ * the ledger or list the account's users throws, since nothing could then be decided safely.
  */
 export async function reconcileAccount(
   ports: AccountPorts & { readonly ledger: LedgerPort; readonly keys?: KeyPorts },
   settings: RotationSettings,
   run: AccountRun,
+  policies: AccountPolicies = defaultPolicies(settings),
 ): Promise<AccountReport> {
   const ledger = await ports.ledger.loadAccount(run.accountId);
   const previousRunAt = previousRunOf(run, ledger.account);
@@ -36,11 +40,12 @@ export async function reconcileAccount(
     ? await discoverOne(ports, run.onlyUser)
     : settings.discovery === "full"
       ? await discoverAll(ports, settings)
-      : await discoverFromReport(ports, settings, run, ledger, previousRunAt);
+      : await discoverFromReport(ports, settings, run, ledger, previousRunAt, discoveryThresholds(policies));
   const ctx: AccountContext = {
     ports,
     settings,
     thresholds: settings,
+    policies,
     run,
     ledger,
     previousRunAt,
@@ -48,12 +53,13 @@ export async function reconcileAccount(
   };
   // A user is either untouched or reconciled whole: stopping only between users keeps the account consistent.
   const reports = await mapWithConcurrency(discovery.users, settings.userConcurrency, async (user) =>
-    run.shouldStop?.() ? deferred(ctx, user) : reconcileUser(ctx, user),
+    run.shouldStop?.() ? deferred(ctx, user) : reconcileUnderPolicy(ctx, user),
   );
   const report: AccountReport = {
     accountId: run.accountId,
     runId: run.runId,
-    mode: settings.mode,
+    mode: policies.account.mode,
+    policy: policyReport(policies.account),
     now: run.now.toISOString(),
     previousRunAt: previousRunAt.toISOString(),
     users: reports,
@@ -78,6 +84,12 @@ export async function reconcileAccount(
   ports.log.info("account reconciled", { ...summarize(report) });
   return report;
 }
+
+/** Each user's thresholds for discovery; `null` for a user two policies match (looked at to be reported). */
+const discoveryThresholds = (policies: AccountPolicies) => (userName: string) => {
+  const applies = policies.forUser(userName);
+  return applies.kind === "tie" ? null : thresholdsOf(applies.policy);
+};
 
 /** Active keys of the users a full discovery looked at (every user). */
 const activeKeysOf = (report: AccountReport) =>

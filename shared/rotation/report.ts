@@ -99,6 +99,8 @@ export interface AdviceReport {
 /** Everything known about one user after a run. Contains no secret, by construction. */
 export interface UserReport {
   readonly userName: string;
+  /** The policy the user was reconciled under (`default`: the top-level settings); absent for a tie. */
+  readonly policy?: string;
   /** `failed`: its facts could not be read; `deferred`: left for the retry when time ran short. */
   readonly status: UserStatus | "failed" | "deferred";
   readonly reason?: string;
@@ -157,10 +159,25 @@ export interface ReportFallback {
   readonly detail: string;
 }
 
+/** The policy in force for an account (its users may have their own), as reports show it. */
+export interface AccountPolicyReport {
+  readonly name: string;
+  readonly mode: "audit" | "enforce";
+  readonly rotateAfterDays: number;
+  readonly deactivateAfterDays: number;
+  readonly deleteAfterDays: number;
+  readonly warnBeforeDays: number;
+  readonly deactivateUnusedAfterDays: number | null;
+  readonly holdWhileInUse: boolean;
+}
+
 export interface AccountReport {
   readonly accountId: string;
   readonly runId: string;
+  /** The account's policy's mode; a user policy may set another for its users. */
   readonly mode: "audit" | "enforce";
+  /** The account's policy (absent in reports of keyrotor before policies). */
+  readonly policy?: AccountPolicyReport;
   /** The run's instant, ISO. */
   readonly now: string;
   /** The previous run's instant, ISO: what happened since is news. */

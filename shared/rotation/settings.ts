@@ -1,6 +1,7 @@
 import type { Config } from "../config";
 import type { AccountLedger, LedgerPort } from "../ledger/records";
 import type { ReportedKey, Thresholds } from "../lifecycle";
+import type { AccountPolicies } from "../policies/resolve";
 import type { AccountPorts, DirectoryEntry, IamUser, KeyPorts, SecretMeta } from "./ports";
 import type { ReportFallback } from "./report";
 
@@ -68,6 +69,8 @@ export interface AccountContext extends Omit<Discovery, "users" | "unexamined" |
   readonly ports: AccountPorts & { readonly ledger: LedgerPort; readonly keys?: KeyPorts };
   readonly settings: RotationSettings;
   readonly thresholds: Thresholds;
+  /** The policies in force in the account: each user is reconciled under its own. */
+  readonly policies: AccountPolicies;
   readonly run: AccountRun;
   /** The run before this one: warnings whose date passed since then are this run's. */
   readonly previousRunAt: Date;

@@ -151,12 +151,13 @@ describe("architecture: dependencies point one way", () => {
     expect(found).toEqual([]);
   });
 
-  it("the shared base (shared/*.ts) imports only the base, the pure lifecycle and the destinations' schema", () => {
-    // Act: the configuration validates its `deliveries` with the destinations' own schema and rules.
+  it("the shared base (shared/*.ts) imports only the base, the pure lifecycle and the destinations' and policies' schemas", () => {
+    // Act: the configuration validates its `deliveries` and `policies` with their own schemas and rules.
     const found = offenders(shared, /^shared\/[^/]+\.ts$/, [
       /^shared\/[^/]+\.ts$/,
       /^shared\/lifecycle\//,
       /^shared\/destinations\/(schema|validate)\.ts$/,
+      /^shared\/policies\/(schema|validate|fields)\.ts$/,
     ]);
 
     // Assess

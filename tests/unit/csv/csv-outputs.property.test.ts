@@ -52,6 +52,7 @@ const planRow = fc.record({
   lastUsed: hostile,
   decision: hostile,
   due: hostile,
+  policy: hostile,
 }) satisfies fc.Arbitrary<PlanRow>;
 
 describe("every CSV keyrotor writes: no cell a spreadsheet would run", () => {
