@@ -156,8 +156,10 @@ export function collisionProblems(bindings: readonly Binding[]): DeliveryProblem
     })),
   );
   const problems: DeliveryProblem[] = [];
+  const earlierOf = candidatesIndex();
   writers.forEach((writer, k) => {
-    for (const earlier of writers.slice(0, k)) {
+    for (const e of earlierOf(writer.sides, k)) {
+      const earlier = writers[e] as Writer;
       const met = firstMeeting(writer.sides, earlier.sides);
       if (!met) continue;
       const whose = met.twoUsers
@@ -168,6 +170,46 @@ export function collisionProblems(bindings: readonly Binding[]): DeliveryProblem
     }
   });
   return problems;
+}
+
+/**
+ * A side that is one text (no run of characters, each character one letter up to case): two such
+ * sides can meet only if their texts are equal up to case, so they need comparing only then.
+ */
+function literalKey(side: Side): string | null {
+  let key = "";
+  for (const atom of side.atoms) {
+    const folded = new Set(atom.chars.toLowerCase());
+    if (atom.star || folded.size !== 1) return null;
+    key += [...folded][0];
+  }
+  return key;
+}
+
+/**
+ * The earlier writers worth searching against a writer's sides, in order: those with a side of the same
+ * text, and every one with a side that is not one text (a pattern, an open account). With thousands of
+ * bindings of their own repositories this keeps the check near linear instead of comparing every pair.
+ */
+function candidatesIndex(): (sides: readonly Side[], k: number) => number[] {
+  const byText = new Map<string, number[]>();
+  const patterned: number[] = [];
+  return (sides, k) => {
+    const keys = sides.map(literalKey);
+    const literal = keys.every((key): key is string => key !== null);
+    const found = literal
+      ? [...new Set([...patterned, ...keys.flatMap((key) => byText.get(key) ?? [])])].sort((a, b) => a - b)
+      : Array.from({ length: k }, (_, i) => i);
+    if (!literal) patterned.push(k);
+    else {
+      for (const key of new Set(keys)) {
+        const list = byText.get(key) ?? [];
+        list.push(k);
+        byText.set(key, list);
+      }
+    }
+    return found;
+  };
 }
 
 function firstMeeting(xs: readonly Side[], ys: readonly Side[]): Meeting | null {

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSettingsFile } from "../../cli/config-file";
+import { largeConfiguration } from "../../scripts/lib/large-config";
 import { canonicalJson, settingsDigest } from "../../shared/config-digest";
 import { TOKEN_SECRET_PREFIX } from "../../shared/destinations/schema";
 
@@ -39,20 +40,6 @@ function bundledText(zip: string): string {
   } finally {
     rmSync(unpacked, { recursive: true, force: true });
   }
-}
-
-/** `bindings` CI bindings and `rules` reader rules, as a large organization keeps them. */
-function largeConfiguration(bindings: number, rules: number) {
-  return {
-    senderEmail: "keyrotor@example.com",
-    mode: "enforce",
-    readerTagAllowlist: Array.from({ length: rules }, (_, i) => `arn:aws:iam::*:role/team-${i}-*`),
-    deliveries: Array.from({ length: bindings }, (_, i) => ({
-      account: String(100000000000 + (i % 400)),
-      user: `ci-${i}`,
-      destinations: [{ type: "github", repository: `acme/app-${i}`, tokenSecret: "keyrotor-tokens/github" }],
-    })),
-  };
 }
 
 /** A function's variables as long as a deployment can make them: a 30-character stage, the longest names. */

@@ -186,6 +186,7 @@ describe("secretPrefix: no member role reaches keyrotor-tokens/", () => {
         senderEmail: "a@example.com",
         organizationId: "o-abc123def4",
         deploymentTargets: "r-ab12",
+        deliveries: "[]",
         secretPrefix: "keyrotor-",
       },
       config,

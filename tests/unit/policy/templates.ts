@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import managementMemberRole from "../../../infra/management-member-role.cjs";
+import { parseConfig } from "../../../shared/config";
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is read structurally here.
 export type Json = any;
@@ -122,6 +123,18 @@ export const defaultParams: Record<string, unknown> = (
   yaml.load(serverlessText.replace(/\$\{[^}]*\}/g, "x"), { schema }) as Json
 ).params.default;
 
+const SETTING = "self:custom.keyrotor.settings.";
+
+/**
+ * A setting as serverless.yml's `custom.keyrotor.settings` gives it (infra/deployed-config.cjs): the
+ * param given, else the schema's default (`""` for none).
+ */
+function settingValue(params: Record<string, string>, name: string): unknown {
+  if (params[name] !== undefined) return params[name];
+  const defaults = parseConfig({ senderEmail: "keyrotor@example.com" }) as Record<string, unknown>;
+  return defaults[name] ?? "";
+}
+
 /**
  * serverless.yml's inline resources with the framework's own variables replaced as `sls package` would
  * (`${self:service}`, `${sls:stage}`, `${aws:region}`, `${param:...}` from `params`, then the defaults).
@@ -136,13 +149,19 @@ export function serverlessResources(
     if (v === undefined) throw new Error(`param ${name} has no value`);
     return String(v);
   };
+  const resolved = (variable: string): string =>
+    variable.startsWith(SETTING)
+      ? String(settingValue(params, variable.slice(SETTING.length)))
+      : value(variable.replace(/^param:/, ""));
   const text = serverlessText.replace(
-    /\$\{(self|sls|aws|param):([^},]+)(?:, *param:([^}]+))?\}/g,
+    /\$\{(self|sls|aws|param):([^},]+)(?:, *((?:param|self):[^}]+))?\}/g,
     (_, source, name, fallback) => {
       if (source === "self" && name === "service") return "keyrotor";
+      if (source === "self" && name === "custom.keyrotor.define") return "{}";
+      if (source === "self" && name.startsWith("custom.keyrotor.settings.")) return resolved(`self:${name}`);
       if (source === "sls" && name === "stage") return stage;
       if (source === "aws" && name === "region") return region;
-      if (source === "param") return params[name] ?? (fallback ? value(fallback) : value(name));
+      if (source === "param") return params[name] ?? (fallback ? resolved(fallback) : value(name));
       throw new Error(`unexpected variable ${source}:${name}`);
     },
   );
@@ -204,6 +223,7 @@ export function resolverOf(params: Record<string, string>, stage = "prod", regio
       if (variable === "self:service") return "keyrotor";
       if (variable === "sls:stage") return stage;
       if (variable === "aws:region") return region;
+      if (variable.startsWith(SETTING)) return settingValue(params, variable.slice(SETTING.length));
       const name = variable.replace(/^param:/, "");
       const value = params[name] ?? defaultParams[name];
       if (value === undefined) throw new Error(`param ${name} has no value`);
