@@ -21,5 +21,7 @@ declare const deployedConfig: {
   /** Worked out afresh (not the command's memo): for tests. */
   workOut(input: DeploymentInputs): WorkedOut;
   deploymentConfig(input: DeploymentInputs): WorkedOut;
+  /** shared/config.ts, the digest, the file reader and the diff, compiled from the TypeScript. */
+  loadTools(serviceDir: string): Record<string, (...args: never[]) => unknown>;
 };
 export = deployedConfig;

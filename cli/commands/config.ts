@@ -32,11 +32,12 @@ export async function validate(values: ValuesOf<typeof CONFIG_VALIDATE.options>,
     settings: Object.keys(file).length,
     bindings: config.deliveries.length,
     destinations: config.deliveries.reduce((n, b) => n + b.destinations.length, 0),
+    policies: config.policies.length,
   };
   io.stdout(
     values.json
       ? JSON.stringify(summary, null, 2)
-      : `${path}: valid (${summary.digest}; ${summary.settings} settings, ${summary.bindings} delivery bindings, ${summary.destinations} destinations)`,
+      : `${path}: valid (${summary.digest}; ${summary.settings} settings, ${summary.bindings} delivery bindings, ${summary.destinations} destinations, ${summary.policies} policies)`,
   );
   return EXIT.ok;
 }

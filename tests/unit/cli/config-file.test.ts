@@ -86,7 +86,7 @@ describe("keyrotor config validate", () => {
 
     // Assess
     expect(a.code).toBe(0);
-    expect(JSON.parse(a.stdout)).toMatchObject({ valid: true, bindings: 2, destinations: 2 });
+    expect(JSON.parse(a.stdout)).toMatchObject({ valid: true, bindings: 2, destinations: 2, policies: 0 });
     expect(JSON.parse(a.stdout).digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(JSON.parse(b.stdout).digest).toBe(JSON.parse(a.stdout).digest);
   });
