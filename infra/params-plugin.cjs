@@ -12,11 +12,22 @@ const { changeReport, configurationMetadata, deployedSettings } = require("./con
 /** How long the comparison may wait for the deployed stack before saying it could not be read. */
 const COMPARE_TIMEOUT_MS = 15_000;
 
+/**
+ * The stage, as osls will resolve it: `--stage`, else provider.stage, whose `${opt:stage, 'prod'}` has
+ * not been resolved yet when plugins load (its fallback is the stage), else osls's own default.
+ */
+function stageOf(options, declared) {
+  if (options.stage) return String(options.stage);
+  const fallback = /^\$\{opt:stage,\s*['"]([^'"]+)['"]\}$/.exec(String(declared ?? ""));
+  if (fallback) return fallback[1];
+  return declared && !String(declared).includes("${") ? String(declared) : "dev";
+}
+
 class KeyrotorParams {
   constructor(serverless, options, utils) {
     const input = serverless.processedInput ?? {};
     if (input.isHelpRequest || options.help || (input.commands ?? []).length === 0) return;
-    const stage = String(options.stage ?? serverless.configurationInput?.provider?.stage ?? "dev");
+    const stage = stageOf(options, serverless.configurationInput?.provider?.stage);
     const params = serverless.configurationInput?.params ?? {};
     const worked = deploymentConfig({
       serviceDir: serverless.serviceDir,
@@ -59,3 +70,4 @@ class KeyrotorParams {
 }
 
 module.exports = KeyrotorParams;
+module.exports.stageOf = stageOf;

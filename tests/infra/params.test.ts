@@ -7,6 +7,7 @@ import { readSettingsFile } from "../../cli/config-file";
 import deployedConfig from "../../infra/deployed-config.cjs";
 import managementMemberRole from "../../infra/management-member-role.cjs";
 import params from "../../infra/params.cjs";
+import plugin from "../../infra/params-plugin.cjs";
 import * as config from "../../shared/config";
 import { settingsDigest } from "../../shared/config-digest";
 
@@ -322,6 +323,13 @@ describe("the configuration file (--param=config=...)", () => {
       expect.stringMatching(/^config="keyrotor.txt" is not allowed; allowed: the configuration file/),
       expect.stringMatching(/^config="keyrotor.txt": cannot read config file/),
     ]);
+  });
+
+  it("is looked for in the stage's params of the stage osls will use, --stage or provider.stage's fallback", () => {
+    expect(plugin.stageOf({ stage: "eu" }, serverless.provider.stage)).toBe("eu");
+    expect(plugin.stageOf({}, "${opt:stage, 'prod'}")).toBe("prod");
+    expect(plugin.stageOf({}, "staging")).toBe("staging");
+    expect(plugin.stageOf({}, undefined)).toBe("dev");
   });
 
   it("refuses a deployment with neither a file nor the deliveries param, rather than deliver nowhere", () => {
