@@ -1,11 +1,14 @@
-import type { Config } from "../shared/config";
+import type { Config, Policy } from "../shared/config";
 import type { Binding, Destination } from "../shared/destinations/schema";
 import { describeDestination, destinationId } from "../shared/destinations/validate";
+import { POLICY_FIELDS } from "../shared/policies/fields";
 
 /**
  * What a change of configuration would change, for the people who review it: each setting that
  * differs; per binding (account, user pattern), each destination added, removed or changed; and
- * whether the change widens who may read keys (a reader added anywhere) or removes destinations.
+ * whether the change widens who may read keys (a reader added anywhere) or removes destinations; per
+ * policy (by name), whether it was added or removed, each field it sets changed and what its scope
+ * gained or lost.
  */
 export type ConfigChange =
   | { readonly kind: "setting"; readonly name: string; readonly from: unknown; readonly to: unknown }
@@ -20,7 +23,34 @@ export type ConfigChange =
       readonly change: "widened" | "narrowed";
       readonly where: string;
       readonly principals: readonly string[];
+    }
+  | {
+      readonly kind: "policy";
+      readonly change: "added" | "removed";
+      readonly name: string;
+      readonly policy: Policy;
+    }
+  | {
+      readonly kind: "policy";
+      readonly change: "changed";
+      readonly name: string;
+      readonly field: PolicyField;
+      /** `undefined`: the policy leaves the field to the default. */
+      readonly from: unknown;
+      readonly to: unknown;
+    }
+  | {
+      readonly kind: "policy";
+      readonly change: "scope";
+      readonly name: string;
+      readonly scope: PolicyScope;
+      readonly added: readonly string[];
+      readonly removed: readonly string[];
     };
+
+type PolicyField = (typeof POLICY_FIELDS)[number];
+type PolicyScope = (typeof POLICY_SCOPES)[number];
+const POLICY_SCOPES = ["ous", "accounts", "users"] as const;
 
 /** Settings whose lists name who may read a key: anything added to them widens access. */
 const READER_SETTINGS = ["readerPrincipals", "readerTagAllowlist"] as const;
@@ -53,11 +83,38 @@ function readerChanges(where: string, before: readonly string[], after: readonly
   ];
 }
 
-/** Every change from `before` to `after`, settings first, then destinations by binding. */
+/** The policies' changes, by name: each added or removed whole, else its scope's and its fields' changes. */
+function policyChanges(before: readonly Policy[], after: readonly Policy[]): ConfigChange[] {
+  const was = new Map(before.map((p) => [p.name, p]));
+  const is = new Map(after.map((p) => [p.name, p]));
+  const changes: ConfigChange[] = [];
+  for (const name of [...new Set([...was.keys(), ...is.keys()])].sort()) {
+    const a = was.get(name);
+    const b = is.get(name);
+    if (!a || !b) {
+      changes.push({ kind: "policy", change: a ? "removed" : "added", name, policy: (b ?? a) as Policy });
+      continue;
+    }
+    for (const scope of POLICY_SCOPES) {
+      const added = (b[scope] ?? []).filter((x) => !(a[scope] ?? []).includes(x));
+      const removed = (a[scope] ?? []).filter((x) => !(b[scope] ?? []).includes(x));
+      if (added.length + removed.length > 0)
+        changes.push({ kind: "policy", change: "scope", name, scope, added, removed });
+    }
+    for (const field of [...POLICY_FIELDS].sort()) {
+      if (json(a[field]) !== json(b[field])) {
+        changes.push({ kind: "policy", change: "changed", name, field, from: a[field], to: b[field] });
+      }
+    }
+  }
+  return changes;
+}
+
+/** Every change from `before` to `after`, settings first, then destinations by binding, then policies. */
 export function configDiff(before: Config, after: Config): ConfigChange[] {
   const changes: ConfigChange[] = [];
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((n) => n !== "deliveries")
+    .filter((n) => n !== "deliveries" && n !== "policies")
     .sort();
   for (const name of names) {
     const from = (before as Record<string, unknown>)[name];
@@ -89,12 +146,41 @@ export function configDiff(before: Config, after: Config): ConfigChange[] {
       changes.push(...readerChanges(`${destination} (${binding})`, readersOf(a), readersOf(b)));
     }
   }
+  changes.push(...policyChanges(before.policies ?? [], after.policies ?? []));
   return changes;
+}
+
+/** A policy's field as the diff writes it: its JSON, or `(default)` when the policy leaves it to the default. */
+const fieldText = (v: unknown) => (v === undefined ? "(default)" : json(v));
+
+/** A policy's scope and what it sets: `(ous: ou-1, users: ci-*): mode "enforce", rotateAfterDays 30`. */
+function policyText(p: Policy): string {
+  const scope = POLICY_SCOPES.filter((s) => (p[s]?.length ?? 0) > 0)
+    .map((s) => `${s}: ${p[s]?.join(", ")}`)
+    .join("; ");
+  const sets = POLICY_FIELDS.filter((f) => p[f] !== undefined).map((f) => `${f} ${json(p[f])}`);
+  return `(${scope})${sets.length > 0 ? `: ${sets.join(", ")}` : ""}`;
+}
+
+function policyLines(c: Extract<ConfigChange, { kind: "policy" }>): string[] {
+  if ("policy" in c) {
+    return c.change === "added"
+      ? [`+ policy ${c.name} ${policyText(c.policy)}`]
+      : [
+          `- policy ${c.name} ${policyText(c.policy)} (REMOVED: its places fall back to another policy or the default)`,
+        ];
+  }
+  if ("field" in c) return [`~ policy ${c.name}.${c.field}: ${fieldText(c.from)} -> ${fieldText(c.to)}`];
+  return [
+    ...(c.added.length > 0 ? [`+ policy ${c.name} ${c.scope}: ${c.added.join(", ")}`] : []),
+    ...(c.removed.length > 0 ? [`- policy ${c.name} ${c.scope}: ${c.removed.join(", ")}`] : []),
+  ];
 }
 
 /** One line per change, for a reviewer: `+` added or widened, `-` removed or narrowed, `~` changed. */
 export function formatConfigDiff(changes: readonly ConfigChange[]): string[] {
-  return changes.map((c) => {
+  return changes.flatMap((c) => {
+    if (c.kind === "policy") return policyLines(c);
     if (c.kind === "setting") return `~ ${c.name}: ${json(c.from)} -> ${json(c.to)}`;
     if (c.kind === "readers") {
       return `${c.change === "widened" ? "+" : "-"} readers of ${c.where}: ${c.principals.join(", ")} (${c.change.toUpperCase()})`;

@@ -1,4 +1,5 @@
 import { type Config, parseConfig, settingsFromEnv } from "../shared/config";
+import { settingsDigest } from "../shared/config-digest";
 import { ConfigError } from "../shared/errors";
 import { readSettingsFile } from "./config-file";
 
@@ -19,11 +20,29 @@ export function loadCliConfig(
   },
   defaults: Record<string, unknown> = {},
 ): Config {
+  return loadCliSettings(options, defaults).config;
+}
+
+/**
+ * `loadCliConfig`, with the digest of the file's settings (`keyrotor config validate` prints the same):
+ * `null` without a file, or when a `KEYROTOR_*` variable overrides one of its settings, since the
+ * settings in force are then not the file's (the deployed functions refuse such an overlap).
+ */
+export function loadCliSettings(
+  options: Parameters<typeof loadCliConfig>[0],
+  defaults: Record<string, unknown> = {},
+): { config: Config; digest: string | null } {
   const file = options.configPath === undefined ? {} : readSettingsFile(options.configPath);
   try {
-    const given = { ...defaults, ...file, ...settingsFromEnv(options.env) };
+    const fromEnv = settingsFromEnv(options.env);
+    const given = { ...defaults, ...file, ...fromEnv };
     const config = parseConfig(given);
-    return options.overrides === undefined ? config : parseConfig({ ...given, ...options.overrides });
+    const overridden = Object.keys(fromEnv).some((name) => name in file);
+    const digest = options.configPath === undefined || overridden ? null : settingsDigest(file);
+    return {
+      config: options.overrides === undefined ? config : parseConfig({ ...given, ...options.overrides }),
+      digest,
+    };
   } catch (error) {
     if (error instanceof ConfigError && options.configPath !== undefined) {
       throw new ConfigError(

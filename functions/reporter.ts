@@ -17,7 +17,7 @@ import { renderHtml } from "../shared/report/render-html";
 import { checkMessageTime } from "../shared/scheduling/admit";
 
 const logger = createLogger();
-const { config } = startWithConfig(process.env, logger);
+const { config, digest: configDigest } = startWithConfig(process.env, logger);
 const aws = clientOptionsOf(config);
 const partition = process.env.AWS_PARTITION ?? "aws";
 const region = requireEnv(process.env, "AWS_REGION");
@@ -48,7 +48,7 @@ async function report(event: unknown) {
   const scheduled = parseMessage(scheduledEventSchema, "schedule event", JSON.stringify(event));
   const now = new Date(scheduled.time);
   checkMessageTime(`schedule event ${scheduled.id}`, now, new Date(), config.maxJobAgeHours);
-  const built = await buildOrgReport(ports, config, now);
+  const built = await buildOrgReport(ports, config, now, { configDigest });
   const key = await s3.putObject(bucket, {
     key: reportKey(built.generatedAt),
     body: renderHtml(built),

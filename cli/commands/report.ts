@@ -4,7 +4,7 @@ import { buildOrgReport } from "../../shared/report/build-report";
 import type { OrgReport } from "../../shared/report/types";
 import { commandUsage, type ValuesOf } from "../args";
 import { cliLog, parseAsOf } from "../common";
-import { loadCliConfig, PLAN_ONLY_SENDER } from "../config";
+import { loadCliSettings, PLAN_ONLY_SENDER } from "../config";
 import { EnvironmentError, EXIT } from "../errors";
 import type { CommandContext } from "./context";
 import { REPORT } from "./specs";
@@ -22,14 +22,18 @@ async function render(format: Format, report: OrgReport): Promise<string> {
 
 /**
  * `keyrotor report`: where the organization's keys stand, from every account's credential report and
- * the ledger, as HTML (default), JSON or CSV, on stdout or in `--output`. Reads only; exit code 1 when
+ * the ledger, as HTML (default), JSON or CSV, on stdout or in `--output`, naming the `--config` file's
+ * digest (`configDigest`) when the file's settings are the ones in force. Reads only; exit code 1 when
  * some account could not be read (it is in the report with its error).
  */
 export async function run(values: ValuesOf<typeof REPORT.options>, { io, services }: CommandContext) {
   const now = io.now?.() ?? new Date();
   const asOf = parseAsOf(values["as-of"], commandUsage(REPORT), now);
   // The report sends nothing, so like plan it needs no sender.
-  const config = loadCliConfig({ configPath: values.config, env: io.env }, { senderEmail: PLAN_ONLY_SENDER });
+  const { config, digest } = loadCliSettings(
+    { configPath: values.config, env: io.env },
+    { senderEmail: PLAN_ONLY_SENDER },
+  );
   const ports = await services.sweepPorts(
     { ...config, ledgerTable: values.ledger ?? config.ledgerTable },
     cliLog(io, values.verbose === true),
@@ -37,7 +41,7 @@ export async function run(values: ValuesOf<typeof REPORT.options>, { io, service
     // Every account is read once: keeping their sessions would hold two clients per account to the end.
     { keepSessions: false },
   );
-  const report = await buildOrgReport(ports, config, asOf);
+  const report = await buildOrgReport(ports, config, asOf, { configDigest: digest });
   const format = (values.format ?? "html") as Format;
   const text = await render(format, report);
   const { accounts, unreadableAccounts, activeKeys } = report.totals;

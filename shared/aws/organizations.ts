@@ -66,26 +66,36 @@ export class OrganizationsAdapter {
   }
 
   /** Ids of every account under `ouId`, nested OUs included. */
-  listAccountIdsUnder(ouId: string): Promise<Set<string>> {
+  async listAccountIdsUnder(ouId: string): Promise<Set<string>> {
+    return new Set((await this.accountDepthsUnder(ouId)).keys());
+  }
+
+  /**
+   * Every account under `ouId`, nested OUs included, with how deep under it each is (1: directly in
+   * it). Walked down from the OU with the calls the scope's OU lists already make, so an account's
+   * nearest named OU is known without a `ListParents` per account.
+   */
+  accountDepthsUnder(ouId: string): Promise<Map<string, number>> {
     return call(SERVICE, "ListAccountsForParent", async () => {
-      const ids = new Set<string>();
-      const pending = [ouId];
-      for (let parent = pending.pop(); parent !== undefined; parent = pending.pop()) {
+      const depths = new Map<string, number>();
+      const pending: [string, number][] = [[ouId, 1]];
+      for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+        const [parent, depth] = next;
         for await (const page of paginateListAccountsForParent(
           { client: this.client },
           { ParentId: parent },
         )) {
-          for (const a of page.Accounts ?? []) if (a.Id) ids.add(a.Id);
+          for (const a of page.Accounts ?? []) if (a.Id && !depths.has(a.Id)) depths.set(a.Id, depth);
         }
         const children = paginateListOrganizationalUnitsForParent(
           { client: this.client },
           { ParentId: parent },
         );
         for await (const page of children) {
-          for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) pending.push(ou.Id);
+          for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) pending.push([ou.Id, depth + 1]);
         }
       }
-      return ids;
+      return depths;
     });
   }
 }

@@ -18,3 +18,22 @@ export function ouChainOnce(
     return chain;
   };
 }
+
+/**
+ * Each account's chain of the OUs given, nearest first, from the accounts under each OU with their
+ * depth under it. OUs form a tree, so the OUs holding one account are each other's ancestors and the
+ * one it is least deep under is the nearest: the chain `accountPolicies` takes, restricted to the OUs
+ * that matter to it (those a policy names), which resolves exactly as the whole chain would.
+ */
+export function accountChains(
+  depthsByOu: ReadonlyMap<string, ReadonlyMap<string, number>>,
+): (accountId: string) => string[] {
+  return (accountId) =>
+    [...depthsByOu]
+      .flatMap(([ou, depths]) => {
+        const depth = depths.get(accountId);
+        return depth === undefined ? [] : [{ ou, depth }];
+      })
+      .sort((a, b) => a.depth - b.depth)
+      .map(({ ou }) => ou);
+}

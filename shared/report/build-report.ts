@@ -2,6 +2,9 @@ import { mapWithConcurrency } from "../concurrency";
 import { describeError } from "../errors";
 import type { LedgerPort } from "../ledger/records";
 import type { Log } from "../log";
+import { accountChains } from "../policies/ou-chain";
+import { type AccountPolicies, accountPolicies, needsOuChain } from "../policies/resolve";
+import { PolicyScopeError } from "../rotation/rotate-account";
 import type { OrganizationPort } from "../scheduling/schedule-run";
 import { type AccountInfo, type Scope, selectAccounts } from "../scheduling/select";
 import { aggregate } from "./aggregate";
@@ -15,7 +18,11 @@ import type { AccountSummary, OrgReport } from "./types";
  * directory (through the member role, as the rotator opens it), and the ledger. It writes nothing.
  */
 export interface ReportPorts {
-  readonly organization: Pick<OrganizationPort, "listAccounts" | "listAccountIdsUnder">;
+  /** `accountDepthsUnder` is asked once per OU a policy names, only when one does; absent then, the report fails. */
+  readonly organization: Pick<
+    OrganizationPort,
+    "listAccounts" | "listAccountIdsUnder" | "accountDepthsUnder"
+  >;
   /**
    * The rotation's `AccountOpener` fits: the two account-wide IAM reads are used, and the per-user
    * key reads only for an account whose credential report cannot be read for certain.
@@ -34,6 +41,8 @@ export type ReportConfig = ReportSettings & Scope;
 export interface ReportOptions {
   /** How many accounts are read at once (default `REPORT_CONCURRENCY`). */
   readonly concurrency?: number;
+  /** The digest of the configuration the report is made under, shown in its header (`OrgReport.configDigest`). */
+  readonly configDigest?: string | null;
   /** Called as each account is read, in completion order. */
   readonly onAccount?: (done: number, total: number, account: AccountSummary) => void;
 }
@@ -63,19 +72,23 @@ export async function buildOrgReport(
   options: ReportOptions = {},
 ): Promise<OrgReport> {
   const started = Date.now();
-  const accounts = await accountsInScope(ports.organization, config);
+  const [accounts, policiesOf] = await Promise.all([
+    accountsInScope(ports.organization, config),
+    policiesByAccount(ports.organization, config),
+  ]);
   const runId = `report-${now.toISOString().replace(/[-:.]/g, "")}`;
   let done = 0;
   const facts = await mapWithConcurrency(
     accounts,
     options.concurrency ?? REPORT_CONCURRENCY,
     async (account) => {
-      const read = await readAccount(ports, config, account, runId, now);
+      const read = await readAccount(ports, config, account, runId, now, policiesOf(account.id));
       options.onAccount?.(++done, accounts.length, read.summary);
       return read;
     },
   );
-  const report = aggregate(facts, config, now);
+  const aggregated = aggregate(facts, config, now);
+  const report = options.configDigest ? { ...aggregated, configDigest: options.configDigest } : aggregated;
   ports.log.info("report built", {
     accounts: report.totals.accounts,
     unreadableAccounts: report.totals.unreadableAccounts,
@@ -100,6 +113,33 @@ async function accountsInScope(
 }
 
 /**
+ * Each account's policies, resolved as the rotation resolves them: from the account's id and, only when
+ * some policy names an OU, the OUs that hold it as Organizations tells keyrotor, walked down once from
+ * each OU a policy names (a few calls per OU, not a `ListParents` per level per account).
+ * @throws PolicyScopeError when a policy names an OU and the organization port cannot walk OUs.
+ */
+async function policiesByAccount(
+  organization: ReportPorts["organization"],
+  config: ReportConfig,
+): Promise<(accountId: string) => AccountPolicies> {
+  const base = { ...config, mode: config.mode ?? "audit", policies: config.policies ?? [] };
+  if (!needsOuChain(base.policies)) return (id) => accountPolicies(base, id, []);
+  const { accountDepthsUnder } = organization;
+  if (!accountDepthsUnder) {
+    throw new PolicyScopeError("a policy names an OU and this report cannot read the OUs");
+  }
+  const named = [...new Set(base.policies.flatMap((p) => p.ous ?? []))];
+  const chainOf = accountChains(
+    new Map(
+      await Promise.all(
+        named.map(async (ou) => [ou, await accountDepthsUnder.call(organization, ou)] as const),
+      ),
+    ),
+  );
+  return (id) => accountPolicies(base, id, chainOf(id));
+}
+
+/**
  * One account's facts, or its error. The member account and the ledger are read together, and both
  * are waited for even when one fails, so no read outlives its place among the `concurrency` slots.
  */
@@ -109,6 +149,7 @@ async function readAccount(
   account: AccountInfo,
   runId: string,
   now: Date,
+  policies: AccountPolicies,
 ): Promise<AccountFacts> {
   const [iam, ledger] = await Promise.allSettled([
     ports.openAccount(account.id, runId).then(({ iam }) => readIam(iam, account.id, ports.log)),
@@ -116,14 +157,16 @@ async function readAccount(
   ]);
   if (iam.status === "fulfilled" && ledger.status === "fulfilled") {
     const read = { accountId: account.id, name: account.name, ...iam.value, ledger: ledger.value };
-    return accountFacts(read, settings, now);
+    return accountFacts(read, settings, now, policies);
   }
   const error = describeError(
     iam.status === "rejected" ? iam.reason : (ledger as PromiseRejectedResult).reason,
   );
   ports.log.warn("account unreadable", { accountId: account.id, error });
-  if (ledger.status === "rejected") return unreadableAccount(account.id, account.name, error.message);
+  if (ledger.status === "rejected") {
+    return unreadableAccount(account.id, account.name, error.message, {}, [], policies);
+  }
   const { activeKeysByMonth } = ledger.value.account ?? {};
   const incidents = incidentsOf(account.id, ledger.value);
-  return unreadableAccount(account.id, account.name, error.message, activeKeysByMonth, incidents);
+  return unreadableAccount(account.id, account.name, error.message, activeKeysByMonth, incidents, policies);
 }

@@ -228,7 +228,8 @@ const htmlOf = (part: Part) => [
  * The digest email for `report`, stored at `stored`: open incidents first (and those handled in the
  * last `HANDLED_PERIOD_DAYS`), then the summary, who needs a person (the first
  * `LISTED_USERS`; the rest counted), accounts that could not be read, accounts whose credential report
- * could not be read (their users listed through IAM instead), and the link to the full report.
+ * could not be read (their users listed through IAM instead), and the link to the full report with the
+ * configuration's digest when the report knows it.
  */
 export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
   const day = report.generatedAt.slice(0, 10);
@@ -284,6 +285,11 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
       lines: [
         `Or download it: aws s3 cp s3://${stored.bucket}/${stored.key} .`,
         `The report is kept for ${plural(stored.retentionDays, "day")}. Opening it takes a sign-in to this AWS account with the right to read its bucket.`,
+        ...(report.configDigest
+          ? [
+              `Made under configuration ${report.configDigest} (keyrotor config validate prints it for a file).`,
+            ]
+          : []),
       ],
     },
   ];

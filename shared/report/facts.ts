@@ -3,28 +3,34 @@ import type { Advice } from "../advice/types";
 import type { Config } from "../config";
 import type { AccountLedger, UserRecord } from "../ledger/records";
 import { addDays, ageInDays, decide, type KeyFacts, type ReportedKey, type UserPlan } from "../lifecycle";
+import { type AccountPolicies, defaultPolicies } from "../policies/resolve";
 import type { DirectoryEntry, ReportedUser } from "../rotation/ports";
 import type { AccountContext } from "../rotation/settings";
 import { exemptionOf } from "../rotation/user-facts";
+import { policyReport, thresholdsOf, tieReason } from "../rotation/user-policy";
 import { reportedAdvice } from "./advice";
 import { concernOf } from "./attention";
 import { incidentsOf } from "./incidents";
 import { type MonthTally, tallyRotations } from "./months";
 import type { AccountSummary, AgeBand, Attention, Incident, KeyCounts, Upcoming, UseBand } from "./types";
 
-/** The settings a report judges keys against. */
-export type ReportSettings = Pick<
-  Config,
-  | "rotateAfterDays"
-  | "deactivateAfterDays"
-  | "deleteAfterDays"
-  | "warnBeforeDays"
-  | "deactivateUnusedAfterDays"
-  | "holdWhileInUse"
-  | "exemptGroupName"
-  | "exemptTag"
-  | "deliveries"
->;
+/**
+ * The settings a report judges keys against: the default policy's (the top-level settings), and the
+ * policies that differ from it (absent: none).
+ */
+export type ReportSettings = Partial<Pick<Config, "mode" | "policies">> &
+  Pick<
+    Config,
+    | "rotateAfterDays"
+    | "deactivateAfterDays"
+    | "deleteAfterDays"
+    | "warnBeforeDays"
+    | "deactivateUnusedAfterDays"
+    | "holdWhileInUse"
+    | "exemptGroupName"
+    | "exemptTag"
+    | "deliveries"
+  >;
 
 /** IAM.22's period for an unused key when keyrotor's own unused-key rule is off. */
 export const UNUSED_DEFAULT_DAYS = 45;
@@ -96,35 +102,69 @@ export function unreadableAccount(
   error: string,
   activeKeysByMonth: Readonly<Record<string, number>> = {},
   incidents: readonly Incident[] = [],
+  policies?: AccountPolicies,
 ): AccountFacts {
   const upcoming = { rotations: 0, deactivations: 0, deletions: 0 };
+  const policy = policies ? { policy: policyReport(policies.account) } : {};
   return {
-    summary: { ...emptyCounts(), accountId, name, upcoming, attention: [], error },
+    summary: { ...emptyCounts(), accountId, name, upcoming, attention: [], error, ...policy },
     rotations: new Map(),
     activeKeysByMonth,
     incidents,
   };
 }
 
+/** The default policy alone, for a report of settings without policies. */
+export const withoutPolicies = (settings: ReportSettings): AccountPolicies =>
+  defaultPolicies({ ...settings, mode: settings.mode ?? "audit" });
+
 /**
- * One account's summary from its credential report, directory and ledger: no call of its own. The next
+ * The settings one user is judged by: its own policy's thresholds and key rules over the report's
+ * settings, or `tie` when two user policies match it (the rotation blocks it, naming both).
+ */
+function judgedBy(
+  policies: AccountPolicies,
+  userName: string,
+  settings: ReportSettings,
+): { settings: ReportSettings; policy?: string } | { tie: readonly string[]; settings: ReportSettings } {
+  const applies = policies.forUser(userName);
+  const account = { ...settings, ...thresholdsOf(policies.account) };
+  if (applies.kind === "tie") return { tie: applies.names, settings: account };
+  const own = applies.policy.name === policies.account.name ? {} : { policy: applies.policy.name };
+  return { settings: { ...settings, ...thresholdsOf(applies.policy) }, ...own };
+}
+
+/** What the rotation says of a user two user policies match: nothing is done to its keys. */
+const tieConcern = (names: readonly string[]) => ({ kind: "blocked" as const, reason: tieReason(names) });
+
+/**
+ * One account's summary from its credential report, directory and ledger: no call of its own. Each user
+ * is judged by its own policy (`policies`, resolved as the rotation resolves them; none: the settings
+ * alone), and a user two user policies match is blocked, as the rotation blocks it. The next
  * steps come from the lifecycle's own `decide` over the report's keys (steps due now, which the next
  * run takes, and those due within `UPCOMING_DAYS`). The report has no key ids, so what only ids tell
  * (the key the secret records, keys a person re-activated) is left out, as discovery does. Each user
  * with Active keys gets `adviseUser`'s advice, counted by kind. Its incidents come from the ledger alone.
  */
-export function accountFacts(inputs: AccountInputs, settings: ReportSettings, now: Date): AccountFacts {
+export function accountFacts(
+  inputs: AccountInputs,
+  settings: ReportSettings,
+  now: Date,
+  policies: AccountPolicies = withoutPolicies(settings),
+): AccountFacts {
   const counts = emptyCounts();
   const upcoming: Mutable<Upcoming> = { rotations: 0, deactivations: 0, deletions: 0 };
   const attention: Attention[] = [];
   const rotations = new Map<string, MonthTally>();
   const advice: Advice[] = [];
   const horizon = addDays(now, UPCOMING_DAYS).getTime();
-  const unusedDays = settings.deactivateUnusedAfterDays ?? UNUSED_DEFAULT_DAYS;
   // exemptionOf reads only the directory and the two exemption settings of its context.
   const exemption = { directory: inputs.directory, settings } as AccountContext;
   for (const user of inputs.users) {
     const record = inputs.ledger.users.get(user.userName);
+    const judged = judgedBy(policies, user.userName, settings);
+    const judging = judged.settings;
+    const unusedDays = judging.deactivateUnusedAfterDays ?? UNUSED_DEFAULT_DAYS;
     counts.users++;
     if (user.keys.length > 0) counts.usersWithKeys++;
     counts.keys += user.keys.length;
@@ -136,21 +176,27 @@ export function accountFacts(inputs: AccountInputs, settings: ReportSettings, no
       counts.activeKeys++;
       counts.byAge[ageBand(age)]++;
       counts.byUse[useBand(key.lastUsedAt, now)]++;
-      if (age < settings.rotateAfterDays) counts.rotationCompliant++;
+      if (age < judging.rotateAfterDays) counts.rotationCompliant++;
       if (ageInDays(key.lastUsedAt ?? key.createdAt, now) < unusedDays) counts.usageCompliant++;
     }
-    if (oldest !== undefined) advice.push(reportedAdvice(inputs.accountId, user, settings, now));
+    if (oldest !== undefined) advice.push(reportedAdvice(inputs.accountId, user, judging, now));
     const exempt = exemptionOf(exemption, user);
-    const plan = user.keys.length > 0 ? decide(userFacts(user, record, exempt, now), settings, now) : NO_KEYS;
+    // A tie blocks the user only while it has keys and is not exempt, as in the rotation.
+    const tie = "tie" in judged && exempt === null && user.keys.length > 0 ? judged.tie : null;
+    const plan =
+      user.keys.length > 0 && tie === null
+        ? decide(userFacts(user, record, exempt, now), judging, now)
+        : NO_KEYS;
     for (const action of plan.actions) upcoming[STEP[action.kind]]++;
     for (const next of plan.upcoming) if (next.on.getTime() <= horizon) upcoming[STEP[next.action]]++;
-    const concern = concernOf(user, record, plan, exempt, settings, now);
+    const concern = tie ? tieConcern(tie) : concernOf(user, record, plan, exempt, settings, now);
     if (concern) {
       attention.push({
         accountId: inputs.accountId,
         userName: user.userName,
         ...concern,
         ...(oldest === undefined ? {} : { oldestKeyDays: oldest }),
+        ...("policy" in judged && judged.policy !== undefined ? { policy: judged.policy } : {}),
       });
     }
     if (record) tallyRotations(record, rotations);
@@ -163,6 +209,7 @@ export function accountFacts(inputs: AccountInputs, settings: ReportSettings, no
     upcoming,
     attention,
     ...(inputs.reportFallback === undefined ? {} : { reportFallback: inputs.reportFallback }),
+    policy: policyReport(policies.account),
   };
   return {
     summary,

@@ -1,5 +1,6 @@
 import { ADVICE_KINDS, type AdviceKind } from "../advice/types";
 import { type CsvValue, csvRecord } from "../csv";
+import type { AccountPolicyReport } from "../rotation/report";
 import { ATTENTION_ORDER, shareOf } from "./aggregate";
 import {
   AGE_BANDS,
@@ -68,6 +69,11 @@ export const CSV_COLUMNS: readonly string[] = [
   "reportFallback",
   "openIncidents",
   "handledIncidents",
+  "policy",
+  "policyMode",
+  "policyRotateAfterDays",
+  "policyDeactivateAfterDays",
+  "policyDeleteAfterDays",
 ];
 
 /** A share to four decimals (0.9231), empty when there are no Active keys. */
@@ -82,6 +88,7 @@ function row(
   upcoming: Upcoming,
   attention: readonly Attention[],
   incidents: readonly Incident[],
+  policy?: AccountPolicyReport,
 ): CsvValue[] {
   const open = incidents.filter((i) => i.state === "open").length;
   const byKind = new Map<Attention["kind"], number>();
@@ -108,6 +115,11 @@ function row(
     name.fallback,
     open,
     incidents.length - open,
+    policy?.name ?? "",
+    policy?.mode ?? "",
+    policy?.rotateAfterDays ?? "",
+    policy?.deactivateAfterDays ?? "",
+    policy?.deleteAfterDays ?? "",
   ];
 }
 
@@ -116,7 +128,8 @@ function row(
  * organization. The attention columns count the account's users of each kind; who they are and why
  * is in the JSON and the HTML. The advice columns count the Active keys advised each way of getting
  * rid of them (empty in a report made without advice); the incident columns count the account's exposed
- * keys still open and handled (which keys is `renderIncidentsCsv`'s file). Records end with CRLF, as
+ * keys still open and handled (which keys is `renderIncidentsCsv`'s file); the policy columns name the
+ * account's policy and its mode and days (empty on the TOTAL row). Records end with CRLF, as
  * RFC 4180 has them.
  * Names and errors come from outside keyrotor: `csvRecord` writes them so that no spreadsheet runs them.
  */
@@ -139,6 +152,7 @@ export function renderCsv(report: OrgReport): string {
         a.upcoming,
         a.attention,
         byAccount.get(a.accountId) ?? [],
+        a.policy,
       ),
     ),
     row(

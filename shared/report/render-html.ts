@@ -24,6 +24,10 @@ const POLICY = [
   "form-action 'none'",
 ].join("; ");
 
+/** Which configuration the report was made under, when it is known: the digest `keyrotor config validate` prints. */
+const configured = (report: OrgReport) =>
+  report.configDigest ? `, under configuration <code>${text(report.configDigest)}</code>` : "";
+
 /**
  * The organization's report as one self-contained HTML page: summary first (totals, IAM.3 and
  * unused-key shares, the next 14 days, who needs a person, charts as inline SVG, getting rid of keys:
@@ -44,7 +48,7 @@ export function renderHtml(report: OrgReport): string {
     `<meta name="color-scheme" content="light">`,
     `<title>${text(title)}</title><style>${STYLES}</style></head>`,
     `<body><main><header><h1>${text(title)}</h1>`,
-    `<p class="muted">Generated ${text(instant(report.generatedAt))} by keyrotor from the credential reports and its ledger.</p>`,
+    `<p class="muted">Generated ${text(instant(report.generatedAt))} by keyrotor from the credential reports and its ledger${configured(report)}.</p>`,
     `<nav><a href="#summary">Summary</a><a href="#${GETTING_RID_ID}">Getting rid of keys</a>${incidents}<a href="#attention">Who needs a person</a><a href="#accounts">Accounts</a></nav></header>`,
     summarySection(report),
     incidentsSection(report),

@@ -1,5 +1,6 @@
 import type { AdviceKind } from "../advice/types";
 import type { IncidentRecord } from "../ledger/records";
+import type { AccountPolicyReport } from "../rotation/report";
 
 /**
  * The organization-wide report: where every account stands, from the credential reports (no call
@@ -53,6 +54,8 @@ export interface Attention {
   /** Age in days of the user's oldest Active key. */
   readonly oldestKeyDays?: number;
   readonly since?: string;
+  /** The user's own policy, when it is not its account's (a user policy); absent for a tie, which `reason` names. */
+  readonly policy?: string;
 }
 
 /** Rotations keyrotor recorded in one calendar month (UTC), from the ledger's history. */
@@ -104,11 +107,18 @@ export interface AccountSummary extends KeyCounts {
    * why): its users and keys were listed through IAM instead, so its counts are still complete.
    */
   readonly reportFallback?: string;
+  /**
+   * The account's policy (`default`: the top-level settings), resolved from its id and its OUs as
+   * Organizations tells keyrotor, as the rotation resolves it: nothing the account holds takes part.
+   */
+  readonly policy?: AccountPolicyReport;
 }
 
 export interface OrgReport {
   readonly generatedAt: string;
-  /** The thresholds the report judged against. */
+  /** The digest of the configuration the report was made under (`keyrotor config validate`), when known. */
+  readonly configDigest?: string;
+  /** The default policy's thresholds (the top-level settings); each account's own are in its `policy`. */
   readonly thresholds: {
     readonly rotateAfterDays: number;
     readonly deactivateAfterDays: number;

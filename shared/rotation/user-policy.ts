@@ -28,6 +28,10 @@ export function underPolicy(ctx: AccountContext, policy: ResolvedPolicy): Accoun
   return { ...ctx, settings: { ...ctx.settings, mode: policy.mode, ...thresholds }, thresholds };
 }
 
+/** Why a user two user policies match is blocked, naming them: the rotation's report and the org report say it alike. */
+export const tieReason = (names: readonly string[]) =>
+  `policies ${names.map((n) => `"${n}"`).join(" and ")} both match this user: nothing is done to its keys until the configuration gives it one policy`;
+
 /**
  * Two user policies match the user: which applies would be a guess, so nothing is done to its keys and
  * it is reported blocked, naming both (an exempt user is still only exempt).
@@ -40,7 +44,7 @@ async function tied(ctx: AccountContext, user: IamUser, names: readonly string[]
     userName: user.userName,
     secretName: secretNameOf(ctx.settings, user),
     status: "blocked",
-    reason: `policies ${names.map((n) => `"${n}"`).join(" and ")} both match this user: nothing is done to its keys until the configuration gives it one policy`,
+    reason: tieReason(names),
     blockedSince: ctx.run.now.toISOString(),
     keys: [],
     actions: [],

@@ -8,6 +8,11 @@ export interface OrganizationPort {
   listAccountIdsUnder(ouId: string): Promise<Set<string>>;
   /** The OUs above an account, nearest first, up to (not including) the root. */
   ancestorsOf(accountId: string): Promise<string[]>;
+  /**
+   * The accounts under an OU, nested OUs included, with their depth under it (1: directly in it): what
+   * the report resolves OU policies from. Optional: only a report under a policy naming an OU needs it.
+   */
+  accountDepthsUnder?(ouId: string): Promise<ReadonlyMap<string, number>>;
 }
 
 export interface SchedulePorts {

@@ -72,7 +72,7 @@ export function accountsSection(accounts: readonly AccountSummary[]): string {
 }
 
 const HEAD =
-  `<thead><tr><th>Account</th><th class="n">Users</th><th class="n">Active keys</th>` +
+  `<thead><tr><th>Account</th><th>Policy</th><th class="n">Users</th><th class="n">Active keys</th>` +
   `<th class="n">IAM.3</th><th class="n">Unused-key rule</th><th class="n">Keys 90+ days</th>` +
   `<th class="n">Unused 45+ days</th><th class="n" title="rotations / deactivations / deletions">Next 14 days</th>` +
   `<th class="n">Need a person</th></tr></thead>`;
@@ -92,13 +92,20 @@ function row(a: AccountSummary): string {
   const { rotations, deactivations, deletions } = a.upcoming;
   return (
     `<tr><td>${name(a.name)}<br><small>${text(a.accountId)}</small>${error}${listed}</td>` +
-    `<td class="n">${num(a.users)}</td><td class="n">${num(a.activeKeys)}</td>` +
+    `<td>${policyCell(a.policy)}</td><td class="n">${num(a.users)}</td><td class="n">${num(a.activeKeys)}</td>` +
     share(shareOf(a.rotationCompliant, a.activeKeys)) +
     share(shareOf(a.usageCompliant, a.activeKeys)) +
     `<td class="n">${num(old)}</td><td class="n">${num(unused)}</td>` +
     `<td class="n" data-v="${rotations + deactivations + deletions}">${rotations} / ${deactivations} / ${deletions}</td>` +
     `<td class="n">${num(a.attention.length)}</td></tr>`
   );
+}
+
+/** The account's policy: its name, mode and rotate / deactivate / delete days; empty in a report made before policies. */
+function policyCell(policy: AccountSummary["policy"]): string {
+  if (!policy) return "";
+  const { rotateAfterDays: r, deactivateAfterDays: d, deleteAfterDays: x } = policy;
+  return `${name(policy.name)}<br><small>${text(policy.mode)}, ${r} / ${d} / ${x} days</small>`;
 }
 
 /** A share cell; without Active keys a dash that sorts after 100%. */

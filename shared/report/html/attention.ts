@@ -29,8 +29,10 @@ export function attentionSection(report: OrgReport): string {
 
 function row(a: Attention, accountName: string | undefined): string {
   const account = accountName === undefined ? "" : `${name(accountName)} `;
+  // Only a user policy other than its account's is named: the account's is in the accounts table.
+  const policy = a.policy === undefined ? "" : `<br><small>policy ${name(a.policy)}</small>`;
   return (
-    `<tr><td>${account}<small>${text(a.accountId)}</small></td><td>${name(a.userName)}</td>` +
+    `<tr><td>${account}<small>${text(a.accountId)}</small></td><td>${name(a.userName)}${policy}</td>` +
     `<td>${text(a.reason)}</td><td class="n">${a.oldestKeyDays === undefined ? "" : num(a.oldestKeyDays)}</td>` +
     `<td>${a.since === undefined ? "" : text(dayOf(a.since))}</td></tr>`
   );

@@ -2,6 +2,7 @@ import {
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
   OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -56,6 +57,34 @@ describe("OrganizationsAdapter", () => {
       .on(ListOrganizationalUnitsForParentCommand, { ParentId: "ou-grandchild" })
       .resolves({ OrganizationalUnits: [] });
     expect(await adapter.listAccountIdsUnder("ou-top")).toEqual(new Set(["1", "2", "3"]));
+  });
+
+  it("tells how deep under an OU each account is, walking down with the scope's calls, never ListParents", async () => {
+    // Prepare
+    orgs
+      .on(ListAccountsForParentCommand, { ParentId: "ou-top" })
+      .resolves({ Accounts: [{ Id: "1" }] })
+      .on(ListAccountsForParentCommand, { ParentId: "ou-child" })
+      .resolves({ Accounts: [{ Id: "2" }] })
+      .on(ListAccountsForParentCommand, { ParentId: "ou-grandchild" })
+      .resolves({ Accounts: [{ Id: "3" }] })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: "ou-top" })
+      .resolves({ OrganizationalUnits: [{ Id: "ou-child" }] })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: "ou-child" })
+      .resolves({ OrganizationalUnits: [{ Id: "ou-grandchild" }] })
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: "ou-grandchild" })
+      .resolves({ OrganizationalUnits: [] });
+    // Act
+    const depths = await adapter.accountDepthsUnder("ou-top");
+    // Assess
+    expect(depths).toEqual(
+      new Map([
+        ["1", 1],
+        ["2", 2],
+        ["3", 3],
+      ]),
+    );
+    expect(orgs).toHaveReceivedCommandTimes(ListParentsCommand, 0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -64,13 +64,13 @@ function services(): { services: CliServices; seen: Seen } {
   };
 }
 
-async function run(argv: string[], fakes: CliServices) {
+async function run(argv: string[], fakes: CliServices, env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = {
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
-    env: {},
+    env,
     now: () => NOW,
   };
   const code = await main(argv, io, fakes);
@@ -96,6 +96,26 @@ describe("keyrotor report", () => {
     ]);
     expect(stderr).toBe("report: 2 accounts (1 unreadable), 1 active key, 0 users needing a person");
     expect(fakes.seen.ledgerTable).toBe("my-ledger");
+  });
+
+  it("names the --config file's digest, the one config validate prints, unless a variable overrides the file", async () => {
+    // Prepare
+    const file = join(mkdtempSync(join(tmpdir(), "keyrotor-report-")), "keyrotor.yml");
+    writeFileSync(file, "mode: audit\nrotateAfterDays: 80\n");
+    const validated = JSON.parse(
+      (await run(["config", "validate", "--config", file, "--json"], services().services)).stdout,
+    );
+    // Act
+    const given = await run(["report", "--format", "json", "--config", file], services().services);
+    const overridden = await run(["report", "--format", "json", "--config", file], services().services, {
+      KEYROTOR_ROTATE_AFTER_DAYS: "70",
+    });
+    const none = await run(["report", "--format", "json"], services().services);
+    // Assess
+    expect(validated.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(JSON.parse(given.stdout).configDigest).toBe(validated.digest);
+    expect(JSON.parse(overridden.stdout)).not.toHaveProperty("configDigest");
+    expect(JSON.parse(none.stdout)).not.toHaveProperty("configDigest");
   });
 
   it("judges keys at --as-of", async () => {

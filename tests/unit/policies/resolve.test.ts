@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Config, configSchema, type Policy, parseConfig } from "../../../shared/config";
+import { accountChains } from "../../../shared/policies/ou-chain";
 import { accountPolicies } from "../../../shared/policies/resolve";
 
 const PARENT = "ou-ab12-parent01";
@@ -168,5 +169,28 @@ describe("accountPolicies: properties", () => {
         else if (!resolved.policy.name.startsWith("users-")) expect(resolved.policy).toEqual(own);
       }),
     );
+  });
+});
+
+describe("accountChains: an account's named OUs from walking down from each", () => {
+  it("orders them nearest first, even when a parent OU holds no account of its own", () => {
+    // Prepare: PARENT holds only CHILD, so both hold the same accounts; only the depth tells them apart.
+    const chainOf = accountChains(
+      new Map([
+        [PARENT, new Map([[ACCOUNT, 2]])],
+        [CHILD, new Map([[ACCOUNT, 1]])],
+        [OTHER, new Map([["222222222222", 1]])],
+      ]),
+    );
+    const c = config(
+      { name: "parent", ous: [PARENT], rotateAfterDays: 60 },
+      { name: "child", ous: [CHILD], mode: "enforce" },
+    );
+    // Act
+    const chain = chainOf(ACCOUNT);
+    // Assess: the same policy as the chain ListParents gives, nearest first
+    expect(chain).toEqual([CHILD, PARENT]);
+    expect(accountPolicies(c, ACCOUNT, chain).account.name).toBe("child");
+    expect(chainOf("333333333333")).toEqual([]);
   });
 });

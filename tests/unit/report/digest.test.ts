@@ -344,4 +344,19 @@ describe("renderDigest: incidents", () => {
     expect(html).toContain("&lt;b&gt;x&lt;/b&gt;");
     expect(text).toContain("replaced by AKIANEW0000000000001, not revoked yet");
   });
+
+  it("names the configuration the report was made under in its footer, when known", () => {
+    // Prepare
+    const digest = `sha256:${"cd".repeat(32)}`;
+    // Act
+    const under = renderDigest({ ...report(), configDigest: digest }, STORED);
+    const unknown = renderDigest(report(), STORED);
+    // Assess
+    for (const body of [under.text, under.html]) {
+      expect(body).toContain(
+        `Made under configuration ${digest} (keyrotor config validate prints it for a file).`,
+      );
+    }
+    expect(unknown.text).not.toContain("Made under configuration");
+  });
 });

@@ -202,9 +202,9 @@ describe("renderHtml: the facts", () => {
     expect(empty).toContain("No keyrotor run has counted its Active keys yet.");
   });
 
-  it("gives every account one row with its counts, shares, next 14 days and users needing a person", () => {
+  it("gives every account one row with its policy, counts, shares, next 14 days and users needing a person", () => {
     // Act
-    const accountRows = rows(section(html, "accounts")).filter((r) => r.length === 9 && r[0] !== "Account");
+    const accountRows = rows(section(html, "accounts")).filter((r) => r.length === 10 && r[0] !== "Account");
 
     // Assess
     expect(accountRows).toHaveLength(report.accounts.length);
@@ -214,6 +214,7 @@ describe("renderHtml: the facts", () => {
       const { rotations, deactivations, deletions } = a.upcoming;
       expect(accountRows).toContainEqual([
         `${a.name} ${a.accountId}${a.error ? ` ${a.error}` : ""}`,
+        a.policy ? `${a.policy.name} ${a.policy.mode}, 90 / 100 / 110 days` : "",
         String(a.users),
         String(a.activeKeys),
         share(a.rotationCompliant),
