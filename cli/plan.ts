@@ -96,6 +96,19 @@ function deliveryRows(account: Pick<PlanRow, "accountId" | "accountName">, user:
   }));
 }
 
+/**
+ * What blocks a user, as the plan says it: a secret keyrotor did not create (the finding that blocks),
+ * else the two keys of which neither may go, else the run's own reason (a tie of policies, an exposure).
+ */
+function blockedBy(user: UserReport): string {
+  const foreign = user.findings.find((f) => f.kind === "foreign-secret");
+  if (foreign) return foreign.detail;
+  if (user.reason === undefined || /two keys and neither may be deleted/.test(user.reason)) {
+    return "two keys, none deletable yet";
+  }
+  return user.reason;
+}
+
 /** The decision and due date for one key: its action this run if any, else its next step, else keep. */
 function keyDecision(
   user: UserReport,
@@ -112,7 +125,7 @@ function keyDecision(
     return { decision: unrecorded ? "delete (unrecorded)" : ACTION_DECISION[action.kind], due: action.dueOn };
   }
   if (user.status === "blocked" && keyId === newestId) {
-    return { decision: "blocked: two keys, none deletable yet", due: user.blockedSince ?? "" };
+    return { decision: `blocked: ${blockedBy(user)}`, due: user.blockedSince ?? "" };
   }
   const hold = user.holds?.find((h) => h.keyId === keyId);
   if (hold) return { decision: `held: ${HOLD_REASON[hold.reason](hold)}`, due: hold.dueOn };

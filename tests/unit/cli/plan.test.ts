@@ -190,3 +190,31 @@ describe("keyrotor plan: advice on getting rid of the keys", () => {
     expect(csv).not.toMatch(/advice|Remove the unused|OIDC/);
   });
 });
+
+describe("keyrotor plan: the reason a user is blocked", () => {
+  it("is the reason that blocks: a secret keyrotor did not create, not 'two keys'", () => {
+    // Prepare: one key, due, and a secret at the user's name someone else created
+    const detail = "secret keyrotor/alice exists but keyrotor did not create it";
+    const foreign = userReport({
+      status: "blocked",
+      reason: detail,
+      keys: [keys[0] as UserReport["keys"][number]],
+      findings: [{ kind: "foreign-secret", outcome: "noted", detail }],
+    });
+    const twoKeys = userReport({
+      userName: "bob",
+      status: "blocked",
+      reason: "rotation of AKIANEW is due but the user already has two keys and neither may be deleted yet",
+      keys,
+    });
+
+    // Act
+    const decisions = rowsOf(foreign, twoKeys)
+      .filter((r) => r.keyId !== "-")
+      .map((r) => [r.userName, r.keyId, r.decision]);
+
+    // Assess
+    expect(decisions).toContainEqual(["alice", "AKIAOLD", `blocked: ${detail}`]);
+    expect(decisions).toContainEqual(["bob", "AKIANEW", "blocked: two keys, none deletable yet"]);
+  });
+});
