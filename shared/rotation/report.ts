@@ -2,6 +2,7 @@ import type { PasswordPolicyReport } from "../compliance/reconcile-password-poli
 import type { ErrorReport } from "../errors";
 import type { IncidentRecord } from "../ledger/records";
 import type { ActionKind, UserStatus } from "../lifecycle";
+import type { ResolvedPolicy } from "../policies/fields";
 
 export type { ErrorReport };
 
@@ -160,16 +161,7 @@ export interface ReportFallback {
 }
 
 /** The policy in force for an account (its users may have their own), as reports show it. */
-export interface AccountPolicyReport {
-  readonly name: string;
-  readonly mode: "audit" | "enforce";
-  readonly rotateAfterDays: number;
-  readonly deactivateAfterDays: number;
-  readonly deleteAfterDays: number;
-  readonly warnBeforeDays: number;
-  readonly deactivateUnusedAfterDays: number | null;
-  readonly holdWhileInUse: boolean;
-}
+export type AccountPolicyReport = Omit<ResolvedPolicy, "passwordPolicy" | "repeatFailuresAfterDays">;
 
 export interface AccountReport {
   readonly accountId: string;
