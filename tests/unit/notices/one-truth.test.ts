@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { FakeAccount } from "../../../scripts/lib/fake-account";
+import type { Email } from "../../../shared/aws/ses";
 import { DeliveryError } from "../../../shared/destinations/types";
 import { addDays } from "../../../shared/lifecycle";
 import { type Notice, noticeSchema } from "../../../shared/messages";
 import { composeNotice } from "../../../shared/notices/compose";
-import { deliveriesOf } from "../../../shared/notices/deliver";
+import { deliveriesOf, deliverNotice, type NoticeDirectory } from "../../../shared/notices/deliver";
 import { renderNotice } from "../../../shared/notices/render";
 import { SAMPLE_NOTICES } from "../../../shared/notices/samples";
 import { reconcileAccount } from "../../../shared/rotation";
@@ -104,6 +105,38 @@ describe("notices say one truth: a delivery token is keyrotor's operators' to fi
     );
     expect(operator.subject).toMatch(/1 needs keyrotor's operators/);
     expect(renderNotice(notice).text).not.toContain(TOKEN_FIX);
+  });
+
+  it("a retry after the owner's copy was sent and the operators' lost sends only the operators' copy", async () => {
+    // Prepare: SES accepts the owner's email, then the connection drops before the operators' one.
+    const notice = await rotationWhileGitHubFails(badToken());
+    const sent: Email[] = [];
+    let drop = true;
+    const mail = {
+      sendEmail: async (email: Email) => {
+        if (email.to.includes("ops@example.com") && drop) throw new Error("socket hang up");
+        sent.push(email);
+        return `m-${sent.length}`;
+      },
+    };
+    const directory: NoticeDirectory = {
+      account: async () => ({ name: JOB.account.name, email: "owner@example.com" }),
+      owners: async () => new Map(),
+    };
+    const config = { senderEmail: "k@example.com", adminEmail: "ops@example.com" };
+    const delivered: string[] = [];
+    const progress = { delivered, onDelivered: async (id: string) => void delivered.push(id) };
+    // Act
+    await expect(deliverNotice(mail, directory, config, notice, progress)).rejects.toThrow("socket hang up");
+    drop = false;
+    await deliverNotice(mail, directory, config, notice, progress);
+    // Assess
+    expect(sent.map((e) => [e.to, e.bcc])).toEqual([
+      [["owner@example.com"], []],
+      [["ops@example.com"], []],
+    ]);
+    expect(sent[0]?.text).not.toContain("keyrotor-tokens/");
+    expect(sent[1]?.text).toContain(TOKEN_FIX.slice(1));
   });
 
   it("keeps a failure the owner can act on (not the token) in the owner's Needs your action", async () => {
