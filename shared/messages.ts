@@ -104,6 +104,11 @@ export const noticeEventSchema = z.strictObject({
   attempts: z.optional(z.number().check(z.int(), z.minimum(1))),
   fix: z.optional(text),
   replaces: z.optional(text),
+  /** For `delivery-failed`: the destination's API token failed, which only keyrotor's operators can fix. */
+  tokenFault: z.optional(z.boolean()),
+  /** For a warning of an unused key's deactivation: the exemption tag and group the configuration names. */
+  exemptTag: z.optional(text),
+  exemptGroup: z.optional(text),
   /** For `still-used`: the key that replaced the one still used. */
   replacement: z.optional(text),
   /** For `in-use` and `still-used`: the old key's last use (`on` is its deactivation date). */

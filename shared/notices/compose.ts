@@ -34,7 +34,11 @@ export interface Composed {
   readonly forgets: AnnouncementChanges;
 }
 
-export type ComposeSettings = Pick<Config, "warnBeforeDays" | "readerPrincipals" | "repeatFailuresAfterDays">;
+export type ComposeSettings = Pick<
+  Config,
+  "warnBeforeDays" | "readerPrincipals" | "repeatFailuresAfterDays"
+> &
+  Partial<Pick<Config, "exemptTag" | "exemptGroupName">>;
 
 /**
  * The account's notice for this run: each statement the report supports that the ledger has not
@@ -58,7 +62,15 @@ export function composeNotice(
   let omittedUsers = 0;
   let bytes = 1_000;
   for (const user of report.users) {
-    const statements = statementsFor(user, now, settings.warnBeforeDays, settings.readerPrincipals);
+    const statements = statementsFor(
+      user,
+      now,
+      settings.warnBeforeDays,
+      settings.readerPrincipals,
+      settings.exemptTag && settings.exemptGroupName
+        ? { tag: settings.exemptTag, group: settings.exemptGroupName }
+        : undefined,
+    );
     const before = announced.users.get(user.userName) ?? {};
     const keepAll = user.status === "failed" || user.status === "deferred";
     const { news, record } = judge(statements, before, keepAll);

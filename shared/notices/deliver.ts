@@ -4,6 +4,7 @@ import { type Config, isEmailAddress } from "../config";
 import { AwsCallError } from "../errors";
 import type { Notice } from "../messages";
 import { renderNotice } from "./render";
+import type { Audience } from "./words";
 
 /** SES refused the notice (unverified sender, sandbox recipient ...) or there was nobody to send it to. */
 export class NoticeDeliveryError extends Error {
@@ -30,16 +31,19 @@ export const MAX_RECIPIENTS = 50;
 /** Control characters have no place in anything that reaches a mail header. */
 const CONTROL = /\p{Cc}/u;
 
-/** One email of a notice: its recipients and the part of the notice they may read. */
+/** One email of a notice: its recipients, the part of the notice they may read, and in whose words. */
 export interface Delivery {
   readonly to: string[];
   readonly bcc: string[];
   readonly notice: Notice;
+  readonly audience: Audience;
 }
 
 /**
  * Who receives what: the account's owner (the Organizations account email) the whole notice, with the
  * admin in blind copy; each user owner (owner tag, via the ledger) only the lines about their own users.
+ * A notice with something only keyrotor's operators can fix (a destination's token in keyrotor's own
+ * account) goes to the admin on its own, in the operators' words; the owners read what it means for them.
  */
 export function deliveriesOf(
   notice: Notice,
@@ -48,16 +52,35 @@ export function deliveriesOf(
   adminEmail: string | null,
 ): Delivery[] {
   const to = [accountEmail].filter(isEmailAddress);
-  const bcc = [adminEmail ?? undefined].filter(isEmailAddress).filter((a) => !to.includes(a));
-  const deliveries: Delivery[] = to.length + bcc.length > 0 ? [{ to, bcc, notice }] : [];
+  const admin = [adminEmail ?? undefined].filter(isEmailAddress).filter((a) => !to.includes(a));
+  const forOperators = notice.users.some((u) =>
+    u.events.some((e) => e.kind === "delivery-failed" && e.tokenFault === true),
+  );
+  const apart = forOperators && admin.length > 0;
+  const deliveries: Delivery[] = [];
+  if (to.length > 0 || (!apart && admin.length > 0)) {
+    const adminIsOwner = adminEmail !== null && to.includes(adminEmail);
+    deliveries.push({
+      to,
+      bcc: apart ? [] : admin,
+      notice,
+      audience: forOperators && adminIsOwner ? "operator" : "owner",
+    });
+  }
+  if (apart) deliveries.push({ to: admin, bcc: [], notice, audience: "operator" });
   const byOwner = new Map<string, Notice["users"][number][]>();
   for (const user of notice.users) {
     const owner = owners.get(user.userName);
-    if (!isEmailAddress(owner) || to.includes(owner) || bcc.includes(owner)) continue;
+    if (!isEmailAddress(owner) || to.includes(owner) || admin.includes(owner)) continue;
     byOwner.set(owner, [...(byOwner.get(owner) ?? []), user]);
   }
   for (const [owner, users] of byOwner) {
-    deliveries.push({ to: [owner], bcc: [], notice: { ...notice, users, omittedUsers: 0 } });
+    deliveries.push({
+      to: [owner],
+      bcc: [],
+      notice: { ...notice, users, omittedUsers: 0 },
+      audience: "owner",
+    });
   }
   return deliveries;
 }
@@ -99,7 +122,7 @@ export async function deliverNotice(
   const messageIds: string[] = [];
   let recipients = 0;
   for (const delivery of deliveries) {
-    const rendered = renderNotice(delivery.notice);
+    const rendered = renderNotice(delivery.notice, delivery.audience);
     const all = [
       ...delivery.to.map((a) => ["to", a] as const),
       ...delivery.bcc.map((a) => ["bcc", a] as const),

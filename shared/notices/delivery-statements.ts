@@ -83,6 +83,7 @@ function failure(user: UserReport, d: DeliveryReport): Statement {
     ...(d.attempts ? { attempts: d.attempts } : {}),
     ...(d.fix ? { fix: plain(d.fix) } : {}),
     ...(kept ? { replaces: kept } : {}),
+    ...(d.tokenFault ? { tokenFault: true } : {}),
   };
   return {
     matter: `delivery:${destination}`,

@@ -1,5 +1,5 @@
 import type { NoticeEvent } from "../messages";
-import { count, day, type Line } from "./words";
+import { type Audience, count, day, type Line } from "./words";
 
 /** "service s3, region eu-west-1": where an old key was last used, as far as IAM tells. */
 function where(e: NoticeEvent): string {
@@ -18,9 +18,14 @@ export function destinationsList(e: NoticeEvent, lead: string): Pick<Line, "list
   return e.destinations && e.destinations.length > 0 ? { list: { lead, items: e.destinations } } : {};
 }
 
-/** The line for a delivery event or an old key kept Active; `undefined` for any other kind. */
-export function deliveryLine(user: string, e: NoticeEvent): Line | undefined {
+/**
+ * The line for a delivery event or an old key kept Active; `undefined` for any other kind. A failing
+ * token is keyrotor's operators' to fix: the owners hear only what it means for them.
+ */
+export function deliveryLine(user: string, e: NoticeEvent, audience: Audience = "owner"): Line | undefined {
   const key = e.keyId ?? "";
+  if (e.kind === "delivery-failed" && e.tokenFault === true && audience === "owner")
+    return waitingLine(user, e);
   switch (e.kind) {
     case "delivered":
       return {
@@ -65,4 +70,13 @@ export function deliveryLine(user: string, e: NoticeEvent): Line | undefined {
     default:
       return undefined;
   }
+}
+
+/** A token failure as its owners read it: nothing about the token, which they cannot reach. */
+function waitingLine(user: string, e: NoticeEvent): Line {
+  const old = e.replaces ? `the old key ${e.replaces}` : "the old key";
+  return {
+    what: `${user}: ${e.destination} has not received new key ${e.keyId ?? ""} yet: keyrotor's own token for it does not work, and only keyrotor's operators can fix it; they were told. Until it arrives, ${old} stays Active; keyrotor retries on every run.`,
+    next: `Nothing to do: whatever reads the key there keeps working with ${old} until the new one arrives.`,
+  };
 }

@@ -1,7 +1,7 @@
 import { EMAIL_STYLE, emailDocument, escapeHtml } from "../email-html";
 import type { Notice, NoticeEvent } from "../messages";
 import { adviceLine } from "./advice-wording";
-import { count, day, type Line, lineOf } from "./wording";
+import { type Audience, count, day, type Line, lineOf } from "./wording";
 
 export { retrievalCommand } from "./wording";
 
@@ -13,19 +13,28 @@ export interface RenderedNotice {
 
 type Kind = NoticeEvent["kind"];
 
+/** A destination's token failed: keyrotor's operators' to fix, never the owner's. */
+const tokenFault = (e: NoticeEvent) => e.kind === "delivery-failed" && e.tokenFault === true;
+
 const needsAction = (e: NoticeEvent) =>
   e.kind === "blocked" ||
   e.kind === "held" ||
   e.kind === "failed" ||
-  e.kind === "delivery-failed" ||
+  (e.kind === "delivery-failed" && !tokenFault(e)) ||
   e.kind === "reactivated" ||
   (e.kind === "warning" && e.blocker !== undefined) ||
   (e.kind === "secret" && (e.outcome === "failed" || e.outcome === "noted"));
 
-const SECTIONS: { title: string; pick: (e: NoticeEvent) => boolean }[] = [
+const OPERATORS: Record<Audience, string> = {
+  owner: "Waiting on keyrotor's operators",
+  operator: "Needs keyrotor's operators",
+};
+
+const sectionsFor = (audience: Audience): { title: string; pick: (e: NoticeEvent) => boolean }[] => [
   // First: an exposed key always leaves something for a person.
   { title: "Exposed keys", pick: (e) => e.kind === "incident" },
   { title: "Needs your action", pick: needsAction },
+  { title: OPERATORS[audience], pick: tokenFault },
   { title: "New keys", pick: (e) => e.kind === "created" || e.kind === "delivered" },
   { title: "Old keys still in use", pick: (e) => e.kind === "in-use" || e.kind === "still-used" },
   { title: "Old keys deactivated", pick: (e) => e.kind === "deactivated" },
@@ -38,7 +47,7 @@ const SECTIONS: { title: string; pick: (e: NoticeEvent) => boolean }[] = [
 ];
 
 /** "2 keys rotated, 1 needs your action": what happened or is coming, in the reader's terms. */
-function summaryOf(notice: Notice): string {
+function summaryOf(notice: Notice, audience: Audience): string {
   const all = notice.users.flatMap((u) => u.events);
   const n = (kinds: Kind[]) => all.filter((e) => kinds.includes(e.kind)).length;
   const action = all.filter(needsAction).length + accountLines(notice).length;
@@ -50,6 +59,7 @@ function summaryOf(notice: Notice): string {
   const delivered = n(["delivered"]);
   const inUse = n(["in-use", "still-used"]);
   const exposed = n(["incident"]);
+  const tokens = all.filter(tokenFault).length;
   const parts: [number, string][] = [
     [exposed, `${count(exposed, "exposed key")} answered: read now`],
     [n(["created"]), `${count(n(["created"]), "key")} rotated`],
@@ -58,6 +68,12 @@ function summaryOf(notice: Notice): string {
     [inUse, `${count(inUse, "old key")} still in use`],
     [n(["deleted"]), `${count(n(["deleted"]), "old key")} deleted`],
     [action, `${action} ${action === 1 ? "needs" : "need"} your action`],
+    [
+      tokens,
+      audience === "operator"
+        ? `${tokens} ${tokens === 1 ? "needs" : "need"} keyrotor's operators`
+        : `${count(tokens, "delivery", "deliveries")} waiting on keyrotor's operators`,
+    ],
     [soon, `${count(soon, "key")} ${soon === 1 ? "rotates" : "rotate"} soon`],
     [unused, `${count(unused, "unused key")} deactivated soon`],
     [
@@ -90,10 +106,11 @@ const STYLE = {
 /**
  * Renders a notice as a subject, plain text and HTML with the same words. The notice holds no secret,
  * so neither does the email: a new key appears as its secret's name, who may read it, and the command
- * the user or a reader runs to fetch it.
+ * the user or a reader runs to fetch it. What only keyrotor's operators can fix (a destination's token)
+ * is told to them as such, with its fix; the owners read only what it means for them.
  */
-export function renderNotice(notice: Notice): RenderedNotice {
-  const summary = summaryOf(notice);
+export function renderNotice(notice: Notice, audience: Audience = "owner"): RenderedNotice {
+  const summary = summaryOf(notice, audience);
   const account = `${notice.account.name} (${notice.account.id})`;
   const subject = `[keyrotor] ${account}: ${summary}`;
   const lead = `${summary.charAt(0).toUpperCase()}${summary.slice(1)} in AWS account ${account} on ${day(notice.asOf)}.`;
@@ -112,15 +129,17 @@ export function renderNotice(notice: Notice): RenderedNotice {
         .find((u) => u.userName === userName)
         ?.upcoming.find((u) => u.keyId === keyId && (action === undefined || u.action === action))?.on,
     ) || undefined;
-  for (const section of SECTIONS) {
+  for (const section of sectionsFor(audience)) {
     const lines: Line[] = notice.users.flatMap((u) =>
-      u.events
-        .filter(section.pick)
-        .map((e) =>
-          e.kind === "advice"
-            ? adviceLine(u.userName, notice.account.id, e)
-            : lineOf(u.userName, e, later(u.userName)),
-        ),
+      u.events.filter(section.pick).map((e) =>
+        e.kind === "advice"
+          ? adviceLine(u.userName, notice.account.id, e)
+          : lineOf(u.userName, e, {
+              later: later(u.userName),
+              undelivered: undeliveredOf(u),
+              audience,
+            }),
+      ),
     );
     if (section.title === "Needs your action") lines.push(...accountLines(notice));
     if (lines.length === 0) continue;
@@ -192,10 +211,41 @@ function policySection(notice: Notice, text: string[], html: string[]) {
   if (changes.length > 0) html.push(`<ul>${changes.map((c) => `<li>${escapeHtml(c)}</li>`).join("")}</ul>`);
 }
 
-const STEP = { rotate: "new key", deactivate: "deactivated", delete: "deleted" } as const;
+const STEP = {
+  rotate: "will be rotated (a new key)",
+  deactivate: "will be deactivated",
+  delete: "will be deleted",
+} as const;
+
+/** The new keys of a user that some destination has not received yet (their delivery fails). */
+function undeliveredOf(user: Notice["users"][number]): Set<string> {
+  return new Set(user.events.filter((e) => e.kind === "delivery-failed").map((e) => e.keyId ?? ""));
+}
+
+/** The old keys a failing delivery keeps Active: the ones the undelivered keys replace. */
+function keptActive(user: Notice["users"][number]): Set<string> {
+  const undelivered = undeliveredOf(user);
+  const kept = new Set<string>();
+  for (const e of user.events) {
+    if (e.kind === "delivery-failed" && e.replaces) kept.add(e.replaces);
+    if (e.kind === "created" && undelivered.has(e.keyId ?? ""))
+      kept.add((e.detail ?? "").replace("replaces ", ""));
+  }
+  return kept;
+}
+
+/** A step as the table words it: a deactivation a failing delivery holds back waits for that too. */
+function stepOf(item: { keyId: string; action: keyof typeof STEP }, kept: ReadonlySet<string>): string {
+  return item.action === "deactivate" && kept.has(item.keyId)
+    ? "will be deactivated once every destination has the new key, not before this date"
+    : STEP[item.action];
+}
 
 function upcomingSection(notice: Notice, text: string[], html: string[]) {
-  const upcoming = notice.users.flatMap((u) => u.upcoming.map((item) => ({ userName: u.userName, ...item })));
+  const upcoming = notice.users.flatMap((u) => {
+    const kept = keptActive(u);
+    return u.upcoming.map((item) => ({ userName: u.userName, ...item, step: stepOf(item, kept) }));
+  });
   if (upcoming.length === 0) return;
   upcoming.sort((a, b) => a.on.localeCompare(b.on));
   text.push("== Next steps for these users ==");
@@ -206,8 +256,8 @@ function upcomingSection(notice: Notice, text: string[], html: string[]) {
     `<tr>${["Date", "User", "Key", "Step"].map((h) => `<th style="${STYLE.cell}">${h}</th>`).join("")}</tr>`,
   );
   for (const u of upcoming) {
-    text.push(`- ${day(u.on)}  ${u.userName}  ${u.keyId}  ${STEP[u.action]}`);
-    const cells = [day(u.on), u.userName, u.keyId, STEP[u.action]].map(
+    text.push(`- ${day(u.on)}  ${u.userName}  ${u.keyId}  ${u.step}`);
+    const cells = [day(u.on), u.userName, u.keyId, u.step].map(
       (c) => `<td style="${STYLE.cell}">${escapeHtml(c)}</td>`,
     );
     html.push(`<tr>${cells.join("")}</tr>`);

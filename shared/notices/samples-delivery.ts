@@ -4,7 +4,8 @@ export const GITHUB_SAMPLE = "GitHub Actions secrets of repository acme/deploy";
 export const SSM_SAMPLE = "SSM parameters /keyrotor/ci/deploy-bot/* in 444455556666 eu-west-1";
 
 /**
- * The users of the sample notice about key delivery: a destination that keeps failing, one that
+ * The users of the sample notice about key delivery: a destination whose token keeps failing (told
+ * to the owner as a wait on keyrotor's operators, to the operators with its fix), one that
  * recovered, an old key held while in use, one still used after its replacement was delivered, and a
  * key a person re-activated. Made-up names and keys, like every sample.
  */
@@ -21,6 +22,7 @@ export const DELIVERY_SAMPLE_USERS: NoticeUser[] = [
         attempts: 4,
         fix: "put a valid project access token with the api scope in keyrotor-tokens/gitlab",
         replaces: "AKIAOLDRELEASEBOT001",
+        tokenFault: true,
       },
     ],
     upcoming: [],

@@ -110,6 +110,8 @@ export const SAMPLE_NOTICES: Readonly<Record<string, Notice>> = {
           keyId: "AKIAOLDSCANNER000001",
           on: "2027-04-07T06:00:00.000Z",
           step: "deactivate",
+          exemptTag: "keyrotor:exempt",
+          exemptGroup: "IAMKeyRotationExemptionGroup",
         },
         REMOVE_SAMPLE,
       ],

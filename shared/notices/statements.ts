@@ -15,16 +15,24 @@ const DONE: Record<ActionReport["kind"], NoticeEvent["kind"]> = {
 
 const DAY_MS = 86_400_000;
 
+/** How the configuration exempts a user: the tag (set to `true`) and the IAM group. */
+export interface Exemption {
+  readonly tag: string;
+  readonly group: string;
+}
+
 /**
  * Everything the run could tell about one user, before looking at what was already told.
  * @param warnBeforeDays how far ahead a rotation is announced: a rotation inside that window is
  *   warned of even if the run that crossed its warning date was missed or skipped.
+ * @param exemption named in the warning of an unused key's deactivation: how to keep a key that is needed.
  */
 export function statementsFor(
   user: UserReport,
   now: Date,
   warnBeforeDays: number,
   readerPrincipals: readonly string[],
+  exemption?: Exemption,
 ): Statement[] {
   const out: Statement[] = [];
   const secret = { secretName: user.secretName, ...(user.secretArn ? { secretArn: user.secretArn } : {}) };
@@ -87,6 +95,9 @@ export function statementsFor(
         on: w.on,
         step: w.action === "rotate" ? "rotate" : "deactivate",
         ...(blocker ? { blocker } : {}),
+        ...(w.action !== "rotate" && exemption
+          ? { exemptTag: exemption.tag, exemptGroup: exemption.group }
+          : {}),
       },
     });
   }

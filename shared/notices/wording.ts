@@ -1,9 +1,9 @@
 import type { NoticeEvent } from "../messages";
 import { deliveryLine, destinationsList } from "./delivery-wording";
 import { incidentLine } from "./incident-wording";
-import { day, type Line } from "./words";
+import { type Audience, day, type Line } from "./words";
 
-export { count, day, type Line } from "./words";
+export { type Audience, count, day, type Line } from "./words";
 
 /** The AWS CLI command a consumer runs, with their own credentials, to read the current key. */
 export function retrievalCommand(secretId: string): string {
@@ -47,19 +47,25 @@ const FINDINGS: Record<string, { what: string; next?: string }> = {
   },
 };
 
-/** The line for one event about `user`; `later` is the user's next steps, for dates to quote. */
-export function lineOf(
-  user: string,
-  e: NoticeEvent,
-  later: (keyId: string, action?: string) => string | undefined,
-): Line {
+/** What a line may know about the rest of the user's notice. */
+export interface LineContext {
+  /** The user's next steps, for dates to quote. */
+  readonly later: (keyId: string, action?: string) => string | undefined;
+  /** New keys some destination has not received yet: the keys they replace stay Active until it does. */
+  readonly undelivered?: ReadonlySet<string>;
+  readonly audience?: Audience;
+}
+
+/** The line for one event about `user`. */
+export function lineOf(user: string, e: NoticeEvent, ctx: LineContext): Line {
   const key = e.keyId ?? "";
+  const later = ctx.later;
   switch (e.kind) {
     case "created":
       return {
         what: `${user}: new key ${key} is stored in secret ${e.secretName}. Who can read it: ${readersOf(user, e.readers)}.`,
         ...destinationsList(e, "keyrotor delivered it to:"),
-        next: `${user} or a reader fetches it with the command below and updates ${e.destinations ? "anything else that uses" : "what uses"} the old key${later(replaced(e), "deactivate") ? ` before ${later(replaced(e), "deactivate")}, when the old key is deactivated` : ""}.`,
+        next: `${user} or a reader fetches it with the command below and updates ${e.destinations ? "anything else that uses" : "what uses"} the old key${untilWhen(e, ctx)}.`,
         command: retrievalCommand(e.secretArn ?? e.secretName ?? ""),
       };
     case "deactivated":
@@ -70,7 +76,7 @@ export function lineOf(
             ? `If something stopped working, switch it to the new key in ${user}'s keyrotor secret; ${key} can be re-activated in IAM until it is deleted${later(key) ? ` on ${later(key)}` : ""}.`
             : e.replacementStored === false
               ? `${user}'s other key (${e.detail?.replace("replaced by ", "")}, made outside keyrotor) stays active: anything still using ${key} must switch to it.`
-              : `If ${key} is still needed, re-activate it in IAM and use it, or ask for an exemption.`,
+              : `If ${key} is still needed, re-activate it in IAM (keyrotor does not deactivate it a second time) and ask your platform team to exempt the user.`,
       };
     case "deleted":
       return {
@@ -113,18 +119,34 @@ export function lineOf(
       };
     }
     default:
-      return deliveryLine(user, e) ?? { what: `${user}: ${e.detail ?? e.kind}.` };
+      return deliveryLine(user, e, ctx.audience ?? "owner") ?? { what: `${user}: ${e.detail ?? e.kind}.` };
   }
 }
 
 const replaced = (e: NoticeEvent) => (e.detail ?? "").replace("replaces ", "");
 
+/**
+ * Until when the old key keeps working: its deactivation date, unless a destination has not received
+ * the new key, which keeps the old one Active for as long as that lasts, whatever the date.
+ */
+function untilWhen(e: NoticeEvent, ctx: LineContext): string {
+  if (ctx.undelivered?.has(e.keyId ?? "")) {
+    return `; the old key stays Active until every destination has the new key, and is deactivated after that`;
+  }
+  const on = ctx.later(replaced(e), "deactivate");
+  return on ? ` before ${on}, when the old key is deactivated` : "";
+}
+
 function warningLine(user: string, e: NoticeEvent): Line {
   const when = day(e.on);
   if (e.step === "deactivate") {
+    const how =
+      e.exemptTag && e.exemptGroup
+        ? `: tag the user ${e.exemptTag}=true or add it to the IAM group ${e.exemptGroup}, as your platform team agrees`
+        : " (ask your platform team)";
     return {
       what: `${user}: key ${e.keyId} has not been used for a long time and will be deactivated on ${when}.`,
-      next: "If it is still needed, use it before then, or ask your platform team for an exemption.",
+      next: `If something still needs it, exempt the user before then${how}. If something uses it that IAM does not show, tell your platform team what, so they can check.`,
     };
   }
   if (e.blocker === "two-keys") {

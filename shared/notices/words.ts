@@ -14,3 +14,9 @@ export const day = (iso: string | undefined) => (iso ?? "").slice(0, 10);
 
 /** `1 key`, `2 keys`. */
 export const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Who reads a rendering: the account's and users' owners, or keyrotor's operators (`adminEmail`), who
+ * alone can fix what lives in keyrotor's own account (a destination's API token).
+ */
+export type Audience = "owner" | "operator";

@@ -143,6 +143,7 @@ export function plannedDeliveries(
             attempts: failed.attempts,
             error: { name: "DeliveryError", message: failed.message },
             fix: failed.fix,
+            ...(isTokenFault(b, failed.failure) ? { tokenFault: true } : {}),
           }
         : { destination: b.label, keyId, outcome: "planned" };
     }),
@@ -175,7 +176,16 @@ function failedReport(
     attempts: failure?.attempts ?? 1,
     error: describeError(error),
     fix: error instanceof DeliveryError ? error.fix : (failure?.fix ?? "keyrotor retries on its next run"),
+    ...(error instanceof DeliveryError && isTokenFault(bound, error.failure) ? { tokenFault: true } : {}),
   };
+}
+
+/**
+ * Whether a failure is the destination's API token: refused (401) or without the rights (403). The
+ * token lives in keyrotor's own account, so only its operators can fix it, never the account owner.
+ */
+function isTokenFault(bound: BoundDestination, failure: string): boolean {
+  return "tokenSecret" in bound.destination && (failure === "unauthorized" || failure === "forbidden");
 }
 
 async function openEscrow(

@@ -64,6 +64,11 @@ export interface DeliveryReport {
   readonly attempts?: number;
   readonly error?: ErrorReport;
   readonly fix?: string;
+  /**
+   * The failure is the destination's API token (in `keyrotor-tokens/`, keyrotor's own account:
+   * missing, expired or without the rights): only keyrotor's operators can fix it.
+   */
+  readonly tokenFault?: boolean;
 }
 
 /** A superseded key whose deactivation is due and held back (see `Hold` in the lifecycle). */

@@ -46,6 +46,7 @@ import { deployService, type Service, startEmulators, stopService } from "../sup
  * the old key past day 100 and the owner is told why; once it recovers the old key is retired.
  */
 
+const OPERATOR = "keyrotor-ops@example.com";
 const LEDGER = "keyrotor-delivery-ledger";
 const TOKENS = {
   github: "ghp_e2e-token-0001",
@@ -170,6 +171,7 @@ beforeAll(async () => {
   service = await deployService(emulators, LEDGER, {
     KEYROTOR_DELIVERIES: JSON.stringify(deliveries),
     KEYROTOR_DELIVERY_KMS_KEY_ID: kms.KeyMetadata?.KeyId ?? "",
+    KEYROTOR_ADMIN_EMAIL: OPERATOR,
   });
 }, 120_000);
 
@@ -214,12 +216,19 @@ describe("delivering rotated keys to CI", () => {
       `keyrotor/central/${prod()}/ci`,
     );
     expect(central.AccessKeyId).toBe(newKey.AccessKeyId);
-    // CircleCI refused the token: nothing there, and the owner is told.
+    // CircleCI refused keyrotor's token: nothing there; the operators are told how to fix it, the
+    // owner only that the pipeline waits (the token lives in keyrotor's account, out of their reach).
     expect(circleci.variables({ project: "gh/acme/app" })).toEqual({});
     const prodMail = emails.find((e) => e.destinations.ToAddresses?.includes(org.accounts.Prod?.email ?? ""));
     expect(prodMail?.body).toContain(CIRCLECI_LABEL);
-    expect(prodMail?.body).toContain("HTTP 401");
-    expect(prodMail?.body).toContain("keyrotor-tokens/circleci");
+    expect(prodMail?.body).toMatch(/has not received new key AKIA\w+ yet/);
+    expect(prodMail?.body).not.toContain("keyrotor-tokens/circleci");
+    expect(prodMail?.destinations.BccAddresses ?? []).toEqual([]);
+    const operatorMail = emails.find(
+      (e) => e.destinations.ToAddresses?.includes(OPERATOR) && e.body.includes(CIRCLECI_LABEL),
+    );
+    expect(operatorMail?.body).toContain("HTTP 401");
+    expect(operatorMail?.body).toContain("keyrotor-tokens/circleci");
   });
 
   it("day 90: a central copy someone pre-created with keyrotor's tags is refused, its value untouched", async () => {

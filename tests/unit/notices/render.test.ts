@@ -98,10 +98,13 @@ describe("renderNotice: written for the reader", () => {
       "  keyrotor delivered it to:\n    * GitHub Actions secrets of repository acme/deploy\n    * SSM parameters",
     );
     expect(subject).toBe(
-      "[keyrotor] Payments (111122223333): 1 key delivered, 2 old keys still in use, 2 need your action",
+      "[keyrotor] Payments (111122223333): 1 key delivered, 2 old keys still in use, 1 needs your action, 1 delivery waiting on keyrotor's operators",
     );
     expect(text).toMatch(
-      /== Needs your action ==\n- release-bot: delivering new key AKIANEWRELEASEBOT001 to GitLab CI\/CD variables of project acme\/release failed: .* \(failing since 2027-03-28, 4 attempts\)\. Until it succeeds, the old key AKIAOLDRELEASEBOT001 stays Active/,
+      /== Waiting on keyrotor's operators ==\n- release-bot: GitLab CI\/CD variables of project acme\/release has not received new key AKIANEWRELEASEBOT001 yet: .* Until it arrives, the old key AKIAOLDRELEASEBOT001 stays Active/,
+    );
+    expect(renderNotice(SAMPLE_NOTICES.delivery as Notice, "operator").text).toMatch(
+      /== Needs keyrotor's operators ==\n- release-bot: delivering new key AKIANEWRELEASEBOT001 to GitLab CI\/CD variables of project acme\/release failed: .* \(failing since 2027-03-28, 4 attempts\)\. Until it succeeds, the old key AKIAOLDRELEASEBOT001 stays Active/,
     );
     expect(text).toContain(
       "legacy-app: key AKIALEGACYAPP0000001 was deactivated by keyrotor and made Active again",
