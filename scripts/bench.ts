@@ -226,10 +226,40 @@ async function credentialProcessStartup() {
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
-    return { medianMs: Math.round(times[7] ?? 0), worstMs: Math.round(times[14] ?? 0) };
+    return {
+      medianMs: Math.round(times[7] ?? 0),
+      worstMs: Math.round(times[14] ?? 0),
+      ...(await cpuAgainstBareNode(args, env)),
+    };
   } finally {
     await moto.stop();
   }
+}
+
+/**
+ * CPU (user + system) of `args` run by Node, per run, next to `node -e 0`'s: 30 runs of each in one
+ * shell, whose `times` builtin reports what its children used.
+ */
+async function cpuAgainstBareNode(args: string[], env: NodeJS.ProcessEnv) {
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const cpuMs = async (command: string) => {
+    const script = `for i in $(seq 30); do ${command} >/dev/null; done; times`;
+    const { stdout } = await run("bash", ["-c", script], { env });
+    const children = stdout.trim().split("\n").at(-1) ?? "";
+    const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+      (t, m) => t + Number(m[1]) * 60 + Number(m[2]),
+      0,
+    );
+    return (seconds * 1000) / 30;
+  };
+  const node = quote(process.execPath);
+  const bare = await cpuMs(`${node} -e 0`);
+  const command = await cpuMs(`${node} ${args.map(quote).join(" ")}`);
+  return {
+    cpuMs: Math.round(command),
+    bareNodeCpuMs: Math.round(bare),
+    cpuRatio: Math.round((command / bare) * 100) / 100,
+  };
 }
 
 async function rotatorRss() {
@@ -287,7 +317,9 @@ if (onlyAt >= 0) {
   const names = (process.argv[onlyAt + 1] ?? "").split(",").filter(Boolean);
   const unknown = names.filter((n) => !Object.hasOwn(parts, n));
   if (names.length === 0 || unknown.length > 0) {
-    progress(`--only takes a comma-separated list of ${Object.keys(parts).join(", ")}; got "${names.join(",")}"`);
+    progress(
+      `--only takes a comma-separated list of ${Object.keys(parts).join(", ")}; got "${names.join(",")}"`,
+    );
     process.exit(2);
   }
   const chosen: Record<string, unknown> = {};
@@ -378,6 +410,9 @@ if (json) {
   );
   out(
     `  credential-process start-up < 150 ms (median of 15) ..... ${figures.credentialProcess.medianMs} ms (worst ${figures.credentialProcess.worstMs} ms)`,
+  );
+  out(
+    `  credential-process CPU <= 1.3 x node -e 0 (30 runs) ...... ${figures.credentialProcess.cpuRatio} x (${figures.credentialProcess.cpuMs} ms against ${figures.credentialProcess.bareNodeCpuMs} ms)`,
   );
   const r = figures.report;
   out();

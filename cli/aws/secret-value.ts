@@ -1,15 +1,11 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { sdkClient } from "../../shared/aws/client-config";
 import { SecretsAdapter } from "../../shared/aws/secrets";
-import { AwsCallError } from "../../shared/errors";
 import type { Redacted } from "../../shared/redacted";
 import { EnvironmentError } from "../errors";
 import { keyrotorLoop, readProfiles } from "./profiles";
+import { unreadableSecret } from "./quick-secret";
 import { type AwsRequest, explicitRegion, resolveClientConfig, whileMarked } from "./session";
-
-/** Answers that mean the secret is not there for these credentials: the set-up must change. */
-const UNREADABLE =
-  /^(ResourceNotFoundException|AccessDeniedException|AccessDenied|DecryptionFailure|InvalidRequestException|InvalidParameterException)$/;
 
 /**
  * The value of a secret, read for `credential-process` with credentials of its own: never through
@@ -70,9 +66,6 @@ export async function readSecretForCredentialProcess(
   try {
     return await new SecretsAdapter(client).readSecretValue(secretId);
   } catch (error) {
-    if (error instanceof AwsCallError && UNREADABLE.test(error.code)) {
-      throw new EnvironmentError(`cannot read secret ${secretId}: ${error.message}`, { cause: error });
-    }
-    throw error;
+    throw unreadableSecret(secretId, error);
   }
 }
