@@ -262,21 +262,42 @@ async function cpuAgainstBareNode(args: string[], env: NodeJS.ProcessEnv) {
   };
 }
 
+/**
+ * The rotator's peak RSS on one account of 5,000 users, bundled as the functions are (esbuild with
+ * serverless.yml's options: ESM, minified, the SDK inside) and run by plain Node, not under tsx.
+ */
 async function rotatorRss() {
-  progress("rotator peak RSS for one account of 5,000 users…");
-  const { stdout } = await run(
-    process.execPath,
-    ["node_modules/tsx/dist/cli.mjs", "scripts/bench/rss-probe.ts"],
-    {
+  progress("rotator peak RSS for one account of 5,000 users (bundled as the Lambda runs it)…");
+  const dir = mkdtempSync(join(tmpdir(), "keyrotor-rss-"));
+  try {
+    const { build } = await import("esbuild");
+    const outfile = join(dir, "rss-probe.mjs");
+    await build({
+      entryPoints: ["scripts/bench/rss-probe.ts"],
+      outfile,
+      bundle: true,
+      minify: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      mainFields: ["module", "main"],
+      logLevel: "warning",
+      banner: {
+        js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    const { stdout } = await run(process.execPath, [outfile], {
       timeout: 300_000,
       env: {
         ...process.env,
         AWS_REGION: "us-east-1",
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       },
-    },
-  );
-  return Math.round(Number(stdout.split(" ")[0]) / 1024);
+    });
+    return Math.round(Number(stdout.split(" ")[0]) / 1024);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** An organization months into rotation, 30 daily runs counted, at three sizes. */
