@@ -332,6 +332,7 @@ export const ADVISE = {
       choices: ["text", "json"],
       description: "Output: the advice with its documents as text (default), or the whole advice as JSON.",
     },
+    "as-of": asOf,
     config,
     profile,
     region,
