@@ -287,12 +287,15 @@ export const CONFIG_SCHEMA = {
 
 export const PREVIEW = {
   name: "preview",
-  summary: "Every kind of notice, HTML and text, written to files from sample data.",
+  summary: "Every kind of notice and the weekly digest, as HTML and text files, from sample data.",
   options: {
     output: { type: "string", value: "DIR", description: "Where to write them (default: notice-preview)." },
     help: HELP_OPTION,
   },
-  notes: ["Needs no AWS access and no configuration: the notices are made up, the wording is keyrotor's."],
+  notes: [
+    "Needs no AWS access and no configuration: the notices and the digest's organization are made up,\n" +
+      "the wording is keyrotor's. The digest is weekly-digest.html and .txt, as the reporter mails it.",
+  ],
 } as const satisfies CommandSpec;
 
 export const REPORT = {
