@@ -154,7 +154,8 @@ export const CREDENTIAL_PROCESS = {
   notes: [
     "In ~/.aws/config:\n" +
       "  [profile app]\n" +
-      "  credential_process = keyrotor credential-process --secret-id keyrotor/app --region eu-west-1",
+      "  credential_process = keyrotor credential-process --secret-id keyrotor/app --region eu-west-1\n" +
+      "  region = eu-west-1",
     "The profile that runs this command is usually the one AWS_PROFILE selects, so credential-process\n" +
       "ignores AWS_PROFILE and AWS_DEFAULT_PROFILE: its own credentials come from --profile NAME if given,\n" +
       "else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the default profile, SSO, web identity,\n" +
