@@ -104,6 +104,7 @@ describe("npm run demo", () => {
       // Act
       const plan = await exec(process.execPath, command("plan"), { env });
       const advise = await exec(process.execPath, command("advise"), { env });
+      const report = await exec(process.execPath, command("report"), { env });
       // Assess: at day 110 every key of the sample is young again but legacy-etl's own old one.
       expect(Object.keys(exports).sort()).toEqual([
         "AWS_ACCESS_KEY_ID",
@@ -114,6 +115,8 @@ describe("npm run demo", () => {
       expect(exports.AWS_ACCESS_KEY_ID).toBe("testing");
       expect(plan.stdout).toMatch(/deploy-bot/);
       expect(plan.stdout).toMatch(/legacy-etl/);
+      expect(report.stdout + report.stderr).not.toMatch(/error/i);
+      expect(readFileSync("demo-output/report-again.html", "utf8")).toContain("Payments");
       expect(advise.stdout).toContain(`as of ${new Date(asOf ?? "").toISOString()}`);
       demo.kill("SIGTERM");
       expect(await exited).toBe(0);
