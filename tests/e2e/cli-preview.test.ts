@@ -13,7 +13,6 @@ let endpoint: string;
 const requests: string[] = [];
 
 beforeAll(async () => {
-  await exec(process.execPath, ["bin/build-cli.mjs"]);
   // Every AWS call the command could make would land here.
   server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);

@@ -79,8 +79,7 @@ describe("npm run demo", () => {
   }, 120_000);
 
   it("--keep leaves the organization running for the printed commands, and stops it on SIGTERM", async () => {
-    // Prepare: the printed commands run the built CLI.
-    await exec(process.execPath, ["bin/build-cli.mjs"]);
+    // Prepare: the printed commands run the built CLI (npm run build:cli, as pretest does).
     const demo = spawn(process.execPath, [...tsx, "--keep"], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     demo.stdout.on("data", (chunk: Buffer) => {

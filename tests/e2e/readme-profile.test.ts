@@ -53,7 +53,6 @@ async function helpProfile(): Promise<Profile> {
 }
 
 beforeAll(async () => {
-  await exec(process.execPath, ["bin/build-cli.mjs"]);
   moto = await startMoto();
   dir = mkdtempSync(join(tmpdir(), "keyrotor-readme-profile-"));
 }, 60_000);
