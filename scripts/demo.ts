@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -319,8 +320,8 @@ async function mainDemo(keep: boolean): Promise<number> {
     running.catch(() => {});
     const outcome = await Promise.race([running, stopSignal]);
     if (typeof outcome === "string") {
-      process.stderr.write(`demo stopped by ${outcome}; moto and the GitHub server stopped.\n`);
-      return 130;
+      process.stderr.write(`demo stopped by ${outcome}; stopping moto and the GitHub server.\n`);
+      return 128 + constants.signals[outcome];
     }
     if (keep) {
       printExplore(moto, outcome);

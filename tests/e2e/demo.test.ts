@@ -129,6 +129,33 @@ describe("npm run demo", () => {
     }
   }, 150_000);
 
+  it("stopped by SIGTERM halfway, stops its servers too and exits 128 + the signal", async () => {
+    // Prepare
+    const demo = spawn(process.execPath, tsx, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    demo.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    demo.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => demo.once("exit", resolve));
+    try {
+      await vi.waitFor(() => expect(stdout).toMatch(/── Day +83 /), { timeout: 60_000, interval: 100 });
+      const github = stdout.match(/acme\/payments at (http:\/\/127\.0\.0\.1:\d+)/)?.[1] ?? "";
+      // Act
+      demo.kill("SIGTERM");
+      // Assess
+      expect(await exited).toBe(143);
+      expect(stderr).toContain("demo stopped by SIGTERM; stopping moto and the GitHub server.");
+      expect(stdout).not.toContain("Emails written");
+      await expect(fetch(github)).rejects.toThrow();
+    } finally {
+      if (demo.exitCode === null) demo.kill("SIGTERM");
+    }
+  }, 90_000);
+
   it("says exactly what to install when moto or python3 is missing, and exits non-zero", async () => {
     const failure = await exec(process.execPath, tsx, {
       env: { ...process.env, PATH: "/nonexistent" },
