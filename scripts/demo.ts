@@ -2,16 +2,19 @@
  * `npm run demo`: keyrotor rotating a sample organization inside moto, days 0 to 110, in about a
  * minute. Runs the real CLI (`keyrotor run`, then `keyrotor credential-process`) in-process against
  * moto with a libfaketime clock, delivering one user's new key to a local GitHub-compatible server;
- * writes every email as HTML into demo-output/.
+ * writes every email as HTML into demo-output/. With `--keep` it leaves moto and the GitHub server
+ * running, prints what to export to explore the organization with the CLI, and stops them on Ctrl-C.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { runCaptured } from "../cli/io";
 import type { SweepResult } from "../cli/sweep";
-import type { UserReport } from "../shared/rotation/report";
+import { emailFileNames, emailKind } from "./lib/demo-emails";
+import { createTimeline, type Timeline } from "./lib/demo-timeline";
 import {
   clientsIn,
   createOrganization,
@@ -25,9 +28,13 @@ import { MOTO_CREDENTIALS, type Moto, motoPrerequisites, startMoto } from "./lib
 import { type GitHubServer, startGitHubServer } from "./lib/providers/github-server";
 
 const OUT = resolve("demo-output");
+const BIN = resolve("bin/keyrotor.mjs");
 const SENDER = "keyrotor@example.com";
+const ADMIN = "security@example.com";
+const REGION = "us-east-1";
+/** The demo's own ledger table, so it never meets one a real `keyrotor ledger init` made. */
+const LEDGER = "keyrotor-demo-ledger";
 const DAYS = [0, 83, 90, 100, 110];
-const short = (id: string) => (id.length > 12 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id);
 const say = (line = "") => process.stdout.write(`${line}\n`);
 
 /** The demo's clock is moto's: each run happens on the simulated day, as the scheduled run would. */
@@ -70,48 +77,16 @@ async function buildOrganization(): Promise<Organization> {
   return org;
 }
 
-/** One line per thing that happened to a user, in words. */
-function describeUser(user: UserReport, day: number): string[] {
-  const shorten = (text: string) => text.replace(/AKIA\w{12,}/g, (k) => short(k));
-  const lines: string[] = [];
-  for (const a of user.actions) {
-    if (a.outcome !== "done") {
-      lines.push(`${a.kind} ${short(a.keyId)} ${a.outcome}${a.error ? `: ${a.error.message}` : ""}`);
-    } else if (a.kind === "create") {
-      lines.push(`new key ${short(a.keyId)} stored in secret ${user.secretName} (${shorten(a.detail)})`);
-    } else if (a.kind === "deactivate") {
-      lines.push(
-        `deactivated ${short(a.keyId)}: its replacement has had ${day >= 100 ? "10" : "enough"} days to reach consumers`,
-      );
-    } else {
-      lines.push(
-        `deleted ${short(a.keyId)} (${a.detail === "expired" ? "inactive and past 110 days" : a.detail})`,
-      );
-    }
-  }
-  for (const w of user.warnings) {
-    lines.push(
-      `warned: ${short(w.keyId)} will be ${w.action === "rotate" ? "rotated" : "deactivated"} on ${w.on.slice(0, 10)}`,
-    );
-  }
-  for (const d of user.deliveries ?? []) {
-    if (d.outcome === "done") lines.push(`delivered ${short(d.keyId)} to ${d.destination}`);
-    else lines.push(`delivery to ${d.destination} ${d.outcome}${d.error ? `: ${d.error.message}` : ""}`);
-  }
-  if (user.status === "blocked" && user.actions.length === 0)
-    lines.push(`blocked: ${shorten(user.reason ?? "")}`);
-  if (day === 0 && user.status === "exempt") lines.push(`${user.reason}: reported, never touched`);
-  if (day === 0 && user.status === "inactive") lines.push("only an inactive key: never gets a new one");
-  return lines;
-}
+const namesOf = (org: Organization): Record<string, string> =>
+  Object.fromEntries(Object.entries(org.accounts).map(([name, a]) => [a.id, name]));
 
-function printDay(day: number, result: SweepResult, org: Organization) {
-  const names = Object.fromEntries(Object.entries(org.accounts).map(([name, a]) => [a.id, name]));
+function printDay(day: number, result: SweepResult, org: Organization, timeline: Timeline) {
+  const names = namesOf(org);
   say(`── Day ${String(day).padStart(3)}  (${result.asOf.slice(0, 10)}) ${"─".repeat(50)}`);
   let quiet = true;
   for (const account of result.accounts) {
     for (const user of account.report?.users ?? []) {
-      for (const line of describeUser(user, day)) {
+      for (const line of timeline.describe(user, account.job.account.id, result.asOf)) {
         quiet = false;
         say(`  ${`${names[account.job.account.id]}/${user.userName}`.padEnd(26)} ${line}`);
       }
@@ -137,12 +112,18 @@ async function startGitHub(): Promise<GitHubServer> {
   return github;
 }
 
-async function demo(moto: Moto, github: GitHubServer) {
+/** What the demo leaves behind for `--keep`: the organization and the configuration its runs used. */
+interface DemoOrganization {
+  readonly org: Organization;
+  readonly configPath: string;
+}
+
+async function demo(moto: Moto, github: GitHubServer): Promise<DemoOrganization> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   clock = () => moto.now();
   // Without the stack, the CLI's runs need their own ledger: the table keyrotor's memory lives in.
-  const init = await cli(["ledger", "init"]);
+  const init = await cli(["ledger", "init", "--ledger", LEDGER]);
   if (init.code !== 0) throw new Error(`keyrotor ledger init exited ${init.code}: ${init.stderr}`);
   say(
     "Building a sample organization in moto: management + Payments, Analytics (OU Workloads), Sandbox (OU Sandboxes)…",
@@ -158,7 +139,8 @@ async function demo(moto: Moto, github: GitHubServer) {
       {
         mode: "enforce",
         senderEmail: SENDER,
-        adminEmail: "security@example.com",
+        adminEmail: ADMIN,
+        ledgerTable: LEDGER,
         excludeOus: [org.ous.Sandboxes],
         deliveryKmsKeyId: deliveryKey.KeyMetadata?.KeyId,
         deliveries: [
@@ -186,22 +168,25 @@ async function demo(moto: Moto, github: GitHubServer) {
   );
 
   const written: string[] = [];
+  const timeline = createTimeline();
+  const fileName = emailFileNames();
+  const names = namesOf(org);
   for (const day of DAYS) {
     moto.setClockOffsetDays(day);
     const before = (await sentEmails(moto.endpoint)).length;
     const run = await cli(["run", "--config", configPath, "--as-of", moto.now().toISOString(), "--json"]);
     if (run.code !== 0) throw new Error(`keyrotor run exited ${run.code}: ${run.stderr}`);
     const result = JSON.parse(run.stdout) as SweepResult;
-    printDay(day, result, org);
-    const emails = (await sentEmails(moto.endpoint)).slice(before);
-    for (const [i, email] of emails.entries()) {
-      const account = email.subject.match(/\] (\S+)/)?.[1]?.toLowerCase() ?? `account-${i}`;
-      const file = join(OUT, `day-${String(day).padStart(3, "0")}-${account}.html`);
+    printDay(day, result, org, timeline);
+    for (const email of (await sentEmails(moto.endpoint)).slice(before)) {
+      const to = email.destinations.ToAddresses ?? [];
+      const accountId = /\((\d{12})\)/.exec(email.subject)?.[1] ?? "";
+      const account = names[accountId] ?? "account";
+      const kind = emailKind(to, org.accounts[account]?.email ?? "", ADMIN);
+      const file = join(OUT, fileName({ day, account, recipient: to[0] ?? "nobody", kind }));
       writeFileSync(file, email.body);
       written.push(file);
-      say(
-        `  ✉  ${email.subject}  →  ${[...(email.destinations.ToAddresses ?? []), ...(email.destinations.CcAddresses ?? [])].join(", ")}`,
-      );
+      say(`  ✉  ${email.subject}  →  ${[...to, ...(email.destinations.CcAddresses ?? [])].join(", ")}`);
     }
     say();
   }
@@ -232,8 +217,9 @@ async function demo(moto: Moto, github: GitHubServer) {
   };
   say("  ~/.aws/config:  [profile deploy-bot]");
   say(
-    "                  credential_process = node bin/keyrotor.mjs credential-process --secret-id keyrotor/deploy-bot",
+    `                  credential_process = node ${BIN} credential-process --secret-id keyrotor/deploy-bot --region ${REGION}`,
   );
+  say(`                  region = ${REGION}`);
   say(
     `  output:         {"Version":${creds.Version},"AccessKeyId":"${creds.AccessKeyId}","SecretAccessKey":"<${creds.SecretAccessKey.length} characters, not shown>"}`,
   );
@@ -273,9 +259,43 @@ async function demo(moto: Moto, github: GitHubServer) {
   say();
   say(`Emails written (${written.length}), open them in a browser:`);
   for (const file of written) say(`  ${file}`);
+  return { org, configPath };
 }
 
-async function mainDemo(): Promise<number> {
+/**
+ * For `--keep`: the environment and commands that point the CLI at the organization left running.
+ * moto's credentials are its fake ones; no token or key of the demo is printed.
+ */
+function printExplore(moto: Moto, { org, configPath }: DemoOrganization) {
+  const asOf = moto
+    .now()
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z");
+  const common = `--config ${configPath} --as-of ${asOf}`;
+  say();
+  say(`The demo organization stays up until Ctrl-C. moto's clock is at day ${DAYS.at(-1)} (${asOf}),`);
+  say("this machine's is not: the commands give that instant with --as-of. In another shell, here:");
+  say();
+  say(`  export AWS_ENDPOINT_URL=${moto.endpoint}`);
+  say(`  export AWS_REGION=${REGION}`);
+  say(`  export AWS_ACCESS_KEY_ID=${MOTO_CREDENTIALS.accessKeyId}`);
+  say(`  export AWS_SECRET_ACCESS_KEY=${MOTO_CREDENTIALS.secretAccessKey}`);
+  say("  unset AWS_PROFILE AWS_SESSION_TOKEN");
+  say(`  # the ledger table, ${LEDGER}, and the rest of the settings are in ${configPath}`);
+  say("  npm run build:cli");
+  say(`  node bin/keyrotor.mjs plan ${common}`);
+  say(`  node bin/keyrotor.mjs report ${common} --output ${join(OUT, "report-again.html")}`);
+  say(`  node bin/keyrotor.mjs advise ${common} --account ${org.accounts.Payments?.id} --user deploy-bot`);
+  say(`  node bin/keyrotor.mjs preview --output ${join(OUT, "preview")}`);
+  say();
+}
+
+/** Resolves on the first Ctrl-C (SIGINT) or SIGTERM, so the servers are stopped on the way out. */
+const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve(signal));
+});
+
+async function mainDemo(keep: boolean): Promise<number> {
   const missing = motoPrerequisites();
   if (missing.length > 0) {
     process.stderr.write(
@@ -288,7 +308,7 @@ async function mainDemo(): Promise<number> {
   const moto = await startMoto();
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: "us-east-1",
+    AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
   });
@@ -296,7 +316,19 @@ async function mainDemo(): Promise<number> {
   delete process.env.AWS_SESSION_TOKEN;
   const github = await startGitHub();
   try {
-    await demo(moto, github);
+    const running = demo(moto, github);
+    running.catch(() => {});
+    const outcome = await Promise.race([running, stopSignal]);
+    if (typeof outcome === "string") {
+      process.stderr.write(`demo stopped by ${outcome}; stopping moto and the GitHub server.\n`);
+      return 128 + constants.signals[outcome];
+    }
+    if (keep) {
+      printExplore(moto, outcome);
+      await stopSignal;
+      say("Stopping moto and the GitHub server…");
+      return 0;
+    }
     say(`\nDone in ${Math.round((Date.now() - started) / 1000)} s; moto and the GitHub server stopped.`);
     return 0;
   } finally {
@@ -305,7 +337,7 @@ async function mainDemo(): Promise<number> {
   }
 }
 
-process.exitCode = await mainDemo().catch((error: unknown) => {
+process.exitCode = await mainDemo(process.argv.slice(2).includes("--keep")).catch((error: unknown) => {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   return 1;
 });

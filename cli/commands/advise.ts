@@ -3,7 +3,7 @@ import { destinationsOf } from "../../shared/destinations/validate";
 import { AwsCallError } from "../../shared/errors";
 import { formatAdvice } from "../advice";
 import { commandUsage, type ValuesOf } from "../args";
-import { runIdFor } from "../common";
+import { parseAsOf, runIdFor } from "../common";
 import { loadCliConfig, PLAN_ONLY_SENDER } from "../config";
 import { EXIT, UsageError } from "../errors";
 import type { CommandContext } from "./context";
@@ -23,7 +23,7 @@ export async function run(values: ValuesOf<typeof ADVISE.options>, { io }: Comma
   if (!/^[\w+=,.@-]{1,64}$/.test(userName)) {
     throw new UsageError(`--user must be an IAM user name, got "${userName}"`, usage);
   }
-  const now = io.now?.() ?? new Date();
+  const now = parseAsOf(values["as-of"], usage, io.now?.() ?? new Date());
   // advise sends nothing, so like plan it needs no sender.
   const config = loadCliConfig({ configPath: values.config, env: io.env }, { senderEmail: PLAN_ONLY_SENDER });
   const { readUserKeys } = await import("../aws/user-keys");

@@ -154,7 +154,8 @@ export const CREDENTIAL_PROCESS = {
   notes: [
     "In ~/.aws/config:\n" +
       "  [profile app]\n" +
-      "  credential_process = keyrotor credential-process --secret-id keyrotor/app --region eu-west-1",
+      "  credential_process = keyrotor credential-process --secret-id keyrotor/app --region eu-west-1\n" +
+      "  region = eu-west-1",
     "The profile that runs this command is usually the one AWS_PROFILE selects, so credential-process\n" +
       "ignores AWS_PROFILE and AWS_DEFAULT_PROFILE: its own credentials come from --profile NAME if given,\n" +
       "else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the default profile, SSO, web identity,\n" +
@@ -287,12 +288,15 @@ export const CONFIG_SCHEMA = {
 
 export const PREVIEW = {
   name: "preview",
-  summary: "Every kind of notice, HTML and text, written to files from sample data.",
+  summary: "Every kind of notice and the weekly digest, as HTML and text files, from sample data.",
   options: {
     output: { type: "string", value: "DIR", description: "Where to write them (default: notice-preview)." },
     help: HELP_OPTION,
   },
-  notes: ["Needs no AWS access and no configuration: the notices are made up, the wording is keyrotor's."],
+  notes: [
+    "Needs no AWS access and no configuration: the notices and the digest's organization are made up,\n" +
+      "the wording is keyrotor's. The digest is weekly-digest.html and .txt, as the reporter mails it.",
+  ],
 } as const satisfies CommandSpec;
 
 export const REPORT = {
@@ -332,6 +336,7 @@ export const ADVISE = {
       choices: ["text", "json"],
       description: "Output: the advice with its documents as text (default), or the whole advice as JSON.",
     },
+    "as-of": asOf,
     config,
     profile,
     region,
