@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_THRESHOLDS } from "../../../shared/config";
 import {
@@ -37,6 +38,27 @@ describe("isOwnUse: keyrotor's verification is no use", () => {
   it("is never without a verification the ledger recorded, nor of a key never used", () => {
     expect(isOwnUse(use(at(0)), undefined)).toBe(false);
     expect(isOwnUse({ lastUsedAt: null }, VERIFIED)).toBe(false);
+  });
+});
+
+describe("withoutOwnUse: only keyrotor's own call is taken out", () => {
+  it("leaves every use later than the window, with another service or in another region, as it is", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -30 * DAY_MS, max: 30 * DAY_MS }),
+        fc.constantFrom("sts", "s3", "iam"),
+        fc.constantFrom("eu-west-1", "us-east-1"),
+        (offset, service, region) => {
+          // Prepare
+          const key = { createdAt: at(-5_000), ...use(at(offset), service, region) };
+          // Act
+          const seen = withoutOwnUse(key, VERIFIED);
+          // Assess
+          const own = service === "sts" && region === VERIFIED.region && offset <= OWN_USE_TOLERANCE_MS;
+          expect(seen).toEqual(own ? { createdAt: key.createdAt, lastUsedAt: null } : key);
+        },
+      ),
+    );
   });
 });
 
