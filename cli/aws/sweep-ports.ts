@@ -6,6 +6,9 @@ import { OrganizationsAdapter } from "../../shared/aws/organizations";
 import { SesAdapter } from "../../shared/aws/ses";
 import { StsAdapter } from "../../shared/aws/sts";
 import type { Config } from "../../shared/config";
+import type { AccountLedger } from "../../shared/ledger/records";
+import { verificationsOf } from "../../shared/ledger/verifications";
+import { withoutOwnUse } from "../../shared/lifecycle";
 import type { AccountOpener, Log } from "../../shared/rotation";
 import type { PlanPorts, SweepPortsOptions } from "../services";
 import { callerClientOptions } from "./caller";
@@ -28,7 +31,8 @@ export function sessionOpener(open: AccountOpener, keep: boolean): AccountOpener
 
 /**
  * The sweep's ports over real AWS, with the caller's region and credentials. With `keepSessions`
- * off (report), `lastUsed` opens the account again on every call.
+ * off (report), `lastUsed` opens the account again on every call. `lastUsed` is the consumers' last
+ * use: keyrotor's own verification of a key, as the ledger recorded it, is none.
  * @throws EnvironmentError when either is missing.
  */
 export async function awsSweepPorts(
@@ -44,6 +48,7 @@ export async function awsSweepPorts(
   const role = { partition, roleName: config.memberRoleName };
   const openAccount = sessionOpener(memberAccountOpener(sts, role, aws), keepSessions);
   const ledger = LedgerAdapter.create(config.ledgerTable, aws);
+  const ledgers = new Map<string, Promise<AccountLedger>>();
   // Without its ledger keyrotor cannot tell its own secrets and keys from anyone's: stop before any work.
   await ledger.checkTable();
   return {
@@ -53,7 +58,17 @@ export async function awsSweepPorts(
     mail: SesAdapter.create(aws),
     log,
     keys: keyPorts(sts, role, aws, ledger),
-    lastUsed: async (accountId, keyId) =>
-      (await openAccount(accountId, "plan")).iam.getAccessKeyLastUsed(keyId),
+    lastUsed: async (accountId, keyId) => {
+      const use = await (await openAccount(accountId, "plan")).iam.getAccessKeyLastUse(keyId);
+      return withoutOwnUse(use, await verifications(accountId, keyId)).lastUsedAt;
+    },
   };
+
+  /** keyrotor's own verification of the key, from the account's ledger (read once per account). */
+  async function verifications(accountId: string, keyId: string) {
+    const read = ledgers.get(accountId) ?? ledger.loadAccount(accountId);
+    ledgers.set(accountId, read);
+    const all = [...(await read).users.values()].flatMap((record) => verificationsOf(record));
+    return all.find((v) => v.keyId === keyId);
+  }
 }

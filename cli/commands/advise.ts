@@ -36,6 +36,7 @@ export async function run(values: ValuesOf<typeof ADVISE.options>, { io }: Comma
       throw error;
     },
   );
+  if (read.ledgerProblem) io.stderr(`note: ${read.ledgerProblem}`);
   const advice = adviseUser({
     accountId,
     userName,

@@ -30,6 +30,8 @@ export class FakeAccount implements IamPort, SecretsPort {
   groupName = "IAMKeyRotationExemptionGroup";
   readonly secrets = new Map<string, SecretMeta & { value?: string; policy?: string }>();
   readonly lastUsed = new Map<string, Date | null>();
+  /** With what and where a key of `lastUsed` was used, when a test says (IAM's service and region). */
+  readonly lastUsedWhere = new Map<string, { service: string; region: string }>();
   readonly mutations: string[] = [];
   passwordPolicy: AccountPasswordPolicy | null = null;
   readonly failing = new Set<string>();
@@ -127,6 +129,7 @@ export class FakeAccount implements IamPort, SecretsPort {
         status: k.status,
         createdAt: k.createdAt,
         lastUsedAt: this.lastUsed.get(k.id) ?? null,
+        ...this.where(k.id),
       })),
     }));
   }
@@ -146,7 +149,11 @@ export class FakeAccount implements IamPort, SecretsPort {
     return this.lastUsed.get(keyId) ?? null;
   }
   async getAccessKeyLastUse(keyId: string) {
-    return { lastUsedAt: await this.getAccessKeyLastUsed(keyId) };
+    return { lastUsedAt: await this.getAccessKeyLastUsed(keyId), ...this.where(keyId) };
+  }
+  private where(keyId: string) {
+    const w = this.lastUsedWhere.get(keyId);
+    return w ? { lastUsedService: w.service, lastUsedRegion: w.region } : {};
   }
   async accessKeyOwner(keyId: string) {
     this.check("GetAccessKeyLastUsed");

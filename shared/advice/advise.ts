@@ -1,5 +1,5 @@
 import type { BoundDestination } from "../destinations/validate";
-import { ageInDays } from "../lifecycle";
+import { ageInDays, withoutOwnUse } from "../lifecycle";
 import { isCiDestination, oidcRole } from "./oidc-role";
 import { permissionsSkeleton, serviceUses } from "./permissions";
 import {
@@ -139,7 +139,7 @@ function replaceItem(keys: readonly AdvisedKey[], facts: AdviceFacts): AdviceIte
  */
 export function adviseUser(facts: AdviceFacts): Advice {
   const days = facts.deactivateUnusedAfterDays ?? DEFAULT_UNUSED_DAYS;
-  const active = facts.keys.filter((k) => k.status === "Active");
+  const active = facts.keys.filter((k) => k.status === "Active").map((k) => withoutOwnUse(k, k.verified));
   const idle = active.filter((k) => unused(k, days, facts.now));
   const inUse = active.filter((k) => !idle.includes(k));
   return {

@@ -1,4 +1,4 @@
-import { VERIFICATION_USE_MS } from "../lifecycle";
+import { isOwnUse } from "../lifecycle";
 import type { AdvisedKey, PolicyDocument, PolicyStatement, ServiceUse } from "./types";
 
 /** Endpoint names IAM reports whose IAM action prefix is another word. */
@@ -13,14 +13,12 @@ export function actionPrefix(service: string): string {
 
 /**
  * Whether a key's last use is something anyone used it for: not unknown, and not keyrotor's own
- * verification of a new key (STS GetCallerIdentity within minutes of its creation).
+ * verification of the key as its ledger recorded it (`verified`). An STS call soon after a key's
+ * creation that keyrotor did not record is a use: a person who made a key by hand may have made it.
  */
 export function realUse(key: AdvisedKey): key is AdvisedKey & { lastUsedAt: Date; lastUsedService: string } {
   if (!key.lastUsedAt || !key.lastUsedService) return false;
-  const verification =
-    key.lastUsedService === "sts" &&
-    key.lastUsedAt.getTime() - key.createdAt.getTime() <= VERIFICATION_USE_MS;
-  return !verification;
+  return !isOwnUse(key, key.verified);
 }
 
 /** The services the keys were last used with, one entry per action prefix, latest use first. */

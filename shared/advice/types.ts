@@ -1,5 +1,5 @@
 import type { BoundDestination } from "../destinations/validate";
-import type { KeyStatus } from "../lifecycle";
+import type { KeyStatus, Verification } from "../lifecycle";
 
 /**
  * Advice on getting rid of a user's long-lived access keys, from facts keyrotor already has. Plain
@@ -30,6 +30,8 @@ export interface AdvisedKey {
   /** The service's endpoint name (`s3`) and the region of the last use, when IAM says. */
   readonly lastUsedService?: string;
   readonly lastUsedRegion?: string;
+  /** keyrotor's own verification of the key, from its ledger: a last use that is only that is none. */
+  readonly verified?: Verification;
 }
 
 /** What `adviseUser` needs about one user. */

@@ -26,6 +26,13 @@ export interface RecordedKey {
   readonly at: string;
   /** When the rotation that made the key fell due: `at` minus this is how late it came. */
   readonly dueOn?: string;
+  /**
+   * keyrotor's own proof of the key (STS GetCallerIdentity signed with it): when STS answered and in
+   * which region. IAM records that call as the key's last use; this is how every rule tells it from a
+   * consumer's. Absent: keyrotor did not verify the key (`verifyNewKeys` off, or a version before it
+   * recorded verifications).
+   */
+  readonly verified?: { readonly at: string; readonly region: string };
 }
 
 /** How many earlier recorded keys a user's record keeps: two years of quarterly rotations and then some. */

@@ -1,4 +1,5 @@
 import { blockedExposure, exposedKey, graceDueDate, revocation, revokes, slotToFree } from "./exposure";
+import { consumerLastUsedAt } from "./own-use";
 import { addDays, DAY_MS } from "./time";
 import {
   type Action,
@@ -48,13 +49,14 @@ export function dueDate(step: Upcoming["action"], key: KeyFacts, newest: KeyFact
 
 /**
  * When an Active key falls due for retirement as unused (CIS 1.12): `deactivateUnusedAfterDays` after
- * its last use (its creation, if never used), and never while it is the key keyrotor recorded and its
+ * its consumers' last use (its creation, if never used: keyrotor's own verification is no use), and never while it is the key keyrotor recorded and its
  * replacement window (`D - R` days) is still open. `null`: the rule is off or the last use is unknown.
  */
 export function unusedDueDate(key: KeyFacts, user: UserFacts, t: Thresholds): Date | null {
   const days = t.deactivateUnusedAfterDays;
-  if (days == null || !canAuthenticate(key) || key.lastUsedAt === undefined) return null;
-  const unused = addDays(key.lastUsedAt ?? key.createdAt, days);
+  const lastUsedAt = consumerLastUsedAt(key);
+  if (days == null || !canAuthenticate(key) || lastUsedAt === undefined) return null;
+  const unused = addDays(lastUsedAt ?? key.createdAt, days);
   if (user.secret?.recordedKeyId !== key.id) return unused;
   return later(unused, addDays(key.createdAt, t.deactivateAfterDays - t.rotateAfterDays));
 }
@@ -141,7 +143,7 @@ export function decide(
       actions.push({
         kind: "deactivate",
         keyId: key.id,
-        unusedSince: key.lastUsedAt ?? key.createdAt,
+        unusedSince: consumerLastUsedAt(key) ?? key.createdAt,
         dueOn: unusedOn,
       });
       retired.add(key);
@@ -254,8 +256,9 @@ function stepDueDate(
 
 /**
  * Why a superseded key whose deactivation is due is held back, or `null` to deactivate it. A person
- * re-activated it; a destination has not confirmed its replacement; or, with `holdWhileInUse`, it was
- * used within the last day and its delete date has not come.
+ * re-activated it; a destination has not confirmed its replacement; or, with `holdWhileInUse`, its
+ * consumers used it within the last day (keyrotor's own verification is no use) and its delete date
+ * has not come.
  */
 function holdOf(
   user: UserFacts,
@@ -269,7 +272,7 @@ function holdOf(
   if (user.undelivered && user.undelivered.length > 0) {
     return { keyId: key.id, reason: "undelivered", dueOn, destinations: user.undelivered };
   }
-  const used = key.lastUsedAt?.getTime();
+  const used = consumerLastUsedAt(key)?.getTime();
   const inUse = used !== undefined && now.getTime() - used < DAY_MS;
   if (t.holdWhileInUse && inUse && now.getTime() < deleteOn.getTime()) {
     return { keyId: key.id, reason: "in-use", dueOn, until: deleteOn };

@@ -1,5 +1,7 @@
 /** The facts and decisions of the key lifecycle (docs/lifecycle.md). Plain data, no AWS types. */
 
+import type { Verification } from "./own-use";
+
 /**
  * An access key's status as IAM's ListAccessKeys reports it. Only an `Active` key can authenticate;
  * an `Inactive` or `Expired` one cannot, so the lifecycle treats those two alike.
@@ -13,6 +15,11 @@ export interface KeyFacts {
   readonly createdAt: Date;
   /** When the key was last used: `null` never used, `undefined` not looked up. */
   readonly lastUsedAt?: Date | null;
+  /** With what and where it was last used, when IAM said (GetAccessKeyLastUsed, the credential report). */
+  readonly lastUsedService?: string;
+  readonly lastUsedRegion?: string;
+  /** keyrotor's own verification of the key, as its ledger records it: a last use that is only that is none. */
+  readonly verified?: Verification;
 }
 
 /**

@@ -2,6 +2,7 @@ import { keysByKind } from "../advice/advise";
 import type { Advice } from "../advice/types";
 import type { Config } from "../config";
 import type { AccountLedger, UserRecord } from "../ledger/records";
+import { consumersUse } from "../ledger/verifications";
 import { addDays, ageInDays, decide, type KeyFacts, type ReportedKey, type UserPlan } from "../lifecycle";
 import { type AccountPolicies, defaultPolicies } from "../policies/resolve";
 import type { DirectoryEntry, ReportedUser } from "../rotation/ports";
@@ -160,8 +161,10 @@ export function accountFacts(
   const horizon = addDays(now, UPCOMING_DAYS).getTime();
   // exemptionOf reads only the directory and the two exemption settings of its context.
   const exemption = { directory: inputs.directory, settings } as AccountContext;
-  for (const user of inputs.users) {
-    const record = inputs.ledger.users.get(user.userName);
+  for (const read of inputs.users) {
+    const record = inputs.ledger.users.get(read.userName);
+    // Every count, plan and advice below reads the keys as their consumers used them.
+    const user = { ...read, keys: consumersUse(read.keys, record) };
     const judged = judgedBy(policies, user.userName, settings);
     const judging = judged.settings;
     const unusedDays = judging.deactivateUnusedAfterDays ?? UNUSED_DEFAULT_DAYS;

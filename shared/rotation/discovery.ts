@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { CredentialReportError, describeRows } from "../errors";
 import type { AccountLedger, UserRecord } from "../ledger/records";
+import { consumersUse } from "../ledger/verifications";
 import {
   keysFingerprint,
   needsLook,
@@ -138,11 +139,11 @@ export async function discoverFromReport(
       new Date(record.quiet.until).getTime() > run.now.getTime() &&
       record.quiet.fingerprint === fingerprint &&
       (thresholds === null || !stepFallsDue(u.keys, thresholds, new Date(record.quiet.since), run.now));
+    const used = consumersUse(u.keys, record);
     const due =
       thresholds === null
         ? u.keys.length > 0
-        : needsLook(u.keys, thresholds, run.now, previousRunAt) ||
-          supersededInUse(u.keys, thresholds, run.now);
+        : needsLook(used, thresholds, run.now, previousRunAt) || supersededInUse(used, thresholds, run.now);
     const look =
       record?.pending !== undefined ||
       isOpen(currentIncident(record)) ||

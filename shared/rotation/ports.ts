@@ -1,7 +1,7 @@
 import type { PasswordPolicyPort } from "../compliance/reconcile-password-policy";
 import type { DestinationWriter } from "../destinations/types";
 import type { BoundDestination } from "../destinations/validate";
-import type { KeyFacts, ReportedKey } from "../lifecycle";
+import type { KeyFacts, ReportedKey, Verification } from "../lifecycle";
 import type { Log } from "../log";
 import type { Redacted } from "../redacted";
 
@@ -117,8 +117,12 @@ export interface AccountPorts {
 
 /** Proves a new key works before anything depends on it (STS GetCallerIdentity with the key itself). */
 export interface KeyVerifier {
-  /** Resolves once the key signs in as `userArn`; rejects with `KeyVerificationError` otherwise. */
-  verify(key: NewAccessKey, userArn: string): Promise<void>;
+  /**
+   * Resolves once the key signs in as `userArn`, with when STS answered and in which region: IAM
+   * records that call as the key's last use, and the ledger records it so no rule counts it as one.
+   * Rejects with `KeyVerificationError` otherwise.
+   */
+  verify(key: NewAccessKey, userArn: string): Promise<Verification>;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type ReportedKey,
   type UserFacts,
   type UserPlan,
+  withoutOwnUse,
 } from "../lifecycle";
 import { deliverOutstanding, outstanding, plannedDeliveries } from "./deliver-key";
 import type { IamUser } from "./ports";
@@ -95,8 +96,9 @@ export function reactivatedKeys(record: UserRecord | undefined, keys: readonly K
 }
 
 /**
- * With `holdWhileInUse`, the superseded keys' last use: from the credential report when the run read
- * it, else (full discovery, `plan`) one GetAccessKeyLastUsed per superseded Active key.
+ * With `holdWhileInUse`, the superseded keys' last use (when, with what, where: keyrotor's own
+ * verification of a key is told from a consumer's by these): from the credential report when the run
+ * read it, else (full discovery, `plan`) one GetAccessKeyLastUsed per superseded Active key.
  */
 export async function withRecentUse(
   ctx: AccountContext,
@@ -112,8 +114,9 @@ export async function withRecentUse(
       continue;
     }
     const reported = reportedKeyOf(ctx, user.userName, key);
-    const lastUsedAt = reported ? reported.lastUsedAt : await ctx.ports.iam.getAccessKeyLastUsed(key.id);
-    result.push({ ...key, lastUsedAt });
+    const { lastUsedAt, lastUsedService, lastUsedRegion } =
+      reported ?? (await ctx.ports.iam.getAccessKeyLastUse(key.id));
+    result.push({ ...key, lastUsedAt, lastUsedService, lastUsedRegion });
   }
   return result;
 }
@@ -147,7 +150,8 @@ export function usedAfterReplacement(
   for (const key of facts.keys) {
     if (key === newest || key.status !== "Active") continue;
     const reported = reportedKeyOf(ctx, user.userName, key);
-    const lastUsed = reported?.lastUsedAt ?? key.lastUsedAt ?? null;
+    const use = withoutOwnUse(reported?.lastUsedAt ? reported : key, key.verified);
+    const lastUsed = use.lastUsedAt ?? null;
     if (!lastUsed || lastUsed.getTime() <= since.getTime()) continue;
     const deactivateOn =
       plan.holds.find((h) => h.keyId === key.id)?.until ??
@@ -156,8 +160,8 @@ export function usedAfterReplacement(
     usage.push({
       keyId: key.id,
       lastUsedAt: lastUsed.toISOString(),
-      ...(reported?.lastUsedService ? { service: reported.lastUsedService } : {}),
-      ...(reported?.lastUsedRegion ? { region: reported.lastUsedRegion } : {}),
+      ...(use.lastUsedService ? { service: use.lastUsedService } : {}),
+      ...(use.lastUsedRegion ? { region: use.lastUsedRegion } : {}),
       ...(deactivateOn ? { deactivateOn: deactivateOn.toISOString() } : {}),
     });
   }

@@ -1,5 +1,6 @@
 import { describeError, KeyVerificationError, SecretWriteError } from "../errors";
 import { type DeliveryRecord, HISTORY_LENGTH } from "../ledger/records";
+import type { Verification } from "../lifecycle";
 import { Redacted } from "../redacted";
 import { deliverOutstanding, startDelivery } from "./deliver-key";
 import type { IamUser, NewAccessKey, SecretMeta } from "./ports";
@@ -44,8 +45,9 @@ export async function rotateKey(
   }
   const previous = ctx.ledger.users.get(user.userName)?.delivery;
   let delivery: DeliveryRecord | undefined;
+  let verified: Verification | undefined;
   try {
-    await verifyKey(ctx, key, user);
+    verified = await verifyKey(ctx, key, user);
     delivery = await startDelivery(ctx, user.userName, key.id, key.secretAccessKey);
     // Recorded before the value is written: if the key's own recording fails later, the next run
     // records the key from the secret and still finds its delivery (and the escrow) here.
@@ -75,7 +77,13 @@ export async function rotateKey(
   await ledger.recordKey(
     run.accountId,
     user.userName,
-    { keyId: key.id, versionId, at: run.now.toISOString(), dueOn: dueOn.toISOString() },
+    {
+      keyId: key.id,
+      versionId,
+      at: run.now.toISOString(),
+      dueOn: dueOn.toISOString(),
+      ...(verified ? { verified: { at: verified.at.toISOString(), region: verified.region } } : {}),
+    },
     history.slice(-HISTORY_LENGTH),
   );
   const deliveries = delivery ? await deliverOutstanding(ctx, user, delivery, key.secretAccessKey) : [];
@@ -98,11 +106,16 @@ async function restoreDelivery(ctx: AccountContext, userName: string, previous: 
 /**
  * Proves the new key signs in as its user (`verifyNewKeys`): a key that does not work is never stored.
  * The Lambda and the CLI always wire a verifier; a composition without key ports (the in-memory
- * tests of the lifecycle) has nothing to verify with.
+ * tests of the lifecycle) has nothing to verify with. Says when and where, for the key's record: no
+ * rule may count that call as the key's use. `undefined`: not verified, so nothing to discount.
  */
-async function verifyKey(ctx: AccountContext, key: NewAccessKey, user: IamUser): Promise<void> {
+async function verifyKey(
+  ctx: AccountContext,
+  key: NewAccessKey,
+  user: IamUser,
+): Promise<Verification | undefined> {
   const verifier = ctx.ports.keys?.verifier;
-  if (ctx.settings.verifyNewKeys && verifier) await verifier.verify(key, user.arn);
+  return ctx.settings.verifyNewKeys && verifier ? verifier.verify(key, user.arn) : undefined;
 }
 
 /** Creates the user's secret, records it in the ledger and puts its policy. */

@@ -1,7 +1,8 @@
 import type { UserRecord } from "../ledger/records";
+import { withVerifications } from "../ledger/verifications";
 import { type KeyFacts, type SecretMark, type UserFacts, unrecordedKeys } from "../lifecycle";
 import { currentIncident, exposureOf } from "./incident";
-import type { IamUser } from "./ports";
+import type { IamUser, KeyLastUse } from "./ports";
 import type { AccountContext } from "./settings";
 
 /** The user's keys and tags, with the secret as the ledger last knew it (not yet checked). */
@@ -37,8 +38,9 @@ export function exemptionOf(
 
 /**
  * Reads one user's keys (one call); its groups and tags come from the account's directory. Last-used
- * data is fetched only where a decision needs it: unrecorded keys and, with the unused-key rule on,
- * Active keys.
+ * data (when, with what, where) is fetched only where a decision needs it: unrecorded keys and, with
+ * the unused-key rule on, Active keys. Each key keyrotor verified carries that verification from the
+ * ledger, so the rules can tell keyrotor's own call from a consumer's.
  */
 export async function readUserKeys(
   ctx: AccountContext,
@@ -46,7 +48,7 @@ export async function readUserKeys(
   record: UserRecord | undefined,
 ): Promise<UserKeys> {
   const { iam } = ctx.ports;
-  const keys = await iam.listAccessKeys(user.userName);
+  const keys = withVerifications(await iam.listAccessKeys(user.userName), record);
   const tags = ctx.directory.get(user.userName)?.tags ?? {};
   const exempt = exemptionOf(ctx, user);
   const incident = currentIncident(record);
@@ -64,10 +66,8 @@ export async function readUserKeys(
         ? [...new Set([...keys.filter((k) => k.status === "Active"), ...unrecordedKeys(facts)])]
         : unrecordedKeys(facts);
   if (needsUse.length === 0) return { facts, tags };
-  const lastUsed = new Map<string, Date | null>();
-  for (const key of needsUse) lastUsed.set(key.id, await iam.getAccessKeyLastUsed(key.id));
-  const withUse = keys.map(
-    (k): KeyFacts => (lastUsed.has(k.id) ? { ...k, lastUsedAt: lastUsed.get(k.id) } : k),
-  );
+  const lastUsed = new Map<string, KeyLastUse>();
+  for (const key of needsUse) lastUsed.set(key.id, await iam.getAccessKeyLastUse(key.id));
+  const withUse = keys.map((k): KeyFacts => ({ ...k, ...lastUsed.get(k.id) }));
   return { facts: { ...facts, keys: withUse }, tags };
 }

@@ -42,6 +42,8 @@ beforeAll(async () => {
   vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
   const org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
+  // The ledger advise reads keyrotor's own verifications from: empty, keyrotor has verified nothing.
+  expect((await cli("ledger", "init")).code).toBe(0);
   prod = org.accounts.Prod?.id ?? "";
   const { iam } = await clientsIn(prod);
   const idle = await createUsers(iam, [{ name: "idle", keys: ["Active"] }]);

@@ -29,6 +29,7 @@ export function fakeKeyPorts(account: FakeAccount) {
       if (verifyFails || !owner || owner[1].arn !== userArn) {
         throw new KeyVerificationError(`new key ${key.id} did not work as ${userArn} (InvalidClientTokenId)`);
       }
+      return { at: account.clock(), region: "us-east-1" };
     },
   };
   const escrow: EscrowCipher = {

@@ -156,9 +156,54 @@ describe("adviseUser: each kind", () => {
   });
 
   it("roles-anywhere-or-identity-center: a new key nobody has used yet, whose use keyrotor cannot see", () => {
-    // Prepare: keyrotor's own verification signs with the new key a minute after creating it.
+    // Prepare: keyrotor's own verification signs with the new key a minute after creating it, and
+    // the ledger recorded it.
+    const at = new Date(daysAgo(3).getTime() + 60_000);
     const verified: AdvisedKey = {
       id: "AKIANEW",
+      status: "Active",
+      createdAt: daysAgo(3),
+      lastUsedAt: at,
+      lastUsedService: "sts",
+      lastUsedRegion: "us-east-1",
+      verified: { at, region: "us-east-1" },
+    };
+
+    // Act
+    const item = only(adviseUser(facts([verified])).items);
+
+    // Assess: no skeleton from keyrotor's own call, and its use is cited as none.
+    expect(item).toMatchObject({ kind: "roles-anywhere-or-identity-center", services: [] });
+    expect(item.why).toMatch(/^keyrotor has not seen what its keys are used for\./);
+    expect(item.lastUses).toEqual([{ key: "AKIANEW", at: null }]);
+  });
+
+  it("remove: a key whose only use is keyrotor's verification was never used, and says so", () => {
+    // Prepare
+    const at = new Date(daysAgo(60).getTime() + 30_000);
+    const verified: AdvisedKey = {
+      id: "AKIAIDLE",
+      status: "Active",
+      createdAt: daysAgo(60),
+      lastUsedAt: at,
+      lastUsedService: "sts",
+      lastUsedRegion: "eu-west-1",
+      verified: { at, region: "eu-west-1" },
+    };
+
+    // Act
+    const item = only(adviseUser(facts([verified])).items);
+
+    // Assess
+    expect(item.kind).toBe("remove");
+    expect(item.why).toMatch(/^AKIAIDLE was never used in its 60 days/);
+    expect(item.lastUses).toEqual([{ key: "AKIAIDLE", at: null }]);
+  });
+
+  it("an STS call a minute after a key was made is use when keyrotor recorded no verification of it", () => {
+    // Prepare: a person made the key by hand and called STS with it; keyrotor verified nothing.
+    const handMade: AdvisedKey = {
+      id: "AKIAHAND",
       status: "Active",
       createdAt: daysAgo(3),
       lastUsedAt: new Date(daysAgo(3).getTime() + 60_000),
@@ -167,11 +212,13 @@ describe("adviseUser: each kind", () => {
     };
 
     // Act
-    const item = only(adviseUser(facts([verified])).items);
+    const item = only(adviseUser(facts([handMade])).items);
 
     // Assess
-    expect(item).toMatchObject({ kind: "roles-anywhere-or-identity-center", services: [] });
-    expect(item.why).toMatch(/^keyrotor has not seen what its keys are used for\./);
+    expect(item.kind).toBe("roles-anywhere-or-identity-center");
+    expect(item.kind === "roles-anywhere-or-identity-center" && item.services).toEqual([
+      expect.objectContaining({ service: "sts", regions: ["us-east-1"] }),
+    ]);
   });
 });
 

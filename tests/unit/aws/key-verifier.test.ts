@@ -33,12 +33,15 @@ async function stsSilentFor(silent: number): Promise<{ endpoint: string; request
     requests++;
     req.resume();
     if (requests <= silent) return;
-    res.writeHead(200, { "content-type": "text/xml" }).end(IDENTITY);
+    res.writeHead(200, { "content-type": "text/xml", date: STS_DATE }).end(IDENTITY);
   });
   await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { endpoint: `http://127.0.0.1:${port}`, requests: () => requests };
 }
+
+/** STS's clock, a day behind keyrotor's: the verification is dated by it, as IAM dates the use. */
+const STS_DATE = new Date(Date.now() - 86_400_000).toUTCString();
 
 const key = { id: "AKIANEWKEY", createdAt: new Date(), secretAccessKey: new Redacted("new-secret") };
 
@@ -47,13 +50,13 @@ describe("StsKeyVerifier", () => {
     // Prepare
     const sts = await stsSilentFor(1);
     process.env.AWS_ENDPOINT_URL_STS = sts.endpoint;
-    const verifier = new StsKeyVerifier({ region: "us-east-1", timeoutSeconds: 1 }, [0, 0], async () => {});
+    const verifier = new StsKeyVerifier({ region: "eu-west-1", timeoutSeconds: 1 }, [0, 0], async () => {});
 
     // Act
     const verified = verifier.verify(key, USER_ARN);
 
-    // Assess
-    await expect(verified).resolves.toBeUndefined();
+    // Assess: when STS answered (its Date, not keyrotor's clock) and where, for the ledger.
+    await expect(verified).resolves.toEqual({ at: new Date(STS_DATE), region: "eu-west-1" });
     expect(sts.requests()).toBe(2);
   }, 20_000);
 

@@ -313,3 +313,61 @@ describe("an account that could not be read", () => {
     expect(rotations.size).toBe(0);
   });
 });
+
+describe("keyrotor's own verification is no use", () => {
+  /** A key keyrotor made `age` days ago, verified 5 s later; IAM shows that STS call as its last use. */
+  const verifiedKey = (age: number) => {
+    const createdAt = ago(age);
+    const at = new Date(createdAt.getTime() + 5_000);
+    return {
+      key: {
+        status: "Active" as const,
+        createdAt,
+        lastUsedAt: new Date(Math.ceil(at.getTime() / 60_000) * 60_000),
+        lastUsedService: "sts",
+        lastUsedRegion: "eu-west-1",
+      },
+      record: {
+        recorded: {
+          keyId: "AKIANEW",
+          versionId: "v1",
+          at: createdAt.toISOString(),
+          verified: { at: at.toISOString(), region: "eu-west-1" },
+        },
+      },
+    };
+  };
+
+  it("counts a key only keyrotor used as never used, not used within 45 days, and advises removing it", () => {
+    // Prepare
+    const fresh = verifiedKey(10);
+    const idle = verifiedKey(60);
+
+    // Act
+    const { summary } = accountFacts(
+      inputs({
+        a: { keys: [fresh.key], record: fresh.record },
+        b: { keys: [idle.key], record: idle.record },
+      }),
+      SETTINGS,
+      NOW,
+    );
+
+    // Assess
+    expect(summary.byUse).toEqual({ never: 2, "<45": 0, "45-90": 0, ">=90": 0 });
+    expect(summary.usageCompliant).toBe(1);
+    expect(summary.byAdvice).toMatchObject({
+      remove: 1,
+      "roles-anywhere-or-identity-center": 1,
+      "scoped-role": 0,
+    });
+  });
+
+  it("counts the same STS call as use when the ledger recorded no verification", () => {
+    // Act
+    const { summary } = one({ keys: [verifiedKey(10).key] });
+
+    // Assess
+    expect(summary.byUse).toEqual({ never: 0, "<45": 1, "45-90": 0, ">=90": 0 });
+  });
+});
