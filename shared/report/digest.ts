@@ -1,5 +1,6 @@
 import { EMAIL_STYLE, emailDocument, escapeHtml } from "../email-html";
 import { handledWithin } from "./incidents";
+import { percentOf } from "./percent";
 import type { Attention, Incident, OrgReport } from "./types";
 
 /**
@@ -71,8 +72,6 @@ const oneLine = (s: string, max = 200) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-/** A share, rounded down so that one key out of line never reads as 100%. */
-const percent = (part: number, whole: number) => `${Math.floor((part * 100) / whole)}%`;
 
 /** The digest's summary lines, each one fact. */
 function summaryOf(report: OrgReport): string[] {
@@ -82,7 +81,7 @@ function summaryOf(report: OrgReport): string[] {
   ];
   if (totals.activeKeys > 0) {
     lines.push(
-      `${percent(totals.rotationCompliant, totals.activeKeys)} of active keys are at most ${thresholds.rotateAfterDays} days old (IAM.3); ${percent(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
+      `${percentOf(totals.rotationCompliant, totals.activeKeys)} of active keys are at most ${thresholds.rotateAfterDays} days old (IAM.3); ${percentOf(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
       `By age: ${Object.entries(totals.byAge)
         .map(([band, n]) => `${band.replace(">=", "≥")} days: ${n}`)
         .join(", ")}.`,
@@ -239,7 +238,7 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
   const standing =
     totals.activeKeys === 0
       ? "no active keys"
-      : `${percent(totals.rotationCompliant, totals.activeKeys)} of keys within ${thresholds.rotateAfterDays} days`;
+      : `${percentOf(totals.rotationCompliant, totals.activeKeys)} of keys within ${thresholds.rotateAfterDays} days`;
   const unreadable =
     totals.unreadableAccounts > 0 ? `, ${plural(totals.unreadableAccounts, "account")} unreadable` : "";
   const open = (report.incidents ?? []).filter((i) => i.state === "open").length;

@@ -1,6 +1,7 @@
+import { percent } from "../percent";
 import type { AccountSummary } from "../types";
 import { toneOf } from "./summary";
-import { count, name, num, percent, shareOf, text } from "./text";
+import { count, name, num, shareOf, text } from "./text";
 
 /** Accounts shown open at the top; the rest wait in groups by compliance. */
 const FIRST = 50;

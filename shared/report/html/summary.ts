@@ -1,7 +1,8 @@
+import { percent } from "../percent";
 import type { OrgReport } from "../types";
 import { barChart, monthlyChart, type Tone } from "./charts";
 import { gettingRidPart } from "./getting-rid";
-import { count, num, percent, shareOf, text } from "./text";
+import { count, num, shareOf, text } from "./text";
 
 /**
  * The summary section: totals, the two compliance shares, the next 14 days, who needs a person, open

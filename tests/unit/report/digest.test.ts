@@ -135,7 +135,25 @@ describe("renderDigest", () => {
     expect(html).toContain("By age: &lt;80 days: 20,");
   });
 
-  it("rounds a share down: one key out of line never reads as 100%", () => {
+  it("rounds a share to the nearest whole percent as the HTML report does: 5 of 9 is 56%", () => {
+    // Prepare
+    const nine = report({
+      totals: {
+        ...counts({ activeKeys: 9, rotationCompliant: 5, usageCompliant: 4 }),
+        accounts: 2,
+        unreadableAccounts: 0,
+      },
+    });
+
+    // Act
+    const { subject, text } = renderDigest(nine, STORED);
+
+    // Assess
+    expect(subject).toContain("56% of keys within 90 days");
+    expect(text).toContain("56% of active keys are at most 90 days old (IAM.3); 44% were used");
+  });
+
+  it("never rounds a share up to 100%: one key out of line still shows", () => {
     const nearly = report({
       totals: { ...counts({ activeKeys: 1000, rotationCompliant: 999 }), accounts: 2, unreadableAccounts: 0 },
     });
