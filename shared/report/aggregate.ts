@@ -61,11 +61,22 @@ export function aggregate(accounts: readonly AccountFacts[], settings: ReportSet
     attention: attention.sort(byUrgency),
     history: monthlyRotations(months, now),
     trend: monthlyKeys(
-      accounts.map((a) => a.activeKeysByMonth),
+      accounts.map((a) => countedNow(a, now)),
       now,
     ),
     incidents: incidents.sort(byRecency),
   };
+}
+
+/**
+ * An account's Active keys by month with the current month's count the report's own: a run records
+ * its count as it starts, before it deletes anything, so the ledger's figure for this month can be a
+ * key or two behind IAM. What the report read is the truth for now, so the trend's last point and the
+ * Active count beside it agree. An account the report could not read keeps what its runs recorded.
+ */
+function countedNow(account: AccountFacts, now: Date): Readonly<Record<string, number>> {
+  if (account.summary.error !== undefined) return account.activeKeysByMonth;
+  return { ...account.activeKeysByMonth, [now.toISOString().slice(0, 7)]: account.summary.activeKeys };
 }
 
 function addCounts(into: ReturnType<typeof emptyCounts>, from: KeyCounts): void {

@@ -70,8 +70,9 @@ export interface MonthlyRotations {
 /**
  * The organization's long-lived (Active) access keys in one calendar month (UTC), summed over the
  * accounts from the count each account's run records in the ledger (the month's last run). An account
- * without a count for the month adds its latest earlier one: keyrotor did not run there that month (or
- * not yet, early in the current one), and its keys are still there as far as anyone knows.
+ * without a count for the month adds its latest earlier one: keyrotor did not run there that month,
+ * and its keys are still there as far as anyone knows. The report's own month counts every account
+ * it could read as it read it (`activeKeys`), so the last point is the report's Active count.
  */
 export interface MonthlyKeys {
   /** `YYYY-MM`. */
