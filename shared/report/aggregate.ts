@@ -2,6 +2,7 @@ import { ADVICE_KINDS } from "../advice/types";
 import { type AccountFacts, emptyCounts, type ReportSettings, UNUSED_DEFAULT_DAYS } from "./facts";
 import { byRecency } from "./incidents";
 import { type MonthTally, monthlyKeys, monthlyRotations } from "./months";
+import { needingAPerson } from "./needs-person";
 import { AGE_BANDS, type Attention, type Incident, type KeyCounts, type OrgReport, USE_BANDS } from "./types";
 
 /** Who needs a person first: what keyrotor cannot fix, then what it is waiting on, then who it leaves be. */
@@ -55,7 +56,12 @@ export function aggregate(accounts: readonly AccountFacts[], settings: ReportSet
       deleteAfterDays: settings.deleteAfterDays,
       unusedAfterDays: settings.deactivateUnusedAfterDays ?? UNUSED_DEFAULT_DAYS,
     },
-    totals: { ...totals, accounts: accounts.length, unreadableAccounts },
+    totals: {
+      ...totals,
+      accounts: accounts.length,
+      unreadableAccounts,
+      needingAPerson: needingAPerson(attention),
+    },
     upcoming,
     accounts: accounts.map((a) => a.summary),
     attention: attention.sort(byUrgency),

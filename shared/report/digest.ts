@@ -1,5 +1,6 @@
 import { EMAIL_STYLE, emailDocument, escapeHtml } from "../email-html";
 import { handledWithin } from "./incidents";
+import { IAM3_DAYS, needsAPerson } from "./needs-person";
 import { percentOf } from "./percent";
 import type { Attention, Incident, OrgReport } from "./types";
 
@@ -101,10 +102,13 @@ function summaryOf(report: OrgReport): string[] {
   return lines;
 }
 
-/** Who needs a person, exempt users aside (a choice someone made; the report lists them). */
-function needingAPerson(report: OrgReport) {
+/**
+ * Who needs a person (`needsAPerson`), exempt users with keys under IAM.3's 90 days aside (a choice
+ * someone made; the report lists them).
+ */
+function peopleNeeded(report: OrgReport) {
   const names = new Map(report.accounts.map((a) => [a.accountId, a.name]));
-  const users = report.attention.filter((a) => a.kind !== "exempt");
+  const users = report.attention.filter(needsAPerson);
   const rows = users.slice(0, LISTED_USERS).map((a) => {
     const account = accountLabel(names, a.accountId);
     const age = a.oldestKeyDays === undefined ? "" : `, oldest key ${plural(a.oldestKeyDays, "day")}`;
@@ -232,7 +236,7 @@ const htmlOf = (part: Part) => [
  */
 export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
   const day = report.generatedAt.slice(0, 10);
-  const people = needingAPerson(report);
+  const people = peopleNeeded(report);
   const needing = people.rows.length + people.more;
   const { totals, thresholds } = report;
   const standing =
@@ -256,7 +260,9 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
         ...(people.rows.length === 0 ? ["Nobody."] : []),
         ...(people.more > 0 ? [`And ${plural(people.more, "more user")}: see the full report.`] : []),
         ...(people.exempt > 0
-          ? [`${plural(people.exempt, "user is", "users are")} exempt: listed in the full report.`]
+          ? [
+              `${plural(people.exempt, "user is", "users are")} exempt with keys under ${IAM3_DAYS} days: listed in the full report.`,
+            ]
           : []),
       ],
     },

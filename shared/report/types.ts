@@ -126,10 +126,21 @@ export interface OrgReport {
     readonly deleteAfterDays: number;
     readonly unusedAfterDays: number;
   };
-  readonly totals: KeyCounts & { readonly accounts: number; readonly unreadableAccounts: number };
+  readonly totals: KeyCounts & {
+    readonly accounts: number;
+    readonly unreadableAccounts: number;
+    /**
+     * Users who need a person (`needsAPerson`: the attention list less exempt users whose keys are
+     * under 90 days). Always set by `buildOrgReport`.
+     */
+    readonly needingAPerson?: number;
+  };
   readonly upcoming: Upcoming;
   readonly accounts: readonly AccountSummary[];
-  /** Every user that needs a person, blocked and failing first. */
+  /**
+   * Every user a person should look at, blocked and failing first: those who need a person
+   * (`needsAPerson`) and the exempt users keyrotor leaves alone.
+   */
   readonly attention: readonly Attention[];
   /** Oldest month first. */
   readonly history: readonly MonthlyRotations[];

@@ -1,3 +1,4 @@
+import { needingAPerson } from "../needs-person";
 import { percent } from "../percent";
 import type { AccountSummary } from "../types";
 import { toneOf } from "./summary";
@@ -98,7 +99,7 @@ function row(a: AccountSummary): string {
     share(shareOf(a.usageCompliant, a.activeKeys)) +
     `<td class="n">${num(old)}</td><td class="n">${num(unused)}</td>` +
     `<td class="n" data-v="${rotations + deactivations + deletions}">${rotations} / ${deactivations} / ${deletions}</td>` +
-    `<td class="n">${num(a.attention.length)}</td></tr>`
+    `<td class="n">${num(needingAPerson(a.attention))}</td></tr>`
   );
 }
 

@@ -160,7 +160,7 @@ describe("renderDigest", () => {
     expect(renderDigest(nearly, STORED).subject).toContain("99% of keys within 90 days");
   });
 
-  it("lists who needs a person with account name and id, kind, key age and reason; exempt users only counted", () => {
+  it("lists who needs a person with account name and id, kind, key age and reason; young exempt users only counted", () => {
     // Act
     const { text, html } = renderDigest(report(), STORED);
 
@@ -171,7 +171,7 @@ describe("renderDigest", () => {
     expect(html).toContain("<td style=");
     expect(html).toContain(">deploy-bot</td>");
     expect(text).not.toContain("break-glass");
-    expect(text).toContain("1 user is exempt: listed in the full report.");
+    expect(text).toContain("1 user is exempt with keys under 90 days: listed in the full report.");
     expect(text).toContain("- Broken (444455556666): STS AssumeRole failed (AccessDenied)");
   });
 
