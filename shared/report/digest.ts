@@ -77,8 +77,13 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** The digest's summary lines, each one fact. */
 function summaryOf(report: OrgReport): string[] {
   const { totals, upcoming, thresholds } = report;
+  const out = report.outOfScope?.length ?? 0;
+  const accounts =
+    out > 0
+      ? `${plural(totals.accounts, "account")} in scope of the organization's ${totals.accounts + out}`
+      : plural(totals.accounts, "account");
   const lines = [
-    `${plural(totals.accounts, "account")}, ${plural(totals.users, "user")}, ${plural(totals.activeKeys, "active key")} (${plural(totals.keys, "key")} in all).`,
+    `${accounts}, ${plural(totals.users, "user")}, ${plural(totals.activeKeys, "active key")} (${plural(totals.keys, "key")} in all).`,
   ];
   if (totals.activeKeys > 0) {
     lines.push(
@@ -131,6 +136,10 @@ function peopleNeeded(report: OrgReport) {
           `${oneLine(a.name, 60)} (${a.accountId}): ${oneLine(a.reportFallback ?? "")}; every user listed through IAM instead`,
       ),
     moreListed: Math.max(0, listed.length - LISTED_ACCOUNTS),
+    outOfScope: (report.outOfScope ?? [])
+      .slice(0, LISTED_ACCOUNTS)
+      .map((a) => `${oneLine(a.name, 60)} (${oneLine(a.accountId, 20)}): ${oneLine(a.reason)}`),
+    moreOutOfScope: Math.max(0, (report.outOfScope?.length ?? 0) - LISTED_ACCOUNTS),
   };
 }
 
@@ -281,6 +290,15 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
             title: "Credential reports keyrotor could not read",
             items: people.listed,
             lines: people.moreListed > 0 ? [`And ${plural(people.moreListed, "more account")}.`] : [],
+          },
+        ]
+      : []),
+    ...(people.outOfScope.length > 0
+      ? [
+          {
+            title: "Accounts out of scope",
+            items: people.outOfScope,
+            lines: people.moreOutOfScope > 0 ? [`And ${plural(people.moreOutOfScope, "more account")}.`] : [],
           },
         ]
       : []),

@@ -40,12 +40,19 @@ export function sampleOrgReport(accounts: number, generatedAt = "2026-05-04T06:0
       deletions: sum(summaries, (a) => a.upcoming.deletions),
     },
     accounts: summaries,
+    outOfScope: accounts > 0 ? SAMPLE_OUT_OF_SCOPE : [],
     attention,
     history: sampleHistory(generatedAt, totals.activeKeys, random),
     trend: sampleTrend(generatedAt, totals.activeKeys, summaries.filter((a) => !a.error).length),
     incidents: sampleIncidents(summaries, generatedAt),
   };
 }
+
+/** The organization's accounts left out: one closing, one excluded by the configuration. */
+const SAMPLE_OUT_OF_SCOPE = [
+  { accountId: "999900000001", name: "retired-sandbox", reason: "not active (SUSPENDED)" },
+  { accountId: "999900000002", name: "security-tooling", reason: "excluded by account id" },
+] as const;
 
 /** One account in this many has an incident of each kind, starting with the second and the fifth. */
 const INCIDENT_EVERY = 400;

@@ -115,6 +115,17 @@ export interface AccountSummary extends KeyCounts {
   readonly policy?: AccountPolicyReport;
 }
 
+/**
+ * An account of the organization the report (and the rotation) leaves out, and why, as the scheduler's
+ * selection says: not ACTIVE (suspended, closing), excluded by id or by OU, or outside the include
+ * lists. It is never opened; an account in scope that cannot be read is in `accounts` with its error.
+ */
+export interface OutOfScope {
+  readonly accountId: string;
+  readonly name: string;
+  readonly reason: string;
+}
+
 export interface OrgReport {
   readonly generatedAt: string;
   /** The digest of the configuration the report was made under (`keyrotor config validate`), when known. */
@@ -137,6 +148,8 @@ export interface OrgReport {
   };
   readonly upcoming: Upcoming;
   readonly accounts: readonly AccountSummary[];
+  /** The organization's other accounts, in its order, each with why it is out of scope. Always set by `buildOrgReport`. */
+  readonly outOfScope?: readonly OutOfScope[];
   /**
    * Every user a person should look at, blocked and failing first: those who need a person
    * (`needsAPerson`) and the exempt users keyrotor leaves alone.

@@ -233,7 +233,7 @@ describe("the org report in headless Chromium", () => {
       expect(seen.text).toContain(hostileName);
       expect(seen.text).toContain("<script>alert(1)</script>");
       expect(seen).toMatchObject({
-        title: "keyrotor: access keys across 12 accounts",
+        title: "keyrotor: access keys across 12 of the organization's 14 accounts",
         images: 0,
         scripts: 1,
       });

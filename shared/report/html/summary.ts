@@ -19,7 +19,14 @@ export function summarySection(report: OrgReport): string {
   const needing = needingAPerson(report.attention);
   const leftAlone = report.attention.length - needing;
   const cards = [
-    card("Accounts", num(totals.accounts), `${num(totals.unreadableAccounts)} could not be read`),
+    card(
+      "Accounts",
+      num(totals.accounts),
+      [
+        `${num(totals.unreadableAccounts)} could not be read`,
+        ...(report.outOfScope?.length ? [`${num(report.outOfScope.length)} out of scope`] : []),
+      ].join("; "),
+    ),
     card("IAM users", num(totals.users), `${num(totals.usersWithKeys)} with access keys`),
     card("Access keys", num(totals.keys), `${num(totals.activeKeys)} Active`),
     card(

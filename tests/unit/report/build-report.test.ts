@@ -111,6 +111,19 @@ describe("buildOrgReport", () => {
     ]);
   });
 
+  it("names every account of the organization it leaves out, and why, without opening it", async () => {
+    // Prepare
+    const { ports, opened } = organization();
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    expect(report.outOfScope).toEqual([
+      { accountId: "444444444444", name: "Sandbox", reason: "excluded by OU ou-ab12-cd34ef56" },
+      { accountId: "555555555555", name: "Closed", reason: "not active (SUSPENDED)" },
+    ]);
+    expect(opened.some((o) => o.startsWith("444444444444") || o.startsWith("555555555555"))).toBe(false);
+  });
+
   it("puts an account it cannot open or read in the report with its error, and logs it", async () => {
     // Prepare
     const { ports } = organization();

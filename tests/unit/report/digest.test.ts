@@ -153,6 +153,23 @@ describe("renderDigest", () => {
     expect(text).toContain("56% of active keys are at most 90 days old (IAM.3); 44% were used");
   });
 
+  it("says how many of the organization's accounts it covers and names those out of scope, with why", () => {
+    // Prepare
+    const scoped = report({
+      outOfScope: [{ accountId: "777788889999", name: "Sandbox\nBox", reason: "excluded by account id" }],
+    });
+
+    // Act
+    const { text, html } = renderDigest(scoped, STORED);
+
+    // Assess
+    expect(text).toContain("2 accounts in scope of the organization's 3, 40 users");
+    expect(text).toContain(
+      "== Accounts out of scope ==\n- Sandbox Box (777788889999): excluded by account id",
+    );
+    expect(html).toContain("<li>Sandbox Box (777788889999): excluded by account id</li>");
+  });
+
   it("never rounds a share up to 100%: one key out of line still shows", () => {
     const nearly = report({
       totals: { ...counts({ activeKeys: 1000, rotationCompliant: 999 }), accounts: 2, unreadableAccounts: 0 },

@@ -331,6 +331,7 @@ describe("renderHtml: untrusted names", () => {
       "#incidents",
       "#attention",
       "#accounts",
+      "#out-of-scope",
     ]);
   });
 
@@ -626,5 +627,42 @@ describe("sampleOrgReport", () => {
     ]);
     expect(sampleOrgReport(10_000).incidents).toHaveLength(50);
     expect(sampleOrgReport(0).incidents).toEqual([]);
+  });
+});
+
+describe("renderHtml: accounts out of scope", () => {
+  it("says how many of the organization's accounts it covers and lists those left out, with why", () => {
+    // Prepare
+    const report = withAccounts([account("1", "Prod"), account("2", "Dev")], {
+      totals: { ...sampleOrgReport(0).totals, accounts: 2 },
+      outOfScope: [
+        { accountId: "333333333333", name: "<b>Sandbox</b>", reason: "excluded by account id" },
+        { accountId: "444444444444", name: "Old", reason: "not active (SUSPENDED)" },
+      ],
+    });
+
+    // Act
+    const html = renderHtml(report);
+
+    // Assess
+    const seen = visible(html);
+    expect(seen).toContain("access keys across 2 of the organization's 4 accounts");
+    expect(visible(section(html, "summary"))).toContain("2 out of scope");
+    expect(rows(section(html, "out-of-scope")).slice(1)).toEqual([
+      ["<b>Sandbox</b> 333333333333", "excluded by account id"],
+      ["Old 444444444444", "not active (SUSPENDED)"],
+    ]);
+    expect(html).not.toContain("<b>Sandbox");
+    expect(html).toContain('<a href="#out-of-scope">');
+  });
+
+  it("leaves the section out when every account is in scope", () => {
+    // Act
+    const totals = { ...sampleOrgReport(0).totals, accounts: 1 };
+    const html = renderHtml(withAccounts([account("1", "Prod")], { totals, outOfScope: [] }));
+
+    // Assess
+    expect(html).not.toContain('id="out-of-scope"');
+    expect(visible(html)).toContain("access keys across 1 account ");
   });
 });
