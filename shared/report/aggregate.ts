@@ -1,9 +1,18 @@
 import { ADVICE_KINDS } from "../advice/types";
 import { type AccountFacts, emptyCounts, type ReportSettings, UNUSED_DEFAULT_DAYS } from "./facts";
+import { byAgeDescending } from "./failing-iam3";
 import { byRecency } from "./incidents";
 import { type MonthTally, monthlyKeys, monthlyRotations } from "./months";
 import { needingAPerson } from "./needs-person";
-import { AGE_BANDS, type Attention, type Incident, type KeyCounts, type OrgReport, USE_BANDS } from "./types";
+import {
+  AGE_BANDS,
+  type Attention,
+  type FailingKey,
+  type Incident,
+  type KeyCounts,
+  type OrgReport,
+  USE_BANDS,
+} from "./types";
 
 /** Who needs a person first: what keyrotor cannot fix, then what it is waiting on, then who it leaves be. */
 export const ATTENTION_ORDER: readonly Attention["kind"][] = [
@@ -32,9 +41,11 @@ export function aggregate(accounts: readonly AccountFacts[], settings: ReportSet
   const attention: Attention[] = [];
   const months = new Map<string, MonthTally>();
   const incidents: Incident[] = [];
+  const failingIam3: FailingKey[] = [];
   let unreadableAccounts = 0;
-  for (const { summary, rotations, incidents: found } of accounts) {
+  for (const { summary, rotations, incidents: found, failingIam3: old } of accounts) {
     incidents.push(...found);
+    failingIam3.push(...old);
     if (summary.error !== undefined) unreadableAccounts++;
     addCounts(totals, summary);
     upcoming.rotations += summary.upcoming.rotations;
@@ -71,6 +82,7 @@ export function aggregate(accounts: readonly AccountFacts[], settings: ReportSet
       now,
     ),
     incidents: incidents.sort(byRecency),
+    failingIam3: failingIam3.sort(byAgeDescending),
   };
 }
 

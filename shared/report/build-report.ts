@@ -9,6 +9,7 @@ import type { OrganizationPort } from "../scheduling/schedule-run";
 import { type AccountInfo, type Scope, type Selection, selectAccounts } from "../scheduling/select";
 import { aggregate } from "./aggregate";
 import { type AccountFacts, accountFacts, type ReportSettings, unreadableAccount } from "./facts";
+import { listFailingKeyIds } from "./failing-iam3";
 import { incidentsOf } from "./incidents";
 import { type ReportIam, readIam } from "./read-iam";
 import type { AccountSummary, OrgReport } from "./types";
@@ -157,7 +158,11 @@ async function readAccount(
   policies: AccountPolicies,
 ): Promise<AccountFacts> {
   const [iam, ledger] = await Promise.allSettled([
-    ports.openAccount(account.id, runId).then(({ iam }) => readIam(iam, account.id, ports.log)),
+    ports.openAccount(account.id, runId).then(async ({ iam }) => {
+      const read = await readIam(iam, account.id, ports.log);
+      const keyIds = read.keyIds ?? (await listFailingKeyIds(iam, read.users, now, ports.log, account.id));
+      return { ...read, keyIds };
+    }),
     ports.ledger.loadAccount(account.id),
   ]);
   if (iam.status === "fulfilled" && ledger.status === "fulfilled") {

@@ -78,6 +78,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function summaryOf(report: OrgReport): string[] {
   const { totals, upcoming, thresholds } = report;
   const out = report.outOfScope?.length ?? 0;
+  const failing = report.failingIam3?.length ?? 0;
   const accounts =
     out > 0
       ? `${plural(totals.accounts, "account")} in scope of the organization's ${totals.accounts + out}`
@@ -88,6 +89,11 @@ function summaryOf(report: OrgReport): string[] {
   if (totals.activeKeys > 0) {
     lines.push(
       `${percentOf(totals.rotationCompliant, totals.activeKeys)} of active keys are at most ${thresholds.rotateAfterDays} days old (IAM.3); ${percentOf(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
+      ...(failing > 0
+        ? [
+            `${plural(failing, "active key fails", "active keys fail")} IAM.3 (${IAM3_DAYS} days old or more): the full report names each.`,
+          ]
+        : []),
       `By age: ${Object.entries(totals.byAge)
         .map(([band, n]) => `${band.replace(">=", "≥")} days: ${n}`)
         .join(", ")}.`,

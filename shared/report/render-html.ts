@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { accountsSection } from "./html/accounts";
 import { attentionSection } from "./html/attention";
+import { failingIam3Section, IAM3_ID } from "./html/failing-iam3";
 import { GETTING_RID_ID } from "./html/getting-rid";
 import { incidentsSection } from "./html/incidents";
 import { OUT_OF_SCOPE_ID, outOfScopeSection } from "./html/out-of-scope";
@@ -33,7 +34,7 @@ const configured = (report: OrgReport) =>
  * The organization's report as one self-contained HTML page: summary first (totals, IAM.3 and
  * unused-key shares, the next 14 days, who needs a person, charts as inline SVG, getting rid of keys:
  * keys by advice and long-lived keys per month), then the incidents (exposed keys, when there are any),
- * then who needs a person by kind, then the accounts, those needing a look first and the rest in collapsed groups,
+ * then who needs a person by kind, then the keys that fail IAM.3 by name, then the accounts, those needing a look first and the rest in collapsed groups,
  * then the organization's accounts out of scope and why (when there are any).
  * Readable without its script (which only sorts tables) and printable. Every text from the report
  * is escaped.
@@ -46,6 +47,7 @@ export function renderHtml(report: OrgReport): string {
       : count(report.totals.accounts, "account");
   const title = `keyrotor: access keys across ${across}`;
   const incidents = report.incidents?.length ? `<a href="#incidents">Incidents</a>` : "";
+  const iam3 = report.failingIam3?.length ? `<a href="#${IAM3_ID}">Keys that fail IAM.3</a>` : "";
   const scope = out > 0 ? `<a href="#${OUT_OF_SCOPE_ID}">Out of scope</a>` : "";
   return [
     "<!doctype html>",
@@ -57,10 +59,11 @@ export function renderHtml(report: OrgReport): string {
     `<title>${text(title)}</title><style>${STYLES}</style></head>`,
     `<body><main><header><h1>${text(title)}</h1>`,
     `<p class="muted">Generated ${text(instant(report.generatedAt))} by keyrotor from the credential reports and its ledger${configured(report)}.</p>`,
-    `<nav><a href="#summary">Summary</a><a href="#${GETTING_RID_ID}">Getting rid of keys</a>${incidents}<a href="#attention">Who needs a person</a><a href="#accounts">Accounts</a>${scope}</nav></header>`,
+    `<nav><a href="#summary">Summary</a><a href="#${GETTING_RID_ID}">Getting rid of keys</a>${incidents}<a href="#attention">Who needs a person</a>${iam3}<a href="#accounts">Accounts</a>${scope}</nav></header>`,
     summarySection(report),
     incidentsSection(report),
     attentionSection(report),
+    failingIam3Section(report),
     accountsSection(report.accounts),
     outOfScopeSection(report),
     `</main><script>${SORT_SCRIPT}</script></body></html>`,

@@ -116,6 +116,21 @@ export interface AccountSummary extends KeyCounts {
 }
 
 /**
+ * An Active key Security Hub's IAM.3 fails: 90 days old or more, whatever keyrotor's thresholds. Its id
+ * comes from IAM's listing of the user's keys (the credential report has none): `null` when that listing
+ * failed or was not made (`IAM3_LISTED_USERS`).
+ */
+export interface FailingKey {
+  readonly accountId: string;
+  readonly userName: string;
+  readonly keyId: string | null;
+  /** Whole days since the key was created. */
+  readonly ageDays: number;
+  /** ISO instant; `null`: never used. */
+  readonly lastUsedAt: string | null;
+}
+
+/**
  * An account of the organization the report (and the rotation) leaves out, and why, as the scheduler's
  * selection says: not ACTIVE (suspended, closing), excluded by id or by OU, or outside the include
  * lists. It is never opened; an account in scope that cannot be read is in `accounts` with its error.
@@ -148,6 +163,8 @@ export interface OrgReport {
   };
   readonly upcoming: Upcoming;
   readonly accounts: readonly AccountSummary[];
+  /** Every Active key that fails IAM.3, the oldest first. Always set by `buildOrgReport`. */
+  readonly failingIam3?: readonly FailingKey[];
   /** The organization's other accounts, in its order, each with why it is out of scope. Always set by `buildOrgReport`. */
   readonly outOfScope?: readonly OutOfScope[];
   /**

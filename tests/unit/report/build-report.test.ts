@@ -85,7 +85,7 @@ function unreadableReport(fake: FakeAccount | undefined, accountId: string) {
 }
 
 describe("buildOrgReport", () => {
-  it("reads each account in scope with its credential report and directory only, never a call per user", async () => {
+  it("reads each account in scope with its credential report and directory, a call only per user failing IAM.3", async () => {
     // Prepare
     const { ports, calls, opened } = organization();
     // Act
@@ -95,6 +95,8 @@ describe("buildOrgReport", () => {
     expect(opened.every((o) => / report-20260601T060000000Z$/.test(o))).toBe(true);
     expect(calls.sort()).toEqual([
       "111111111111 credentialReport",
+      // app's keys fail IAM.3 (95 and 91 days): their ids are listed, for that user alone
+      "111111111111 listAccessKeys",
       "111111111111 userDirectory",
       // No user of Empty has a key: its directory is not needed.
       "222222222222 credentialReport",
@@ -109,6 +111,29 @@ describe("buildOrgReport", () => {
         oldestKeyDays: 95,
       }),
     ]);
+  });
+
+  it("names the keys that fail IAM.3 by the ids IAM lists, and reads on without them when it cannot list", async () => {
+    // Prepare
+    const { ports, accounts } = organization();
+    accounts.get("111111111111")?.addUser("legacy", [key("AKIA9", 300)]);
+    const prod = accounts.get("111111111111");
+    const list = prod?.listAccessKeys.bind(prod);
+    if (prod && list) {
+      prod.listAccessKeys = async (user) => {
+        if (user === "legacy") throw new AwsCallError("IAM", "ListAccessKeys", "Throttling", "slow down");
+        return list(user);
+      };
+    }
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    expect(report.failingIam3?.map((k) => [k.userName, k.keyId, k.ageDays])).toEqual([
+      ["legacy", null, 300],
+      ["app", "AKIA1", 95],
+      ["app", "AKIA2", 91],
+    ]);
+    expect(report.accounts[0]?.error).toBeUndefined();
   });
 
   it("names every account of the organization it leaves out, and why, without opening it", async () => {

@@ -170,6 +170,25 @@ describe("renderDigest", () => {
     expect(html).toContain("<li>Sandbox Box (777788889999): excluded by account id</li>");
   });
 
+  it("counts the keys that fail IAM.3 and sends the reader to the full report for their names", () => {
+    // Prepare
+    const key = {
+      accountId: "111122223333",
+      userName: "app",
+      keyId: "AKIA1",
+      ageDays: 120,
+      lastUsedAt: null,
+    };
+    const failing = report({ failingIam3: [key, { ...key, keyId: "AKIA2", ageDays: 95 }] });
+
+    // Act
+    const { text } = renderDigest(failing, STORED);
+
+    // Assess
+    expect(text).toContain("2 active keys fail IAM.3 (90 days old or more): the full report names each.");
+    expect(renderDigest(report({ failingIam3: [] }), STORED).text).not.toContain("fail IAM.3");
+  });
+
   it("never rounds a share up to 100%: one key out of line still shows", () => {
     const nearly = report({
       totals: { ...counts({ activeKeys: 1000, rotationCompliant: 999 }), accounts: 2, unreadableAccounts: 0 },

@@ -330,6 +330,7 @@ describe("renderHtml: untrusted names", () => {
       "#getting-rid-of-keys",
       "#incidents",
       "#attention",
+      "#iam3",
       "#accounts",
       "#out-of-scope",
     ]);

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { aggregate } from "../../../shared/report/aggregate";
+import { accountFacts } from "../../../shared/report/facts";
+import { renderHtml } from "../../../shared/report/render-html";
+import { renderJson } from "../../../shared/report/render-json";
+import { ago, inputs, NOW, reported, SETTINGS } from "./fixtures";
+
+const visible = (html: string) =>
+  html
+    .replace(/<(style|script|title)\b[^>]*>[\s\S]*?<\/\1>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/\s+/g, " ");
+
+describe("the keys that fail IAM.3", () => {
+  // Prepare: old has a 120-day and a 95-day Active key, legacy an Inactive 200-day one and a 90-day
+  // Active one (IAM.3 counts from day 90), fresh a young one; old's keys were listed, legacy's not
+  const prod = accountFacts(
+    {
+      ...inputs({
+        old: { keys: [reported(120, "Active", 3), reported(95)] },
+        legacy: { keys: [reported(200, "Inactive"), reported(90)] },
+        fresh: { keys: [reported(89)] },
+      }),
+      keyIds: new Map([
+        [
+          "old",
+          [
+            { id: "AKIAOLD0000000000001", createdAt: ago(120) },
+            { id: "AKIAOLD0000000000002", createdAt: ago(95) },
+          ],
+        ],
+      ]),
+    },
+    SETTINGS,
+    NOW,
+  );
+  const report = aggregate([prod], SETTINGS, NOW);
+
+  it("names each Active key 90 days old or more, the oldest first, with its id when listed", () => {
+    // Assess
+    expect(report.failingIam3).toEqual([
+      {
+        accountId: "111122223333",
+        userName: "old",
+        keyId: "AKIAOLD0000000000001",
+        ageDays: 120,
+        lastUsedAt: ago(3).toISOString(),
+      },
+      {
+        accountId: "111122223333",
+        userName: "old",
+        keyId: "AKIAOLD0000000000002",
+        ageDays: 95,
+        lastUsedAt: null,
+      },
+      { accountId: "111122223333", userName: "legacy", keyId: null, ageDays: 90, lastUsedAt: null },
+    ]);
+    expect(JSON.parse(renderJson(report)).failingIam3).toHaveLength(3);
+  });
+
+  it("lists them in the HTML report: account, user, key id and age", () => {
+    // Act
+    const html = renderHtml(report);
+
+    // Assess
+    const start = html.indexOf('<section id="iam3">');
+    expect(start).toBeGreaterThan(0);
+    const seen = visible(html.slice(start, html.indexOf("</section>", start)));
+    expect(seen).toContain("Keys that fail IAM.3");
+    expect(seen).toContain("Account 111122223333 111122223333 old AKIAOLD0000000000001 120");
+    expect(seen).toContain("old AKIAOLD0000000000002 95");
+    expect(seen).toContain("legacy not read 90");
+    expect(html).toContain('<a href="#iam3">');
+  });
+});
