@@ -57,7 +57,8 @@ const second = (d: Date) => Math.floor(d.getTime() / 1000);
 /**
  * Every Active key of the account `IAM3_DAYS` days old or more, as Security Hub's IAM.3 fails it whatever
  * keyrotor's thresholds: its user, its id when `keyIds` lists a key created in the same second (`null`
- * otherwise), its age and last use.
+ * otherwise), its age and last use. Each listed id names one key: a user's two keys created in the same
+ * second get one id each (which gets which cannot matter, they are the same age).
  */
 export function failingIam3Of(
   accountId: string,
@@ -67,10 +68,12 @@ export function failingIam3Of(
 ): FailingKey[] {
   const keys: FailingKey[] = [];
   for (const user of users) {
+    const unnamed = [...(keyIds.get(user.userName) ?? [])];
     for (const key of user.keys) {
       const ageDays = ageInDays(key.createdAt, now);
       if (key.status !== "Active" || ageDays < IAM3_DAYS) continue;
-      const id = keyIds.get(user.userName)?.find((k) => second(k.createdAt) === second(key.createdAt))?.id;
+      const at = unnamed.findIndex((k) => second(k.createdAt) === second(key.createdAt));
+      const id = at < 0 ? undefined : unnamed.splice(at, 1)[0]?.id;
       keys.push({
         accountId,
         userName: user.userName,

@@ -60,6 +60,30 @@ describe("the keys that fail IAM.3", () => {
     expect(JSON.parse(renderJson(report)).failingIam3).toHaveLength(3);
   });
 
+  it("gives a user's two keys created in the same second one id each", () => {
+    // Prepare
+    const twins = accountFacts(
+      {
+        ...inputs({ stuck: { keys: [reported(97), reported(97)] } }),
+        keyIds: new Map([
+          [
+            "stuck",
+            [
+              { id: "AKIATWIN000000000001", createdAt: ago(97) },
+              { id: "AKIATWIN000000000002", createdAt: ago(97) },
+            ],
+          ],
+        ]),
+      },
+      SETTINGS,
+      NOW,
+    );
+    // Act
+    const ids = twins.failingIam3.map((k) => k.keyId).sort();
+    // Assess
+    expect(ids).toEqual(["AKIATWIN000000000001", "AKIATWIN000000000002"]);
+  });
+
   it("lists them in the HTML report: account, user, key id and age", () => {
     // Act
     const html = renderHtml(report);
