@@ -210,6 +210,8 @@ interface Part {
   readonly rows?: readonly (readonly string[])[];
   /** A link, shown as a button in HTML and as its URL in text. */
   readonly link?: { readonly label: string; readonly url: string };
+  /** A command after its lead, on a line of its own that never breaks in HTML; before the lines. */
+  readonly command?: { readonly lead: string; readonly text: string };
 }
 
 const textOf = (part: Part) => [
@@ -217,6 +219,7 @@ const textOf = (part: Part) => [
   ...(part.rows ?? []).map(([first, ...rest]) => `- ${first} ${rest.join(": ")}`),
   ...(part.items ?? []).map((item) => `- ${item}`),
   ...(part.link ? [`${part.link.label}: ${part.link.url}`] : []),
+  ...(part.command ? [`${part.command.lead} ${part.command.text}`] : []),
   ...(part.lines ?? []),
   "",
 ];
@@ -237,6 +240,12 @@ const htmlOf = (part: Part) => [
   ...(part.link
     ? [
         `<p><a style="${STYLE.button}" href="${escapeHtml(part.link.url)}">${escapeHtml(part.link.label)}</a></p>`,
+      ]
+    : []),
+  ...(part.command
+    ? [
+        `<p style="margin:4px 0">${escapeHtml(part.command.lead)}</p>`,
+        `<code style="${EMAIL_STYLE.code}">${escapeHtml(part.command.text)}</code>`,
       ]
     : []),
   ...(part.lines ?? []).map((line) => `<p style="margin:4px 0">${escapeHtml(line)}</p>`),
@@ -311,8 +320,8 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
     {
       title: "Full report",
       ...(url ? { link: { label: "Open in the S3 console", url } } : {}),
+      command: { lead: "Or download it:", text: `aws s3 cp s3://${stored.bucket}/${stored.key} .` },
       lines: [
-        `Or download it: aws s3 cp s3://${stored.bucket}/${stored.key} .`,
         `The report is kept for ${plural(stored.retentionDays, "day")}. Opening it takes a sign-in to this AWS account with the right to read its bucket.`,
         ...(report.configDigest
           ? [

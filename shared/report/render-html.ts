@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { keepDatesWhole } from "../email-html";
 import { accountsSection } from "./html/accounts";
 import { attentionSection } from "./html/attention";
 import { failingIam3Section, IAM3_ID } from "./html/failing-iam3";
@@ -60,12 +61,18 @@ export function renderHtml(report: OrgReport): string {
     `<body><main><header><h1>${text(title)}</h1>`,
     `<p class="muted">Generated ${text(instant(report.generatedAt))} by keyrotor from the credential reports and its ledger${configured(report)}.</p>`,
     `<nav><a href="#summary">Summary</a><a href="#${GETTING_RID_ID}">Getting rid of keys</a>${incidents}<a href="#attention">Who needs a person</a>${iam3}<a href="#accounts">Accounts</a>${scope}</nav></header>`,
-    summarySection(report),
-    incidentsSection(report),
-    attentionSection(report),
-    failingIam3Section(report),
-    accountsSection(report.accounts),
-    outOfScopeSection(report),
+    // Dates stay whole on a narrow screen: a hyphen is where a line may break.
+    keepDatesWhole(
+      [
+        summarySection(report),
+        incidentsSection(report),
+        attentionSection(report),
+        failingIam3Section(report),
+        accountsSection(report.accounts),
+        outOfScopeSection(report),
+      ].join("\n"),
+      '<span class="nowrap">',
+    ),
     `</main><script>${SORT_SCRIPT}</script></body></html>`,
     "",
   ].join("\n");

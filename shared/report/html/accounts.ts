@@ -75,12 +75,12 @@ export function accountsSection(accounts: readonly AccountSummary[]): string {
 
 const HEAD =
   `<thead><tr><th>Account</th><th>Policy</th><th class="n">Users</th><th class="n">Active keys</th>` +
-  `<th class="n">IAM.3</th><th class="n">Unused-key rule</th><th class="n">Keys 90+ days</th>` +
+  `<th class="n">IAM.3</th><th class="n">Unused‑key rule</th><th class="n">Keys 90+ days</th>` +
   `<th class="n">Unused 45+ days</th><th class="n" title="rotations / deactivations / deletions">Next 14 days</th>` +
   `<th class="n">Need a person</th></tr></thead>`;
 
 function table(accounts: readonly AccountSummary[]): string {
-  return `<table class="sortable accounts">${HEAD}<tbody>${accounts.map(row).join("")}</tbody></table>`;
+  return `<div class="scroll"><table class="sortable accounts">${HEAD}<tbody>${accounts.map(row).join("")}</tbody></table></div>`;
 }
 
 function row(a: AccountSummary): string {

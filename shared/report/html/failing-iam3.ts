@@ -30,7 +30,7 @@ export function failingIam3Section(report: OrgReport): string {
   return (
     `<section id="${IAM3_ID}"><h2>Keys that fail IAM.3</h2>` +
     `<p class="muted">${text(`${count(keys.length, "Active key")} ${IAM3_DAYS} days old or more, the oldest first: Security Hub's IAM.3 fails each, whatever keyrotor's thresholds. A key id reads "not read" when IAM's listing of the user's keys failed or was not made.`)}</p>` +
-    `<table class="sortable keys"><thead><tr><th>Account</th><th>User</th><th>Key id</th>` +
-    `<th class="n">Age (days)</th><th>Last used</th></tr></thead><tbody>${rows.join("")}</tbody></table>${more}</section>`
+    `<div class="scroll"><table class="sortable keys"><thead><tr><th>Account</th><th>User</th><th>Key id</th>` +
+    `<th class="n">Age (days)</th><th>Last used</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>${more}</section>`
   );
 }

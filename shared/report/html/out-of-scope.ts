@@ -19,6 +19,6 @@ export function outOfScopeSection(report: OrgReport): string {
   return (
     `<section id="${OUT_OF_SCOPE_ID}"><h2>Out of scope</h2>` +
     `<p class="muted">${text(`${count(out.length, "account")} of the organization keyrotor does not rotate and this report does not read.`)}</p>` +
-    `<table class="sortable scope"><thead><tr><th>Account</th><th>Why</th></tr></thead><tbody>${rows.join("")}</tbody></table></section>`
+    `<div class="scroll"><table class="sortable scope"><thead><tr><th>Account</th><th>Why</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></section>`
   );
 }
