@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Log } from "../shared/rotation";
 import { UsageError } from "./errors";
-import type { Io } from "./io";
+import type { Io } from "./process-io";
 import type { SweepResult } from "./sweep";
 
 /** The instant `--as-of` names, or now. @throws UsageError when it is not an ISO date. */

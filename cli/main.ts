@@ -1,5 +1,6 @@
 import packageJson from "../package.json";
 import { parseCommandLine, type ValuesOf } from "./args";
+import { awsServices } from "./aws/services";
 import type { CommandContext } from "./commands/context";
 import {
   type ADVISE,
@@ -17,11 +18,12 @@ import {
   type RUN,
 } from "./commands/specs";
 import { EXIT, failureOf } from "./errors";
-import type { Io } from "./io";
-import { awsServices, type CliServices } from "./services";
+import type { Io } from "./process-io";
+import type { CliServices } from "./services";
 
-export type { Io } from "./io";
-export { awsServices, type CliServices } from "./services";
+export { awsServices } from "./aws/services";
+export type { Io } from "./process-io";
+export type { CliServices } from "./services";
 
 type Values = Record<string, string | true>;
 

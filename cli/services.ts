@@ -27,12 +27,3 @@ export interface CliServices {
   /** Creates the ledger table unless it exists. */
   ensureLedger(table: string, aws: AwsRequest): Promise<"created" | "exists">;
 }
-
-/** The real AWS services. The SDK is loaded only by the command that calls it. */
-export const awsServices: CliServices = {
-  sweepPorts: async (config, log, aws, options) =>
-    (await import("./aws/sweep-ports")).awsSweepPorts(config, log, aws, options),
-  secretValue: async (secretId, aws) =>
-    (await import("./aws/secret-value")).readSecretForCredentialProcess(secretId, aws),
-  ensureLedger: async (table, aws) => (await import("./aws/ledger-init")).ensureLedgerTable(table, aws),
-};

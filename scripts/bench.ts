@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --json]`: keyrotor's scale and cost figures next to their targets (README.md,
- * "Scale and cost").
+ * `npm run bench [-- --json | --only PART,…]`: keyrotor's scale and cost figures next to their targets
+ * (README.md, "Scale and cost").
  * Figures are measured, never asserted: machines here are shared and noisy.
  */
 import { execFile } from "node:child_process";
@@ -269,16 +269,43 @@ async function exposedKey() {
   return incidentBench();
 }
 
+const parts = {
+  monthsLater: monthsLaterRows,
+  simulated,
+  moto: againstMoto,
+  bundles,
+  configFile,
+  rotatorPeakRssMB: rotatorRss,
+  credentialProcess: credentialProcessStartup,
+  report: orgReport,
+  incident: exposedKey,
+};
+
+// `--only moto,bundles`: those parts alone, as JSON (a figure re-measured after a change to it).
+const onlyAt = process.argv.indexOf("--only");
+if (onlyAt >= 0) {
+  const names = (process.argv[onlyAt + 1] ?? "").split(",").filter(Boolean);
+  const unknown = names.filter((n) => !Object.hasOwn(parts, n));
+  if (names.length === 0 || unknown.length > 0) {
+    progress(`--only takes a comma-separated list of ${Object.keys(parts).join(", ")}; got "${names.join(",")}"`);
+    process.exit(2);
+  }
+  const chosen: Record<string, unknown> = {};
+  for (const name of names) chosen[name] = await parts[name as keyof typeof parts]();
+  process.stdout.write(`${JSON.stringify(chosen, null, 2)}\n`);
+  process.exit(0);
+}
+
 const figures = {
-  monthsLater: await monthsLaterRows(),
-  simulated: await simulated(),
-  moto: await againstMoto(),
-  bundles: await bundles(),
-  configFile: await configFile(),
-  rotatorPeakRssMB: await rotatorRss(),
-  credentialProcess: await credentialProcessStartup(),
-  report: await orgReport(),
-  incident: await exposedKey(),
+  monthsLater: await parts.monthsLater(),
+  simulated: await parts.simulated(),
+  moto: await parts.moto(),
+  bundles: await parts.bundles(),
+  configFile: await parts.configFile(),
+  rotatorPeakRssMB: await parts.rotatorPeakRssMB(),
+  credentialProcess: await parts.credentialProcess(),
+  report: await parts.report(),
+  incident: await parts.incident(),
 };
 
 if (json) {

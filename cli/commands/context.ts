@@ -1,4 +1,4 @@
-import type { Io } from "../io";
+import type { Io } from "../process-io";
 import type { CliServices } from "../services";
 
 /** What every command runs with. */

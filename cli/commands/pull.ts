@@ -12,7 +12,7 @@ import {
   withStaticKey,
 } from "../credentials-file";
 import { EnvironmentError, EXIT, UsageError } from "../errors";
-import type { Io } from "../io";
+import type { Io } from "../process-io";
 import type { CliServices } from "../services";
 import type { CommandContext } from "./context";
 import { credentialProcessOutput } from "./credential-process";

@@ -26,9 +26,22 @@ export function secretSettingsDigest(settings: RotationSettings): string {
 
 /**
  * Every user, looked at one by one: the directory and one listing of secrets, then per-user calls.
- * What `plan` uses, and the reference the frugal discovery is proven against.
+ * What `plan` uses, and the reference the frugal discovery is proven against. The credential report
+ * is read too, for what the per-user calls do not tell: each key's last use (when, service, region),
+ * so the advice `plan` gives each key is the one the org report gives from the same report. A report
+ * that cannot be read leaves those facts unknown; the keys' decisions never depended on it.
  */
-export async function discoverAll(ports: AccountPorts, settings: RotationSettings): Promise<Discovery> {
+export async function discoverAll(
+  ports: AccountPorts,
+  settings: RotationSettings,
+  accountId: string,
+): Promise<Discovery> {
+  const [listed, reported] = await Promise.all([listEveryUser(ports, settings), lastUses(ports, accountId)]);
+  return { ...listed, reported };
+}
+
+/** The directory and the secrets under the prefix: every user, with nothing known of its keys' use. */
+async function listEveryUser(ports: AccountPorts, settings: RotationSettings): Promise<Discovery> {
   const [directory, secrets] = await Promise.all([
     ports.iam.userDirectory(),
     ports.secrets.listSecrets(settings.secretPrefix),
@@ -43,6 +56,20 @@ export async function discoverAll(ports: AccountPorts, settings: RotationSetting
     activeKeys: null,
     settingsChanged: true,
   };
+}
+
+/** Each user's keys as the credential report shows them, or none when it cannot be read (logged). */
+async function lastUses(ports: AccountPorts, accountId: string): Promise<Discovery["reported"]> {
+  try {
+    const report = await ports.iam.credentialReport(accountId);
+    return new Map(report.map((u) => [u.userName, u.keys]));
+  } catch (error) {
+    ports.log.warn("credential report unreadable: the advice does not know the keys' last use", {
+      accountId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return new Map();
+  }
 }
 
 /**
@@ -95,7 +122,7 @@ export async function discoverFromReport(
       accountId: run.accountId,
       ...reported,
     });
-    return { ...(await discoverAll(ports, settings)), fallback: reported };
+    return { ...(await listEveryUser(ports, settings)), fallback: reported };
   }
   const settingsChanged = ledger.account?.settingsDigest !== secretSettingsDigest(settings);
   const fingerprints = new Map<string, string>();

@@ -39,7 +39,7 @@ export async function reconcileAccount(
   const discovery = run.onlyUser
     ? await discoverOne(ports, run.onlyUser)
     : settings.discovery === "full"
-      ? await discoverAll(ports, settings)
+      ? await discoverAll(ports, settings, run.accountId)
       : await discoverFromReport(ports, settings, run, ledger, previousRunAt, discoveryThresholds(policies));
   const ctx: AccountContext = {
     ports,

@@ -18,6 +18,7 @@ import {
 import { startFaultProxy } from "../../scripts/lib/fault-proxy";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { readSecretJson, snapshot } from "../support/account-fixture";
+import { schemaProblems } from "../support/json-schema";
 
 const exec = promisify(execFile);
 let moto: Moto;
@@ -147,6 +148,7 @@ describe("keyrotor run", () => {
     );
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as SweepResult;
+    expect(schemaProblems("run", result)).toEqual([]);
     expect(result.mode).toBe("enforce");
     const prod = result.accounts.find((a) => a.job.account.id === org.accounts.Prod?.id);
     expect(prod?.notice).toBe("sent");

@@ -19,6 +19,7 @@ import { LedgerAdapter } from "../../shared/aws/ledger";
 import type { AccountLedger } from "../../shared/ledger/records";
 import { requestTokenFor } from "../../shared/rotation";
 import { type AccountState, snapshot } from "../support/account-fixture";
+import { schemaProblems } from "../support/json-schema";
 
 /**
  * One small organization (management + Prod, three users due on day 90) driven through the real CLI
@@ -132,6 +133,10 @@ export async function runCli(h: Harness, world: World): Promise<RunOutcome> {
   } catch {
     // The sweep could not start (e.g. ListAccounts failed): nothing on stdout.
   }
+  // Whatever the faults did, the output keeps its published shape: scripts read it.
+  const problems = result === null ? [] : schemaProblems("run", result);
+  if (problems.length > 0)
+    throw new Error(`run --json does not match docs/schemas/run.schema.json:\n${problems.join("\n")}`);
   const sent = emails.flatMap((e) =>
     (e.destinations.ToAddresses ?? []).map((to) => `${to} | ${e.subject} | ${e.body}`),
   );

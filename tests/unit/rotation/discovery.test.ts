@@ -270,3 +270,47 @@ describe("discovery when the credential report cannot be read", () => {
     expect(summarize(report)).not.toHaveProperty("unreadableReportRows");
   });
 });
+
+describe("full discovery and the keys' last use", () => {
+  const full = parseConfig({ senderEmail: "k@example.com", discovery: "full" });
+  const managed = () => {
+    const account = new FakeAccount();
+    account.clock = () => NOW;
+    account.addUser("alice", [key("REC", 60)]);
+    account.ownSecret("alice", { recordedKeyId: "REC" });
+    return account;
+  };
+  const adviceOf = (report: AccountReport) =>
+    report.users.find((u) => u.userName === "alice")?.advice?.map((a) => a.kind);
+
+  it("reads the credential report, so a recorded key nobody used gets the report's advice: remove it", async () => {
+    // Prepare
+    const account = managed();
+    // Act
+    const report = await reconcileAccount(
+      { iam: account, secrets: account, ledger: account.ledger, log: memoryLog() },
+      full,
+      run,
+    );
+    // Assess
+    expect(adviceOf(report)).toEqual(["remove"]);
+  });
+
+  it("goes on without it when the report cannot be fetched: the advice says it has not seen the use", async () => {
+    // Prepare
+    const account = managed();
+    account.failing.add("GetCredentialReport");
+    const log = memoryLog();
+    // Act
+    const report = await reconcileAccount(
+      { iam: account, secrets: account, ledger: account.ledger, log },
+      full,
+      run,
+    );
+    // Assess
+    expect(adviceOf(report)).toEqual(["roles-anywhere-or-identity-center"]);
+    expect(report.users.find((u) => u.userName === "alice")?.status).toBe("ok");
+    const warned = log.lines.filter((l) => l.includes("the advice does not know the keys' last use"));
+    expect(JSON.parse(warned[0] ?? "{}")).toMatchObject({ level: "WARN", accountId: run.accountId });
+  });
+});
