@@ -22,6 +22,7 @@ import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { CSV_COLUMNS } from "../../shared/report/render-csv";
 import type { OrgReport } from "../../shared/report/types";
 import { parseCsv } from "../support/csv";
+import { schemaProblems } from "../support/json-schema";
 
 /**
  * The report against an organization built here, on a simulated timeline (moto's clock):
@@ -151,6 +152,7 @@ describe("keyrotor report", () => {
     expect(code).toBe(0);
     expect(stderr).toBe("report: 3 accounts, 8 active keys, 2 users needing a person");
     const report = JSON.parse(stdout) as OrgReport;
+    expect(schemaProblems("report", report)).toEqual([]);
     expect(report.generatedAt).toBe(day97);
     // The management account, Prod and Data; the closed account is out of scope.
     expect(report.accounts.map((a) => a.accountId).sort()).toEqual(
