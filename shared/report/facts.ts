@@ -10,7 +10,7 @@ import { exemptionOf } from "../rotation/user-facts";
 import { policyReport, thresholdsOf, tieReason } from "../rotation/user-policy";
 import { reportedAdvice } from "./advice";
 import { concernOf } from "./attention";
-import { failingIam3Of, type ListedKey } from "./failing-iam3";
+import { failingIam3Of } from "./failing-iam3";
 import { incidentsOf } from "./incidents";
 import { type MonthTally, tallyRotations } from "./months";
 import type {
@@ -20,6 +20,7 @@ import type {
   FailingKey,
   Incident,
   KeyCounts,
+  ListedKey,
   Upcoming,
   UseBand,
 } from "./types";

@@ -5,13 +5,7 @@ import type { Log } from "../log";
 import type { ReportedUser } from "../rotation/ports";
 import { IAM3_DAYS } from "./needs-person";
 import type { ReportIam } from "./read-iam";
-import type { FailingKey } from "./types";
-
-/** A key as IAM lists it for a user: enough to give a credential report's key its id. */
-export interface ListedKey {
-  readonly id: string;
-  readonly createdAt: Date;
-}
+import type { FailingKey, ListedKey } from "./types";
 
 /**
  * Users of one account whose key ids are listed at most: beyond them the keys are still named by user

@@ -3,7 +3,7 @@ import { CredentialReportError, describeRows } from "../errors";
 import type { ReportedKey } from "../lifecycle";
 import type { Log } from "../log";
 import type { DirectoryEntry, IamPort, ReportedUser } from "../rotation/ports";
-import type { ListedKey } from "./failing-iam3";
+import type { ListedKey } from "./types";
 
 /**
  * The IAM reads the report makes in a member account: the credential report and the directory, and,

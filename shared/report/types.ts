@@ -115,6 +115,12 @@ export interface AccountSummary extends KeyCounts {
   readonly policy?: AccountPolicyReport;
 }
 
+/** A key as IAM lists it for a user: enough to give a credential report's key its id. */
+export interface ListedKey {
+  readonly id: string;
+  readonly createdAt: Date;
+}
+
 /**
  * An Active key Security Hub's IAM.3 fails: 90 days old or more, whatever keyrotor's thresholds. Its id
  * comes from IAM's listing of the user's keys (the credential report has none): `null` when that listing
