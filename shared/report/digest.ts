@@ -123,7 +123,13 @@ function peopleNeeded(report: OrgReport) {
   const rows = users.slice(0, LISTED_USERS).map((a) => {
     const account = accountLabel(names, a.accountId);
     const age = a.oldestKeyDays === undefined ? "" : `, oldest key ${plural(a.oldestKeyDays, "day")}`;
-    return { account, user: oneLine(a.userName, 64), what: `${KIND[a.kind]}${age}: ${oneLine(a.reason)}` };
+    // An exempt user is here only for a key IAM.3 fails: say so, or the row reads as a mistake.
+    const why = a.kind === "exempt" ? `; IAM.3 fails its key and keyrotor never rotates it` : "";
+    return {
+      account,
+      user: oneLine(a.userName, 64),
+      what: `${KIND[a.kind]}${age}: ${oneLine(a.reason)}${why}`,
+    };
   });
   const unreadable = report.accounts.filter((a) => a.error !== undefined);
   const listed = report.accounts.filter((a) => a.reportFallback !== undefined);

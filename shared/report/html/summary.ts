@@ -117,7 +117,11 @@ export const KIND_WORDS = {
     title: "Old key in use",
     says: "an old key is still used after its replacement",
   },
-  exempt: { short: "exempt", title: "Exempt", says: "left alone on purpose (exemption group or tag)" },
+  exempt: {
+    short: "exempt",
+    title: "Exempt",
+    says: "left alone on purpose (exemption group or tag); one whose key is 90 days old or more needs a person, as IAM.3 fails it",
+  },
 } as const;
 
 /**

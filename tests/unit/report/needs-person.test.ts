@@ -71,10 +71,15 @@ describe("who needs a person: one count for the report, its JSON, its CSV and th
 
     // Assess
     expect(card).toBe("2");
+    expect(visible(renderHtml(rendered(users).report))).toContain(
+      "Exempt: 2 users, left alone on purpose (exemption group or tag); one whose key is 90 days old or more needs a person, as IAM.3 fails it",
+    );
     expect(json).toBe(2);
     expect(csv).toEqual(["2", "2"]);
     expect(digest.subject).toContain("2 need a person");
-    expect(digest.text).toContain("old-exempt: exempt, oldest key 120 days");
+    expect(digest.text).toContain(
+      "old-exempt: exempt, oldest key 120 days: exempt by tag keyrotor:exempt; IAM.3 fails its key and keyrotor never rotates it",
+    );
     expect(digest.text).toContain("stuck: blocked");
     expect(digest.text).not.toContain("young-exempt:");
     expect(digest.text).toContain("1 user is exempt with keys under 90 days: listed in the full report.");
