@@ -53,7 +53,7 @@ export function barChart(
 }
 
 /** Room for one month's column and its label ("Sep 2025"). */
-const MONTH_STEP = 64;
+const MONTH_STEP = 70;
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
