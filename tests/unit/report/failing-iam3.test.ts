@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { AwsCallError } from "../../../shared/errors";
 import { aggregate } from "../../../shared/report/aggregate";
 import { accountFacts } from "../../../shared/report/facts";
+import { IAM3_LISTED_USERS, listFailingKeyIds } from "../../../shared/report/failing-iam3";
 import { renderHtml } from "../../../shared/report/render-html";
 import { renderJson } from "../../../shared/report/render-json";
+import { memoryLog } from "../../support/log";
 import { ago, inputs, NOW, reported, SETTINGS } from "./fixtures";
 
 const visible = (html: string) =>
@@ -97,5 +100,48 @@ describe("the keys that fail IAM.3", () => {
     expect(seen).toContain("old AKIAOLD0000000000002 95");
     expect(seen).toContain("legacy not read 90");
     expect(html).toContain('<a href="#iam3">');
+  });
+});
+
+describe("listFailingKeyIds", () => {
+  it("lists the keys of the users failing IAM.3 only, at most IAM3_LISTED_USERS of them", async () => {
+    // Prepare: one user more than the bound with a 95-day key, and one with a young key
+    const users = [
+      ...Array.from({ length: IAM3_LISTED_USERS + 1 }, (_, i) => ({
+        userName: `old-${i}`,
+        arn: `arn:aws:iam::111122223333:user/old-${i}`,
+        keys: [reported(95)],
+      })),
+      { userName: "young", arn: "arn:aws:iam::111122223333:user/young", keys: [reported(10)] },
+    ];
+    const asked: string[] = [];
+    const iam = {
+      listAccessKeys: async (userName: string) => {
+        asked.push(userName);
+        return [{ id: `AKIA${userName}`, status: "Active" as const, createdAt: ago(95) }];
+      },
+    };
+    // Act
+    const ids = await listFailingKeyIds(iam, users, NOW, memoryLog(), "111122223333");
+    // Assess
+    expect(asked).toHaveLength(IAM3_LISTED_USERS);
+    expect(asked).not.toContain("young");
+    expect(ids.size).toBe(IAM3_LISTED_USERS);
+  });
+
+  it("leaves a user whose listing fails without ids, and logs it without failing the account", async () => {
+    // Prepare
+    const log = memoryLog();
+    const users = [{ userName: "app", arn: "arn:aws:iam::111122223333:user/app", keys: [reported(120)] }];
+    const iam = {
+      listAccessKeys: async (): Promise<never> => {
+        throw new AwsCallError("IAM", "ListAccessKeys", "AccessDenied", "denied");
+      },
+    };
+    // Act
+    const ids = await listFailingKeyIds(iam, users, NOW, log, "111122223333");
+    // Assess
+    expect(ids.get("app")).toEqual([]);
+    expect(log.lines.some((l) => l.includes("key ids unread") && l.includes("AccessDenied"))).toBe(true);
   });
 });
