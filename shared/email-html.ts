@@ -10,8 +10,11 @@ export const escapeHtml = (s: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
   );
 
-/** A day, with its time when it has one ("2026-05-04", "2026-05-04 06:00 UTC"). */
-const DATE = /\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2} UTC)?/g;
+/**
+ * A day ("2026-05-04") or a time of day ("06:00 UTC"), each kept whole on its own: a line may break
+ * between the two, so a table of instants still fits a narrow page.
+ */
+const DATE = /\d{4}-\d{2}-\d{2}|\d{2}:\d{2} UTC/g;
 /** Elements whose content is not text a reader sees as markup. */
 const RAW = /^<(\/?)(title|script|style)\b/i;
 

@@ -36,8 +36,8 @@ interface Seen {
 
 /**
  * Evaluated in the page (a string: this project's types have no DOM). Each header cell's content box
- * against its longest word set in the cell's own font; each date (YYYY-MM-DD, with its time when it has
- * one) and each `<code>` against the lines it takes: a Range's rectangles on more than one line are a
+ * against its longest word set in the cell's own font; each day (YYYY-MM-DD), each time of day (HH:MM
+ * UTC) and each `<code>` against the lines it takes: a Range's rectangles on more than one line are a
  * break.
  */
 const MEASURE = `(() => {
@@ -63,7 +63,7 @@ const MEASURE = `(() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (!node.parentElement || node.parentElement.closest("script,style,title,svg")) continue;
-    for (const m of node.data.matchAll(/\\d{4}-\\d{2}-\\d{2}(?: \\d{2}:\\d{2} UTC)?/g)) {
+    for (const m of node.data.matchAll(/\\d{4}-\\d{2}-\\d{2}|\\d{2}:\\d{2} UTC/g)) {
       const range = document.createRange();
       range.setStart(node, m.index);
       range.setEnd(node, m.index + m[0].length);
@@ -157,5 +157,28 @@ describe.each(WIDTHS)("at %i px, in headless Chromium", (width) => {
       }
     },
     120_000,
+  );
+});
+
+describe("printed on A4, in headless Chromium", () => {
+  it.skipIf(!existsSync(CHROMIUM))(
+    "no table is cut off in a box that would scroll on screen",
+    async () => {
+      // Prepare: an A4 page is about 794 CSS pixels wide, narrower than a laptop's screen
+      const page = await browser.newPage({ viewport: { width: 794, height: 1123 } });
+      await page.goto(`file://${join(ARTIFACTS, "report.html")}`);
+      await page.emulateMedia({ media: "print" });
+
+      // Act
+      const clipped = (await page.evaluate(
+        `[...document.querySelectorAll(".scroll")].filter((s) => s.getClientRects().length > 0 && s.scrollWidth > s.clientWidth).length`,
+      )) as number;
+      writeFileSync(join(ARTIFACTS, "report-a4.pdf"), await page.pdf({ format: "A4" }));
+      await page.close();
+
+      // Assess
+      expect(clipped).toBe(0);
+    },
+    60_000,
   );
 });

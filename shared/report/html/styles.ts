@@ -53,7 +53,7 @@ details[open]>summary{border-bottom:1px solid var(--line)}
 .error{color:var(--bad)}
 .nowrap{white-space:nowrap}
 code{white-space:nowrap;overflow-wrap:normal;font-size:.9em}
-@media (max-width:900px){
+@media screen and (max-width:900px){
 main{padding:12px}
 .scroll{overflow-x:auto}
 .scroll>table{min-width:640px}

@@ -4,11 +4,13 @@ import { emailDocument, escapeHtml, keepDatesWhole } from "../../../shared/email
 const OPEN = '<span class="nowrap">';
 
 describe("keepDatesWhole", () => {
-  it("wraps each date in the text, with its time when it has one", () => {
+  it("wraps each day and each time of day in the text, each on its own", () => {
     // Act
     const html = keepDatesWhole("<p>since 2026-05-04, at 2026-05-04 06:00 UTC</p>", OPEN);
     // Assess
-    expect(html).toBe(`<p>since ${OPEN}2026-05-04</span>, at ${OPEN}2026-05-04 06:00 UTC</span></p>`);
+    expect(html).toBe(
+      `<p>since ${OPEN}2026-05-04</span>, at ${OPEN}2026-05-04</span> ${OPEN}06:00 UTC</span></p>`,
+    );
   });
 
   it("leaves attributes, the title, scripts and style sheets as they are", () => {
