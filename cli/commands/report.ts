@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { describeError } from "../../shared/errors";
 import { buildOrgReport } from "../../shared/report/build-report";
+import { needingAPerson } from "../../shared/report/needs-person";
 import type { OrgReport } from "../../shared/report/types";
 import { commandUsage, type ValuesOf } from "../args";
 import { cliLog, parseAsOf } from "../common";
@@ -48,7 +49,7 @@ export async function run(values: ValuesOf<typeof REPORT.options>, { io, service
   const summary = [
     `${count(accounts, "account")}${unreadableAccounts > 0 ? ` (${unreadableAccounts} unreadable)` : ""}`,
     count(activeKeys, "active key"),
-    `${count(report.attention.length, "user")} needing a person`,
+    `${count(needingAPerson(report.attention), "user")} needing a person`,
   ].join(", ");
   if (values.output === undefined) {
     // io.stdout ends the text with its own line break.

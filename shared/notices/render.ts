@@ -97,7 +97,7 @@ const STYLE = {
   item: "margin:0 0 12px 0",
   next: "margin:4px 0 0 0;color:#57606a",
   list: "margin:2px 0 0 0;padding-left:20px;word-break:break-word",
-  code: "display:block;margin:4px 0 0 0;padding:8px;background:#f6f8fa;border-radius:4px;font-family:Menlo,Consolas,monospace;font-size:12px;word-break:break-all;white-space:pre-wrap",
+  code: EMAIL_STYLE.code,
   table: "width:100%;border-collapse:collapse;font-size:14px",
   cell: EMAIL_STYLE.cell,
   muted: "color:#57606a;font-size:13px;margin-top:20px",

@@ -1,8 +1,18 @@
 import { ADVICE_KINDS } from "../advice/types";
 import { type AccountFacts, emptyCounts, type ReportSettings, UNUSED_DEFAULT_DAYS } from "./facts";
+import { byAgeDescending } from "./failing-iam3";
 import { byRecency } from "./incidents";
 import { type MonthTally, monthlyKeys, monthlyRotations } from "./months";
-import { AGE_BANDS, type Attention, type Incident, type KeyCounts, type OrgReport, USE_BANDS } from "./types";
+import { needingAPerson } from "./needs-person";
+import {
+  AGE_BANDS,
+  type Attention,
+  type FailingKey,
+  type Incident,
+  type KeyCounts,
+  type OrgReport,
+  USE_BANDS,
+} from "./types";
 
 /** Who needs a person first: what keyrotor cannot fix, then what it is waiting on, then who it leaves be. */
 export const ATTENTION_ORDER: readonly Attention["kind"][] = [
@@ -31,9 +41,11 @@ export function aggregate(accounts: readonly AccountFacts[], settings: ReportSet
   const attention: Attention[] = [];
   const months = new Map<string, MonthTally>();
   const incidents: Incident[] = [];
+  const failingIam3: FailingKey[] = [];
   let unreadableAccounts = 0;
-  for (const { summary, rotations, incidents: found } of accounts) {
+  for (const { summary, rotations, incidents: found, failingIam3: old } of accounts) {
     incidents.push(...found);
+    failingIam3.push(...old);
     if (summary.error !== undefined) unreadableAccounts++;
     addCounts(totals, summary);
     upcoming.rotations += summary.upcoming.rotations;
@@ -55,17 +67,34 @@ export function aggregate(accounts: readonly AccountFacts[], settings: ReportSet
       deleteAfterDays: settings.deleteAfterDays,
       unusedAfterDays: settings.deactivateUnusedAfterDays ?? UNUSED_DEFAULT_DAYS,
     },
-    totals: { ...totals, accounts: accounts.length, unreadableAccounts },
+    totals: {
+      ...totals,
+      accounts: accounts.length,
+      unreadableAccounts,
+      needingAPerson: needingAPerson(attention),
+    },
     upcoming,
     accounts: accounts.map((a) => a.summary),
     attention: attention.sort(byUrgency),
     history: monthlyRotations(months, now),
     trend: monthlyKeys(
-      accounts.map((a) => a.activeKeysByMonth),
+      accounts.map((a) => countedNow(a, now)),
       now,
     ),
     incidents: incidents.sort(byRecency),
+    failingIam3: failingIam3.sort(byAgeDescending),
   };
+}
+
+/**
+ * An account's Active keys by month with the current month's count the report's own: a run records
+ * its count as it starts, before it deletes anything, so the ledger's figure for this month can be a
+ * key or two behind IAM. What the report read is the truth for now, so the trend's last point and the
+ * Active count beside it agree. An account the report could not read keeps what its runs recorded.
+ */
+function countedNow(account: AccountFacts, now: Date): Readonly<Record<string, number>> {
+  if (account.summary.error !== undefined) return account.activeKeysByMonth;
+  return { ...account.activeKeysByMonth, [now.toISOString().slice(0, 7)]: account.summary.activeKeys };
 }
 
 function addCounts(into: ReturnType<typeof emptyCounts>, from: KeyCounts): void {

@@ -6,9 +6,10 @@ import { accountChains } from "../policies/ou-chain";
 import { type AccountPolicies, accountPolicies, needsOuChain } from "../policies/resolve";
 import { PolicyScopeError } from "../rotation/rotate-account";
 import type { OrganizationPort } from "../scheduling/schedule-run";
-import { type AccountInfo, type Scope, selectAccounts } from "../scheduling/select";
+import { type AccountInfo, type Scope, type Selection, selectAccounts } from "../scheduling/select";
 import { aggregate } from "./aggregate";
 import { type AccountFacts, accountFacts, type ReportSettings, unreadableAccount } from "./facts";
+import { listFailingKeyIds } from "./failing-iam3";
 import { incidentsOf } from "./incidents";
 import { type ReportIam, readIam } from "./read-iam";
 import type { AccountSummary, OrgReport } from "./types";
@@ -72,7 +73,7 @@ export async function buildOrgReport(
   options: ReportOptions = {},
 ): Promise<OrgReport> {
   const started = Date.now();
-  const [accounts, policiesOf] = await Promise.all([
+  const [{ selected: accounts, skipped }, policiesOf] = await Promise.all([
     accountsInScope(ports.organization, config),
     policiesByAccount(ports.organization, config),
   ]);
@@ -87,7 +88,12 @@ export async function buildOrgReport(
       return read;
     },
   );
-  const aggregated = aggregate(facts, config, now);
+  const outOfScope = skipped.map(({ account, reason }) => ({
+    accountId: account.id,
+    name: account.name,
+    reason,
+  }));
+  const aggregated = { ...aggregate(facts, config, now), outOfScope };
   const report = options.configDigest ? { ...aggregated, configDigest: options.configDigest } : aggregated;
   ports.log.info("report built", {
     accounts: report.totals.accounts,
@@ -99,17 +105,17 @@ export async function buildOrgReport(
   return report;
 }
 
-/** ACTIVE accounts within the include and exclude lists, exactly as the scheduler selects them. */
+/** ACTIVE accounts within the include and exclude lists, exactly as the scheduler selects them, and the others with why. */
 async function accountsInScope(
   organization: ReportPorts["organization"],
   scope: Scope,
-): Promise<AccountInfo[]> {
+): Promise<Selection<AccountInfo>> {
   const ous = [...new Set([...scope.includeOus, ...scope.excludeOus])];
   const [all, members] = await Promise.all([
     organization.listAccounts(),
     Promise.all(ous.map(async (ou) => [ou, await organization.listAccountIdsUnder(ou)] as const)),
   ]);
-  return selectAccounts(all, new Map(members), scope).selected;
+  return selectAccounts(all, new Map(members), scope);
 }
 
 /**
@@ -152,7 +158,11 @@ async function readAccount(
   policies: AccountPolicies,
 ): Promise<AccountFacts> {
   const [iam, ledger] = await Promise.allSettled([
-    ports.openAccount(account.id, runId).then(({ iam }) => readIam(iam, account.id, ports.log)),
+    ports.openAccount(account.id, runId).then(async ({ iam }) => {
+      const read = await readIam(iam, account.id, ports.log);
+      const keyIds = read.keyIds ?? (await listFailingKeyIds(iam, read.users, now, ports.log, account.id));
+      return { ...read, keyIds };
+    }),
     ports.ledger.loadAccount(account.id),
   ]);
   if (iam.status === "fulfilled" && ledger.status === "fulfilled") {

@@ -1,5 +1,7 @@
 import { EMAIL_STYLE, emailDocument, escapeHtml } from "../email-html";
 import { handledWithin } from "./incidents";
+import { IAM3_DAYS, needsAPerson } from "./needs-person";
+import { percentOf } from "./percent";
 import type { Attention, Incident, OrgReport } from "./types";
 
 /**
@@ -71,18 +73,27 @@ const oneLine = (s: string, max = 200) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-/** A share, rounded down so that one key out of line never reads as 100%. */
-const percent = (part: number, whole: number) => `${Math.floor((part * 100) / whole)}%`;
 
 /** The digest's summary lines, each one fact. */
 function summaryOf(report: OrgReport): string[] {
   const { totals, upcoming, thresholds } = report;
+  const out = report.outOfScope?.length ?? 0;
+  const failing = report.failingIam3?.length ?? 0;
+  const accounts =
+    out > 0
+      ? `${plural(totals.accounts, "account")} in scope of the organization's ${totals.accounts + out}`
+      : plural(totals.accounts, "account");
   const lines = [
-    `${plural(totals.accounts, "account")}, ${plural(totals.users, "user")}, ${plural(totals.activeKeys, "active key")} (${plural(totals.keys, "key")} in all).`,
+    `${accounts}, ${plural(totals.users, "user")}, ${plural(totals.activeKeys, "active key")} (${plural(totals.keys, "key")} in all).`,
   ];
   if (totals.activeKeys > 0) {
     lines.push(
-      `${percent(totals.rotationCompliant, totals.activeKeys)} of active keys are at most ${thresholds.rotateAfterDays} days old (IAM.3); ${percent(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
+      `${percentOf(totals.rotationCompliant, totals.activeKeys)} of active keys are at most ${thresholds.rotateAfterDays} days old (IAM.3); ${percentOf(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
+      ...(failing > 0
+        ? [
+            `${plural(failing, "active key fails", "active keys fail")} IAM.3 (${IAM3_DAYS} days old or more): the full report names each.`,
+          ]
+        : []),
       `By age: ${Object.entries(totals.byAge)
         .map(([band, n]) => `${band.replace(">=", "≥")} days: ${n}`)
         .join(", ")}.`,
@@ -102,14 +113,23 @@ function summaryOf(report: OrgReport): string[] {
   return lines;
 }
 
-/** Who needs a person, exempt users aside (a choice someone made; the report lists them). */
-function needingAPerson(report: OrgReport) {
+/**
+ * Who needs a person (`needsAPerson`), exempt users with keys under IAM.3's 90 days aside (a choice
+ * someone made; the report lists them).
+ */
+function peopleNeeded(report: OrgReport) {
   const names = new Map(report.accounts.map((a) => [a.accountId, a.name]));
-  const users = report.attention.filter((a) => a.kind !== "exempt");
+  const users = report.attention.filter(needsAPerson);
   const rows = users.slice(0, LISTED_USERS).map((a) => {
     const account = accountLabel(names, a.accountId);
     const age = a.oldestKeyDays === undefined ? "" : `, oldest key ${plural(a.oldestKeyDays, "day")}`;
-    return { account, user: oneLine(a.userName, 64), what: `${KIND[a.kind]}${age}: ${oneLine(a.reason)}` };
+    // An exempt user is here only for a key IAM.3 fails: say so, or the row reads as a mistake.
+    const why = a.kind === "exempt" ? `; IAM.3 fails its key and keyrotor never rotates it` : "";
+    return {
+      account,
+      user: oneLine(a.userName, 64),
+      what: `${KIND[a.kind]}${age}: ${oneLine(a.reason)}${why}`,
+    };
   });
   const unreadable = report.accounts.filter((a) => a.error !== undefined);
   const listed = report.accounts.filter((a) => a.reportFallback !== undefined);
@@ -128,6 +148,10 @@ function needingAPerson(report: OrgReport) {
           `${oneLine(a.name, 60)} (${a.accountId}): ${oneLine(a.reportFallback ?? "")}; every user listed through IAM instead`,
       ),
     moreListed: Math.max(0, listed.length - LISTED_ACCOUNTS),
+    outOfScope: (report.outOfScope ?? [])
+      .slice(0, LISTED_ACCOUNTS)
+      .map((a) => `${oneLine(a.name, 60)} (${oneLine(a.accountId, 20)}): ${oneLine(a.reason)}`),
+    moreOutOfScope: Math.max(0, (report.outOfScope?.length ?? 0) - LISTED_ACCOUNTS),
   };
 }
 
@@ -192,6 +216,8 @@ interface Part {
   readonly rows?: readonly (readonly string[])[];
   /** A link, shown as a button in HTML and as its URL in text. */
   readonly link?: { readonly label: string; readonly url: string };
+  /** A command after its lead, on a line of its own that never breaks in HTML; before the lines. */
+  readonly command?: { readonly lead: string; readonly text: string };
 }
 
 const textOf = (part: Part) => [
@@ -199,6 +225,7 @@ const textOf = (part: Part) => [
   ...(part.rows ?? []).map(([first, ...rest]) => `- ${first} ${rest.join(": ")}`),
   ...(part.items ?? []).map((item) => `- ${item}`),
   ...(part.link ? [`${part.link.label}: ${part.link.url}`] : []),
+  ...(part.command ? [`${part.command.lead} ${part.command.text}`] : []),
   ...(part.lines ?? []),
   "",
 ];
@@ -221,6 +248,12 @@ const htmlOf = (part: Part) => [
         `<p><a style="${STYLE.button}" href="${escapeHtml(part.link.url)}">${escapeHtml(part.link.label)}</a></p>`,
       ]
     : []),
+  ...(part.command
+    ? [
+        `<p style="margin:4px 0">${escapeHtml(part.command.lead)}</p>`,
+        `<code style="${EMAIL_STYLE.code}">${escapeHtml(part.command.text)}</code>`,
+      ]
+    : []),
   ...(part.lines ?? []).map((line) => `<p style="margin:4px 0">${escapeHtml(line)}</p>`),
 ];
 
@@ -233,13 +266,13 @@ const htmlOf = (part: Part) => [
  */
 export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
   const day = report.generatedAt.slice(0, 10);
-  const people = needingAPerson(report);
+  const people = peopleNeeded(report);
   const needing = people.rows.length + people.more;
   const { totals, thresholds } = report;
   const standing =
     totals.activeKeys === 0
       ? "no active keys"
-      : `${percent(totals.rotationCompliant, totals.activeKeys)} of keys within ${thresholds.rotateAfterDays} days`;
+      : `${percentOf(totals.rotationCompliant, totals.activeKeys)} of keys within ${thresholds.rotateAfterDays} days`;
   const unreadable =
     totals.unreadableAccounts > 0 ? `, ${plural(totals.unreadableAccounts, "account")} unreadable` : "";
   const open = (report.incidents ?? []).filter((i) => i.state === "open").length;
@@ -257,7 +290,9 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
         ...(people.rows.length === 0 ? ["Nobody."] : []),
         ...(people.more > 0 ? [`And ${plural(people.more, "more user")}: see the full report.`] : []),
         ...(people.exempt > 0
-          ? [`${plural(people.exempt, "user is", "users are")} exempt: listed in the full report.`]
+          ? [
+              `${plural(people.exempt, "user is", "users are")} exempt with keys under ${IAM3_DAYS} days: listed in the full report.`,
+            ]
           : []),
       ],
     },
@@ -279,11 +314,20 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
           },
         ]
       : []),
+    ...(people.outOfScope.length > 0
+      ? [
+          {
+            title: "Accounts out of scope",
+            items: people.outOfScope,
+            lines: people.moreOutOfScope > 0 ? [`And ${plural(people.moreOutOfScope, "more account")}.`] : [],
+          },
+        ]
+      : []),
     {
       title: "Full report",
       ...(url ? { link: { label: "Open in the S3 console", url } } : {}),
+      command: { lead: "Or download it:", text: `aws s3 cp s3://${stored.bucket}/${stored.key} .` },
       lines: [
-        `Or download it: aws s3 cp s3://${stored.bucket}/${stored.key} .`,
         `The report is kept for ${plural(stored.retentionDays, "day")}. Opening it takes a sign-in to this AWS account with the right to read its bucket.`,
         ...(report.configDigest
           ? [

@@ -11,9 +11,20 @@ import { exemptionOf } from "../rotation/user-facts";
 import { policyReport, thresholdsOf, tieReason } from "../rotation/user-policy";
 import { reportedAdvice } from "./advice";
 import { concernOf } from "./attention";
+import { failingIam3Of } from "./failing-iam3";
 import { incidentsOf } from "./incidents";
 import { type MonthTally, tallyRotations } from "./months";
-import type { AccountSummary, AgeBand, Attention, Incident, KeyCounts, Upcoming, UseBand } from "./types";
+import type {
+  AccountSummary,
+  AgeBand,
+  Attention,
+  FailingKey,
+  Incident,
+  KeyCounts,
+  ListedKey,
+  Upcoming,
+  UseBand,
+} from "./types";
 
 /**
  * The settings a report judges keys against: the default policy's (the top-level settings), and the
@@ -47,6 +58,8 @@ export interface AccountInputs {
   readonly ledger: AccountLedger;
   /** Set when the users were listed through IAM because the credential report could not be read for certain. */
   readonly reportFallback?: string;
+  /** The ids IAM listed for the users with a key failing IAM.3 (`listFailingKeyIds`); absent: none. */
+  readonly keyIds?: ReadonlyMap<string, readonly ListedKey[]>;
 }
 
 /**
@@ -59,6 +72,8 @@ export interface AccountFacts {
   readonly rotations: ReadonlyMap<string, MonthTally>;
   readonly activeKeysByMonth: Readonly<Record<string, number>>;
   readonly incidents: readonly Incident[];
+  /** The account's Active keys that fail IAM.3. */
+  readonly failingIam3: readonly FailingKey[];
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -112,6 +127,7 @@ export function unreadableAccount(
     rotations: new Map(),
     activeKeysByMonth,
     incidents,
+    failingIam3: [],
   };
 }
 
@@ -219,6 +235,7 @@ export function accountFacts(
     rotations,
     activeKeysByMonth: inputs.ledger.account?.activeKeysByMonth ?? {},
     incidents: incidentsOf(inputs.accountId, inputs.ledger),
+    failingIam3: failingIam3Of(inputs.accountId, inputs.users, inputs.keyIds ?? new Map(), now),
   };
 }
 

@@ -3,6 +3,7 @@ import { CredentialReportError, describeRows } from "../errors";
 import type { ReportedKey } from "../lifecycle";
 import type { Log } from "../log";
 import type { DirectoryEntry, IamPort, ReportedUser } from "../rotation/ports";
+import type { ListedKey } from "./types";
 
 /**
  * The IAM reads the report makes in a member account: the credential report and the directory, and,
@@ -19,6 +20,8 @@ export interface IamRead {
   readonly directory: ReadonlyMap<string, DirectoryEntry>;
   /** Set when the credential report could not be read for certain: which rows, and why. */
   readonly reportFallback?: string;
+  /** Every user's key ids, when the users were listed through IAM (`reportFallback`). */
+  readonly keyIds?: ReadonlyMap<string, readonly ListedKey[]>;
 }
 
 /** Users listed at once when the report cannot be used: the calls all go to the one account's IAM. */
@@ -43,14 +46,23 @@ export async function readIam(iam: ReportIam, accountId: string, log: Log): Prom
       detail,
     });
     const directory = await iam.userDirectory();
-    return { users: await listUsers(iam, directory), directory, reportFallback: detail };
+    const listed = await listUsers(iam, directory);
+    return {
+      users: listed.map((l) => l.user),
+      directory,
+      reportFallback: detail,
+      keyIds: new Map(listed.map((l) => [l.user.userName, l.ids])),
+    };
   }
   const directory = users.some((u) => u.keys.length > 0) ? await iam.userDirectory() : new Map();
   return { users, directory };
 }
 
-/** Every user of the directory with its keys, as the credential report would have shown them. */
-function listUsers(iam: ReportIam, directory: ReadonlyMap<string, DirectoryEntry>): Promise<ReportedUser[]> {
+/** Every user of the directory with its keys, as the credential report would have shown them, and their ids. */
+function listUsers(
+  iam: ReportIam,
+  directory: ReadonlyMap<string, DirectoryEntry>,
+): Promise<{ user: ReportedUser; ids: ListedKey[] }[]> {
   return mapWithConcurrency([...directory], LISTING_CONCURRENCY, async ([userName, { arn }]) => {
     const listed = await iam.listAccessKeys(userName);
     const keys = await Promise.all(
@@ -62,6 +74,6 @@ function listUsers(iam: ReportIam, directory: ReadonlyMap<string, DirectoryEntry
         }),
       ),
     );
-    return { userName, arn, keys };
+    return { user: { userName, arn, keys }, ids: listed.map((k) => ({ id: k.id, createdAt: k.createdAt })) };
   });
 }

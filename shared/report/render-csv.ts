@@ -2,6 +2,7 @@ import { ADVICE_KINDS, type AdviceKind } from "../advice/types";
 import { type CsvValue, csvRecord } from "../csv";
 import type { AccountPolicyReport } from "../rotation/report";
 import { ATTENTION_ORDER, shareOf } from "./aggregate";
+import { needingAPerson } from "./needs-person";
 import {
   AGE_BANDS,
   type AgeBand,
@@ -74,6 +75,7 @@ export const CSV_COLUMNS: readonly string[] = [
   "policyRotateAfterDays",
   "policyDeactivateAfterDays",
   "policyDeleteAfterDays",
+  "needingAPerson",
 ];
 
 /** A share to four decimals (0.9231), empty when there are no Active keys. */
@@ -120,6 +122,7 @@ function row(
     policy?.rotateAfterDays ?? "",
     policy?.deactivateAfterDays ?? "",
     policy?.deleteAfterDays ?? "",
+    needingAPerson(attention),
   ];
 }
 
@@ -129,7 +132,8 @@ function row(
  * is in the JSON and the HTML. The advice columns count the Active keys advised each way of getting
  * rid of them (empty in a report made without advice); the incident columns count the account's exposed
  * keys still open and handled (which keys is `renderIncidentsCsv`'s file); the policy columns name the
- * account's policy and its mode and days (empty on the TOTAL row). Records end with CRLF, as
+ * account's policy and its mode and days (empty on the TOTAL row); `needingAPerson` counts the users who
+ * need a person as the HTML report and the digest count them (`needsAPerson`). Records end with CRLF, as
  * RFC 4180 has them.
  * Names and errors come from outside keyrotor: `csvRecord` writes them so that no spreadsheet runs them.
  */

@@ -5,6 +5,7 @@ import {
   AGE_BANDS,
   type AgeBand,
   type Attention,
+  type FailingKey,
   type Incident,
   type KeyCounts,
   type MonthlyKeys,
@@ -40,12 +41,49 @@ export function sampleOrgReport(accounts: number, generatedAt = "2026-05-04T06:0
       deletions: sum(summaries, (a) => a.upcoming.deletions),
     },
     accounts: summaries,
+    outOfScope: accounts > 0 ? SAMPLE_OUT_OF_SCOPE : [],
     attention,
     history: sampleHistory(generatedAt, totals.activeKeys, random),
     trend: sampleTrend(generatedAt, totals.activeKeys, summaries.filter((a) => !a.error).length),
     incidents: sampleIncidents(summaries, generatedAt),
+    failingIam3: sampleFailingIam3(summaries, generatedAt),
   };
 }
+
+/** An age in whole days for each band past IAM.3's 90 days. */
+const FAILING_AGES = { "90-100": 95, "100-110": 104, ">=110": 131 } as const;
+
+/**
+ * The keys 90 days old or more, one per key the accounts' age bands hold (no random number drawn, so
+ * the draws above stay those the renderers' tests were written against): made-up users and key ids,
+ * every third never used, the oldest first.
+ */
+function sampleFailingIam3(accounts: readonly AccountSummary[], generatedAt: string): FailingKey[] {
+  const keys: FailingKey[] = [];
+  for (const a of accounts) {
+    let n = 0;
+    for (const [band, ageDays] of Object.entries(FAILING_AGES) as [keyof typeof FAILING_AGES, number][]) {
+      for (let k = 0; k < a.byAge[band]; k++, n++) {
+        const serial = `${a.accountId}${String(n).padStart(4, "0")}`.slice(-16);
+        const used = new Date(Date.parse(generatedAt) - (n + 1) * 86_400_000).toISOString();
+        keys.push({
+          accountId: a.accountId,
+          userName: `svc-${a.name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${n + 1}`,
+          keyId: `AKIA${serial}`,
+          ageDays,
+          lastUsedAt: n % 3 === 2 ? null : used,
+        });
+      }
+    }
+  }
+  return keys.sort((x, y) => y.ageDays - x.ageDays || x.accountId.localeCompare(y.accountId));
+}
+
+/** The organization's accounts left out: one closing, one excluded by the configuration. */
+const SAMPLE_OUT_OF_SCOPE = [
+  { accountId: "999900000001", name: "retired-sandbox", reason: "not active (SUSPENDED)" },
+  { accountId: "999900000002", name: "security-tooling", reason: "excluded by account id" },
+] as const;
 
 /** One account in this many has an incident of each kind, starting with the second and the fifth. */
 const INCIDENT_EVERY = 400;

@@ -70,8 +70,9 @@ export interface MonthlyRotations {
 /**
  * The organization's long-lived (Active) access keys in one calendar month (UTC), summed over the
  * accounts from the count each account's run records in the ledger (the month's last run). An account
- * without a count for the month adds its latest earlier one: keyrotor did not run there that month (or
- * not yet, early in the current one), and its keys are still there as far as anyone knows.
+ * without a count for the month adds its latest earlier one: keyrotor did not run there that month,
+ * and its keys are still there as far as anyone knows. The report's own month counts every account
+ * it could read as it read it (`activeKeys`), so the last point is the report's Active count.
  */
 export interface MonthlyKeys {
   /** `YYYY-MM`. */
@@ -114,6 +115,38 @@ export interface AccountSummary extends KeyCounts {
   readonly policy?: AccountPolicyReport;
 }
 
+/** A key as IAM lists it for a user: enough to give a credential report's key its id. */
+export interface ListedKey {
+  readonly id: string;
+  readonly createdAt: Date;
+}
+
+/**
+ * An Active key Security Hub's IAM.3 fails: 90 days old or more, whatever keyrotor's thresholds. Its id
+ * comes from IAM's listing of the user's keys (the credential report has none): `null` when that listing
+ * failed or was not made (`IAM3_LISTED_USERS`).
+ */
+export interface FailingKey {
+  readonly accountId: string;
+  readonly userName: string;
+  readonly keyId: string | null;
+  /** Whole days since the key was created. */
+  readonly ageDays: number;
+  /** ISO instant; `null`: never used. */
+  readonly lastUsedAt: string | null;
+}
+
+/**
+ * An account of the organization the report (and the rotation) leaves out, and why, as the scheduler's
+ * selection says: not ACTIVE (suspended, closing), excluded by id or by OU, or outside the include
+ * lists. It is never opened; an account in scope that cannot be read is in `accounts` with its error.
+ */
+export interface OutOfScope {
+  readonly accountId: string;
+  readonly name: string;
+  readonly reason: string;
+}
+
 export interface OrgReport {
   readonly generatedAt: string;
   /** The digest of the configuration the report was made under (`keyrotor config validate`), when known. */
@@ -125,10 +158,25 @@ export interface OrgReport {
     readonly deleteAfterDays: number;
     readonly unusedAfterDays: number;
   };
-  readonly totals: KeyCounts & { readonly accounts: number; readonly unreadableAccounts: number };
+  readonly totals: KeyCounts & {
+    readonly accounts: number;
+    readonly unreadableAccounts: number;
+    /**
+     * Users who need a person (`needsAPerson`: the attention list less exempt users whose keys are
+     * under 90 days). Always set by `buildOrgReport`.
+     */
+    readonly needingAPerson?: number;
+  };
   readonly upcoming: Upcoming;
   readonly accounts: readonly AccountSummary[];
-  /** Every user that needs a person, blocked and failing first. */
+  /** Every Active key that fails IAM.3, the oldest first. Always set by `buildOrgReport`. */
+  readonly failingIam3?: readonly FailingKey[];
+  /** The organization's other accounts, in its order, each with why it is out of scope. Always set by `buildOrgReport`. */
+  readonly outOfScope?: readonly OutOfScope[];
+  /**
+   * Every user a person should look at, blocked and failing first: those who need a person
+   * (`needsAPerson`) and the exempt users keyrotor leaves alone.
+   */
   readonly attention: readonly Attention[];
   /** Oldest month first. */
   readonly history: readonly MonthlyRotations[];

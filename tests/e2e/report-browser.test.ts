@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { percentOf } from "../../shared/report/percent";
 import { renderHtml } from "../../shared/report/render-html";
 import { sampleOrgReport } from "../../shared/report/sample";
 import type { OrgReport } from "../../shared/report/types";
@@ -117,7 +118,7 @@ describe("the org report in headless Chromium", () => {
         "Judged against: rotate at 90 days, deactivate at 100, delete at 110; a key unused for 45 days breaks the unused-key rule.",
         "Accounts",
       ]);
-      const share = (n: number) => `${(Math.floor((n / totals.activeKeys) * 1000) / 10).toFixed(1)}%`;
+      const share = (n: number) => percentOf(n, totals.activeKeys);
       expect(seen.summary).toContain(`Accounts\n${totals.accounts}\n1 could not be read`);
       expect(seen.summary).toContain(`IAM users\n${totals.users}\n${totals.usersWithKeys} with access keys`);
       expect(seen.summary).toContain(`Access keys\n${totals.keys}\n${totals.activeKeys} Active`);
@@ -137,7 +138,7 @@ describe("the org report in headless Chromium", () => {
           `keyrotor's advice for the ${totals.activeKeys} Active keys: ${advice?.remove} to remove (unused for 45 days), ${advice?.oidc} to replace with an OIDC role`,
       );
       expect(seen.summary).toContain(
-        `Since Sep 25: ${counted[0]?.activeKeys} long-lived keys, now ${totals.activeKeys} (27% fewer).`,
+        `Since Sep 2025: ${counted[0]?.activeKeys} long-lived keys, now ${totals.activeKeys} (27% fewer).`,
       );
       expect(seen.summary).toContain("Active keys by advice");
       expect(seen.summary).toContain("Long-lived (Active) keys per month");
@@ -232,7 +233,7 @@ describe("the org report in headless Chromium", () => {
       expect(seen.text).toContain(hostileName);
       expect(seen.text).toContain("<script>alert(1)</script>");
       expect(seen).toMatchObject({
-        title: "keyrotor: access keys across 12 accounts",
+        title: "keyrotor: access keys across 12 of the organization's 14 accounts",
         images: 0,
         scripts: 1,
       });

@@ -1,7 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateAccessKeyCommand, CreateUserCommand, type IAMClient } from "@aws-sdk/client-iam";
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  type IAMClient,
+  ListAccessKeysCommand,
+} from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCaptured } from "../../cli/io";
@@ -17,6 +22,7 @@ import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { CSV_COLUMNS } from "../../shared/report/render-csv";
 import type { OrgReport } from "../../shared/report/types";
 import { parseCsv } from "../support/csv";
+import { schemaProblems } from "../support/json-schema";
 
 /**
  * The report against an organization built here, on a simulated timeline (moto's clock):
@@ -146,6 +152,7 @@ describe("keyrotor report", () => {
     expect(code).toBe(0);
     expect(stderr).toBe("report: 3 accounts, 8 active keys, 2 users needing a person");
     const report = JSON.parse(stdout) as OrgReport;
+    expect(schemaProblems("report", report)).toEqual([]);
     expect(report.generatedAt).toBe(day97);
     // The management account, Prod and Data; the closed account is out of scope.
     expect(report.accounts.map((a) => a.accountId).sort()).toEqual(
@@ -154,6 +161,8 @@ describe("keyrotor report", () => {
     expect(report.totals).toEqual({
       accounts: 3,
       unreadableAccounts: 0,
+      // stuck (blocked) and auditor (exempt, but its key is 97 days old: IAM.3 fails it)
+      needingAPerson: 2,
       users: 7,
       usersWithKeys: 7,
       keys: 9,
@@ -236,17 +245,50 @@ describe("keyrotor report", () => {
       "roles-anywhere-or-identity-center": 1,
     });
     // The run on day 91 recorded each account's Active keys as the credential report it read showed
-    // them: Prod's five (before app's new key), Data's two, none in the management account; nothing
-    // is counted before its month.
+    // them as it started: Prod's five (before app's new key), Data's two, none in the management
+    // account; nothing is counted before its month. The report's own month counts what the report
+    // read: 8, the Active count beside it.
     const trend = report.trend ?? [];
     expect(trend).toHaveLength(24);
     expect(trend.at(-1)?.month).toBe(day97.slice(0, 7));
     const counted = trend.filter((m) => m.activeKeys !== null);
     expect(counted[0]).toMatchObject({ month: day91.slice(0, 7), accounts: 3, carried: 0 });
-    expect(counted[0]?.activeKeys).toBe(7);
-    // A report in a later month than the run carries the run's counts into it.
-    const carried = day97.slice(0, 7) === day91.slice(0, 7) ? 0 : 3;
-    expect(counted.at(-1)).toEqual({ month: day97.slice(0, 7), activeKeys: 7, accounts: 3, carried });
+    expect(counted.at(-1)).toEqual({ month: day97.slice(0, 7), activeKeys: 8, accounts: 3, carried: 0 });
+    expect(counted.at(-1)?.activeKeys).toBe(report.totals.activeKeys);
+    if (day97.slice(0, 7) !== day91.slice(0, 7)) expect(counted[0]?.activeKeys).toBe(7);
+  });
+
+  it("JSON: names each key that fails IAM.3 by the id IAM holds, and the account out of scope with why", async () => {
+    // Prepare: the Active keys 90 days old or more, as IAM lists them
+    const prod = await iamOf("Prod");
+    const old: [string, string][] = [];
+    for (const user of ["app", "stuck", "auditor", "fresh"]) {
+      const listed = await prod.send(new ListAccessKeysCommand({ UserName: user }));
+      for (const k of listed.AccessKeyMetadata ?? []) {
+        const days = (Date.parse(day97) - (k.CreateDate?.getTime() ?? 0)) / 86_400_000;
+        if (k.Status === "Active" && days >= 90) old.push([user, k.AccessKeyId ?? ""]);
+      }
+    }
+    // Act
+    const { stdout } = await cli(
+      "report",
+      "--config",
+      reportConfigPath,
+      "--as-of",
+      day97,
+      "--format",
+      "json",
+    );
+    // Assess: app's old key, stuck's two, auditor's, each 97 days old
+    const report = JSON.parse(stdout) as OrgReport;
+    expect(old).toHaveLength(4);
+    expect(report.failingIam3?.map((k) => [k.userName, k.keyId]).sort()).toEqual(old.sort());
+    expect(report.failingIam3?.every((k) => k.ageDays === 97 && k.accountId === org.accounts.Prod?.id)).toBe(
+      true,
+    );
+    expect(report.outOfScope).toEqual([
+      { accountId: org.accounts.Gone?.id, name: "Gone", reason: expect.stringMatching(/^not active \(/) },
+    ]);
   });
 
   it("CSV: one row per account and a TOTAL row that parse back to the same facts", async () => {

@@ -1,6 +1,8 @@
+import { needingAPerson } from "../needs-person";
+import { percent } from "../percent";
 import type { AccountSummary } from "../types";
 import { toneOf } from "./summary";
-import { count, name, num, percent, shareOf, text } from "./text";
+import { count, name, num, shareOf, text } from "./text";
 
 /** Accounts shown open at the top; the rest wait in groups by compliance. */
 const FIRST = 50;
@@ -73,12 +75,12 @@ export function accountsSection(accounts: readonly AccountSummary[]): string {
 
 const HEAD =
   `<thead><tr><th>Account</th><th>Policy</th><th class="n">Users</th><th class="n">Active keys</th>` +
-  `<th class="n">IAM.3</th><th class="n">Unused-key rule</th><th class="n">Keys 90+ days</th>` +
+  `<th class="n">IAM.3</th><th class="n">Unused‑key rule</th><th class="n">Keys 90+ days</th>` +
   `<th class="n">Unused 45+ days</th><th class="n" title="rotations / deactivations / deletions">Next 14 days</th>` +
   `<th class="n">Need a person</th></tr></thead>`;
 
 function table(accounts: readonly AccountSummary[]): string {
-  return `<table class="sortable accounts">${HEAD}<tbody>${accounts.map(row).join("")}</tbody></table>`;
+  return `<div class="scroll"><table class="sortable accounts">${HEAD}<tbody>${accounts.map(row).join("")}</tbody></table></div>`;
 }
 
 function row(a: AccountSummary): string {
@@ -97,7 +99,7 @@ function row(a: AccountSummary): string {
     share(shareOf(a.usageCompliant, a.activeKeys)) +
     `<td class="n">${num(old)}</td><td class="n">${num(unused)}</td>` +
     `<td class="n" data-v="${rotations + deactivations + deletions}">${rotations} / ${deactivations} / ${deletions}</td>` +
-    `<td class="n">${num(a.attention.length)}</td></tr>`
+    `<td class="n">${num(needingAPerson(a.attention))}</td></tr>`
   );
 }
 

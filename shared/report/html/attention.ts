@@ -18,8 +18,8 @@ export function attentionSection(report: OrgReport): string {
     const open = n <= OPEN_UP_TO && kind !== "exempt" ? " open" : "";
     return (
       `<details${open}><summary>${words.title}: ${count(n, "user")}, ${words.says}</summary>` +
-      `<table class="sortable people"><thead><tr><th>Account</th><th>User</th><th>Why</th>` +
-      `<th class="n">Oldest key (days)</th><th>Since</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`
+      `<div class="scroll"><table class="sortable people"><thead><tr><th>Account</th><th>User</th><th>Why</th>` +
+      `<th class="n">Oldest key (days)</th><th>Since</th></tr></thead><tbody>${rows.join("")}</tbody></table></div></details>`
     );
   });
   const body =

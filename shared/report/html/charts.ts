@@ -1,5 +1,6 @@
+import { percent } from "../percent";
 import type { MonthlyKeys, MonthlyRotations } from "../types";
-import { num, percent, shareOf, text } from "./text";
+import { num, shareOf, text } from "./text";
 
 /** How a bar reads: fine, getting close, past a limit, or neutral. */
 export type Tone = "ok" | "warn" | "bad" | "info";
@@ -51,11 +52,14 @@ export function barChart(
   );
 }
 
+/** Room for one month's column and its label ("Sep 2025"). */
+const MONTH_STEP = 70;
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** "Sep 25" for "2025-09"; anything else as it came. */
+/** "Sep 2025" for "2025-09" (a two-digit year would read as a day of the month); anything else as it came. */
 export function monthLabel(month: string): string {
-  const match = /^\d{2}(\d{2})-(\d{2})$/.exec(month);
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
   const name = match ? MONTHS[Number(match[2]) - 1] : undefined;
   return match && name ? `${name} ${match[1]}` : month;
 }
@@ -67,7 +71,7 @@ export function monthLabel(month: string): string {
 export function monthlyChart(id: string, caption: string, history: readonly MonthlyRotations[]): string {
   if (history.length === 0) return figure(id, caption, "<p>keyrotor has recorded no rotation yet.</p>");
   const left = 120;
-  const step = 56;
+  const step = MONTH_STEP;
   const width = Math.max(WIDTH, left + history.length * step);
   const top = 20;
   const plot = 120;
@@ -111,7 +115,7 @@ export function trendChart(id: string, caption: string, trend: readonly MonthlyK
   if (first < 0) return figure(id, caption, "<p>No keyrotor run has counted its Active keys yet.</p>");
   const shown = trend.slice(first);
   const left = 120;
-  const step = 56;
+  const step = MONTH_STEP;
   const top = 24;
   const plot = 120;
   const width = Math.max(WIDTH, left + shown.length * step);

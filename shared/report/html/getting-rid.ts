@@ -60,7 +60,7 @@ function trendWords(report: OrgReport): string {
   const first = counted[0];
   const last = counted.at(-1);
   const what =
-    "Each month sums the Active keys every account had at keyrotor's last run that month; an account keyrotor did not run in that month adds its latest earlier count (a hollow point).";
+    "Each past month sums the Active keys every account had at keyrotor's last run that month, and this month's counts what this report read; an account keyrotor did not run in that month adds its latest earlier count (a hollow point).";
   if (!first?.activeKeys || !last || last.activeKeys === null || first === last) return what;
   const change = Math.round(((last.activeKeys - first.activeKeys) / first.activeKeys) * 100);
   const moved = change === 0 ? "about the same" : change < 0 ? `${-change}% fewer` : `${change}% more`;

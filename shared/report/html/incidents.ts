@@ -28,9 +28,9 @@ export function incidentsSection(report: OrgReport): string {
     `<section id="incidents"><h2>Incidents</h2>` +
     `<p>${num(open.length)} open, ${num(handled.length)} handled: access keys reported exposed, which keyrotor replaced at once and revoked as asked, the most recent first.</p>` +
     `<p class="muted">${text(PERSON)}</p>` +
-    `<table class="sortable incidents"><thead><tr><th>Account</th><th>User</th><th>Exposed key</th><th>Trigger</th>` +
+    `<div class="scroll"><table class="sortable incidents"><thead><tr><th>Account</th><th>User</th><th>Exposed key</th><th>Trigger</th>` +
     `<th>Opened</th><th>Replacement</th><th>Revoked</th><th>Deleted</th><th>Handled</th></tr></thead>` +
-    `<tbody>${shown.map((i) => row(i, names.get(i.accountId))).join("")}</tbody></table>${more}</section>`
+    `<tbody>${shown.map((i) => row(i, names.get(i.accountId))).join("")}</tbody></table></div>${more}</section>`
   );
 }
 

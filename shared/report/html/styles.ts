@@ -20,7 +20,7 @@ nav a{margin-right:16px;color:var(--info)}
 .card h3{margin:0;font-size:13px;font-weight:600;color:var(--muted)}
 .big{display:block;font-size:28px;font-weight:700;line-height:1.2;font-variant-numeric:tabular-nums}
 .ok{color:var(--ok)}.warn{color:var(--warn)}.bad{color:var(--bad)}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(400px,1fr));gap:12px;margin-top:12px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(400px,100%),1fr));gap:12px;margin-top:12px}
 .charts figure:last-child{grid-column:1/-1}
 figure{margin:0;background:var(--paper);border:1px solid var(--line);border-radius:8px;padding:12px 16px}
 figcaption{font-weight:600;margin-bottom:8px}
@@ -32,11 +32,11 @@ svg .late-text{fill:var(--bad)}
 svg .trend-line{fill:none;stroke:var(--info);stroke-width:2}
 svg .trend-dot{fill:var(--info)}svg .trend-dot.carried{fill:var(--paper);stroke:var(--info);stroke-width:2}
 table{width:100%;border-collapse:collapse;background:var(--paper);font-variant-numeric:tabular-nums}
-th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:var(--wash);font-size:13px;position:sticky;top:0;z-index:1}
+th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+td{overflow-wrap:anywhere}
+th{background:var(--wash);font-size:13px;position:sticky;top:0;z-index:1;overflow-wrap:normal;word-break:normal}
 td.n,th.n{text-align:right}
 td.n{white-space:nowrap}
-table.accounts,table.people{table-layout:fixed}
 table.accounts th:first-child{width:28%}
 table.people th:nth-child(1){width:22%}table.people th:nth-child(2){width:16%}
 table.people th:nth-child(4),table.people th:nth-child(5){width:11%}
@@ -51,6 +51,15 @@ details>summary{cursor:pointer;padding:8px 12px;font-weight:600}
 details[open]>summary{border-bottom:1px solid var(--line)}
 .kind{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;font-weight:600;border:1px solid currentColor;margin-right:6px}
 .error{color:var(--bad)}
+.nowrap{white-space:nowrap}
+code{white-space:nowrap;overflow-wrap:normal;font-size:.9em}
+@media screen and (max-width:900px){
+main{padding:12px}
+.scroll{overflow-x:auto}
+.scroll>table{min-width:640px}
+.scroll>table.accounts{min-width:960px}
+th{position:static}
+}
 @media print{
 body{background:#fff;font-size:10pt}
 main{max-width:none;padding:0}

@@ -1,7 +1,9 @@
-import type { OrgReport } from "../types";
+import { IAM3_DAYS, needingAPerson, needsAPerson } from "../needs-person";
+import { percent } from "../percent";
+import type { Attention, OrgReport } from "../types";
 import { barChart, monthlyChart, type Tone } from "./charts";
 import { gettingRidPart } from "./getting-rid";
-import { count, num, percent, shareOf, text } from "./text";
+import { count, num, shareOf, text } from "./text";
 
 /**
  * The summary section: totals, the two compliance shares, the next 14 days, who needs a person, open
@@ -13,9 +15,18 @@ export function summarySection(report: OrgReport): string {
   const rotation = shareOf(totals.rotationCompliant, totals.activeKeys);
   const usage = shareOf(totals.usageCompliant, totals.activeKeys);
   const next = upcoming.rotations + upcoming.deactivations + upcoming.deletions;
-  const kinds = attentionKinds(report);
+  const kinds = attentionKinds(report, needsAPerson);
+  const needing = needingAPerson(report.attention);
+  const leftAlone = report.attention.length - needing;
   const cards = [
-    card("Accounts", num(totals.accounts), `${num(totals.unreadableAccounts)} could not be read`),
+    card(
+      "Accounts",
+      num(totals.accounts),
+      [
+        `${num(totals.unreadableAccounts)} could not be read`,
+        ...(report.outOfScope?.length ? [`${num(report.outOfScope.length)} out of scope`] : []),
+      ].join("; "),
+    ),
     card("IAM users", num(totals.users), `${num(totals.usersWithKeys)} with access keys`),
     card("Access keys", num(totals.keys), `${num(totals.activeKeys)} Active`),
     card(
@@ -37,9 +48,12 @@ export function summarySection(report: OrgReport): string {
     ),
     card(
       "Users who need a person",
-      num(report.attention.length),
-      kinds.map(([kind, n]) => `${num(n)} ${KIND_WORDS[kind].short}`).join(", ") || "nobody",
-      report.attention.length > 0 ? "warn" : "ok",
+      num(needing),
+      [
+        kinds.map(([kind, n]) => `${num(n)} ${KIND_WORDS[kind].short}`).join(", ") || "nobody",
+        ...(leftAlone > 0 ? [`${num(leftAlone)} more exempt with keys under ${IAM3_DAYS} days`] : []),
+      ].join("; "),
+      needing > 0 ? "warn" : "ok",
     ),
     ...incidentCard(report),
   ];
@@ -103,14 +117,25 @@ export const KIND_WORDS = {
     title: "Old key in use",
     says: "an old key is still used after its replacement",
   },
-  exempt: { short: "exempt", title: "Exempt", says: "left alone on purpose (exemption group or tag)" },
+  exempt: {
+    short: "exempt",
+    title: "Exempt",
+    says: "left alone on purpose (exemption group or tag); one whose key is 90 days old or more needs a person, as IAM.3 fails it",
+  },
 } as const;
 
-/** [kind, users] for every kind present, in the order of `KIND_WORDS` (blocked and failing first). */
-export function attentionKinds(report: OrgReport): [keyof typeof KIND_WORDS, number][] {
+/**
+ * [kind, users] for every kind present, in the order of `KIND_WORDS` (blocked and failing first), of
+ * the attention entries `counted` keeps (all of them unless told).
+ */
+export function attentionKinds(
+  report: OrgReport,
+  counted: (entry: Attention) => boolean = () => true,
+): [keyof typeof KIND_WORDS, number][] {
   const kinds = Object.keys(KIND_WORDS) as (keyof typeof KIND_WORDS)[];
+  const entries = report.attention.filter(counted);
   return kinds
-    .map((kind) => [kind, report.attention.filter((a) => a.kind === kind).length] as [typeof kind, number])
+    .map((kind) => [kind, entries.filter((a) => a.kind === kind).length] as [typeof kind, number])
     .filter(([, n]) => n > 0);
 }
 

@@ -31,15 +31,6 @@ export const num = (n: number) => NUMBERS.format(n);
 /** `part` of `whole` as a share, `null` when there is nothing to share (no Active keys). */
 export const shareOf = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
-/**
- * "93.4%", rounded down: 100% only when every key complies, so one stale key in 10,000 still shows.
- * A share of nothing reads as a dash.
- */
-export function percent(share: number | null): string {
-  if (share === null) return "—";
-  return `${(Math.floor(share * 1000 + 1e-9) / 10).toFixed(1)}%`;
-}
-
 /** "1 key", "2 keys". */
 export const count = (n: number, noun: string) => `${num(n)} ${noun}${n === 1 ? "" : "s"}`;
 

@@ -28,11 +28,12 @@ interface Seen {
 }
 
 /** An organization of two accounts, one of which cannot be opened, behind fake services. */
-function services(): { services: CliServices; seen: Seen } {
+function services(more: (prod: FakeAccount) => void = () => {}): { services: CliServices; seen: Seen } {
   const seen: Seen = {};
   const prod = new FakeAccount().addUser("app", [
     { id: "AKIA1", status: "Active", createdAt: addDays(NOW, -95) },
   ]);
+  more(prod);
   const account = (id: string, name: string) => ({ id, name, email: `${name}@example.com`, state: "ACTIVE" });
   const ports = {
     organization: {
@@ -116,6 +117,22 @@ describe("keyrotor report", () => {
     expect(JSON.parse(given.stdout).configDigest).toBe(validated.digest);
     expect(JSON.parse(overridden.stdout)).not.toHaveProperty("configDigest");
     expect(JSON.parse(none.stdout)).not.toHaveProperty("configDigest");
+  });
+
+  it("counts who needs a person on stderr as the report does: not an exempt user with a young key", async () => {
+    // Prepare: breakglass is exempt by tag and its key is 10 days old; it is listed, but needs nobody
+    const fakes = services((prod) =>
+      prod.addUser("breakglass", [{ id: "AKIA2", status: "Active", createdAt: addDays(NOW, -10) }], {
+        "keyrotor:exempt": "true",
+      }),
+    );
+    // Act
+    const { stdout, stderr } = await run(["report", "--format", "json"], fakes.services);
+    // Assess
+    const report = JSON.parse(stdout);
+    expect(report.attention.map((a: { userName: string }) => a.userName)).toEqual(["breakglass"]);
+    expect(report.totals.needingAPerson).toBe(0);
+    expect(stderr).toBe("report: 2 accounts (1 unreadable), 2 active keys, 0 users needing a person");
   });
 
   it("judges keys at --as-of", async () => {

@@ -85,7 +85,7 @@ function unreadableReport(fake: FakeAccount | undefined, accountId: string) {
 }
 
 describe("buildOrgReport", () => {
-  it("reads each account in scope with its credential report and directory only, never a call per user", async () => {
+  it("reads each account in scope with its credential report and directory, a call only per user failing IAM.3", async () => {
     // Prepare
     const { ports, calls, opened } = organization();
     // Act
@@ -95,6 +95,8 @@ describe("buildOrgReport", () => {
     expect(opened.every((o) => / report-20260601T060000000Z$/.test(o))).toBe(true);
     expect(calls.sort()).toEqual([
       "111111111111 credentialReport",
+      // app's keys fail IAM.3 (95 and 91 days): their ids are listed, for that user alone
+      "111111111111 listAccessKeys",
       "111111111111 userDirectory",
       // No user of Empty has a key: its directory is not needed.
       "222222222222 credentialReport",
@@ -109,6 +111,42 @@ describe("buildOrgReport", () => {
         oldestKeyDays: 95,
       }),
     ]);
+  });
+
+  it("names the keys that fail IAM.3 by the ids IAM lists, and reads on without them when it cannot list", async () => {
+    // Prepare
+    const { ports, accounts } = organization();
+    accounts.get("111111111111")?.addUser("legacy", [key("AKIA9", 300)]);
+    const prod = accounts.get("111111111111");
+    const list = prod?.listAccessKeys.bind(prod);
+    if (prod && list) {
+      prod.listAccessKeys = async (user) => {
+        if (user === "legacy") throw new AwsCallError("IAM", "ListAccessKeys", "Throttling", "slow down");
+        return list(user);
+      };
+    }
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    expect(report.failingIam3?.map((k) => [k.userName, k.keyId, k.ageDays])).toEqual([
+      ["legacy", null, 300],
+      ["app", "AKIA1", 95],
+      ["app", "AKIA2", 91],
+    ]);
+    expect(report.accounts[0]?.error).toBeUndefined();
+  });
+
+  it("names every account of the organization it leaves out, and why, without opening it", async () => {
+    // Prepare
+    const { ports, opened } = organization();
+    // Act
+    const report = await buildOrgReport(ports, CONFIG, NOW);
+    // Assess
+    expect(report.outOfScope).toEqual([
+      { accountId: "444444444444", name: "Sandbox", reason: "excluded by OU ou-ab12-cd34ef56" },
+      { accountId: "555555555555", name: "Closed", reason: "not active (SUSPENDED)" },
+    ]);
+    expect(opened.some((o) => o.startsWith("444444444444") || o.startsWith("555555555555"))).toBe(false);
   });
 
   it("puts an account it cannot open or read in the report with its error, and logs it", async () => {
@@ -231,7 +269,8 @@ describe("buildOrgReport", () => {
     expect(report.trend?.slice(-3)).toEqual([
       { month: "2026-04", activeKeys: 2, accounts: 1, carried: 0 },
       { month: "2026-05", activeKeys: 6, accounts: 2, carried: 1 },
-      { month: "2026-06", activeKeys: 5, accounts: 2, carried: 1 },
+      // June: Prod's 3 and Empty's none as the report read them, Locked's 2 carried from April
+      { month: "2026-06", activeKeys: 5, accounts: 3, carried: 1 },
     ]);
   });
 

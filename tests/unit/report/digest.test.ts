@@ -135,14 +135,68 @@ describe("renderDigest", () => {
     expect(html).toContain("By age: &lt;80 days: 20,");
   });
 
-  it("rounds a share down: one key out of line never reads as 100%", () => {
+  it("rounds a share to the nearest whole percent as the HTML report does: 5 of 9 is 56%", () => {
+    // Prepare
+    const nine = report({
+      totals: {
+        ...counts({ activeKeys: 9, rotationCompliant: 5, usageCompliant: 4 }),
+        accounts: 2,
+        unreadableAccounts: 0,
+      },
+    });
+
+    // Act
+    const { subject, text } = renderDigest(nine, STORED);
+
+    // Assess
+    expect(subject).toContain("56% of keys within 90 days");
+    expect(text).toContain("56% of active keys are at most 90 days old (IAM.3); 44% were used");
+  });
+
+  it("says how many of the organization's accounts it covers and names those out of scope, with why", () => {
+    // Prepare
+    const scoped = report({
+      outOfScope: [{ accountId: "777788889999", name: "Sandbox\nBox", reason: "excluded by account id" }],
+    });
+
+    // Act
+    const { text, html } = renderDigest(scoped, STORED);
+
+    // Assess
+    expect(text).toContain("2 accounts in scope of the organization's 3, 40 users");
+    expect(text).toContain(
+      "== Accounts out of scope ==\n- Sandbox Box (777788889999): excluded by account id",
+    );
+    expect(html).toContain("<li>Sandbox Box (777788889999): excluded by account id</li>");
+  });
+
+  it("counts the keys that fail IAM.3 and sends the reader to the full report for their names", () => {
+    // Prepare
+    const key = {
+      accountId: "111122223333",
+      userName: "app",
+      keyId: "AKIA1",
+      ageDays: 120,
+      lastUsedAt: null,
+    };
+    const failing = report({ failingIam3: [key, { ...key, keyId: "AKIA2", ageDays: 95 }] });
+
+    // Act
+    const { text } = renderDigest(failing, STORED);
+
+    // Assess
+    expect(text).toContain("2 active keys fail IAM.3 (90 days old or more): the full report names each.");
+    expect(renderDigest(report({ failingIam3: [] }), STORED).text).not.toContain("fail IAM.3");
+  });
+
+  it("never rounds a share up to 100%: one key out of line still shows", () => {
     const nearly = report({
       totals: { ...counts({ activeKeys: 1000, rotationCompliant: 999 }), accounts: 2, unreadableAccounts: 0 },
     });
     expect(renderDigest(nearly, STORED).subject).toContain("99% of keys within 90 days");
   });
 
-  it("lists who needs a person with account name and id, kind, key age and reason; exempt users only counted", () => {
+  it("lists who needs a person with account name and id, kind, key age and reason; young exempt users only counted", () => {
     // Act
     const { text, html } = renderDigest(report(), STORED);
 
@@ -153,7 +207,7 @@ describe("renderDigest", () => {
     expect(html).toContain("<td style=");
     expect(html).toContain(">deploy-bot</td>");
     expect(text).not.toContain("break-glass");
-    expect(text).toContain("1 user is exempt: listed in the full report.");
+    expect(text).toContain("1 user is exempt with keys under 90 days: listed in the full report.");
     expect(text).toContain("- Broken (444455556666): STS AssumeRole failed (AccessDenied)");
   });
 

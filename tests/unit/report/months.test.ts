@@ -85,7 +85,27 @@ describe("long-lived keys per month", () => {
 });
 
 describe("the report's trend", () => {
-  it("comes from each account's ledger record, an unreadable account's included", () => {
+  it("counts the current month from what the report read, so its last point is the Active count beside it", () => {
+    // Prepare: the month's run counted 9 as it started, then deleted a key; IAM now shows 8
+    const keys = Array.from({ length: 8 }, () => reported(10));
+    const prod = accountFacts(
+      inputs(
+        { app: { keys: keys.slice(0, 4) }, ci: { keys: keys.slice(4) } },
+        "111111111111",
+        run({ "2026-05": 9, "2026-06": 9 }),
+      ),
+      SETTINGS,
+      NOW,
+    );
+    // Act
+    const report = aggregate([prod], SETTINGS, NOW);
+    // Assess
+    expect(report.totals.activeKeys).toBe(8);
+    expect(report.trend?.at(-1)).toEqual({ month: "2026-06", activeKeys: 8, accounts: 1, carried: 0 });
+    expect(report.trend?.at(-2)).toEqual({ month: "2026-05", activeKeys: 9, accounts: 1, carried: 0 });
+  });
+
+  it("comes from each account's ledger record for past months, an unreadable account's included, and from the report for now", () => {
     // Prepare
     const prod = accountFacts(
       inputs({ app: { keys: [reported(10)] } }, "111111111111", run({ "2026-05": 3, "2026-06": 1 })),
@@ -100,7 +120,8 @@ describe("the report's trend", () => {
     expect(report.trend?.slice(-3)).toEqual([
       { month: "2026-04", activeKeys: null, accounts: 0, carried: 0 },
       { month: "2026-05", activeKeys: 7, accounts: 2, carried: 0 },
-      { month: "2026-06", activeKeys: 5, accounts: 2, carried: 1 },
+      // prod's and fresh's one key each as the report read them, broken's 4 carried from May
+      { month: "2026-06", activeKeys: 6, accounts: 3, carried: 1 },
     ]);
   });
 });

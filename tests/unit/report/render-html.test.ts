@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { MAX_INCIDENT_ROWS } from "../../../shared/report/html/incidents";
+import { percentOf } from "../../../shared/report/percent";
 import { renderHtml } from "../../../shared/report/render-html";
 import { sampleOrgReport } from "../../../shared/report/sample";
 import {
@@ -38,7 +39,7 @@ function section(html: string, id: string): string {
   return html.slice(start, html.indexOf("</section>", start));
 }
 
-const pct = (part: number, whole: number) => `${(Math.floor((part / whole) * 1000) / 10).toFixed(1)}%`;
+const pct = percentOf;
 const n = (v: number) => v.toLocaleString("en-US");
 
 const account = (accountId: string, name: string, over: Partial<AccountSummary> = {}): AccountSummary => ({
@@ -119,7 +120,7 @@ describe("renderHtml: the facts", () => {
     }
     const names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     const columns = report.history.map((m) => {
-      const label = `${names[Number(m.month.slice(5)) - 1]} ${m.month.slice(2, 4)}`;
+      const label = `${names[Number(m.month.slice(5)) - 1]} ${m.month.slice(0, 4)}`;
       return `${m.rotations} ${label} ${m.medianDaysLate === null ? "—" : `${m.medianDaysLate} d`}`;
     });
     expect(report.history.some((m) => m.medianDaysLate === null)).toBe(true);
@@ -153,7 +154,7 @@ describe("renderHtml: the facts", () => {
   });
 
   it("charts the long-lived keys per month from the first month counted, and says how far they fell", () => {
-    // Prepare: the sample counts from Sep 25 on, the last month with accounts carried
+    // Prepare: the sample counts from Sep 2025 on, the last month with accounts carried
     const counted = (report.trend ?? []).filter((m) => m.activeKeys !== null);
     const [first, last] = [counted[0], counted.at(-1)];
 
@@ -161,11 +162,11 @@ describe("renderHtml: the facts", () => {
     const summary = visible(section(html, "summary"));
     const names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     const points = counted.map(
-      (m) => `${n(m.activeKeys ?? 0)} ${names[Number(m.month.slice(5)) - 1]} ${m.month.slice(2, 4)}`,
+      (m) => `${n(m.activeKeys ?? 0)} ${names[Number(m.month.slice(5)) - 1]} ${m.month.slice(0, 4)}`,
     );
     expect(summary).toContain(`Long-lived (Active) keys per month Active keys ${points.join(" ")}`);
     expect(summary).toContain(
-      `Since Sep 25: ${first?.activeKeys} long-lived keys, now ${last?.activeKeys} (27% fewer).`,
+      `Since Sep 2025: ${first?.activeKeys} long-lived keys, now ${last?.activeKeys} (27% fewer).`,
     );
     expect(section(html, "summary").match(/class="trend-dot carried"/g)).toHaveLength(1);
     expect(section(html, "summary").match(/<polyline class="trend-line"/g)).toHaveLength(1);
@@ -197,8 +198,8 @@ describe("renderHtml: the facts", () => {
 
     // Assess
     expect(gapped.match(/<polyline class="trend-line" points="[^"]+"/g)).toHaveLength(2);
-    expect(visible(gapped)).toContain("Active keys 9 Feb 26 8 Mar 26 Apr 26 5 May 26 4 Jun 26");
-    expect(visible(gapped)).toContain("Since Feb 26: 9 long-lived keys, now 4 (56% fewer).");
+    expect(visible(gapped)).toContain("Active keys 9 Feb 2026 8 Mar 2026 Apr 2026 5 May 2026 4 Jun 2026");
+    expect(visible(gapped)).toContain("Since Feb 2026: 9 long-lived keys, now 4 (56% fewer).");
     expect(empty).toContain("No keyrotor run has counted its Active keys yet.");
   });
 
@@ -329,7 +330,9 @@ describe("renderHtml: untrusted names", () => {
       "#getting-rid-of-keys",
       "#incidents",
       "#attention",
+      "#iam3",
       "#accounts",
+      "#out-of-scope",
     ]);
   });
 
@@ -520,7 +523,7 @@ describe("renderHtml: accounts, most concerning first", () => {
     );
   });
 
-  it("rounds shares down, so one stale key in ten thousand is not 100%", () => {
+  it("never rounds a share up to 100%, so one stale key in ten thousand still shows", () => {
     // Prepare
     const report = withAccounts([account("1", "Big", { activeKeys: 10_000, rotationCompliant: 9_999 })]);
 
@@ -528,8 +531,30 @@ describe("renderHtml: accounts, most concerning first", () => {
     const html = renderHtml(report);
 
     // Assess
-    expect(visible(html)).toContain(" 99.9% ");
-    expect(visible(html)).not.toContain("100.0%");
+    expect(visible(html)).toContain(" 99% ");
+    expect(visible(html)).not.toContain("100%");
+  });
+
+  it("rounds a share to the nearest whole percent: 5 of 9 is 56%, in the cards, the table and the charts", () => {
+    // Prepare
+    const nine = account("1", "Nine", {
+      activeKeys: 9,
+      rotationCompliant: 5,
+      byAge: { "<80": 5, "80-90": 0, "90-100": 4, "100-110": 0, ">=110": 0 },
+    });
+    const totals = { ...sampleOrgReport(0).totals, ...nine, accounts: 1, unreadableAccounts: 0 };
+    const report = withAccounts([nine], { totals });
+
+    // Act
+    const html = renderHtml(report);
+
+    // Assess
+    const summary = visible(section(html, "summary"));
+    expect(summary).toContain("56% 5 of 9 Active keys");
+    expect(summary).toContain("under 80 days 5 (56%)");
+    expect(summary).toContain("90–100 days 4 (44%)");
+    expect(rows(section(html, "accounts"))[1]).toContain("56%");
+    expect(html).not.toMatch(/55\.\d%/);
   });
 
   it("holds 10,000 accounts: 50 open, the rest collapsed by compliance, each account once, a few MB", () => {
@@ -603,5 +628,42 @@ describe("sampleOrgReport", () => {
     ]);
     expect(sampleOrgReport(10_000).incidents).toHaveLength(50);
     expect(sampleOrgReport(0).incidents).toEqual([]);
+  });
+});
+
+describe("renderHtml: accounts out of scope", () => {
+  it("says how many of the organization's accounts it covers and lists those left out, with why", () => {
+    // Prepare
+    const report = withAccounts([account("1", "Prod"), account("2", "Dev")], {
+      totals: { ...sampleOrgReport(0).totals, accounts: 2 },
+      outOfScope: [
+        { accountId: "333333333333", name: "<b>Sandbox</b>", reason: "excluded by account id" },
+        { accountId: "444444444444", name: "Old", reason: "not active (SUSPENDED)" },
+      ],
+    });
+
+    // Act
+    const html = renderHtml(report);
+
+    // Assess
+    const seen = visible(html);
+    expect(seen).toContain("access keys across 2 of the organization's 4 accounts");
+    expect(visible(section(html, "summary"))).toContain("2 out of scope");
+    expect(rows(section(html, "out-of-scope")).slice(1)).toEqual([
+      ["<b>Sandbox</b> 333333333333", "excluded by account id"],
+      ["Old 444444444444", "not active (SUSPENDED)"],
+    ]);
+    expect(html).not.toContain("<b>Sandbox");
+    expect(html).toContain('<a href="#out-of-scope">');
+  });
+
+  it("leaves the section out when every account is in scope", () => {
+    // Act
+    const totals = { ...sampleOrgReport(0).totals, accounts: 1 };
+    const html = renderHtml(withAccounts([account("1", "Prod")], { totals, outOfScope: [] }));
+
+    // Assess
+    expect(html).not.toContain('id="out-of-scope"');
+    expect(visible(html)).toContain("access keys across 1 account ");
   });
 });
