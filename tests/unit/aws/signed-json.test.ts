@@ -265,7 +265,10 @@ describe("SignedJsonClient", () => {
       retryable: true,
       message: expect.stringContaining("1.5 s"),
     });
-    expect(received.length).toBeLessThanOrEqual(2);
+    // This call's attempts share its invocation id: a request of the case before, still arriving on a
+    // loaded machine, is not one of them.
+    const id = received.at(-1)?.headers["amz-sdk-invocation-id"];
+    expect(received.filter((r) => r.headers["amz-sdk-invocation-id"] === id).length).toBeLessThanOrEqual(2);
   });
 
   it("names a refused connection by its network code", async () => {
