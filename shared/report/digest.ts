@@ -88,7 +88,7 @@ function summaryOf(report: OrgReport): string[] {
   ];
   if (totals.activeKeys > 0) {
     lines.push(
-      `${percentOf(totals.rotationCompliant, totals.activeKeys)} of active keys are at most ${thresholds.rotateAfterDays} days old (IAM.3); ${percentOf(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
+      `${percentOf(totals.rotationCompliant, totals.activeKeys)} of active keys are under ${thresholds.rotateAfterDays} days old (IAM.3); ${percentOf(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
       ...(failing > 0
         ? [
             `${plural(failing, "active key fails", "active keys fail")} IAM.3 (${IAM3_DAYS} days old or more): the full report names each.`,

@@ -123,7 +123,7 @@ describe("renderDigest", () => {
     for (const body of [text, html]) {
       expect(body).toContain("2 accounts, 40 users, 32 active keys (36 keys in all).");
       expect(body).toContain(
-        "75% of active keys are at most 90 days old (IAM.3); 81% were used in the last 45 days.",
+        "75% of active keys are under 90 days old (IAM.3); 81% were used in the last 45 days.",
       );
       expect(body).toContain("≥110 days: 3");
       expect(body).toContain("Next 14 days: 5 rotations, 2 deactivations, 1 deletion.");
@@ -150,7 +150,7 @@ describe("renderDigest", () => {
 
     // Assess
     expect(subject).toContain("56% of keys within 90 days");
-    expect(text).toContain("56% of active keys are at most 90 days old (IAM.3); 44% were used");
+    expect(text).toContain("56% of active keys are under 90 days old (IAM.3); 44% were used");
   });
 
   it("says how many of the organization's accounts it covers and names those out of scope, with why", () => {
