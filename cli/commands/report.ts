@@ -2,11 +2,12 @@ import { writeFile } from "node:fs/promises";
 import { describeError } from "../../shared/errors";
 import { buildOrgReport } from "../../shared/report/build-report";
 import { needingAPerson } from "../../shared/report/needs-person";
+import type { CsvRows } from "../../shared/report/render-csv-lists";
 import type { OrgReport } from "../../shared/report/types";
 import { commandUsage, type ValuesOf } from "../args";
 import { cliLog, parseAsOf } from "../common";
 import { loadCliSettings, PLAN_ONLY_SENDER } from "../config";
-import { EnvironmentError, EXIT } from "../errors";
+import { EnvironmentError, EXIT, UsageError } from "../errors";
 import type { CommandContext } from "./context";
 import { REPORT } from "./specs";
 
@@ -14,10 +15,11 @@ type Format = "html" | "json" | "csv";
 
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 
-/** The report in one format; each renderer is loaded only when asked for. */
-async function render(format: Format, report: OrgReport): Promise<string> {
+/** The report in one format (for CSV, one of its lists); each renderer is loaded only when asked for. */
+async function render(format: Format, report: OrgReport, rows: CsvRows): Promise<string> {
   if (format === "json") return (await import("../../shared/report/render-json")).renderJson(report);
-  if (format === "csv") return (await import("../../shared/report/render-csv")).renderCsv(report);
+  if (format === "csv")
+    return (await import("../../shared/report/render-csv-lists")).renderCsvRows(report, rows);
   return (await import("../../shared/report/render-html")).renderHtml(report);
 }
 
@@ -30,6 +32,14 @@ async function render(format: Format, report: OrgReport): Promise<string> {
 export async function run(values: ValuesOf<typeof REPORT.options>, { io, services }: CommandContext) {
   const now = io.now?.() ?? new Date();
   const asOf = parseAsOf(values["as-of"], commandUsage(REPORT), now);
+  const format = (values.format ?? "html") as Format;
+  if (values.rows !== undefined && format !== "csv") {
+    throw new UsageError(
+      `--rows chooses a CSV list: give it with --format csv, not ${format}`,
+      commandUsage(REPORT),
+    );
+  }
+  const rows = (values.rows ?? "accounts") as CsvRows;
   // The report sends nothing, so like plan it needs no sender.
   const { config, digest } = loadCliSettings(
     { configPath: values.config, env: io.env },
@@ -43,8 +53,7 @@ export async function run(values: ValuesOf<typeof REPORT.options>, { io, service
     { keepSessions: false },
   );
   const report = await buildOrgReport(ports, config, asOf, { configDigest: digest });
-  const format = (values.format ?? "html") as Format;
-  const text = await render(format, report);
+  const text = await render(format, report, rows);
   const { accounts, unreadableAccounts, activeKeys } = report.totals;
   const summary = [
     `${count(accounts, "account")}${unreadableAccounts > 0 ? ` (${unreadableAccounts} unreadable)` : ""}`,

@@ -310,6 +310,12 @@ export const REPORT = {
       choices: ["html", "json", "csv"],
       description: "Output: one self-contained HTML page (default), JSON or CSV (a row per account).",
     },
+    rows: {
+      type: "string",
+      value: "LIST",
+      choices: ["accounts", "incidents", "failing-iam3", "out-of-scope"],
+      description: "With --format csv: accounts (default), incidents, failing-iam3 or out-of-scope.",
+    },
     output: { type: "string", value: "FILE", description: "Write the report there instead of stdout." },
     ledger,
     profile,

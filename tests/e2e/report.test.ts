@@ -291,6 +291,31 @@ describe("keyrotor report", () => {
     ]);
   });
 
+  it("CSV lists: the keys failing IAM.3 and the accounts out of scope, as the JSON has them; --rows is for CSV", async () => {
+    // Prepare
+    const csv = (rows: string) =>
+      cli("report", "--config", reportConfigPath, "--as-of", day97, "--format", "csv", "--rows", rows);
+    const json = await cli("report", "--config", reportConfigPath, "--as-of", day97, "--format", "json");
+    const report = JSON.parse(json.stdout) as OrgReport;
+    // Act
+    const keys = await csv("failing-iam3");
+    const scope = await csv("out-of-scope");
+    const html = await cli("report", "--config", reportConfigPath, "--as-of", day97, "--rows", "incidents");
+
+    // Assess
+    expect(keys.code).toBe(0);
+    const [, ...keyRows] = parseCsv(keys.stdout);
+    expect(keyRows.map((r) => [r[2], r[3], Number(r[4])])).toEqual(
+      (report.failingIam3 ?? []).map((k) => [k.userName, k.keyId, k.ageDays]),
+    );
+    expect(keyRows).toHaveLength(4);
+    expect(parseCsv(scope.stdout).slice(1)).toEqual([
+      [org.accounts.Gone?.id, "Gone", expect.stringMatching(/^not active \(/)],
+    ]);
+    expect(html.code).toBe(2);
+    expect(html.stderr).toMatch(/^keyrotor: --rows chooses a CSV list: give it with --format csv, not html/);
+  });
+
   it("CSV: one row per account and a TOTAL row that parse back to the same facts", async () => {
     // Act
     const { code, stdout } = await cli(
