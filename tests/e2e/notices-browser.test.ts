@@ -1,21 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCaptured } from "../../cli/io";
 import { SAMPLE_NOTICES } from "../../shared/notices/samples";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+import { CHROMIUM, launchChromium } from "../support/chromium";
 
 let browser: Browser;
 let directory: string;
@@ -24,7 +14,7 @@ beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), "keyrotor-preview-"));
   const { code } = await runCaptured(["preview", "--output", directory]);
   expect(code).toBe(0);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -1,23 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { percentOf } from "../../shared/report/percent";
 import { renderHtml } from "../../shared/report/render-html";
 import { sampleOrgReport } from "../../shared/report/sample";
 import type { OrgReport } from "../../shared/report/types";
+import { CHROMIUM, launchChromium } from "../support/chromium";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 /** Where the screenshot and the pages go: `REPORT_ARTIFACTS`, else a new temporary folder. */
 const ARTIFACTS = process.env.REPORT_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "keyrotor-report-"));
 /** Set to a path (`docs/images/report.png`) to write the README's screenshot (the summary) there too. */
@@ -42,7 +33,7 @@ beforeAll(async () => {
   ] as const) {
     writeFileSync(join(ARTIFACTS, `${name}.html`), renderHtml(report));
   }
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  if (existsSync(CHROMIUM)) browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

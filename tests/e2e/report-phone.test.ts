@@ -1,24 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderNotice } from "../../shared/notices/render";
 import { SAMPLE_NOTICES } from "../../shared/notices/samples";
 import { renderDigest } from "../../shared/report/digest";
 import { renderHtml } from "../../shared/report/render-html";
 import { sampleOrgReport } from "../../shared/report/sample";
+import { CHROMIUM, launchChromium } from "../support/chromium";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 /** Where the pages and their screenshots go: `REPORT_ARTIFACTS`, else a new temporary folder. */
 const ARTIFACTS = process.env.REPORT_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "keyrotor-phone-"));
 /** A phone's width (CSS pixels) and a laptop's. */
@@ -105,7 +96,7 @@ beforeAll(async () => {
     writeFileSync(file, html);
     pages.push([name, file]);
   }
-  if (existsSync(CHROMIUM)) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  if (existsSync(CHROMIUM)) browser = await launchChromium();
   console.log(`report-phone: pages and screenshots in ${ARTIFACTS}`);
 }, 60_000);
 
