@@ -8,6 +8,7 @@ import { clientsIn, createOrganization, createUsers, verifySender } from "../../
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import type { Advice, AdviceKind } from "../../shared/advice/types";
 import type { OrgReport } from "../../shared/report/types";
+import { stubMotoEnv } from "../support/moto-env";
 
 // plan, report and advise on the same organization give each key the same advice. Keys whose last use
 // plan did not read itself (an exempt user's, the key keyrotor recorded) are where they parted: plan
@@ -26,10 +27,7 @@ const json = async <T>(...args: string[]) => {
 
 beforeAll(async () => {
   moto = await startMoto();
-  vi.stubEnv("AWS_ENDPOINT_URL", moto.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  stubMotoEnv(moto.endpoint);
   const org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
   prod = org.accounts.Prod?.id ?? "";
   await createUsers((await clientsIn(prod)).iam, [

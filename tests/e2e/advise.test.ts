@@ -8,6 +8,7 @@ import { runCaptured } from "../../cli/io";
 import { clientsIn, createOrganization, createUsers } from "../../scripts/lib/emulator";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import type { Advice } from "../../shared/advice/types";
+import { stubMotoEnv } from "../support/moto-env";
 
 // keyrotor advise against a moto organization: a member account with a user whose key nobody used
 // for 60 days, a user whose key the configuration delivers to a GitHub repository, and a user whose
@@ -37,10 +38,7 @@ const advise = async (user: string) => {
 
 beforeAll(async () => {
   moto = await startMoto();
-  vi.stubEnv("AWS_ENDPOINT_URL", moto.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  stubMotoEnv(moto.endpoint);
   const org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
   // The ledger advise reads keyrotor's own verifications from: empty, keyrotor has verified nothing.
   expect((await cli("ledger", "init")).code).toBe(0);

@@ -19,6 +19,7 @@ import { startFaultProxy } from "../../scripts/lib/fault-proxy";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { readSecretJson, snapshot } from "../support/account-fixture";
 import { schemaProblems } from "../support/json-schema";
+import { stubMotoEnv } from "../support/moto-env";
 
 const exec = promisify(execFile);
 let moto: Moto;
@@ -43,10 +44,7 @@ beforeAll(async () => {
   moto = await startMoto();
   proxy = await startFaultProxy(moto.endpoint);
   dir = mkdtempSync(join(tmpdir(), "keyrotor-cli-"));
-  vi.stubEnv("AWS_ENDPOINT_URL", proxy.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  stubMotoEnv(proxy.endpoint);
   org = await createOrganization([{ name: "Prod", ouPath: ["Workloads"] }]);
   expect((await cli("ledger", "init")).stdout).toBe("created the ledger table keyrotor-prod-ledger");
   await verifySender("keyrotor@example.com");

@@ -21,6 +21,7 @@ import {
 } from "../../scripts/lib/emulator";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { snapshot } from "../support/account-fixture";
+import { stubMotoEnv } from "../support/moto-env";
 
 let moto: Moto;
 let org: Organization;
@@ -47,10 +48,7 @@ async function useKey(user: string) {
 
 beforeAll(async () => {
   moto = await startMoto();
-  vi.stubEnv("AWS_ENDPOINT_URL", moto.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  stubMotoEnv(moto.endpoint);
   org = await createOrganization([{ name: "Prod" }]);
   await verifySender("keyrotor@example.com");
   expect((await cli("ledger", "init")).code).toBe(0);

@@ -12,6 +12,7 @@ import type { Advice } from "../../shared/advice/types";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import { addDays } from "../../shared/lifecycle";
 import type { OrgReport } from "../../shared/report/types";
+import { stubMotoEnv } from "../support/moto-env";
 
 /**
  * keyrotor's own check of a new key against moto, which records it as IAM does: GetCallerIdentity
@@ -38,10 +39,7 @@ const at = (day: number) => {
 
 beforeAll(async () => {
   moto = await startMoto();
-  vi.stubEnv("AWS_ENDPOINT_URL", moto.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  stubMotoEnv(moto.endpoint);
   const org = await createOrganization([{ name: "Prod" }]);
   prod = org.accounts.Prod?.id ?? "";
   await verifySender("keyrotor@example.com");

@@ -6,6 +6,7 @@ import { LedgerAdapter } from "../../shared/aws/ledger";
 import { parseConfig } from "../../shared/config";
 import type { IncidentRecord } from "../../shared/ledger/records";
 import type { OrgReport } from "../../shared/report/types";
+import { stubMotoEnv } from "../support/moto-env";
 
 /**
  * Incidents the ledger records (written here as the incident pipeline writes them, through the
@@ -20,10 +21,7 @@ const cli = (...args: string[]) => runCaptured(args, { ...process.env }, () => m
 
 beforeAll(async () => {
   moto = await startMoto();
-  vi.stubEnv("AWS_ENDPOINT_URL", moto.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  stubMotoEnv(moto.endpoint);
   org = await createOrganization([{ name: "Prod" }]);
   prod = org.accounts.Prod?.id ?? "";
   await createUsers((await clientsIn(prod)).iam, [{ name: "deploy", keys: ["Active"] }]);

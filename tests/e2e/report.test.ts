@@ -23,6 +23,7 @@ import { CSV_COLUMNS } from "../../shared/report/render-csv";
 import type { OrgReport } from "../../shared/report/types";
 import { parseCsv } from "../support/csv";
 import { schemaProblems } from "../support/json-schema";
+import { stubMotoEnv } from "../support/moto-env";
 
 /**
  * The report against an organization built here, on a simulated timeline (moto's clock):
@@ -68,10 +69,7 @@ async function useKey(name: string) {
 
 beforeAll(async () => {
   moto = await startMoto();
-  vi.stubEnv("AWS_ENDPOINT_URL", moto.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  stubMotoEnv(moto.endpoint);
   org = await createOrganization([{ name: "Prod" }, { name: "Data" }, { name: "Gone", closed: true }]);
   await verifySender("keyrotor@example.com");
   expect((await cli("ledger", "init")).code).toBe(0);

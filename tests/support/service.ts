@@ -4,6 +4,7 @@ import { verifySender } from "../../scripts/lib/emulator";
 import { type FaultProxy, startFaultProxy } from "../../scripts/lib/fault-proxy";
 import { type Moto, startMoto } from "../../scripts/lib/moto";
 import { LedgerAdapter } from "../../shared/aws/ledger";
+import { stubMotoEnv } from "./moto-env";
 import { createQueues } from "./org-fixture";
 
 /**
@@ -38,10 +39,7 @@ export async function startEmulators(): Promise<Emulators> {
   vi.useFakeTimers({ toFake: ["Date"] });
   const moto = await startMoto();
   const proxy = await startFaultProxy(moto.endpoint);
-  vi.stubEnv("AWS_ENDPOINT_URL", proxy.endpoint);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "testing");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "testing");
+  stubMotoEnv(proxy.endpoint);
   return { moto, proxy };
 }
 
