@@ -106,6 +106,7 @@ function addCounts(into: ReturnType<typeof emptyCounts>, from: KeyCounts): void 
   for (const band of AGE_BANDS) into.byAge[band] += from.byAge[band];
   for (const band of USE_BANDS) into.byUse[band] += from.byUse[band];
   into.rotationCompliant += from.rotationCompliant;
+  into.iam3Compliant += from.iam3Compliant;
   into.usageCompliant += from.usageCompliant;
 }
 

@@ -1,4 +1,5 @@
 import { EMAIL_STYLE, emailDocument, escapeHtml } from "../email-html";
+import { policiesDifferFromIam3 } from "./failing-iam3";
 import { handledWithin } from "./incidents";
 import { IAM3_DAYS, needsAPerson } from "./needs-person";
 import { percentOf } from "./percent";
@@ -88,7 +89,7 @@ function summaryOf(report: OrgReport): string[] {
   ];
   if (totals.activeKeys > 0) {
     lines.push(
-      `${percentOf(totals.rotationCompliant, totals.activeKeys)} of active keys are under ${thresholds.rotateAfterDays} days old (IAM.3); ${percentOf(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
+      `${percentOf(totals.iam3Compliant, totals.activeKeys)} of active keys are under ${IAM3_DAYS} days old (IAM.3)${policiesDifferFromIam3(report) ? `, ${percentOf(totals.rotationCompliant, totals.activeKeys)} under their policy's rotateAfterDays` : ""}; ${percentOf(totals.usageCompliant, totals.activeKeys)} were used in the last ${thresholds.unusedAfterDays} days.`,
       ...(failing > 0
         ? [
             `${plural(failing, "active key fails", "active keys fail")} IAM.3 (${IAM3_DAYS} days old or more): the full report names each.`,
@@ -268,11 +269,11 @@ export function renderDigest(report: OrgReport, stored: StoredReport): Digest {
   const day = report.generatedAt.slice(0, 10);
   const people = peopleNeeded(report);
   const needing = people.rows.length + people.more;
-  const { totals, thresholds } = report;
+  const { totals } = report;
   const standing =
     totals.activeKeys === 0
       ? "no active keys"
-      : `${percentOf(totals.rotationCompliant, totals.activeKeys)} of keys within ${thresholds.rotateAfterDays} days`;
+      : `${percentOf(totals.iam3Compliant, totals.activeKeys)} of keys within ${IAM3_DAYS} days`;
   const unreadable =
     totals.unreadableAccounts > 0 ? `, ${plural(totals.unreadableAccounts, "account")} unreadable` : "";
   const open = (report.incidents ?? []).filter((i) => i.state === "open").length;

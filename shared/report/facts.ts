@@ -14,6 +14,7 @@ import { concernOf } from "./attention";
 import { failingIam3Of } from "./failing-iam3";
 import { incidentsOf } from "./incidents";
 import { type MonthTally, tallyRotations } from "./months";
+import { IAM3_DAYS } from "./needs-person";
 import type {
   AccountSummary,
   AgeBand,
@@ -88,6 +89,7 @@ export function emptyCounts(): Mutable<Required<KeyCounts>> {
     byAge: { "<80": 0, "80-90": 0, "90-100": 0, "100-110": 0, ">=110": 0 },
     byUse: { never: 0, "<45": 0, "45-90": 0, ">=90": 0 },
     rotationCompliant: 0,
+    iam3Compliant: 0,
     usageCompliant: 0,
     byAdvice: keysByKind([]),
   };
@@ -196,6 +198,7 @@ export function accountFacts(
       counts.byAge[ageBand(age)]++;
       counts.byUse[useBand(key.lastUsedAt, now)]++;
       if (age < judging.rotateAfterDays) counts.rotationCompliant++;
+      if (age < IAM3_DAYS) counts.iam3Compliant++;
       if (ageInDays(key.lastUsedAt ?? key.createdAt, now) < unusedDays) counts.usageCompliant++;
     }
     if (oldest !== undefined) advice.push(reportedAdvice(inputs.accountId, user, judging, now));

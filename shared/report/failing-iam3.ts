@@ -5,7 +5,7 @@ import type { Log } from "../log";
 import type { ReportedUser } from "../rotation/ports";
 import { IAM3_DAYS } from "./needs-person";
 import type { ReportIam } from "./read-iam";
-import type { FailingKey, ListedKey } from "./types";
+import type { FailingKey, ListedKey, OrgReport } from "./types";
 
 /**
  * Users of one account whose key ids are listed at most: beyond them the keys are still named by user
@@ -84,5 +84,20 @@ export function failingIam3Of(
 export function byAgeDescending(a: FailingKey, b: FailingKey): number {
   return (
     b.ageDays - a.ageDays || a.accountId.localeCompare(b.accountId) || a.userName.localeCompare(b.userName)
+  );
+}
+
+/**
+ * Whether some policy asks for rotation at another age than IAM.3's 90 days (the top-level settings, an
+ * account's policy, or a user's, which shows as a difference in the counts): then keyrotor's own target
+ * and IAM.3 are two figures, and the report shows both.
+ */
+export function policiesDifferFromIam3(
+  report: Pick<OrgReport, "thresholds" | "totals" | "accounts">,
+): boolean {
+  return (
+    report.thresholds.rotateAfterDays !== IAM3_DAYS ||
+    report.totals.rotationCompliant !== report.totals.iam3Compliant ||
+    report.accounts.some((a) => a.policy !== undefined && a.policy.rotateAfterDays !== IAM3_DAYS)
   );
 }

@@ -76,6 +76,8 @@ export const CSV_COLUMNS: readonly string[] = [
   "policyDeactivateAfterDays",
   "policyDeleteAfterDays",
   "needingAPerson",
+  "iam3Compliant",
+  "iam3CompliantShare",
 ];
 
 /** A share to four decimals (0.9231), empty when there are no Active keys. */
@@ -123,6 +125,8 @@ function row(
     policy?.deactivateAfterDays ?? "",
     policy?.deleteAfterDays ?? "",
     needingAPerson(attention),
+    counts.iam3Compliant,
+    share(counts.iam3Compliant, counts.activeKeys),
   ];
 }
 

@@ -208,6 +208,7 @@ function sampleAccount(i: number, random: () => number): AccountSummary {
     byUse,
     byAdvice,
     rotationCompliant: byAge["<80"] + byAge["80-90"],
+    iam3Compliant: byAge["<80"] + byAge["80-90"],
     usageCompliant: byUse["<45"] + Math.floor(byUse.never / 2),
     upcoming: {
       rotations: Math.min(byAge["80-90"], Math.floor(random() * 4)),
@@ -283,6 +284,7 @@ function emptyCounts(): KeyCounts {
     byUse: zero<UseBand>(USE_BANDS),
     byAdvice: zero<AdviceKind>(ADVICE_KINDS),
     rotationCompliant: 0,
+    iam3Compliant: 0,
     usageCompliant: 0,
   };
 }
@@ -299,6 +301,7 @@ function sumCounts(accounts: readonly KeyCounts[]): KeyCounts {
     byUse: bands(USE_BANDS, (a) => a.byUse),
     byAdvice: bands(ADVICE_KINDS, (a) => a.byAdvice ?? zero<AdviceKind>(ADVICE_KINDS)),
     rotationCompliant: sum(accounts, (a) => a.rotationCompliant),
+    iam3Compliant: sum(accounts, (a) => a.iam3Compliant),
     usageCompliant: sum(accounts, (a) => a.usageCompliant),
   };
 }

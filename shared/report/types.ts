@@ -27,8 +27,13 @@ export interface KeyCounts {
   readonly byAge: Readonly<Record<AgeBand, number>>;
   /** Active keys by last use. */
   readonly byUse: Readonly<Record<UseBand, number>>;
-  /** Active keys no older than `rotateAfterDays` (IAM.3), of all Active keys. */
+  /** Active keys younger than their own policy's `rotateAfterDays` (each user judged by its policy). */
   readonly rotationCompliant: number;
+  /**
+   * Active keys younger than IAM.3's 90 days (`IAM3_DAYS`), whatever the policies say: what Security
+   * Hub passes. The Active keys it leaves out are those `failingIam3` names.
+   */
+  readonly iam3Compliant: number;
   /** Active keys used within the unused-key period (45 days, or `deactivateUnusedAfterDays`), of all Active keys. */
   readonly usageCompliant: number;
   /**

@@ -171,6 +171,7 @@ describe("keyrotor report", () => {
       // cannot tell its own check and counts it) and batch (day 60) | newbie (day 50) | the rest never
       byUse: { never: 5, "<45": 2, "45-90": 1, ">=90": 0 },
       rotationCompliant: 4,
+      iam3Compliant: 4,
       usageCompliant: 2,
       byAdvice: expect.any(Object),
     });

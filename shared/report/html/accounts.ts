@@ -95,7 +95,7 @@ function row(a: AccountSummary): string {
   return (
     `<tr><td>${name(a.name)}<br><small>${text(a.accountId)}</small>${error}${listed}</td>` +
     `<td>${policyCell(a.policy)}</td><td class="n">${num(a.users)}</td><td class="n">${num(a.activeKeys)}</td>` +
-    share(shareOf(a.rotationCompliant, a.activeKeys)) +
+    share(shareOf(a.iam3Compliant, a.activeKeys)) +
     share(shareOf(a.usageCompliant, a.activeKeys)) +
     `<td class="n">${num(old)}</td><td class="n">${num(unused)}</td>` +
     `<td class="n" data-v="${rotations + deactivations + deletions}">${rotations} / ${deactivations} / ${deletions}</td>` +

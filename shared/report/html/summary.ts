@@ -1,3 +1,4 @@
+import { policiesDifferFromIam3 } from "../failing-iam3";
 import { IAM3_DAYS, needingAPerson, needsAPerson } from "../needs-person";
 import { percent } from "../percent";
 import type { Attention, OrgReport } from "../types";
@@ -12,6 +13,7 @@ import { count, num, shareOf, text } from "./text";
  */
 export function summarySection(report: OrgReport): string {
   const { totals, upcoming, thresholds: t } = report;
+  const iam3 = shareOf(totals.iam3Compliant, totals.activeKeys);
   const rotation = shareOf(totals.rotationCompliant, totals.activeKeys);
   const usage = shareOf(totals.usageCompliant, totals.activeKeys);
   const next = upcoming.rotations + upcoming.deactivations + upcoming.deletions;
@@ -30,11 +32,21 @@ export function summarySection(report: OrgReport): string {
     card("IAM users", num(totals.users), `${num(totals.usersWithKeys)} with access keys`),
     card("Access keys", num(totals.keys), `${num(totals.activeKeys)} Active`),
     card(
-      `IAM.3: Active keys under ${t.rotateAfterDays} days`,
-      percent(rotation),
-      `${num(totals.rotationCompliant)} of ${count(totals.activeKeys, "Active key")}`,
-      toneOf(rotation),
+      `IAM.3: Active keys under ${IAM3_DAYS} days`,
+      percent(iam3),
+      `${num(totals.iam3Compliant)} of ${count(totals.activeKeys, "Active key")}`,
+      toneOf(iam3),
     ),
+    ...(policiesDifferFromIam3(report)
+      ? [
+          card(
+            "Within policy: Active keys under their rotateAfterDays",
+            percent(rotation),
+            `${num(totals.rotationCompliant)} of ${count(totals.activeKeys, "Active key")}, each by its own policy (default ${t.rotateAfterDays} days)`,
+            toneOf(rotation),
+          ),
+        ]
+      : []),
     card(
       `Unused-key rule: Active keys used in ${t.unusedAfterDays} days`,
       percent(usage),

@@ -82,6 +82,7 @@ describe("the organization from its accounts", () => {
       byAge: { "<80": 2, "80-90": 0, "90-100": 3, "100-110": 1, ">=110": 1 },
       byUse: { never: 6, "<45": 1, "45-90": 0, ">=90": 0 },
       rotationCompliant: 2,
+      iam3Compliant: 2,
       usageCompliant: 1,
       // every key but fresh's is unused; nothing says what fresh's is used for
       byAdvice: { remove: 6, oidc: 0, "scoped-role": 0, "roles-anywhere-or-identity-center": 1 },

@@ -121,6 +121,24 @@ describe("the org report under policies", () => {
     expect(accountOf(report, OTHER)).toMatchObject({ rotationCompliant: 1, upcoming: { rotations: 0 } });
   });
 
+  it("keeps IAM.3 apart from the policies: every Active key under 90 days passes it, whatever rotateAfterDays", async () => {
+    // Prepare: Prod's app (45 days) and ci-deploy (50) are past production's 30 days, but no key is 90
+    const { ports } = organization();
+    // Act
+    const report = await buildOrgReport(ports, config(POLICIES), NOW);
+    const html = renderHtml(report);
+    const csv = renderCsv(report).split("\r\n");
+
+    // Assess
+    const prod = accountOf(report, PROD);
+    expect(prod).toMatchObject({ activeKeys: 4, rotationCompliant: 2, iam3Compliant: 4 });
+    expect(report.totals).toMatchObject({ activeKeys: 6, iam3Compliant: 6 });
+    expect(report.failingIam3).toEqual([]);
+    expect(html).toContain("IAM.3: Active keys under 90 days");
+    expect(html).toContain("Within policy: Active keys under their rotateAfterDays");
+    expect(csv[0]?.split(",").slice(-2)).toEqual(["iam3Compliant", "iam3CompliantShare"]);
+  });
+
   it("reports a user two user policies match as blocked, naming both, and lists a user's own policy where it differs", async () => {
     // Prepare
     const { ports } = organization();
@@ -173,14 +191,15 @@ describe("the org report under policies", () => {
     expect(html).toContain("<bdi>production</bdi><br><small>enforce, 30 / 35 / 40 days</small>");
     expect(html).toContain("<small>policy <bdi>ci</bdi></small>");
     expect(json.accounts[0].policy.name).toBe("production");
-    expect(CSV_COLUMNS.slice(-6, -1)).toEqual([
+    const at = CSV_COLUMNS.indexOf("policy");
+    expect(CSV_COLUMNS.slice(at, at + 5)).toEqual([
       "policy",
       "policyMode",
       "policyRotateAfterDays",
       "policyDeactivateAfterDays",
       "policyDeleteAfterDays",
     ]);
-    const policyCells = (line: string | undefined) => line?.split(",").slice(-6, -1).join(",");
+    const policyCells = (line: string | undefined) => line?.split(",").slice(at, at + 5).join(",");
     expect(policyCells(csv[1])).toBe("production,enforce,30,35,40");
     expect(csv[4]?.startsWith("TOTAL,")).toBe(true);
     expect(policyCells(csv[4])).toBe(",,,,");

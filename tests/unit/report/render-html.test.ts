@@ -56,6 +56,8 @@ const account = (accountId: string, name: string, over: Partial<AccountSummary> 
   upcoming: { rotations: 0, deactivations: 0, deletions: 0 },
   attention: [],
   ...over,
+  // With the default 90 days, IAM.3 and the policy count the same keys.
+  iam3Compliant: over.iam3Compliant ?? over.rotationCompliant ?? 10,
 });
 
 const withAccounts = (accounts: AccountSummary[], over: Partial<OrgReport> = {}): OrgReport => ({
