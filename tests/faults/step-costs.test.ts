@@ -105,23 +105,25 @@ function ledgerWrites(day: number): string[] {
 describe("what each step of a key's life costs on the wire", () => {
   it("a day with nothing due: the run's identity, the ledger, the role and the credential report", () => {
     // Assess
-    expect((days.get(95) ?? []).map((c) => c.operation)).toEqual([
-      "GetCallerIdentity",
+    // The two accounts are looked at side by side, so only the count of each call is certain; how often
+    // the credential report is generated until it is ready depends on moto's pace.
+    const calls = (days.get(95) ?? []).map((c) => c.operation);
+    expect(calls.filter((op) => op !== "GenerateCredentialReport").sort()).toEqual([
+      "AssumeRole",
+      "AssumeRole",
       "DescribeTable",
+      "GetCallerIdentity",
+      "GetCredentialReport",
+      "GetCredentialReport",
       "ListAccounts",
-      "AssumeRole",
-      "AssumeRole",
-      "Query",
-      "Query",
-      "GenerateCredentialReport",
-      "GenerateCredentialReport",
-      "GetCredentialReport",
-      "GetCredentialReport",
       "PutItem",
       "PutItem",
+      "Query",
+      "Query",
       "Query",
       "Query",
     ]);
+    expect(ledgerWrites(95)).toEqual([]);
     expect(memberCalls(95)).toEqual([]);
   });
 
