@@ -48,6 +48,18 @@ function lostRecord(meta: SecretMeta | undefined, record: UserRecord | undefined
   };
 }
 
+/**
+ * The record of keyrotor's own secret when the ledger does not hold it: one a run created and whose
+ * outcome write was lost (its creation still announced). The next write that settles the user's pending
+ * creation records it, so the secret never turns foreign once the announcement is gone.
+ */
+export function unrecordedSecret(
+  standing: SecretStanding,
+  record: UserRecord | undefined,
+): SecretRecord | undefined {
+  return standing.kind === "ours" && record?.secret === undefined ? standing.record : undefined;
+}
+
 /** What the lifecycle is told about the user's secret, and whether the ledger must learn a recorded key. */
 export interface SecretView {
   /** `null`: keyrotor has never managed this user. */

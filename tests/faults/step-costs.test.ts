@@ -138,7 +138,7 @@ describe("what each step of a key's life costs on the wire", () => {
       "GetCallerIdentity",
       "PutSecretValue",
     ]);
-    expect(ledgerWrites(90)).toEqual(["pending", "secret", "recorded history -pending", "announced"]);
+    expect(ledgerWrites(90)).toEqual(["pending", "recorded history secret -pending", "announced"]);
   });
 
   it("the old key's deactivation", () => {
