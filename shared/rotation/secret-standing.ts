@@ -38,6 +38,9 @@ function lostRecord(meta: SecretMeta | undefined, record: UserRecord | undefined
     ? Math.floor(new Date(record.pending.since).getTime() / 1000) * 1000
     : Number.NaN;
   if (!meta?.createdAt || Number.isNaN(since) || meta.createdAt.getTime() < since) return undefined;
+  // keyrotor creates its secrets under the AWS managed key with no rotation: one made again at the name
+  // by someone else before the record was written is not vouched for when it differs.
+  if (meta.kmsKeyId !== null || meta.rotation?.enabled || meta.rotation?.lambdaArn) return undefined;
   return {
     arn: meta.arn,
     name: meta.name,
