@@ -141,9 +141,10 @@ export class LedgerAdapter implements LedgerPort, OutboxPort, CopyLedger {
     userName: string,
     recorded: RecordedKey,
     history?: readonly RecordedKey[],
+    secret?: SecretRecord,
   ): Promise<void> {
     return this.update(accountId, userName, {
-      set: history ? { recorded, history } : { recorded },
+      set: { recorded, ...(history ? { history } : {}), ...(secret ? { secret } : {}) },
       remove: ["pending"],
     });
   }
@@ -156,8 +157,8 @@ export class LedgerAdapter implements LedgerPort, OutboxPort, CopyLedger {
     return this.update(accountId, userName, { set: { retired } });
   }
 
-  clearPending(accountId: string, userName: string): Promise<void> {
-    return this.update(accountId, userName, { remove: ["pending"] });
+  clearPending(accountId: string, userName: string, secret?: SecretRecord): Promise<void> {
+    return this.update(accountId, userName, { ...(secret ? { set: { secret } } : {}), remove: ["pending"] });
   }
 
   setOwner(accountId: string, userName: string, owner: string | null): Promise<void> {

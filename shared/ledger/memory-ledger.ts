@@ -46,11 +46,13 @@ export class MemoryLedger implements LedgerPort, OutboxPort {
     userName: string,
     recorded: RecordedKey,
     history?: readonly RecordedKey[],
+    secret?: SecretRecord,
   ) {
     this.update("recordKey", accountId, userName, ({ pending: _, ...u }) => ({
       ...u,
       recorded,
       ...(history ? { history } : {}),
+      ...(secret ? { secret } : {}),
     }));
   }
   async setDelivery(accountId: string, userName: string, delivery: DeliveryRecord | null) {
@@ -61,8 +63,10 @@ export class MemoryLedger implements LedgerPort, OutboxPort {
   async setRetired(accountId: string, userName: string, retired: Readonly<Record<string, string>>) {
     this.update("setRetired", accountId, userName, (u) => ({ ...u, retired }));
   }
-  async clearPending(accountId: string, userName: string) {
-    this.update("clearPending", accountId, userName, ({ pending: _, ...u }) => u);
+  async clearPending(accountId: string, userName: string, secret?: SecretRecord) {
+    this.update("clearPending", accountId, userName, ({ pending: _, ...u }) =>
+      secret ? { ...u, secret } : u,
+    );
   }
   async setOwner(accountId: string, userName: string, owner: string | null) {
     this.update("setOwner", accountId, userName, ({ owner: _, ...u }) => (owner ? { ...u, owner } : u));

@@ -160,19 +160,22 @@ export interface LedgerPort {
   markPending(accountId: string, userName: string, pending: PendingCreation): Promise<void>;
   /**
    * Records the key the secret now holds and clears the pending creation; with `history`, replaces
-   * the user's rotation history in the same write (the key recorded before, appended).
+   * the user's rotation history in the same write (the key recorded before, appended); with `secret`,
+   * records the secret the rotation created in that write too.
    */
   recordKey(
     accountId: string,
     userName: string,
     recorded: RecordedKey,
     history?: readonly RecordedKey[],
+    secret?: SecretRecord,
   ): Promise<void>;
   /** Replaces the delivery record (`null` removes it: delivered everywhere, or abandoned). */
   setDelivery(accountId: string, userName: string, delivery: DeliveryRecord | null): Promise<void>;
   /** Records that keyrotor deactivated a key; `retired` is the user's whole map (older entries pruned). */
   setRetired(accountId: string, userName: string, retired: Readonly<Record<string, string>>): Promise<void>;
-  clearPending(accountId: string, userName: string): Promise<void>;
+  /** Clears the pending creation; with `secret`, records the secret the rolled-back rotation created. */
+  clearPending(accountId: string, userName: string, secret?: SecretRecord): Promise<void>;
   /** The owner address from the user's owner tag; `null` removes it. */
   setOwner(accountId: string, userName: string, owner: string | null): Promise<void>;
   /** Starts (or, with `null`, ends) a quiet period for a user nothing can be done for. */

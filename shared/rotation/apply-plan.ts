@@ -3,7 +3,7 @@ import { type Action, NEW_KEY, type UserFacts, unrecordedKeys } from "../lifecyc
 import type { IamUser } from "./ports";
 import type { ActionReport, DeliveryReport } from "./report";
 import { clearPending, rotateKey } from "./rotate-key";
-import type { SecretStanding } from "./secret-standing";
+import { type SecretStanding, unrecordedSecret } from "./secret-standing";
 import type { AccountContext } from "./settings";
 
 /** How an action is reported, whatever became of it. */
@@ -83,7 +83,7 @@ export async function applyPlan(
       reports.push(actionReport(action, "failed", { error: describeError(error) }));
     }
   }
-  await settlePending(ctx, user, facts, reports);
+  await settlePending(ctx, user, facts, standing, reports);
   return { actions: reports, secretArn, ...(deliveries ? { deliveries } : {}) };
 }
 
@@ -117,12 +117,14 @@ async function noteRetired(
 /**
  * A pending creation left by an earlier run (rolled back, or its last write lost) is cleared once no
  * unrecorded key is left behind it: otherwise a key a person makes later would be taken for one of
- * keyrotor's. A rotation in this run settles its own.
+ * keyrotor's. A rotation in this run settles its own. The secret the creation vouched for is recorded
+ * in the same write.
  */
 async function settlePending(
   ctx: AccountContext,
   user: IamUser,
   facts: UserFacts,
+  standing: SecretStanding,
   reports: readonly ActionReport[],
 ): Promise<void> {
   const since = facts.secret?.pendingSince;
@@ -130,5 +132,6 @@ async function settlePending(
   if (reports.some((r) => r.kind === "create" && r.outcome === "done")) return;
   const removed = (id: string) =>
     reports.some((r) => r.kind === "delete" && r.keyId === id && r.outcome === "done");
-  if (unrecordedKeys(facts).every((k) => removed(k.id))) await clearPending(ctx, user.userName);
+  if (unrecordedKeys(facts).every((k) => removed(k.id)))
+    await clearPending(ctx, user.userName, unrecordedSecret(standing, ctx.ledger.users.get(user.userName)));
 }

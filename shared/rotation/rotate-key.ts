@@ -1,12 +1,12 @@
 import { describeError, KeyVerificationError, SecretWriteError } from "../errors";
-import { type DeliveryRecord, HISTORY_LENGTH } from "../ledger/records";
+import { type DeliveryRecord, HISTORY_LENGTH, type SecretRecord } from "../ledger/records";
 import type { Verification } from "../lifecycle";
 import { Redacted } from "../redacted";
 import { deliverOutstanding, startDelivery } from "./deliver-key";
 import type { IamUser, NewAccessKey, SecretMeta } from "./ports";
 import type { DeliveryReport } from "./report";
 import { encodeUserName, requestTokenFor, SECRET_TAGS, secretNameFor } from "./secret-name";
-import type { SecretStanding } from "./secret-standing";
+import { type SecretStanding, unrecordedSecret } from "./secret-standing";
 import { secretRecordOf } from "./secret-upkeep";
 import type { AccountContext } from "./settings";
 
@@ -16,11 +16,13 @@ export class SecretConflictError extends Error {
 }
 
 /**
- * Rotates one key, in the order that never loses one: the ledger announces the creation; the secret
- * exists (created and recorded, with its policy) before the key does; the key is created; its value is
- * written under a version derived from the key id; the ledger records the key. If the value cannot be
- * written the key is deleted again; if even that fails it stays announced and unrecorded, never
- * replaces the working key, and the next run deletes it (unused) or holds the user (used).
+ * Rotates one key, in the order that never loses one: the ledger announces the creation (its intent,
+ * one write); the secret exists (created, with its policy) before the key does; the key is created; its
+ * value is written under a version derived from the key id; the ledger records the key and the secret
+ * created for it (its outcome, one write). A secret created after the announcement is keyrotor's own
+ * until that outcome is recorded. If the value cannot be written the key is deleted again; if even that
+ * fails it stays announced and unrecorded, never replaces the working key, and the next run deletes it
+ * (unused) or holds the user (used).
  */
 export async function rotateKey(
   ctx: AccountContext,
@@ -34,13 +36,19 @@ export async function rotateKey(
   const name = secretNameFor(settings.secretPrefix, user.userName);
   await ledger.markPending(run.accountId, user.userName, { since: run.now.toISOString(), runId: run.runId });
 
-  const secret = standing.kind === "ours" ? standing.meta : await createOwnSecret(ctx, user, name, policy);
+  const own =
+    standing.kind === "ours"
+      ? { meta: standing.meta, record: unrecordedSecret(standing, ctx.ledger.users.get(user.userName)) }
+      : await createOwnSecret(ctx, user, name, policy);
+  const secret = own.meta;
+  // The secret's record when the ledger does not hold it yet: it goes with the outcome write.
+  const unrecorded = own.record;
 
   let key: NewAccessKey;
   try {
     key = await iam.createAccessKey(user.userName);
   } catch (error) {
-    await clearPendingUnlessKeyAppeared(ctx, user.userName);
+    await clearPendingUnlessKeyAppeared(ctx, user.userName, unrecorded);
     throw error;
   }
   const previous = ctx.ledger.users.get(user.userName)?.delivery;
@@ -53,7 +61,7 @@ export async function rotateKey(
     // records the key from the secret and still finds its delivery (and the escrow) here.
     if (delivery) await ledger.setDelivery(run.accountId, user.userName, delivery);
   } catch (error) {
-    return rollBack(ctx, user.userName, name, key.id, error, "before it was stored");
+    return rollBack(ctx, user.userName, name, key.id, unrecorded, error, "before it was stored");
   }
   const value = new Redacted(
     JSON.stringify({
@@ -66,7 +74,7 @@ export async function rotateKey(
   const token = requestTokenFor(key.id);
   const versionId = await secrets.putSecretValue(name, value, token).catch(async (writeError: unknown) => {
     try {
-      return await settleFailedWrite(ctx, user.userName, name, key.id, token, writeError);
+      return await settleFailedWrite(ctx, user.userName, name, key.id, unrecorded, token, writeError);
     } catch (failure) {
       if (delivery) await restoreDelivery(ctx, user.userName, previous);
       throw failure;
@@ -85,6 +93,7 @@ export async function rotateKey(
       ...(verified ? { verified: { at: verified.at.toISOString(), region: verified.region } } : {}),
     },
     history.slice(-HISTORY_LENGTH),
+    unrecorded,
   );
   const deliveries = delivery ? await deliverOutstanding(ctx, user, delivery, key.secretAccessKey) : [];
   return { keyId: key.id, secretArn: secret.arn, deliveries };
@@ -118,14 +127,17 @@ async function verifyKey(
   return ctx.settings.verifyNewKeys && verifier ? verifier.verify(key, user.arn) : undefined;
 }
 
-/** Creates the user's secret, records it in the ledger and puts its policy. */
+/**
+ * Creates the user's secret and puts its policy; says what the ledger is to record of it with the
+ * rotation's outcome (until then the announced creation vouches for it).
+ */
 async function createOwnSecret(
   ctx: AccountContext,
   user: IamUser,
   name: string,
   policy: string,
-): Promise<SecretMeta> {
-  const { secrets, ledger } = ctx.ports;
+): Promise<{ meta: SecretMeta; record: SecretRecord }> {
+  const { secrets } = ctx.ports;
   const created = await secrets.createSecret({
     name,
     description: `Current access key of IAM user ${user.userName}, rotated by keyrotor`,
@@ -140,13 +152,8 @@ async function createOwnSecret(
         "nothing was written to it",
     );
   }
-  await ledger.putSecret(
-    ctx.run.accountId,
-    user.userName,
-    secretRecordOf(created, policy, false, ctx.run.now),
-  );
   await secrets.putResourcePolicy(name, policy);
-  return created;
+  return { meta: created, record: secretRecordOf(created, policy, false, ctx.run.now) };
 }
 
 /**
@@ -159,6 +166,7 @@ async function settleFailedWrite(
   userName: string,
   name: string,
   keyId: string,
+  unrecorded: SecretRecord | undefined,
   token: string,
   writeError: unknown,
 ): Promise<string> {
@@ -177,18 +185,19 @@ async function settleFailedWrite(
     ctx.ports.log.warn("secret write applied though its answer was lost", { secretName: name, keyId });
     return token;
   }
-  return rollBack(ctx, userName, name, keyId, writeError);
+  return rollBack(ctx, userName, name, keyId, unrecorded, writeError);
 }
 
 /**
  * Deletes a new key that cannot be kept: its secret could not be written, or (`stage`) it failed
- * verification or could not be escrowed for delivery before it was stored.
+ * verification or could not be escrowed for delivery before it was stored. The secret stays, recorded.
  */
 async function rollBack(
   ctx: AccountContext,
   userName: string,
   name: string,
   keyId: string,
+  unrecorded: SecretRecord | undefined,
   failure: unknown,
   stage?: string,
 ): Promise<never> {
@@ -205,7 +214,7 @@ async function rollBack(
       { cause: new AggregateError([failure, rollbackError]) },
     );
   }
-  await clearPending(ctx, userName);
+  await clearPending(ctx, userName, unrecorded);
   throw new Named(`${what}; the new key ${keyId} was deleted again`, { cause: failure });
 }
 
@@ -213,10 +222,15 @@ async function rollBack(
  * After a failed CreateAccessKey: a timed-out call may still have made a key, which the pending
  * creation lets the next run find and remove. Only when IAM shows no key made since is it cleared.
  */
-async function clearPendingUnlessKeyAppeared(ctx: AccountContext, userName: string): Promise<void> {
+async function clearPendingUnlessKeyAppeared(
+  ctx: AccountContext,
+  userName: string,
+  unrecorded: SecretRecord | undefined,
+): Promise<void> {
   try {
     const keys = await ctx.ports.iam.listAccessKeys(userName);
-    if (keys.every((k) => k.createdAt.getTime() < ctx.run.now.getTime())) await clearPending(ctx, userName);
+    if (keys.every((k) => k.createdAt.getTime() < ctx.run.now.getTime()))
+      await clearPending(ctx, userName, unrecorded);
   } catch (error) {
     ctx.ports.log.warn("pending creation kept: keys could not be listed", {
       userName,
@@ -225,10 +239,17 @@ async function clearPendingUnlessKeyAppeared(ctx: AccountContext, userName: stri
   }
 }
 
-/** Clears the user's pending creation in the ledger; a failure only leaves it for the next run. */
-export async function clearPending(ctx: AccountContext, userName: string): Promise<void> {
+/**
+ * Clears the user's pending creation in the ledger, recording in the same write the secret it vouched
+ * for (`unrecorded`); a failure only leaves it for the next run.
+ */
+export async function clearPending(
+  ctx: AccountContext,
+  userName: string,
+  unrecorded?: SecretRecord,
+): Promise<void> {
   try {
-    await ctx.ports.ledger.clearPending(ctx.run.accountId, userName);
+    await ctx.ports.ledger.clearPending(ctx.run.accountId, userName, unrecorded);
   } catch (error) {
     ctx.ports.log.warn("pending creation not cleared", { userName, error: describeError(error) });
   }

@@ -38,6 +38,9 @@ function lostRecord(meta: SecretMeta | undefined, record: UserRecord | undefined
     ? Math.floor(new Date(record.pending.since).getTime() / 1000) * 1000
     : Number.NaN;
   if (!meta?.createdAt || Number.isNaN(since) || meta.createdAt.getTime() < since) return undefined;
+  // keyrotor creates its secrets under the AWS managed key with no rotation: one made again at the name
+  // by someone else before the record was written is not vouched for when it differs.
+  if (meta.kmsKeyId !== null || meta.rotation?.enabled || meta.rotation?.lambdaArn) return undefined;
   return {
     arn: meta.arn,
     name: meta.name,
@@ -46,6 +49,18 @@ function lostRecord(meta: SecretMeta | undefined, record: UserRecord | undefined
     createdAt: meta.createdAt.toISOString(),
     adopted: false,
   };
+}
+
+/**
+ * The record of keyrotor's own secret when the ledger does not hold it: one a run created and whose
+ * outcome write was lost (its creation still announced). The next write that settles the user's pending
+ * creation records it, so the secret never turns foreign once the announcement is gone.
+ */
+export function unrecordedSecret(
+  standing: SecretStanding,
+  record: UserRecord | undefined,
+): SecretRecord | undefined {
+  return standing.kind === "ours" && record?.secret === undefined ? standing.record : undefined;
 }
 
 /** What the lifecycle is told about the user's secret, and whether the ledger must learn a recorded key. */

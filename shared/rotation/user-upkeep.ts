@@ -3,7 +3,7 @@ import type { UserRecord } from "../ledger/records";
 import { addDays } from "../lifecycle";
 import type { IamUser } from "./ports";
 import type { Finding, UserReport } from "./report";
-import type { SecretStanding, SecretView } from "./secret-standing";
+import { type SecretStanding, type SecretView, unrecordedSecret } from "./secret-standing";
 import type { AccountContext } from "./settings";
 
 /**
@@ -45,11 +45,13 @@ export async function healRecord(
   if (!key || ctx.settings.mode !== "enforce" || !writes(ctx) || standing.kind !== "ours") return;
   const versionId = standing.meta.currentVersionId;
   if (!versionId) return;
-  await ctx.ports.ledger.recordKey(ctx.run.accountId, user.userName, {
-    keyId: key.id,
-    versionId,
-    at: ctx.run.now.toISOString(),
-  });
+  await ctx.ports.ledger.recordKey(
+    ctx.run.accountId,
+    user.userName,
+    { keyId: key.id, versionId, at: ctx.run.now.toISOString() },
+    undefined,
+    unrecordedSecret(standing, ctx.ledger.users.get(user.userName)),
+  );
 }
 
 /** The notifier mails a user's lines to the owner the ledger holds, so the ledger follows the tag. */

@@ -60,12 +60,7 @@ describe("reconcileAccount: rotating one key (docs/lifecycle.md, day 90)", () =>
       recorded: { keyId: newId, versionId: requestTokenFor(newId) },
     });
     expect(account.ledger.user(run.accountId, "alice")?.pending).toBeUndefined();
-    expect(account.ledger.writes).toEqual([
-      "markPending alice",
-      "putSecret alice",
-      "recordKey alice",
-      "recordRun 111122223333",
-    ]);
+    expect(account.ledger.writes).toEqual(["markPending alice", "recordKey alice", "recordRun 111122223333"]);
     expect(JSON.parse(secret?.value ?? "{}")).toEqual({
       AccessKeyId: newId,
       SecretAccessKey: `fake-secret-${newId}-${"x".repeat(20)}`,

@@ -48,6 +48,24 @@ describe("standingOf: the ledger, not the member account, says whose secret it i
     const before = { userName: "alice", pending: { since: "2026-01-02T00:00:00.000Z", runId: "r" } };
     expect(standingOf(meta(), before).kind).toBe("foreign");
   });
+
+  it("an announced creation never vouches for a secret keyrotor would not have made", () => {
+    // Prepare: keyrotor creates its secrets under the AWS managed key, with no rotation configured; one
+    // made again at the name while the record is unwritten may be neither.
+    const pending = { userName: "alice", pending: { since: "2025-12-31T00:00:00.000Z", runId: "r" } };
+    const customerKey = meta({ kmsKeyId: "arn:aws:kms:us-east-1:999999999999:key/theirs" });
+    const rotating = meta({
+      rotation: { enabled: true, lambdaArn: "arn:aws:lambda:us-east-1:9:function:x" },
+    });
+    const namedLambda = meta({
+      rotation: { enabled: false, lambdaArn: "arn:aws:lambda:us-east-1:9:function:x" },
+    });
+    // Act / Assess
+    expect(standingOf(customerKey, pending).kind).toBe("foreign");
+    expect(standingOf(rotating, pending).kind).toBe("foreign");
+    expect(standingOf(namedLambda, pending).kind).toBe("foreign");
+    expect(standingOf(meta({ rotation: null }), pending).kind).toBe("ours");
+  });
 });
 
 describe("secretView: the replacement counts only while the secret holds it", () => {
