@@ -199,7 +199,11 @@ describe("the org report under policies", () => {
       "policyDeactivateAfterDays",
       "policyDeleteAfterDays",
     ]);
-    const policyCells = (line: string | undefined) => line?.split(",").slice(at, at + 5).join(",");
+    const policyCells = (line: string | undefined) =>
+      line
+        ?.split(",")
+        .slice(at, at + 5)
+        .join(",");
     expect(policyCells(csv[1])).toBe("production,enforce,30,35,40");
     expect(csv[4]?.startsWith("TOTAL,")).toBe(true);
     expect(policyCells(csv[4])).toBe(",,,,");
