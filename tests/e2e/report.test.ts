@@ -47,6 +47,9 @@ const secrets = new Map<string, { id: string; secret: string }>();
 
 /** The CLI's clock is moto's: a run on a simulated day is a run at the present time. */
 const cli = (...args: string[]) => runCaptured(args, { ...process.env }, () => moto.now());
+/** `keyrotor report` of the organization on day 97, under the report's settings. */
+const report97 = (...args: string[]) =>
+  cli("report", "--config", reportConfigPath, "--as-of", day97, ...args);
 const at = (day: number) => {
   moto.setClockOffsetDays(day);
   return moto.now().toISOString();
@@ -137,15 +140,7 @@ afterAll(async () => {
 describe("keyrotor report", () => {
   it("JSON: counts by age band and last use, compliance shares, the next 14 days, who needs a person", async () => {
     // Act
-    const { code, stdout, stderr } = await cli(
-      "report",
-      "--config",
-      reportConfigPath,
-      "--as-of",
-      day97,
-      "--format",
-      "json",
-    );
+    const { code, stdout, stderr } = await report97("--format", "json");
     // Assess
     expect(code).toBe(0);
     expect(stderr).toBe("report: 3 accounts, 8 active keys, 2 users needing a person");
@@ -208,15 +203,7 @@ describe("keyrotor report", () => {
 
   it("JSON: the Active keys by advice, and the long-lived keys the real run counted for its month", async () => {
     // Act
-    const { code, stdout } = await cli(
-      "report",
-      "--config",
-      reportConfigPath,
-      "--as-of",
-      day97,
-      "--format",
-      "json",
-    );
+    const { code, stdout } = await report97("--format", "json");
     // Assess
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as OrgReport;
@@ -269,15 +256,7 @@ describe("keyrotor report", () => {
       }
     }
     // Act
-    const { stdout } = await cli(
-      "report",
-      "--config",
-      reportConfigPath,
-      "--as-of",
-      day97,
-      "--format",
-      "json",
-    );
+    const { stdout } = await report97("--format", "json");
     // Assess: app's old key, stuck's two, auditor's, each 97 days old
     const report = JSON.parse(stdout) as OrgReport;
     expect(old).toHaveLength(4);
@@ -292,14 +271,13 @@ describe("keyrotor report", () => {
 
   it("CSV lists: the keys failing IAM.3 and the accounts out of scope, as the JSON has them; --rows is for CSV", async () => {
     // Prepare
-    const csv = (rows: string) =>
-      cli("report", "--config", reportConfigPath, "--as-of", day97, "--format", "csv", "--rows", rows);
-    const json = await cli("report", "--config", reportConfigPath, "--as-of", day97, "--format", "json");
+    const csv = (rows: string) => report97("--format", "csv", "--rows", rows);
+    const json = await report97("--format", "json");
     const report = JSON.parse(json.stdout) as OrgReport;
     // Act
     const keys = await csv("failing-iam3");
     const scope = await csv("out-of-scope");
-    const html = await cli("report", "--config", reportConfigPath, "--as-of", day97, "--rows", "incidents");
+    const html = await report97("--rows", "incidents");
 
     // Assess
     expect(keys.code).toBe(0);
@@ -317,15 +295,7 @@ describe("keyrotor report", () => {
 
   it("CSV: one row per account and a TOTAL row that parse back to the same facts", async () => {
     // Act
-    const { code, stdout } = await cli(
-      "report",
-      "--config",
-      reportConfigPath,
-      "--as-of",
-      day97,
-      "--format",
-      "csv",
-    );
+    const { code, stdout } = await report97("--format", "csv");
     // Assess
     expect(code).toBe(0);
     const [header, ...rows] = parseCsv(`${stdout}\n`);
@@ -364,15 +334,7 @@ describe("keyrotor report", () => {
     // Prepare
     const file = join(dir, "report.html");
     // Act
-    const { code, stdout } = await cli(
-      "report",
-      "--config",
-      reportConfigPath,
-      "--as-of",
-      day97,
-      "--output",
-      file,
-    );
+    const { code, stdout } = await report97("--output", file);
     // Assess
     expect(code).toBe(0);
     expect(stdout).toBe(
