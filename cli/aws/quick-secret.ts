@@ -1,7 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { AwsCallError } from "../../shared/errors";
+import { AwsCallError, describeError } from "../../shared/errors";
 import { Redacted } from "../../shared/redacted";
 import { EnvironmentError } from "../errors";
 import { type Profiles, readProfiles } from "./profiles";
@@ -183,7 +183,7 @@ export async function quickSecretValue(
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
         continue;
       }
-      const message = error instanceof Error ? error.message : String(error);
+      const { message } = describeError(error);
       throw new AwsCallError("SecretsManager", "GetSecretValue", "NetworkingError", message, {
         cause: error,
       });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CredentialReportError, describeRows } from "../errors";
+import { CredentialReportError, describeError, describeRows } from "../errors";
 import type { AccountLedger, UserRecord } from "../ledger/records";
 import { consumersUse } from "../ledger/verifications";
 import {
@@ -67,7 +67,7 @@ async function lastUses(ports: AccountPorts, accountId: string): Promise<Discove
   } catch (error) {
     ports.log.warn("credential report unreadable: the advice does not know the keys' last use", {
       accountId,
-      error: error instanceof Error ? error.message : String(error),
+      error: describeError(error),
     });
     return new Map();
   }
