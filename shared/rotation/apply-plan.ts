@@ -2,9 +2,13 @@ import { describeError } from "../errors";
 import { type Action, NEW_KEY, type UserFacts, unrecordedKeys } from "../lifecycle";
 import type { IamUser } from "./ports";
 import type { ActionReport, DeliveryReport } from "./report";
-import { clearPending, rotateKey } from "./rotate-key";
+import { rotateKey } from "./rotate-key";
+import { secretNameFor } from "./secret-name";
 import { type SecretStanding, unrecordedSecret } from "./secret-standing";
 import type { AccountContext } from "./settings";
+import { deactivate } from "./steps/deactivate";
+import { remove } from "./steps/remove";
+import { clearPending } from "./steps/roll-back";
 
 /** How an action is reported, whatever became of it. */
 export function actionReport(
@@ -42,7 +46,6 @@ export async function applyPlan(
   standing: SecretStanding,
   policy: string,
 ): Promise<Applied> {
-  const { iam } = ctx.ports;
   const reports: ActionReport[] = [];
   let secretArn = standing.kind === "ours" ? standing.meta.arn : undefined;
   let deliveries: DeliveryReport[] | undefined;
@@ -59,13 +62,11 @@ export async function applyPlan(
       continue;
     }
     try {
-      if (action.kind === "delete") await iam.deleteAccessKey(user.userName, action.keyId);
-      if (action.kind === "deactivate") {
-        await iam.deactivateAccessKey(user.userName, action.keyId);
-        await noteRetired(ctx, user, facts, action.keyId);
-      }
+      if (action.kind === "delete") await remove(ctx, user, action.keyId);
+      if (action.kind === "deactivate") await deactivate(ctx, user, facts, action.keyId);
       if (action.kind === "create") {
-        const created = await rotateKey(ctx, user, standing, policy, action.dueOn);
+        const name = secretNameFor(ctx.settings.secretPrefix, user.userName);
+        const created = await rotateKey(ctx, { user, name, standing, policy, dueOn: action.dueOn });
         secretArn = created.secretArn;
         deliveries = created.deliveries;
         createdKeyId = created.keyId;
@@ -85,33 +86,6 @@ export async function applyPlan(
   }
   await settlePending(ctx, user, facts, standing, reports);
   return { actions: reports, secretArn, ...(deliveries ? { deliveries } : {}) };
-}
-
-/**
- * Remembers that keyrotor deactivated the key, so a later run can tell it was re-activated by a
- * person. Only keys the user still has are kept. A failure to record is logged, not fatal: the key
- * is deactivated either way.
- */
-async function noteRetired(
-  ctx: AccountContext,
-  user: IamUser,
-  facts: UserFacts,
-  keyId: string,
-): Promise<void> {
-  const record = ctx.ledger.users.get(user.userName);
-  const kept = Object.entries(record?.retired ?? {}).filter(([id]) => facts.keys.some((k) => k.id === id));
-  try {
-    await ctx.ports.ledger.setRetired(ctx.run.accountId, user.userName, {
-      ...Object.fromEntries(kept),
-      [keyId]: ctx.run.now.toISOString(),
-    });
-  } catch (error) {
-    ctx.ports.log.warn("deactivation not recorded", {
-      userName: user.userName,
-      keyId,
-      error: describeError(error),
-    });
-  }
 }
 
 /**
