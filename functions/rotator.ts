@@ -15,7 +15,9 @@ import { requireEnv } from "../shared/config";
 import { startWithConfig } from "../shared/deployed-config";
 import { rotateJob } from "../shared/jobs/rotate-job";
 import { createLogger, recordFailureLogger } from "../shared/logger";
-import { parseMessage, rotationJobSchema, sqsEventOf } from "../shared/messages";
+import { parseMessage, type RotationJob, rotationJobSchema, sqsEventOf } from "../shared/messages";
+import { createMetrics } from "../shared/metrics/emit";
+import { jobMetricsSettings, recordJobDone, recordJobFailed } from "../shared/metrics/job-metrics";
 import { ouChainOnce } from "../shared/policies/ou-chain";
 import { summarize } from "../shared/rotation";
 import { admitJob } from "../shared/scheduling/admit";
@@ -35,6 +37,8 @@ const ports = {
   ...(config.securityHubFindings ? { findings: SecurityHubAdapter.create(() => sts.whoAmI(), aws) } : {}),
 };
 const organization = OrganizationsAdapter.create(aws);
+const metrics = createMetrics(process.env);
+const metricsSettings = jobMetricsSettings(process.env);
 
 /**
  * Time kept back when the rotator stops starting users: enough for the users in flight to finish the
@@ -48,8 +52,11 @@ const RESERVE_MS = Math.max(60_000, config.awsCallDeadlineSeconds * 1000 * 2);
  * trusted), its account's users reconciled, its owner's notice queued. Throws to retry.
  */
 async function rotateRecord(record: SQSRecord, context: Context) {
+  const startedAt = Date.now();
+  const attempt = Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1;
   const received = parseMessage(rotationJobSchema, "rotation-jobs", record.body);
   logger.appendKeys({ accountId: received.account.id, runId: received.runId });
+  let admitted: RotationJob | undefined;
   try {
     const ancestorsOf = ouChainOnce((id) => organization.ancestorsOf(id));
     const job = await admitJob(
@@ -58,12 +65,17 @@ async function rotateRecord(record: SQSRecord, context: Context) {
       received,
       new Date(),
     );
+    admitted = job;
     const { report, noticeSent } = await rotateJob({ ...ports, ancestorsOf }, config, job, {
-      attempt: Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1,
+      attempt,
       shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS,
     });
     logger.info("job done", { ...summarize(report), noticeSent });
+    recordJobDone(metrics, metricsSettings, job, report, startedAt);
     return report.failedUsers;
+  } catch (error) {
+    recordJobFailed(metrics, metricsSettings, admitted, attempt, error);
+    throw error;
   } finally {
     logger.removeKeys(["accountId", "runId"]);
   }

@@ -3,6 +3,10 @@
 // the AWS managed alias/aws/sns key); --param="alarmEmail=..." subscribes an address (SNS mails it a
 // confirmation link first). Alarms: both dead-letter queues, and Errors and Throttles of every function.
 // SES sends through a configuration set whose bounce, complaint and rejection events go to the topic.
+// From the rotator's own metrics (docs/metrics.md): a key past rotation for more than overdueAlarmDays,
+// an account no job could read, a user whose actions failed.
+const { namespaceOf, SERVICE_DIMENSION, RUN_PERIOD } = require("./keyrotor-metrics.cjs");
+
 const FUNCTIONS = { Scheduler: "scheduler", Rotator: "rotator", Notifier: "notifier", Reporter: "reporter" };
 
 const ref = (name) => ({ Ref: name });
@@ -12,6 +16,7 @@ module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable("sls:stage");
   const email = String((await resolveVariable("param:alarmEmail")) ?? "").trim();
   const prefix = `${service}-${stage}`;
+  const overdueAlarmDays = Number(await resolveVariable("param:overdueAlarmDays"));
   const alarm = (name, description, namespace, metric, dimension) => ({
     Type: "AWS::CloudWatch::Alarm",
     Properties: {
@@ -24,6 +29,24 @@ module.exports = async ({ resolveVariable }) => {
       Period: 300,
       EvaluationPeriods: 1,
       Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      TreatMissingData: "notBreaching",
+      AlarmActions: [{ Ref: "AlarmTopic" }],
+    },
+  });
+  /** An alarm on one of keyrotor's own metrics, over all accounts. */
+  const runAlarm = (name, description, metric, statistic, period, threshold) => ({
+    Type: "AWS::CloudWatch::Alarm",
+    Properties: {
+      AlarmName: `${prefix}-${name}`,
+      AlarmDescription: description,
+      Namespace: namespaceOf(prefix),
+      MetricName: metric,
+      Dimensions: [SERVICE_DIMENSION],
+      Statistic: statistic,
+      Period: period,
+      EvaluationPeriods: 1,
+      Threshold: threshold,
       ComparisonOperator: "GreaterThanThreshold",
       TreatMissingData: "notBreaching",
       AlarmActions: [{ Ref: "AlarmTopic" }],
@@ -99,6 +122,30 @@ module.exports = async ({ resolveVariable }) => {
       "AWS/SQS",
       "ApproximateNumberOfMessagesVisible",
       { Name: "QueueName", Value: { "Fn::GetAtt": ["NoticesDeadLetterQueue", "QueueName"] } },
+    ),
+    OverdueKeysAlarm: runAlarm(
+      "keys-overdue",
+      `An Active key is past its rotation by more than ${overdueAlarmDays} days (the dashboard's table names the accounts).`,
+      "MostDaysPastRotation",
+      "Maximum",
+      RUN_PERIOD,
+      overdueAlarmDays,
+    ),
+    UnreadableAccountsAlarm: runAlarm(
+      "accounts-unreadable",
+      "An account's rotation job failed on its last delivery: keyrotor could not read or rotate it (see the rotator's logs).",
+      "UnreadableAccounts",
+      "Sum",
+      3600,
+      0,
+    ),
+    FailedUsersAlarm: runAlarm(
+      "users-failed",
+      "A run could not read a user or one of its actions failed (the account's notice says which).",
+      "FailedUsers",
+      "Sum",
+      3600,
+      0,
     ),
     NoticesSendingSet: {
       Type: "AWS::SES::ConfigurationSet",

@@ -86,6 +86,8 @@ const DEPLOYMENT_PARAMS = {
     /^([^@\s,]+@([A-Za-z0-9-]+\.)+[A-Za-z0-9-]{2,})?$/,
     "an email address to subscribe to the alarms",
   ),
+  overdueAlarmDays: integer(0, 3650),
+  accountMetrics: bool,
   callAs: oneOf("SELF", "DELEGATED_ADMIN"),
   stackSetFailureTolerance: integer(0, 100),
   stackSetMaxConcurrency: integer(1, 100),

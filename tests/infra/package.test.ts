@@ -9,6 +9,8 @@ import { readSettingsFile } from "../../cli/config-file";
 import { largeConfiguration } from "../../scripts/lib/large-config";
 import { canonicalJson, settingsDigest } from "../../shared/config-digest";
 import { TOKEN_SECRET_PREFIX } from "../../shared/destinations/schema";
+import { ACCOUNT_METRICS, JOB_METRICS } from "../../shared/metrics/emit";
+import { JOB_DELIVERIES } from "../../shared/metrics/job-metrics";
 
 const run = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is read structurally here.
@@ -652,6 +654,50 @@ describe("sls package (offline) and the generated template", () => {
     const notifier = resources().NotifierLambdaFunction.Properties.Environment.Variables;
     expect(notifier.SES_CONFIGURATION_SET).toBe("keyrotor-package-check-notices");
     expect(ofType("AWS::SNS::Subscription")).toEqual([]);
+  });
+
+  it("has the runs dashboard and the metric alarms (keys overdue past overdueAlarmDays, unreadable accounts, failed users) on the alarm topic", () => {
+    // Assess: the rotator writes to the stage's namespace, its accounts not split by default
+    const namespace = "keyrotor-package-check";
+    const rotator = resources().RotatorLambdaFunction.Properties.Environment.Variables;
+    expect(rotator).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: namespace,
+      METRICS_ACCOUNT_DIMENSION: "false",
+    });
+    expect(resources().RotationJobsQueue.Properties.RedrivePolicy.maxReceiveCount).toBe(JOB_DELIVERIES);
+    const byName = Object.fromEntries(
+      ofType("AWS::CloudWatch::Alarm").map(([, a]) => [a.Properties.MetricName, a.Properties] as const),
+    );
+    const onService = { Namespace: namespace, Dimensions: [{ Name: "service", Value: "keyrotor" }] };
+    expect(byName.MostDaysPastRotation).toMatchObject({
+      ...onService,
+      Statistic: "Maximum",
+      Period: 86_400,
+      Threshold: 7,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [{ Ref: "AlarmTopic" }],
+    });
+    for (const metric of ["UnreadableAccounts", "FailedUsers"]) {
+      expect(byName[metric]).toMatchObject({ ...onService, Statistic: "Sum", Threshold: 0 });
+    }
+    // The dashboard: every metric the rotator emits, on the service dimension, and the alarms by ARN
+    const dashboards = ofType("AWS::CloudWatch::Dashboard");
+    expect(dashboards).toHaveLength(1);
+    const dashboard = dashboards[0]?.[1];
+    expect(dashboard.Properties.DashboardName).toBe(namespace);
+    const body = JSON.parse(dashboard.Properties.DashboardBody["Fn::Sub"]) as Json;
+    const charted = body.widgets.flatMap((w: Json) => w.properties.metrics ?? []);
+    for (const { name } of [...Object.values(ACCOUNT_METRICS), ...Object.values(JOB_METRICS)]) {
+      expect(charted).toContainEqual([namespace, name, "service", "keyrotor", expect.any(Object)]);
+    }
+    const alarmWidget = body.widgets.find((w: Json) => w.type === "alarm");
+    for (const id of alarmWidget.properties.alarms.map((a: string) =>
+      a.replace(/^\$\{(\w+)\.Arn\}$/, "$1"),
+    )) {
+      expect(resources()[id]?.Type).toBe("AWS::CloudWatch::Alarm");
+    }
+    const table = body.widgets.find((w: Json) => w.type === "log");
+    expect(table.properties.query).toContain("SOURCE '/aws/lambda/keyrotor-package-check-rotator'");
   });
 
   it("subscribes the alarmEmail param to the alarm topic", async () => {

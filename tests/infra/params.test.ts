@@ -151,6 +151,8 @@ describe("paramProblems", () => {
     ["guardExemptPrincipals", "arn:aws:iam::*:role/Admin,arn:aws:iam::123456789012:role/ops/*", "Admin"],
     ["queueRedrivePrincipals", "arn:aws:iam::123456789012:role/Operator*", "arn:aws:s3:::bucket"],
     ["callAs", "DELEGATED_ADMIN", "delegated_admin"],
+    ["overdueAlarmDays", "14", "two weeks"],
+    ["accountMetrics", "true", "yes"],
     ["stackSetFailureTolerance", "0", "101"],
     ["stackSetMaxConcurrency", "100", "0"],
   ])("checks %s: accepts %s, rejects %s naming what it allows", (name, good, bad) => {
