@@ -4,9 +4,12 @@ import { TOKEN_SECRET_PREFIX } from "../destinations/schema";
 /**
  * The `channels` setting: chat rooms and webhooks that are told, as it happens, what needs a person
  * (an exposed key, a failure, a held or blocked key), besides the emails. Each channel's URL (and a
- * webhook's signing key) is a secret under `keyrotor-tokens/` in keyrotor's own account: a webhook
+ * webhook's signing key) is a secret under `keyrotor-tokens/channels/` in keyrotor's own account: a webhook
  * URL lets whoever holds it post, so it is never in the configuration, a log or a message.
  */
+
+/** Where channels' secrets are: the one part of `keyrotor-tokens/` the notifier may read. */
+export const CHANNEL_SECRET_PREFIX = `${TOKEN_SECRET_PREFIX}channels/`;
 
 /** The notice kinds a route takes: `immediate` is posted as the notice is sent. */
 export const ROUTE_KINDS = ["immediate"] as const;
@@ -42,8 +45,8 @@ export const channelSchema = z.strictObject({
     .string()
     .check(
       z.regex(
-        /^keyrotor-tokens\/[A-Za-z0-9/_+=.@-]{1,200}$/,
-        `must be the name of a secret under ${TOKEN_SECRET_PREFIX} in keyrotor's account`,
+        /^keyrotor-tokens\/channels\/[A-Za-z0-9/_+=.@-]{1,190}$/,
+        `must be the name of a secret under ${CHANNEL_SECRET_PREFIX} in keyrotor's account (the only secrets the notifier may read)`,
       ),
     ),
   /** Where a message's link leads: the report, or the page the operators read it on. */

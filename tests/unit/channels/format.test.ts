@@ -12,7 +12,7 @@ import { SAMPLE_NOTICES } from "../../../shared/notices/samples";
 
 const channel = (over: Partial<Channel> = {}): Channel =>
   channelsSchema.parse([
-    { name: "ops", type: "slack", secret: "keyrotor-tokens/slack-ops", ...over },
+    { name: "ops", type: "slack", secret: "keyrotor-tokens/channels/slack-ops", ...over },
   ])[0] as Channel;
 
 const notice = (users: NoticeUser[], name = "Payments"): Notice => ({
@@ -32,11 +32,11 @@ const rotated = (userName: string): NoticeUser => ({
 });
 
 describe("channels: configuration", () => {
-  it("takes channels with a secret under keyrotor-tokens/ and an immediate route for everyone by default", () => {
+  it("takes channels with a secret under keyrotor-tokens/channels/ and an immediate route for everyone by default", () => {
     // Act
     const config = parseConfig({
       senderEmail: "k@example.com",
-      channels: [{ name: "ops", type: "teams", secret: "keyrotor-tokens/teams-ops" }],
+      channels: [{ name: "ops", type: "teams", secret: "keyrotor-tokens/channels/teams-ops" }],
     });
 
     // Assess
@@ -49,20 +49,31 @@ describe("channels: configuration", () => {
 
     // Assess
     expect(
-      bad([{ name: "ops", type: "slack", secret: "keyrotor-tokens/a", url: "https://hooks.slack.com/x" }]),
+      bad([
+        {
+          name: "ops",
+          type: "slack",
+          secret: "keyrotor-tokens/channels/a",
+          url: "https://hooks.slack.com/x",
+        },
+      ]),
     ).toThrow(/url/);
-    expect(bad([{ name: "ops", type: "slack", secret: "other/a" }])).toThrow(/keyrotor-tokens/);
+    expect(bad([{ name: "ops", type: "slack", secret: "other/a" }])).toThrow(/keyrotor-tokens\/channels\//);
     expect(
       bad([
-        { name: "ops", type: "slack", secret: "keyrotor-tokens/a" },
-        { name: "ops", type: "teams", secret: "keyrotor-tokens/b" },
+        { name: "ops", type: "slack", secret: "keyrotor-tokens/channels/a" },
+        { name: "ops", type: "teams", secret: "keyrotor-tokens/channels/b" },
       ]),
     ).toThrow(/unique/);
     expect(
-      bad([{ name: "ops", type: "slack", secret: "keyrotor-tokens/a", routes: [{ kind: "digest" }] }]),
+      bad([
+        { name: "ops", type: "slack", secret: "keyrotor-tokens/channels/a", routes: [{ kind: "digest" }] },
+      ]),
     ).toThrow(/kind/);
     expect(
-      bad([{ name: "ops", type: "slack", secret: "keyrotor-tokens/a", reportUrl: "http://x.example" }]),
+      bad([
+        { name: "ops", type: "slack", secret: "keyrotor-tokens/channels/a", reportUrl: "http://x.example" },
+      ]),
     ).toThrow(/https/);
   });
 });

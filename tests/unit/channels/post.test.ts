@@ -32,11 +32,11 @@ const channels: Channel[] = channelsSchema.parse([
   {
     name: "sec-slack",
     type: "slack",
-    secret: "keyrotor-tokens/slack",
+    secret: "keyrotor-tokens/channels/slack",
     reportUrl: "https://reports.example.com/k",
   },
-  { name: "sec-teams", type: "teams", secret: "keyrotor-tokens/teams" },
-  { name: "siem", type: "webhook", secret: "keyrotor-tokens/webhook" },
+  { name: "sec-teams", type: "teams", secret: "keyrotor-tokens/channels/teams" },
+  { name: "siem", type: "webhook", secret: "keyrotor-tokens/channels/webhook" },
 ]);
 
 const ports = (allowLoopbackHttp = true) => {
@@ -86,9 +86,9 @@ beforeAll(async () => {
 afterAll(() => Promise.all([slack.close(), teams.close(), webhook.close()]));
 beforeEach(() => {
   secrets = new Map([
-    ["keyrotor-tokens/slack", JSON.stringify({ url: slack.url })],
-    ["keyrotor-tokens/teams", JSON.stringify({ url: teams.url })],
-    ["keyrotor-tokens/webhook", JSON.stringify({ url: webhook.url, signingKey: SIGNING_KEY })],
+    ["keyrotor-tokens/channels/slack", JSON.stringify({ url: slack.url })],
+    ["keyrotor-tokens/channels/teams", JSON.stringify({ url: teams.url })],
+    ["keyrotor-tokens/channels/webhook", JSON.stringify({ url: webhook.url, signingKey: SIGNING_KEY })],
   ]);
   ledger = new MemoryLedger();
   sent = [];
@@ -158,7 +158,7 @@ describe("channels through the outbox, against local Slack, Teams and webhook se
   it("a channel whose secret is missing, or holds plain http without the test switch, fails without saying the URL", async () => {
     // Prepare
     const received = await outboxed(incident());
-    secrets.delete("keyrotor-tokens/teams");
+    secrets.delete("keyrotor-tokens/channels/teams");
 
     // Act
     const error = await deliverFromOutbox(
@@ -171,7 +171,7 @@ describe("channels through the outbox, against local Slack, Teams and webhook se
     // Assess
     expect(sent).toHaveLength(1);
     expect(String(error)).toContain(
-      "channel sec-slack: the secret keyrotor-tokens/slack holds a url that is not https://",
+      "channel sec-slack: the secret keyrotor-tokens/channels/slack holds a url that is not https://",
     );
     expect(String(error)).toContain("and 2 more channel(s)");
     expect(String(error)).not.toContain("127.0.0.1");
@@ -182,7 +182,7 @@ describe("channels through the outbox, against local Slack, Teams and webhook se
   it("a webhook secret without a signing key is refused; a forged or replayed request fails the receiver's checks", async () => {
     // Prepare
     const received = await outboxed(incident());
-    secrets.set("keyrotor-tokens/webhook", JSON.stringify({ url: webhook.url }));
+    secrets.set("keyrotor-tokens/channels/webhook", JSON.stringify({ url: webhook.url }));
     const only = channels.filter((c) => c.type === "webhook");
 
     // Act
