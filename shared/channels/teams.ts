@@ -8,7 +8,7 @@ export function teamsPayload(message: ChannelMessage): Record<string, unknown> {
   const lines = message.lines.map((l) => ({
     type: "TextBlock",
     wrap: true,
-    text: `**${cardText(l.userName)}**: ${cardText(l.what)}\\. ${cardText(capital(l.todo))}\\.`,
+    text: `**${cardText(l.userName)}**: ${cardText(l.what)}. ${cardText(capital(l.todo))}.`,
   }));
   if (message.more > 0) lines.push({ type: "TextBlock", wrap: true, text: `and ${message.more} more` });
   const card = {

@@ -118,7 +118,8 @@ describe("channels: messages", () => {
     // Assess
     expect(payload).not.toContain("<!channel>");
     expect(payload).not.toContain("<http");
-    expect(payload).toContain("&lt;!channel&gt; &lt;http://evil.example|click&gt; &amp; co");
+    expect(payload).not.toContain("http://evil");
+    expect(payload).toContain("&lt;!channel&gt; &lt;http:/\u200b/evil.example|click&gt; &amp; co");
     expect(slackText("a<b>c&d")).toBe("a&lt;b&gt;c&amp;d");
   });
 
@@ -157,7 +158,7 @@ describe("channels: messages", () => {
     expect(attachment?.contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(attachment?.content.type).toBe("AdaptiveCard");
     const title = attachment?.content.body[0]?.text ?? "";
-    expect(title).toContain("\\[click\\]\\(https://evil\\.example\\)");
+    expect(title).toContain("\\[click\\]\\(https:/\u200b/evil.example\\)");
     expect(title).toContain("\\<at\\>all\\</at\\>");
     expect(title).toContain("\\{\\{DATE");
     expect(cardText("a*b_c")).toBe("a\\*b\\_c");
