@@ -5,9 +5,11 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { clientOptionsOf } from "../shared/aws/client-config";
 import { LedgerAdapter } from "../shared/aws/ledger";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
+import { SecretsAdapter } from "../shared/aws/secrets";
 import { SesAdapter } from "../shared/aws/ses";
 import { settleEach } from "../shared/concurrency";
 import { startWithConfig } from "../shared/deployed-config";
+import { DEFAULT_HTTP_DEPS } from "../shared/destinations/types";
 import { createLogger, recordFailureLogger } from "../shared/logger";
 import { noticeSchema, parseMessage, sqsEventOf } from "../shared/messages";
 import { noticeDirectory } from "../shared/notices/deliver";
@@ -19,7 +21,15 @@ const aws = clientOptionsOf(config);
 // Not a setting: the stack names the SES configuration set whose bounces and complaints raise alarms.
 const ses = SesAdapter.create(aws, process.env.SES_CONFIGURATION_SET || undefined);
 const ledger = LedgerAdapter.create(config.ledgerTable, aws);
-const ports = { ledger, mail: ses, directory: noticeDirectory(OrganizationsAdapter.create(aws), ledger) };
+const channels = {
+  secrets: SecretsAdapter.create(aws),
+  http: DEFAULT_HTTP_DEPS,
+  // Not a setting: only the tests' local chat servers listen on plain http, and only they set it.
+  allowLoopbackHttp: process.env.CHANNELS_ALLOW_LOOPBACK_HTTP === "true",
+  nowSeconds: () => Math.floor(Date.now() / 1000),
+};
+const directory = noticeDirectory(OrganizationsAdapter.create(aws), ledger);
+const ports = { ledger, mail: ses, directory, channels };
 
 /**
  * One queued notice -> its emails through SES, from the ledger's outbox: the account's owner and each

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
+import { channelsSchema } from "./channels/config";
 import { configProblems, problemText } from "./config-problems";
 import { bindingSchema, TOKEN_SECRET_PREFIX } from "./destinations/schema";
 import { deliveryProblems } from "./destinations/validate";
@@ -181,6 +182,11 @@ const settings = {
    * sandbox OU in audit mode); the top-level settings are the default policy. docs/policies.md.
    */
   policies: list(policySchema),
+  /**
+   * Slack, Teams and signed-webhook channels told what needs a person as it happens, besides the
+   * emails; each URL is a secret under `keyrotor-tokens/`. docs/channels.md.
+   */
+  channels: channelsSchema,
 };
 
 /**

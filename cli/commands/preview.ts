@@ -1,4 +1,7 @@
+import type { Channel } from "../../shared/channels/config";
+import { channelPreview } from "../../shared/channels/preview";
 import { writePreview, writePreviews } from "../../shared/notices/preview";
+import { SAMPLE_NOTICES } from "../../shared/notices/samples";
 import { type Digest, renderDigest, reportKey } from "../../shared/report/digest";
 import { sampleOrgReport } from "../../shared/report/sample";
 import type { ValuesOf } from "../args";
@@ -23,9 +26,14 @@ export function sampleDigest(): Digest {
 
 /**
  * `keyrotor preview`: every kind of notice, and the weekly digest of a sample organization, rendered
- * from sample data and written to files, so nobody has to deploy to read them. No AWS.
+ * from sample data and written to files, so nobody has to deploy to read them; with `--channel`, what
+ * that chat or webhook would receive for each notice, printed. No AWS.
  */
 export async function run(values: ValuesOf<typeof PREVIEW.options>, { io }: CommandContext) {
+  if (values.channel) {
+    io.stdout(channelPreview(values.channel as Channel["type"], SAMPLE_NOTICES));
+    return EXIT.ok;
+  }
   const directory = values.output ?? "notice-preview";
   const files = [
     ...(await writePreviews(directory)),

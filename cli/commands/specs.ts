@@ -291,6 +291,11 @@ export const PREVIEW = {
   summary: "Every kind of notice and the weekly digest, as HTML and text files, from sample data.",
   options: {
     output: { type: "string", value: "DIR", description: "Where to write them (default: notice-preview)." },
+    channel: {
+      type: "string",
+      choices: ["slack", "teams", "webhook"],
+      description: "Print instead what that channel would receive for each kind of notice.",
+    },
     help: HELP_OPTION,
   },
   notes: [

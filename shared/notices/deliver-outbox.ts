@@ -1,3 +1,4 @@
+import { type ChannelPorts, postChannels } from "../channels/deliver";
 import type { Config } from "../config";
 import type { OutboxPort } from "../ledger/records";
 import type { Notice } from "../messages";
@@ -9,6 +10,8 @@ export interface OutboxDelivery {
   readonly recipients: number;
   /** `true` when the notice had already been sent (a redelivered or re-queued message): nothing sent. */
   readonly alreadySent: boolean;
+  /** The channels told of it by this attempt. */
+  readonly channels: string[];
 }
 
 /**
@@ -18,8 +21,13 @@ export interface OutboxDelivery {
  * @throws NoticeDeliveryError for a message naming no notice in the ledger, or as `deliverNotice` does.
  */
 export async function deliverFromOutbox(
-  ports: { readonly ledger: OutboxPort; readonly mail: MailPort; readonly directory: NoticeDirectory },
-  config: Pick<Config, "senderEmail" | "adminEmail">,
+  ports: {
+    readonly ledger: OutboxPort;
+    readonly mail: MailPort;
+    readonly directory: NoticeDirectory;
+    readonly channels?: ChannelPorts;
+  },
+  config: Pick<Config, "senderEmail" | "adminEmail"> & Partial<Pick<Config, "channels">>,
   received: Pick<Notice, "account" | "noticeId">,
   now: Date,
 ): Promise<OutboxDelivery> {
@@ -33,17 +41,30 @@ export async function deliverFromOutbox(
       `notice ${received.noticeId} for account ${accountId} is not in the ledger's outbox: refused`,
     );
   }
-  if (entry.state === "sent") return { messageIds: [], recipients: 0, alreadySent: true };
+  if (entry.state === "sent") return { messageIds: [], recipients: 0, alreadySent: true, channels: [] };
   const notice = noticeOf(entry);
   if (notice.account.id !== accountId) {
     throw new NoticeDeliveryError(
       `notice ${entry.id} belongs to account ${notice.account.id}, not ${accountId}`,
     );
   }
-  const sent = await deliverNotice(ports.mail, ports.directory, config, notice, {
+  const progress = {
     delivered: entry.delivered,
-    onDelivered: (emailId) => ports.ledger.markDelivered(accountId, entry.id, emailId),
-  });
+    onDelivered: (id: string) => ports.ledger.markDelivered(accountId, entry.id, id),
+  };
+  const sent = await deliverNotice(ports.mail, ports.directory, config, notice, progress);
+  // The emails first, each recorded as sent: a channel that fails then throws, the notice is retried
+  // and only what was not yet delivered (the failed channels) is tried again.
+  const channels =
+    ports.channels && config.channels && config.channels.length > 0
+      ? await postChannels(ports.channels, config.channels, await named(ports.directory, notice), progress)
+      : { posted: [] };
   await ports.ledger.markSent(accountId, entry.id, now.toISOString());
-  return { ...sent, alreadySent: false };
+  return { ...sent, alreadySent: false, channels: channels.posted };
+}
+
+/** The notice with the account's name as Organizations has it, not as the message said. */
+async function named(directory: NoticeDirectory, notice: Notice): Promise<Notice> {
+  const account = await directory.account(notice.account.id);
+  return { ...notice, account: { ...notice.account, name: account.name } };
 }

@@ -7,6 +7,7 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSettingsFile } from "../../cli/config-file";
 import { largeConfiguration } from "../../scripts/lib/large-config";
+import { CHANNEL_SECRET_PREFIX } from "../../shared/channels/config";
 import { canonicalJson, settingsDigest } from "../../shared/config-digest";
 import { TOKEN_SECRET_PREFIX } from "../../shared/destinations/schema";
 import { ACCOUNT_METRICS, JOB_METRICS } from "../../shared/metrics/emit";
@@ -235,7 +236,7 @@ describe("sls package (offline) and the generated template", () => {
         ],
       }),
     ]);
-    // The only secret any of them may read: the rotator's destination tokens.
+    // The only secrets any of them may read: the rotator's destination tokens, the notifier's channels.
     const secretReads = roles.flatMap(([name, role]) =>
       statementsOf(role)
         .filter((s) => s.Effect === "Allow" && actions(s).includes("secretsmanager:GetSecretValue"))
@@ -250,6 +251,17 @@ describe("sls package (offline) and the generated template", () => {
           Action: "secretsmanager:GetSecretValue",
           Resource: {
             "Fn::Sub": `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${TOKEN_SECRET_PREFIX}*`,
+          },
+        },
+      ],
+      [
+        "NotifierRole",
+        {
+          Sid: "ReadChannelSecretsOnly",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: {
+            "Fn::Sub": `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${CHANNEL_SECRET_PREFIX}*`,
           },
         },
       ],

@@ -46,6 +46,7 @@ describe("parseConfig: the one configuration schema", () => {
       verifyNewKeys: true,
       securityHubFindings: false,
       policies: [],
+      channels: [],
     });
   });
 
