@@ -4,6 +4,7 @@ import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { clientOptionsOf } from "../shared/aws/client-config";
 import { keyPorts } from "../shared/aws/destination-writers";
+import { EventBridgeAdapter } from "../shared/aws/eventbridge";
 import { LedgerAdapter } from "../shared/aws/ledger";
 import { memberAccountOpener } from "../shared/aws/member-account";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
@@ -33,6 +34,7 @@ const ports = {
   notices: noticeQueue(SqsAdapter.create(aws), requireEnv(process.env, "NOTICES_QUEUE_URL")),
   log: logger,
   ...(config.securityHubFindings ? { findings: SecurityHubAdapter.create(() => sts.whoAmI(), aws) } : {}),
+  ...(config.lifecycleEvents.enabled ? { events: EventBridgeAdapter.create(aws) } : {}),
 };
 const organization = OrganizationsAdapter.create(aws);
 
@@ -58,11 +60,11 @@ async function rotateRecord(record: SQSRecord, context: Context) {
       received,
       new Date(),
     );
-    const { report, noticeSent } = await rotateJob({ ...ports, ancestorsOf }, config, job, {
+    const { report, noticeSent, events } = await rotateJob({ ...ports, ancestorsOf }, config, job, {
       attempt: Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1,
       shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS,
     });
-    logger.info("job done", { ...summarize(report), noticeSent });
+    logger.info("job done", { ...summarize(report), noticeSent, ...(events ? { events } : {}) });
     return report.failedUsers;
   } finally {
     logger.removeKeys(["accountId", "runId"]);
