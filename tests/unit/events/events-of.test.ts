@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { eventsOf } from "../../../shared/events/events-of";
 import { EVENT_KIND_NAMES, EVENT_KINDS, EVENT_SOURCE } from "../../../shared/events/kinds";
@@ -210,5 +212,18 @@ describe("eventsOf (an account's report -> its lifecycle events)", () => {
     for (const event of events) {
       expect(schemaProblems(`events/${event.kind}`, envelope(event)), event.kind).toEqual([]);
     }
+  });
+});
+
+describe("docs/events.md", () => {
+  const text = readFileSync(join(import.meta.dirname, "..", "..", "..", "docs", "events.md"), "utf8");
+
+  it("names every kind with its detail-type, and its example event is valid against its schema", () => {
+    // Prepare
+    const example = JSON.parse(text.match(/```json\n([\s\S]*?)```/)?.[1] ?? "null");
+
+    // Assess
+    for (const kind of EVENT_KIND_NAMES) expect(text).toContain(`| ${EVENT_KINDS[kind]} | \`${kind}\` |`);
+    expect(schemaProblems("events/delivery-failed", example)).toEqual([]);
   });
 });
