@@ -1,17 +1,21 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runCaptured } from "../../cli/io";
 import { clientsIn, createOrganization, createUsers, type Organization } from "../../scripts/lib/emulator";
 import type { FaultProxy } from "../../scripts/lib/fault-proxy";
 import { MOTO_CREDENTIALS, type Moto } from "../../scripts/lib/moto";
 import { EVENT_KINDS, type EventKind } from "../../shared/events/kinds";
 import { schemaProblems } from "../support/json-schema";
 import { drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
-import { deployService, type Service, startEmulators, stopService } from "../support/service";
+import { deployService, SENDER, type Service, startEmulators, stopService } from "../support/service";
 
 const LEDGER = "keyrotor-events-ledger";
 const config = { region: "us-east-1", credentials: MOTO_CREDENTIALS };
-const KIND_OF = new Map(
+const KIND_OF = new Map<string, EventKind>(
   Object.entries(EVENT_KINDS).map(([kind, detailType]) => [detailType, kind as EventKind]),
 );
 
@@ -164,6 +168,35 @@ describe("lifecycle events on EventBridge, through the rotator against moto", ()
     expect(logged).toMatch(
       /"noticeSent":\s*true,\s*"events":\s*\{\s*"events":\s*\d+,\s*"sent":\s*0,\s*"failed":\s*[1-9]/,
     );
+  });
+
+  it("keyrotor run --mode enforce puts the same kinds of events, and plan puts none", async () => {
+    // Prepare: EventBridge answers again; on day 200 the key made on day 90 is due
+    proxy.rules.length = 0;
+    const dir = mkdtempSync(join(tmpdir(), "keyrotor-events-cli-"));
+    const configPath = join(dir, "config.json");
+    writeFileSync(
+      configPath,
+      JSON.stringify({ senderEmail: SENDER, ledgerTable: LEDGER, lifecycleEvents: { enabled: true } }),
+    );
+    moto.setClockOffsetDays(200);
+    vi.setSystemTime(moto.now());
+    const cli = (...args: string[]) => runCaptured(args, { ...process.env }, () => moto.now());
+    const asOf = moto.now().toISOString();
+
+    // Act
+    const plan = await cli("plan", "--config", configPath, "--as-of", asOf, "--format", "json");
+    const planned = await drain(captureUrl);
+    const run = await cli("run", "--config", configPath, "--as-of", asOf, "--mode", "enforce", "--json");
+    const routed = (await drain(captureUrl)).map((r) => JSON.parse(r.body) as Captured);
+
+    // Assess
+    expect([plan.code, run.code]).toEqual([0, 0]);
+    expect(planned).toEqual([]);
+    expect(problemsOf(routed)).toEqual([]);
+    const app = routed.filter((e) => e.detail.accountId === prod && e.detail.userName === "app");
+    expect(app.map(kindOf).sort()).toEqual(["key-created", "key-stored", "key-verified"]);
+    expect(app.find((e) => kindOf(e) === "key-created")?.detail.reason).toBe(`replaces ${newKey}`);
   });
 
   it("never puts a secret access key or a token", () => {
