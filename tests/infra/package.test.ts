@@ -410,7 +410,9 @@ describe("sls package (offline) and the generated template", () => {
           Sid: "PutLifecycleEventsOnTheBus",
           Effect: "Allow",
           Action: "events:PutEvents",
-          Resource: { "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default" },
+          Resource: {
+            "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default",
+          },
           Condition: { StringEquals: { "events:source": "keyrotor" } },
         },
       ],
