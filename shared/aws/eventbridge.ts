@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { AwsCallError } from "../errors";
 import { type ClientOptions, sdkClient } from "./client-config";
 import { call } from "./errors";
 
@@ -22,6 +23,8 @@ export interface EventEntry {
 export interface PutResult {
   readonly sent: number;
   readonly refused: readonly { readonly index: number; readonly code: string }[];
+  /** The first call that failed outright (its entries are among `refused`, with its code). */
+  readonly error?: AwsCallError;
 }
 
 /** An entry's size as EventBridge counts it (source, detail-type and detail, in UTF-8). */
@@ -65,14 +68,23 @@ export class EventBridgeAdapter {
   /**
    * Puts `entries` in batches EventBridge accepts; the entries a call refuses (`FailedEntryCount`)
    * are put again, `ENTRY_ATTEMPTS` times in all, a little later each time. The SDK retries a failed
-   * call itself. @throws AwsCallError when a call fails outright.
+   * call itself; a call that fails outright refuses its entries, and the next batches are still put.
    */
   async putEvents(entries: readonly EventEntry[]): Promise<PutResult> {
     const refused: { index: number; code: string }[] = [];
+    let error: AwsCallError | undefined;
     for (const batch of batchesOf(entries)) {
       let pending = batch;
       for (let attempt = 1; pending.length > 0; attempt++) {
-        const failed = await this.putBatch(entries, pending);
+        let failed: { index: number; code: string }[];
+        try {
+          failed = await this.putBatch(entries, pending);
+        } catch (thrown) {
+          if (!(thrown instanceof AwsCallError)) throw thrown;
+          error ??= thrown;
+          refused.push(...pending.map((index) => ({ index, code: thrown.code })));
+          break;
+        }
         if (failed.length === 0) break;
         if (attempt === ENTRY_ATTEMPTS) {
           refused.push(...failed);
@@ -82,7 +94,7 @@ export class EventBridgeAdapter {
         await this.sleep(100 * 2 ** attempt);
       }
     }
-    return { sent: entries.length - refused.length, refused };
+    return { sent: entries.length - refused.length, refused, ...(error ? { error } : {}) };
   }
 
   /** One PutEvents call; the entries it refused, by their index in `entries`. */

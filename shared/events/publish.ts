@@ -7,7 +7,7 @@ import type { LifecycleEvent, PublishSummary } from "./types";
 export interface EventsPort {
   putEvents(
     entries: readonly { bus: string; source: string; detailType: string; detail: string }[],
-  ): Promise<{ sent: number; refused: readonly { index: number; code: string }[] }>;
+  ): Promise<{ sent: number; refused: readonly { index: number; code: string }[]; error?: unknown }>;
 }
 
 /**
@@ -28,14 +28,21 @@ export async function publishEvents(
     detail: JSON.stringify(event.detail),
   }));
   try {
-    const { sent, refused } = await ports.events.putEvents(entries);
+    const { sent, refused, error } = await ports.events.putEvents(entries);
+    const described = error === undefined ? undefined : describeError(error);
     if (refused.length > 0) {
       ports.log.warn("lifecycle events refused", {
         bus,
         refused: refused.map(({ index, code }) => ({ eventId: events[index]?.detail.eventId, code })),
+        ...(described ? { error: described } : {}),
       });
     }
-    return { events: events.length, sent, failed: refused.length };
+    return {
+      events: events.length,
+      sent,
+      failed: refused.length,
+      ...(described ? { error: described } : {}),
+    };
   } catch (error) {
     const described = describeError(error);
     ports.log.error("lifecycle events not put", { bus, events: events.length, error: described });

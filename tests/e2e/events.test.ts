@@ -164,7 +164,8 @@ describe("lifecycle events on EventBridge, through the rotator against moto", ()
     // Assess
     expect(routed).toEqual([]);
     const logged = service.output.slice(lines).join("\n");
-    expect(logged).toContain("lifecycle events not put");
+    expect(logged).toContain("lifecycle events refused");
+    expect(logged).toContain("AccessDeniedException");
     expect(logged).toMatch(
       /"noticeSent":\s*true,\s*"events":\s*\{\s*"events":\s*\d+,\s*"sent":\s*0,\s*"failed":\s*[1-9]/,
     );

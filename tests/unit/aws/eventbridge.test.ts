@@ -90,15 +90,25 @@ describe("EventBridgeAdapter.putEvents", () => {
     expect(result).toEqual({ sent: 2, refused: [{ index: 2, code: "InternalFailure" }] });
   });
 
-  it("names the service and operation when a call fails", async () => {
-    // Prepare
-    events
-      .on(PutEventsCommand)
-      .rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+  it("refuses the entries of a call that fails outright, names it, and still puts the next batches", async () => {
+    // Prepare: the second call fails whatever the SDK retries
+    let call = 0;
+    events.on(PutEventsCommand).callsFake((input) => {
+      call++;
+      if (call === 2) throw Object.assign(new Error("denied"), { name: "AccessDeniedException" });
+      return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: "x" })) };
+    });
 
-    // Act / Assess
-    const failure = adapter().putEvents([entry(0)]);
-    await expect(failure).rejects.toBeInstanceOf(AwsCallError);
-    await expect(failure).rejects.toThrow(/EventBridge PutEvents/);
+    // Act
+    const result = await adapter().putEvents(Array.from({ length: 23 }, (_, i) => entry(i)));
+
+    // Assess
+    expect(sentDetails().map((b) => b.length)).toEqual([10, 10, 3]);
+    expect(result.sent).toBe(13);
+    expect(result.refused).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({ index: 10 + i, code: "AccessDeniedException" })),
+    );
+    expect(result.error).toBeInstanceOf(AwsCallError);
+    expect(result.error?.message).toMatch(/EventBridge PutEvents failed \(AccessDeniedException\)/);
   });
 });
