@@ -1,6 +1,7 @@
 import { mapWithConcurrency } from "../shared/concurrency";
 import type { Config } from "../shared/config";
 import { describeError, type ErrorReport } from "../shared/errors";
+import type { EventsPort } from "../shared/events/publish";
 import type { IncidentRequest } from "../shared/incidents/request";
 import { rotateJob } from "../shared/jobs/rotate-job";
 import type { LedgerPort, OutboxPort } from "../shared/ledger/records";
@@ -22,6 +23,8 @@ export interface SweepPorts {
   readonly log: Log;
   /** Verification and delivery of new keys (enforce runs). */
   readonly keys?: KeyPorts;
+  /** EventBridge, for the lifecycle events of enforce and audit runs (`lifecycleEvents`); never plan's. */
+  readonly events?: EventsPort;
 }
 
 export interface AccountOutcome {
@@ -107,6 +110,7 @@ export async function sweepAccount(
         log: ports.log,
         ancestorsOf: ouChainOnce((id) => ports.organization.ancestorsOf(id)),
         ...(ports.keys ? { keys: ports.keys } : {}),
+        ...(ports.events ? { events: ports.events } : {}),
       },
       config,
       job,

@@ -4,6 +4,7 @@ import sqsPartialBatchFailure from "@middy/sqs-partial-batch-failure";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { clientOptionsOf } from "../shared/aws/client-config";
 import { keyPorts } from "../shared/aws/destination-writers";
+import { EventBridgeAdapter } from "../shared/aws/eventbridge";
 import { LedgerAdapter } from "../shared/aws/ledger";
 import { memberAccountOpener } from "../shared/aws/member-account";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
@@ -35,6 +36,7 @@ const ports = {
   notices: noticeQueue(SqsAdapter.create(aws), requireEnv(process.env, "NOTICES_QUEUE_URL")),
   log: logger,
   ...(config.securityHubFindings ? { findings: SecurityHubAdapter.create(() => sts.whoAmI(), aws) } : {}),
+  ...(config.lifecycleEvents.enabled ? { events: EventBridgeAdapter.create(aws) } : {}),
 };
 const organization = OrganizationsAdapter.create(aws);
 const metrics = createMetrics(process.env);
@@ -66,11 +68,11 @@ async function rotateRecord(record: SQSRecord, context: Context) {
       new Date(),
     );
     admitted = job;
-    const { report, noticeSent } = await rotateJob({ ...ports, ancestorsOf }, config, job, {
+    const { report, noticeSent, events } = await rotateJob({ ...ports, ancestorsOf }, config, job, {
       attempt,
       shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS,
     });
-    logger.info("job done", { ...summarize(report), noticeSent });
+    logger.info("job done", { ...summarize(report), noticeSent, ...(events ? { events } : {}) });
     recordJobDone(metrics, metricsSettings, job, report, startedAt);
     return report.failedUsers;
   } catch (error) {

@@ -71,6 +71,7 @@ const TEMPLATE_SETTINGS = [
   "rotateAfterDays",
   "senderEmail",
   "adminEmail",
+  "lifecycleEvents",
 ];
 
 /**

@@ -5,6 +5,7 @@ import { configProblems, problemText } from "./config-problems";
 import { bindingSchema, TOKEN_SECRET_PREFIX } from "./destinations/schema";
 import { deliveryProblems } from "./destinations/validate";
 import { ConfigError } from "./errors";
+import { lifecycleEventsSchema } from "./events/config";
 import { validateThresholds } from "./lifecycle/thresholds";
 import type { Thresholds } from "./lifecycle/types";
 import { passwordPolicySchema, policySchema } from "./policies/schema";
@@ -177,6 +178,8 @@ const settings = {
    * Security Hub in keyrotor's own account, and resolve them when the problem is gone.
    */
   securityHubFindings: z._default(z.boolean(), false),
+  /** Lifecycle events on EventBridge (`shared/events/config.ts`): off, or on and which bus. */
+  lifecycleEvents: lifecycleEventsSchema,
   /**
    * Settings that differ per OU, account or user pattern (the production OU rotating at 30 days, the
    * sandbox OU in audit mode); the top-level settings are the default policy. docs/policies.md.

@@ -1,5 +1,6 @@
 import { clientOptionsOf } from "../../shared/aws/client-config";
 import { keyPorts } from "../../shared/aws/destination-writers";
+import { EventBridgeAdapter } from "../../shared/aws/eventbridge";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import { memberAccountOpener } from "../../shared/aws/member-account";
 import { OrganizationsAdapter } from "../../shared/aws/organizations";
@@ -58,6 +59,7 @@ export async function awsSweepPorts(
     mail: SesAdapter.create(aws),
     log,
     keys: keyPorts(sts, role, aws, ledger),
+    ...(config.lifecycleEvents.enabled ? { events: EventBridgeAdapter.create(aws) } : {}),
     lastUsed: async (accountId, keyId) => {
       const use = await (await openAccount(accountId, "plan")).iam.getAccessKeyLastUse(keyId);
       return withoutOwnUse(use, await verifications(accountId, keyId)).lastUsedAt;

@@ -1,4 +1,7 @@
 import type { Config } from "../config";
+import { emitAccountEvents } from "../events/emit";
+import type { EventsPort } from "../events/publish";
+import type { PublishSummary } from "../events/types";
 import { type FindingsPort, publishFindings } from "../findings/sync-findings";
 import type { IncidentRequest } from "../incidents/request";
 import { respondToIncident } from "../incidents/respond";
@@ -26,6 +29,8 @@ export interface RotatorPorts {
   readonly findings?: FindingsPort;
   /** The account's OUs from Organizations, for policies that name OUs (`RotateAccountPorts`). */
   readonly ancestorsOf?: (accountId: string) => Promise<readonly string[]>;
+  /** EventBridge, for the lifecycle events (`lifecycleEvents`); absent, none are put. */
+  readonly events?: EventsPort;
 }
 
 export interface JobAttempt extends RotateAccountOptions {
@@ -57,7 +62,9 @@ function requestOf(job: RotationJob): IncidentRequest | undefined {
  *    (`keyrotor plan`) compose it as if nothing had been told and hand it over unrecorded;
  * 3. with `securityHubFindings`, bring keyrotor's Security Hub findings about the account to the
  *    report (`shared/findings/sync-findings.ts`; a failure is logged, never thrown);
- * 4. when time ran short and users were left, throw `TimeBudgetError`, after the notice for what
+ * 4. with `lifecycleEvents`, put the report's lifecycle events on EventBridge (`shared/events/`; a
+ *    failure is logged and returned, never thrown; a job delivered again puts the same event ids);
+ * 5. when time ran short and users were left, throw `TimeBudgetError`, after the notice for what
  *    was done, so the job is delivered again for the rest (its notice is the next part).
  */
 export async function rotateJob(
@@ -65,10 +72,10 @@ export async function rotateJob(
   settings: RotationSettings &
     ComposeSettings &
     Pick<Config, "passwordPolicy"> &
-    Partial<Pick<Config, "securityHubFindings">>,
+    Partial<Pick<Config, "securityHubFindings" | "lifecycleEvents">>,
   job: RotationJob,
   { attempt = 1, shouldStop, readOnly, incident }: JobAttempt = {},
-): Promise<{ report: AccountReport; noticeSent: boolean }> {
+): Promise<{ report: AccountReport; noticeSent: boolean; events?: PublishSummary }> {
   const request = incident ?? requestOf(job);
   const { report, loaded, policy } = request
     ? await respondToIncident(ports, settings, job, request, readOnly ? { readOnly } : {})
@@ -86,6 +93,9 @@ export async function rotateJob(
   if (ports.findings && settings.securityHubFindings && !readOnly) {
     await publishFindings({ findings: ports.findings, log: ports.log }, report, loaded);
   }
+  const events = readOnly
+    ? undefined
+    : await emitAccountEvents(ports, settings, report, ports.keys?.verifier !== undefined);
   throwIfDeferred(report);
-  return { report, noticeSent: notice !== null };
+  return { report, noticeSent: notice !== null, ...(events ? { events } : {}) };
 }

@@ -411,6 +411,28 @@ describe("sls package (offline) and the generated template", () => {
     for (const statement of dynamo) expect(statement.Resource).toEqual(ledger);
   });
 
+  it("lets the rotator put events as keyrotor on the configured bus only (lifecycleEvents)", () => {
+    const put = ofType("AWS::IAM::Role").flatMap(([name, role]) =>
+      statementsOf(role)
+        .filter((s) => actions(s).some((a) => a.startsWith("events:")))
+        .map((s) => [name, s]),
+    );
+    expect(put).toEqual([
+      [
+        "RotatorRole",
+        {
+          Sid: "PutLifecycleEventsOnTheBus",
+          Effect: "Allow",
+          Action: "events:PutEvents",
+          Resource: {
+            "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default",
+          },
+          Condition: { StringEquals: { "events:source": "keyrotor" } },
+        },
+      ],
+    ]);
+  });
+
   it("runs the reporter weekly, with the report bucket and its retention, a second try at most, sending through the notices' configuration set", () => {
     // Assess: the schedule, Monday 07:00 UTC unless digestSchedule says otherwise
     const rules = ofType("AWS::Events::Rule").filter(([, r]) =>

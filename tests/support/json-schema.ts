@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import type { EventKind } from "../../shared/events/kinds";
 
 /** The JSON Schemas keyrotor publishes for output people script against (docs/schemas/). */
-export type PublishedSchema = "run" | "report";
+export type PublishedSchema = "run" | "report" | `events/${EventKind}`;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 

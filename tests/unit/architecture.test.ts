@@ -163,14 +163,15 @@ describe("architecture: dependencies point one way", () => {
     expect(found).toEqual([]);
   });
 
-  it("the shared base (shared/*.ts) imports only the base, the pure lifecycle and the destinations', policies' and channels' schemas", () => {
-    // Act: the configuration validates its `deliveries` and `policies` with their own schemas and rules.
+  it("the shared base (shared/*.ts) imports only the base, the pure lifecycle and the destinations', policies', channels' and events' schemas", () => {
+    // Act: the configuration validates its `deliveries`, `policies`, `channels` and `lifecycleEvents` with their own schemas and rules.
     const found = offenders(shared, /^shared\/[^/]+\.ts$/, [
       /^shared\/[^/]+\.ts$/,
       /^shared\/lifecycle\//,
       /^shared\/destinations\/(schema|validate)\.ts$/,
       /^shared\/policies\/(schema|validate|fields)\.ts$/,
       /^shared\/channels\/config\.ts$/,
+      /^shared\/events\/config\.ts$/,
     ]);
 
     // Assess

@@ -45,6 +45,7 @@ describe("parseConfig: the one configuration schema", () => {
       holdWhileInUse: false,
       verifyNewKeys: true,
       securityHubFindings: false,
+      lifecycleEvents: { enabled: false, bus: "default" },
       policies: [],
       channels: [],
     });
