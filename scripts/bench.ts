@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --json | --only PART,…]`: keyrotor's scale and cost figures next to their targets
- * (README.md, "Scale and cost").
+ * `npm run bench [-- --json | --markdown | --only PART,…]`: keyrotor's scale and cost figures next to
+ * their targets (README.md, "Scale and cost"). `--markdown` prints the cost tables of the parts measured
+ * (steps, rotationDay, monthsLater), ready for the README.
  * Figures are measured, never asserted: machines here are shared and noisy.
  */
 import { execFile } from "node:child_process";
@@ -9,17 +10,22 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { runCaptured } from "../cli/io";
+import { awsSampleCalls } from "./bench/aws-sample";
 import { configScale, writeLargeConfig } from "./bench/config-scale";
+import { costMarkdown, MONTHS_LATER_TARGET_AT_200 } from "./bench/cost-tables";
 import { incidentBench } from "./bench/incident";
 import { monthsLater } from "./bench/months-later";
 import { reportBench } from "./bench/report";
+import { rotationDay } from "./bench/rotation-day";
 import { MODEL, simulateSweep } from "./bench/simulated-sweep";
+import { stepCosts } from "./bench/step-costs";
 import { clientsIn, createOrganization, createUsers } from "./lib/emulator";
 import { startFaultProxy } from "./lib/fault-proxy";
 import { startMoto } from "./lib/moto";
 
 const run = promisify(execFile);
 const json = process.argv.includes("--json");
+const markdown = process.argv.includes("--markdown");
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 /** The deployed default of the rotator's maximumConcurrency, read from serverless.yml itself. */
@@ -46,7 +52,7 @@ async function simulated() {
     model: MODEL,
     concurrency,
     rows,
-    awsSampleCallsPerAccount50Users: 2 * 50 + 1,
+    awsSampleCallsPerAccount50Users: awsSampleCalls(1, 50, 1, 0),
     lowerBoundSteady: 3,
   };
 }
@@ -300,6 +306,22 @@ async function rotatorRss() {
   }
 }
 
+/** Each step of one user's key, counted on the wire against moto. */
+async function steps() {
+  progress("steps: one user's key walked through its steps by `keyrotor run` against moto, calls counted…");
+  return stepCosts();
+}
+
+/** A day on which every user is due, at three sizes. */
+async function rotationDayRows() {
+  const rows = [];
+  for (const users of [50, 200, 2_000]) {
+    progress(`rotation day: 2 accounts x ${users} users, every user due…`);
+    rows.push(await rotationDay(users));
+  }
+  return { measuredOn: new Date().toISOString().slice(0, 10), rows };
+}
+
 /** An organization months into rotation, 30 daily runs counted, at three sizes. */
 async function monthsLaterRows() {
   const rows = [];
@@ -321,6 +343,8 @@ async function exposedKey() {
 }
 
 const parts = {
+  steps,
+  rotationDay: rotationDayRows,
   monthsLater: monthsLaterRows,
   simulated,
   moto: againstMoto,
@@ -332,7 +356,8 @@ const parts = {
   incident: exposedKey,
 };
 
-// `--only moto,bundles`: those parts alone, as JSON (a figure re-measured after a change to it).
+// `--only moto,bundles`: those parts alone, as JSON (a figure re-measured after a change to it), or
+// with `--markdown` the cost tables of those parts.
 const onlyAt = process.argv.indexOf("--only");
 if (onlyAt >= 0) {
   const names = (process.argv[onlyAt + 1] ?? "").split(",").filter(Boolean);
@@ -345,11 +370,17 @@ if (onlyAt >= 0) {
   }
   const chosen: Record<string, unknown> = {};
   for (const name of names) chosen[name] = await parts[name as keyof typeof parts]();
-  process.stdout.write(`${JSON.stringify(chosen, null, 2)}\n`);
+  process.stdout.write(
+    markdown
+      ? `${costMarkdown(chosen as Parameters<typeof costMarkdown>[0]).join("\n")}\n`
+      : `${JSON.stringify(chosen, null, 2)}\n`,
+  );
   process.exit(0);
 }
 
 const figures = {
+  steps: await parts.steps(),
+  rotationDay: await parts.rotationDay(),
   monthsLater: await parts.monthsLater(),
   simulated: await parts.simulated(),
   moto: await parts.moto(),
@@ -363,23 +394,17 @@ const figures = {
 
 if (json) {
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+} else if (markdown) {
+  process.stdout.write(`${costMarkdown(figures).join("\n")}\n`);
 } else {
   const out = (line = "") => process.stdout.write(`${line}\n`);
   const pad = (v: unknown, n: number) => String(v).padEnd(n);
-  out(
-    `Months later (keys of every age, two cycles of rotation, then 30 daily runs; ${figures.monthsLater.measuredOn}):`,
-  );
-  out(
-    `  ${pad("users", 7)}${pad("calls/acct/day", 16)}${pad("actions/day", 13)}${pad("looked at/day", 15)}${pad("ledger/day", 12)}AWS sample/day`,
-  );
-  for (const r of figures.monthsLater.rows) {
-    out(
-      `  ${pad(r.usersPerAccount, 7)}${pad(r.callsPerAccountPerDay, 16)}${pad(r.actionsPerAccountPerDay, 13)}${pad(r.usersLookedAtPerDay, 15)}${pad(r.ledgerCallsPerAccountPerDay, 12)}${r.awsSampleCallsPerAccountPerDay}`,
-    );
-  }
+  for (const line of costMarkdown(figures)) out(line);
   const at200 = figures.monthsLater.rows.find((r) => r.usersPerAccount === 200);
   const at2000 = figures.monthsLater.rows.find((r) => r.usersPerAccount === 2_000);
-  out(`  target at 200 users: <= 30 calls/account/day ............. ${at200?.callsPerAccountPerDay}`);
+  out(
+    `  target at 200 users: <= ${MONTHS_LATER_TARGET_AT_200} calls/account/day, every call, management included ... ${at200?.orgCallsPerAccountPerDay}`,
+  );
   out(
     `  target at 2,000 users: <= 10 x actions + 10 .............. ${at2000?.callsPerAccountPerDay} <= ${at2000 ? Math.round((10 * at2000.actionsPerAccountPerDay + 10) * 10) / 10 : "?"}`,
   );
@@ -456,7 +481,7 @@ if (json) {
   out("Real SDK against moto, 10 accounts x 200 users (audit run):");
   for (const [discovery, m] of Object.entries(figures.moto)) {
     out(
-      `  ${pad(discovery, 8)} ${m.callsPerAccount} calls/account, ${m.wallSeconds} s   (AWS's sample: 404 calls for a 200-user account)`,
+      `  ${pad(discovery, 8)} ${m.callsPerAccount} calls/account, ${m.wallSeconds} s   (AWS's sample: ${awsSampleCalls(1, 200, 1, 0)} calls for a 200-user account)`,
     );
   }
 }
