@@ -18,6 +18,7 @@ const outdirAt = args.indexOf("--outdir");
 const outdir = outdirAt >= 0 ? resolve(args[outdirAt + 1] ?? "") : join(root, "dist", "cli");
 const entry = join(root, "cli", "entry.ts");
 const built = join(outdir, "keyrotor.mjs");
+const quickEntry = join(root, "cli", "aws", "quick-entry.ts");
 
 function skip(reason) {
   const shipped = existsSync(built) ? `; ${relative(process.cwd(), built)} is used as it is` : "";
@@ -54,6 +55,21 @@ await esbuild.build({
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   },
+});
+// credential-process's quick path, alone in one file with nothing shared with the command's chunks:
+// bin/keyrotor.mjs runs it first, and a credential refresh costs little more than Node's own start.
+await esbuild.build({
+  entryPoints: { "credential-process": quickEntry },
+  outdir,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outExtension: { ".js": ".mjs" },
+  minify: true,
+  keepNames: true,
+  legalComments: "none",
+  logLevel: "warning",
 });
 const sizeOf = (dir) =>
   readdirSync(dir, { withFileTypes: true }).reduce(

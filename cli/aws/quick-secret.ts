@@ -1,6 +1,4 @@
 import { createHash, createHmac } from "node:crypto";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { AwsCallError, describeError } from "../../shared/errors";
 import { Redacted } from "../../shared/redacted";
 import { EnvironmentError } from "../errors";
@@ -127,8 +125,10 @@ interface Answer {
   readonly body: string;
 }
 
-function post(plan: QuickPlan, headers: Record<string, string>, body: string, timeoutMs: number) {
-  const send = plan.endpoint.protocol === "http:" ? httpRequest : httpsRequest;
+async function post(plan: QuickPlan, headers: Record<string, string>, body: string, timeoutMs: number) {
+  // Only an https endpoint loads TLS, a good part of this process's start-up.
+  const { request: send } =
+    plan.endpoint.protocol === "http:" ? await import("node:http") : await import("node:https");
   return new Promise<Answer>((resolve, reject) => {
     const req = send(plan.endpoint, { method: "POST", headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -87,8 +87,11 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const credentialProcess = (secretId: string) =>
-  exec(process.execPath, [BIN, "credential-process", "--secret-id", secretId], {
+const credentialProcess = (
+  secretId: string,
+  { node = [], bin = BIN, args = [] }: { node?: string[]; bin?: string; args?: string[] } = {},
+) =>
+  exec(process.execPath, [...node, bin, "credential-process", "--secret-id", secretId, ...args], {
     env: {
       PATH: process.env.PATH,
       HOME: mkdtempSync(join(tmpdir(), "keyrotor-quick-home-")),
@@ -158,5 +161,63 @@ describe("credential-process with static keys: one signed call, no SDK", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain("SecretsManager GetSecretValue failed (InternalServiceError): try again");
+  });
+});
+
+describe("credential-process with static keys: its own small entry", () => {
+  /** bin/keyrotor.mjs and the quick entry as built, beside a full command that only says it ran. */
+  function withoutFullCommand(): string {
+    const root = mkdtempSync(join(tmpdir(), "keyrotor-quick-bin-"));
+    const built = join(import.meta.dirname, "..", "..", "dist", "cli");
+    mkdirSync(join(root, "bin"));
+    mkdirSync(join(root, "dist", "cli"), { recursive: true });
+    copyFileSync(BIN, join(root, "bin", "keyrotor.mjs"));
+    copyFileSync(join(built, "credential-process.mjs"), join(root, "dist", "cli", "credential-process.mjs"));
+    writeFileSync(
+      join(root, "dist", "cli", "keyrotor.mjs"),
+      'export async function runAsProcess(argv) { process.stderr.write("full command: " + argv.join(" ")); process.exitCode = 9; }\n',
+    );
+    return join(root, "bin", "keyrotor.mjs");
+  }
+
+  it("answers without loading the full command, which still takes every other line", async () => {
+    // Prepare
+    const bin = withoutFullCommand();
+    // Act
+    const quick = await credentialProcess("keyrotor/app", { bin });
+    const help = await credentialProcess("keyrotor/app", { bin, args: ["--help"] });
+
+    // Assess
+    expect({ code: quick.code, stderr: quick.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(quick.stdout).AccessKeyId).toBe(STORED.AccessKeyId);
+    expect(help).toMatchObject({
+      code: 9,
+      stderr: "full command: credential-process --secret-id keyrotor/app --help",
+    });
+  });
+
+  it("a failure on the quick path is reported by it, in the same words, without the full command", async () => {
+    // Prepare
+    const bin = withoutFullCommand();
+    // Act
+    const { code, stdout, stderr } = await credentialProcess("keyrotor/nobody", { bin });
+
+    // Assess
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr.trim()).toBe(
+      "keyrotor: cannot read secret keyrotor/nobody: SecretsManager GetSecretValue failed (ResourceNotFoundException): Secrets Manager can't find the specified secret.",
+    );
+  });
+
+  it("an http endpoint loads neither TLS nor https", async () => {
+    // Prepare: a module loaded first that tells, as the process ends, which of them Node loaded
+    const probe =
+      "data:text/javascript,process.on('exit',()=>process.stderr.write(JSON.stringify(" +
+      "process.moduleLoadList.filter((m)=>/^NativeModule (https|tls|_tls_wrap)$/.test(m)))))";
+    // Act
+    const { code, stderr } = await credentialProcess("keyrotor/app", { node: ["--import", probe] });
+
+    // Assess
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "[]" });
   });
 });
