@@ -3,25 +3,12 @@ import type { Verification } from "../../lifecycle";
 import type { IamUser, NewAccessKey, SecretMeta } from "../ports";
 import type { SecretStanding } from "../secret-standing";
 
-/**
- * Where a key stands, as the ledger records it (docs/lifecycle.md draws the machine):
- * - `due`: the user's newest key is old enough to replace;
- * - `created`: keyrotor announced the creation (pending) and the key may exist, unrecorded;
- * - `verified`: the new key signed in as its user;
- * - `stored`: its value is in the user's secret and the ledger recorded it;
- * - `delivered`: every bound destination confirmed it;
- * - `superseded`: a newer recorded key replaced it and it is still Active;
- * - `deactivated`, `deleted`: retired, then removed.
+/*
+ * The stages one rotation passes through, each the outcome of one step. Where a key stands in the
+ * ledger's terms: `due` (the newest key is old enough), `created` (announced, pending, the key may exist
+ * unrecorded), `verified`, `stored` (in the secret and recorded), `delivered` (every bound destination
+ * confirmed), then `superseded`, `deactivated` and `deleted` as the plan retires the old key.
  */
-export type KeyState =
-  | "due"
-  | "created"
-  | "verified"
-  | "stored"
-  | "delivered"
-  | "superseded"
-  | "deactivated"
-  | "deleted";
 
 /** What a rotation starts from: the user, its secret as judged, the policy the secret must carry. */
 export interface RotationStart {
