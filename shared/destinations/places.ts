@@ -36,12 +36,12 @@ export interface Place {
   readonly label: (values: readonly string[]) => string;
 }
 
-const text = (value: string): PlacePart => ({ kind: "text", text: value });
-const exact = (value: string): PlaceField => ({ parts: [text(value)], fold: "exact" });
-const anyCase = (value: string): PlaceField => ({ parts: [text(value)], fold: "anyCase" });
+export const text = (value: string): PlacePart => ({ kind: "text", text: value });
+export const exact = (value: string): PlaceField => ({ parts: [text(value)], fold: "exact" });
+export const anyCase = (value: string): PlaceField => ({ parts: [text(value)], fold: "anyCase" });
 
 /** `{accountId}` and `{userName}` in a path or name, the rest text. */
-function templateParts(template: string): PlacePart[] {
+export function templateParts(template: string): PlacePart[] {
   return template
     .split(/(\{accountId\}|\{userName\})/)
     .filter((piece) => piece !== "")
@@ -55,7 +55,7 @@ function templateParts(template: string): PlacePart[] {
 }
 
 /** A provider's API base as one host: scheme, host and path, without a trailing `/`, in any case. */
-function apiBase(url: string): string {
+export function apiBase(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`.toLowerCase();
@@ -64,13 +64,13 @@ function apiBase(url: string): string {
   }
 }
 
-const at = (base: string, usual: string) => (base === apiBase(usual) ? "" : ` at ${base}`);
+export const at = (base: string, usual: string) => (base === apiBase(usual) ? "" : ` at ${base}`);
 
 /**
  * The two places of a CI destination, one per half, behind the same fields; `spelt` is how the
  * provider stores a variable's name.
  */
-function halves(
+export function halves(
   d: Destination & { names?: { accessKeyId: string; secretAccessKey: string } },
   fields: PlaceField[],
   label: Place["label"],
