@@ -1,10 +1,4 @@
-import { createCircleCiWriter } from "../destinations/circleci";
 import type { CopyLedger } from "../destinations/copy-ledger";
-import { createGitHubWriter } from "../destinations/github";
-import { createGitLabWriter } from "../destinations/gitlab";
-import { createSecretsManagerWriter } from "../destinations/secrets-manager";
-import { createSsmWriter } from "../destinations/ssm";
-import { createTerraformCloudWriter } from "../destinations/terraform-cloud";
 import {
   DEFAULT_HTTP_DEPS,
   DeliveryError,
@@ -12,6 +6,7 @@ import {
   type HttpDeps,
 } from "../destinations/types";
 import type { BoundDestination } from "../destinations/validate";
+import { writerOf } from "../destinations/writers";
 import { describeError } from "../errors";
 import type { Redacted } from "../redacted";
 import type { KeyPorts, WriterSource } from "../rotation/ports";
@@ -81,30 +76,24 @@ export function destinationWriters(options: WriterSourceOptions): WriterSource {
   return {
     async writerFor(bound: BoundDestination, accountId: string): Promise<DestinationWriter> {
       const d = bound.destination;
-      switch (d.type) {
-        case "github":
-          return createGitHubWriter(d, await token(d.tokenSecret), http);
-        case "gitlab":
-          return createGitLabWriter(d, await token(d.tokenSecret), http);
-        case "circleci":
-          return createCircleCiWriter(d, await token(d.tokenSecret), http);
-        case "terraform-cloud":
-          return createTerraformCloudWriter(d, await token(d.tokenSecret), http);
-        case "ssm": {
-          const credentials = await session(d.account ?? accountId, `deliver-${accountId}`);
-          const where = { ...options.aws, credentials, ...region(d.region) };
-          return createSsmWriter(d, SsmAdapter.create(where), KmsAdapter.create(where));
-        }
-        case "secrets-manager": {
-          const credentials = await session(d.account, `deliver-${accountId}`);
-          const secrets = SecretsAdapter.create({ ...options.aws, credentials, ...region(d.region) });
-          return createSecretsManagerWriter(d, secrets, {
-            copies: options.copies,
-            region: d.region ?? (await secrets.region()),
-            now,
-          });
-        }
-      }
+      return writerOf(d, {
+        token,
+        http,
+        accountId,
+        copies: options.copies,
+        now,
+        async member(account, inRegion) {
+          const credentials = await session(account, `deliver-${accountId}`);
+          const where = { ...options.aws, credentials, ...region(inRegion) };
+          const secrets = SecretsAdapter.create(where);
+          return {
+            secureStrings: SsmAdapter.create(where),
+            keys: KmsAdapter.create(where),
+            secrets,
+            region: () => secrets.region(),
+          };
+        },
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
-import { type Place, placesOf } from "./places";
+import { kindOf } from "./kinds";
+import type { Place } from "./places";
 import type { Binding } from "./schema";
 import { type Atom, checkOf, type Side, sideOf } from "./sides";
 
@@ -152,7 +153,9 @@ export function collisionProblems(bindings: readonly Binding[]): DeliveryProblem
     b.destinations.map((d, j) => ({
       at: `deliveries[${i}].destinations[${j}]`,
       path: [i, "destinations", j],
-      sides: placesOf(d).map((place) => sideOf(place, b)),
+      sides: kindOf(d)
+        .places(d)
+        .map((place) => sideOf(place, b)),
     })),
   );
   const problems: DeliveryProblem[] = [];

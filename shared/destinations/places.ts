@@ -1,9 +1,8 @@
-import type { Destination } from "./schema";
 import { DEFAULT_VARIABLE_NAMES } from "./types";
 
 /**
  * The places a destination writes, as its provider tells them apart: what two writes must share to
- * land in one place. Read from the writers: defaults filled in, a trailing `/` of an SSM path dropped
+ * land in one place; each kind (kinds/) builds its own with these. Read from the writers: defaults filled in, a trailing `/` of an SSM path dropped
  * (as the SSM writer drops it), names compared regardless of case where the provider does (GitHub
  * upper-cases secret names) or may (repositories, projects, workspaces, hosts, CI variable names).
  */
@@ -71,7 +70,7 @@ export const at = (base: string, usual: string) => (base === apiBase(usual) ? ""
  * provider stores a variable's name.
  */
 export function halves(
-  d: Destination & { names?: { accessKeyId: string; secretAccessKey: string } },
+  d: { readonly names?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined },
   fields: PlaceField[],
   label: Place["label"],
   spelt: (name: string) => string = (name) => name,
@@ -82,103 +81,4 @@ export function halves(
     half,
     label,
   }));
-}
-
-/** Every place `d` writes for a user, its templates not yet filled in. */
-export function placesOf(d: Destination): Place[] {
-  switch (d.type) {
-    case "ssm": {
-      const names = d.names ?? DEFAULT_VARIABLE_NAMES;
-      const path = templateParts(d.path.replace(/\/+$/, ""));
-      const account = d.account === undefined ? { kind: "accountId" as const } : text(d.account);
-      const region = d.region === undefined ? { kind: "anyRegion" as const } : text(d.region);
-      return (["accessKeyId", "secretAccessKey"] as const).map((half) => ({
-        fields: [
-          exact("ssm"),
-          { parts: [...path, text(`/${names[half]}`)], fold: "exact" },
-          { parts: [account], fold: "exact" },
-          { parts: [region], fold: "exact" },
-        ],
-        half,
-        label: ([, name, accountId, where]) =>
-          `SSM parameter ${name} in account ${accountId}${where ? ` (${where})` : ""}`,
-      }));
-    }
-    case "secrets-manager":
-      return [
-        {
-          fields: [
-            exact("secrets-manager"),
-            { parts: templateParts(d.name), fold: "anyCase" },
-            exact(d.account),
-            { parts: [d.region === undefined ? { kind: "anyRegion" } : text(d.region)], fold: "exact" },
-          ],
-          half: "both",
-          label: ([, name, accountId, where]) =>
-            `Secrets Manager secret ${name} in account ${accountId}${where ? ` (${where})` : ""}`,
-        },
-      ];
-    case "github": {
-      const scope = d.organization ? "org" : d.environment !== undefined ? "env" : "repo";
-      return halves(
-        d,
-        [
-          exact("github"),
-          anyCase(apiBase(d.apiUrl)),
-          exact(scope),
-          anyCase(d.organization ?? d.repository ?? ""),
-          anyCase(d.environment ?? ""),
-        ],
-        ([, base = "", kind, owner, environment, name]) => {
-          const of =
-            kind === "org"
-              ? `organization ${owner}`
-              : kind === "env"
-                ? `environment ${environment} of repository ${owner}`
-                : `repository ${owner}`;
-          return `GitHub secret ${name} of ${of}${at(base, "https://api.github.com")}`;
-        },
-        // GitHub upper-cases a secret's name: aws_key and AWS_KEY are one secret.
-        (name) => name.toUpperCase(),
-      );
-    }
-    case "gitlab":
-      return halves(
-        d,
-        [
-          exact("gitlab"),
-          anyCase(apiBase(d.apiUrl)),
-          exact(d.project ? "project" : "group"),
-          anyCase(d.project ?? d.group ?? ""),
-          exact(d.environmentScope),
-        ],
-        ([, base = "", kind, owner, scope, name]) =>
-          `GitLab variable ${name} (scope ${scope}) of ${kind} ${owner}${at(base, "https://gitlab.com/api/v4")}`,
-      );
-    case "circleci":
-      return halves(
-        d,
-        [
-          exact("circleci"),
-          anyCase(apiBase(d.apiUrl)),
-          exact(d.project ? "project" : "context"),
-          anyCase(d.project ?? d.context ?? ""),
-        ],
-        ([, base = "", kind, owner, name]) =>
-          `CircleCI variable ${name} of ${kind} ${owner}${at(base, "https://circleci.com/api/v2")}`,
-      );
-    case "terraform-cloud":
-      // The writer finds a variable by key and category: an env and a terraform variable of one key are two.
-      return halves(
-        d,
-        [
-          exact("terraform-cloud"),
-          anyCase(apiBase(d.apiUrl)),
-          anyCase(`${d.organization}/${d.workspace}`),
-          exact(d.category),
-        ],
-        ([, base = "", workspace, category, name]) =>
-          `Terraform Cloud ${category} variable ${name} of workspace ${workspace}${at(base, "https://app.terraform.io/api/v2")}`,
-      );
-  }
 }

@@ -1,5 +1,6 @@
 import { wildcardMatches } from "../wildcard";
 import { collisionProblems, type DeliveryProblem } from "./collisions";
+import { kindOf } from "./kinds";
 import type { Binding, Destination } from "./schema";
 import { DEFAULT_VARIABLE_NAMES, type VariableNames } from "./types";
 
@@ -11,7 +12,8 @@ const hasWildcard = (s: string) => s.includes("*");
  */
 export function destinationId(d: Destination): string {
   const names = otherNames(d);
-  return names ? `${placeId(d)}:names:${names.accessKeyId},${names.secretAccessKey}` : placeId(d);
+  const place = kindOf(d).placeId(d);
+  return names ? `${place}:names:${names.accessKeyId},${names.secretAccessKey}` : place;
 }
 
 /** The variable names a destination writes when they are not the usual ones; a place bound under two is two destinations. */
@@ -24,51 +26,11 @@ function otherNames(d: Destination): VariableNames | undefined {
   return usual ? undefined : names;
 }
 
-function placeId(d: Destination): string {
-  switch (d.type) {
-    case "github":
-      return d.organization
-        ? `github:${d.apiUrl}:org:${d.organization}`
-        : `github:${d.apiUrl}:repo:${d.repository}${d.environment ? `:env:${d.environment}` : ""}`;
-    case "gitlab":
-      return `gitlab:${d.apiUrl}:${d.project ? `project:${d.project}` : `group:${d.group}`}:${d.environmentScope}`;
-    case "circleci":
-      return `circleci:${d.apiUrl}:${d.project ? `project:${d.project}` : `context:${d.context}`}`;
-    case "terraform-cloud":
-      return `terraform-cloud:${d.apiUrl}:${d.organization}/${d.workspace}:${d.category}`;
-    case "ssm":
-      return `ssm:${d.account ?? "{accountId}"}:${d.region ?? "-"}:${d.path}`;
-    case "secrets-manager":
-      return `secrets-manager:${d.account}:${d.region ?? "-"}:${d.name}`;
-  }
-}
-
 /** How a destination reads in a notice or a report: the place, never the token. */
 export function describeDestination(d: Destination): string {
   const names = otherNames(d);
-  return names ? `${describePlace(d)} as ${names.accessKeyId}/${names.secretAccessKey}` : describePlace(d);
-}
-
-function describePlace(d: Destination): string {
-  const host = (url: string, usual: string) => (url === usual ? "" : ` at ${url}`);
-  switch (d.type) {
-    case "github": {
-      const where = d.organization
-        ? `organization ${d.organization}`
-        : `repository ${d.repository}${d.environment ? ` (environment ${d.environment})` : ""}`;
-      return `GitHub Actions secrets of ${where}${host(d.apiUrl, "https://api.github.com")}`;
-    }
-    case "gitlab":
-      return `GitLab CI/CD variables of ${d.project ? `project ${d.project}` : `group ${d.group}`} (scope ${d.environmentScope})${host(d.apiUrl, "https://gitlab.com/api/v4")}`;
-    case "circleci":
-      return `CircleCI ${d.project ? `project ${d.project}` : `context ${d.context}`} variables${host(d.apiUrl, "https://circleci.com/api/v2")}`;
-    case "terraform-cloud":
-      return `Terraform Cloud workspace ${d.organization}/${d.workspace} (${d.category} variables)${host(d.apiUrl, "https://app.terraform.io/api/v2")}`;
-    case "ssm":
-      return `SSM parameters ${d.path}/*${d.account ? ` in account ${d.account}` : ""}${d.region ? ` (${d.region})` : ""}`;
-    case "secrets-manager":
-      return `Secrets Manager secret ${d.name} in account ${d.account}${d.region ? ` (${d.region})` : ""}`;
-  }
+  const place = kindOf(d).describe(d);
+  return names ? `${place} as ${names.accessKeyId}/${names.secretAccessKey}` : place;
 }
 
 /** What a destination's own fields get wrong, each naming the field. */
@@ -78,58 +40,23 @@ function fieldProblems(d: Destination, secretPrefix: string): string[] {
   if (names && names.accessKeyId.toUpperCase() === names.secretAccessKey.toUpperCase()) {
     return [`${d.type}: names.accessKeyId and names.secretAccessKey name one variable`];
   }
-  switch (d.type) {
-    case "github":
-      if (!!d.repository === !!d.organization) return ["github: name either repository or organization"];
-      if (d.organization && d.environment)
-        return ["github: environment goes with a repository, not an organization"];
-      if (d.repository && (d.visibility || d.selectedRepositoryIds)) {
-        return ["github: visibility and selectedRepositoryIds go with an organization"];
-      }
-      if (d.visibility === "selected" && !d.selectedRepositoryIds?.length) {
-        return ['github: visibility "selected" needs selectedRepositoryIds'];
-      }
-      if (d.names && [d.names.accessKeyId, d.names.secretAccessKey].some((n) => /^GITHUB_/i.test(n))) {
-        return ["github: secret names may not start with GITHUB_"];
-      }
-      return [];
-    case "gitlab":
-      return !!d.project === !!d.group ? ["gitlab: name either project or group"] : [];
-    case "circleci":
-      return !!d.project === !!d.context ? ["circleci: name either project or context"] : [];
-    case "terraform-cloud":
-      return [];
-    case "ssm":
-      return d.path.startsWith(`/${secretPrefix}`)
-        ? []
-        : [`ssm: path must start with /${secretPrefix} (where keyrotor's member role may write)`];
-    case "secrets-manager": {
-      const rest = d.name.startsWith(secretPrefix) ? d.name.slice(secretPrefix.length) : null;
-      if (rest === null) return [`secrets-manager: name must start with ${secretPrefix}`];
-      // A user's own secret is the prefix and the user's name, which never holds a `/`.
-      return rest.includes("/")
-        ? []
-        : [
-            `secrets-manager: name needs a / after ${secretPrefix} (e.g. ${secretPrefix}central/{accountId}/{userName})`,
-          ];
-    }
-  }
+  return kindOf(d).problems(d, { secretPrefix });
 }
 
 /** What a destination's place must say so that each user of the binding gets a place of its own. */
 function sharingProblems(b: Binding, d: Destination): string[] {
-  const place = d.type === "ssm" ? d.path : d.type === "secrets-manager" ? d.name : null;
-  if (place === null) {
+  const template = kindOf(d).template;
+  if (!template) {
     return hasWildcard(b.user) || b.account === "*"
       ? [`${d.type}: a CI destination takes one user's key: name one account and one user (no *)`]
       : [];
   }
+  const place = template.get(d);
   const problems: string[] = [];
   if (hasWildcard(b.user) && !place.includes("{userName}")) {
     problems.push(`${d.type}: user ${b.user} may match several users: the path or name must say {userName}`);
   }
-  const elsewhere = d.type === "secrets-manager" || (d.type === "ssm" && d.account !== undefined);
-  if (elsewhere && b.account === "*" && !place.includes("{accountId}")) {
+  if (template.elsewhere(d) && b.account === "*" && !place.includes("{accountId}")) {
     problems.push(
       `${d.type}: account * writes to one account for all: the path or name must say {accountId}`,
     );
@@ -173,10 +100,10 @@ export interface BoundDestination {
 
 /** Fills `{accountId}` and `{userName}` into a destination's path or name. */
 function fill(d: Destination, accountId: string, userName: string): Destination {
+  const template = kindOf(d).template;
+  if (!template) return d;
   const put = (s: string) => s.replaceAll("{accountId}", accountId).replaceAll("{userName}", userName);
-  if (d.type === "ssm") return { ...d, path: put(d.path) };
-  if (d.type === "secrets-manager") return { ...d, name: put(d.name) };
-  return d;
+  return template.set(d, put(template.get(d)));
 }
 
 /** The destinations of one user, from every binding that matches it (each place once). */
