@@ -1,29 +1,8 @@
-import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isSmtpRegion, SMTP_REGIONS, smtpPassword } from "../../../../shared/destinations/smtp/derive";
 import { Redacted } from "../../../../shared/redacted";
-
-/**
- * AWS's published conversion, run by Python's own hmac, hashlib and base64: an implementation that
- * shares no code with keyrotor's. Reads `key<TAB>region` lines on stdin, prints one password a line.
- */
-const PYTHON = `
-import base64, hashlib, hmac, sys
-def sign(key, msg):
-    return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
-for line in sys.stdin.read().splitlines():
-    secret, region = line.split("\\t")
-    s = sign(("AWS4" + secret).encode("utf-8"), "11111111")
-    for part in (region, "ses", "aws4_request", "SendRawEmail"):
-        s = sign(s, part)
-    print(base64.b64encode(bytes([0x04]) + s).decode("utf-8"))
-`;
-
-function pythonPasswords(pairs: ReadonlyArray<readonly [string, string]>): string[] {
-  const input = pairs.map(([secret, region]) => `${secret}\t${region}`).join("\n");
-  return execFileSync("python3", ["-c", PYTHON], { input, encoding: "utf8" }).trim().split("\n");
-}
+import { pythonSmtpPasswords } from "../../../support/smtp-password";
 
 /** Secret access keys as AWS issues them: 40 characters of base64's alphabet. */
 const secretKey = fc.string({
@@ -45,7 +24,7 @@ describe("smtpPassword", () => {
     const ours = pairs.map(([secret, region]) => smtpPassword(new Redacted(secret), region).reveal());
 
     // Assess
-    expect(ours).toEqual(pythonPasswords(pairs));
+    expect(ours).toEqual(pythonSmtpPasswords(pairs));
   });
 
   it("gives a version-4 password of 44 base64 characters (33 bytes, no padding) that differs per region and per key", () => {
