@@ -1,4 +1,5 @@
 import type { CopyLedger } from "../destinations/copy-ledger";
+import { checkSmtpLogin } from "../destinations/smtp/verify";
 import {
   DEFAULT_HTTP_DEPS,
   DeliveryError,
@@ -102,8 +103,8 @@ const region = (r: string | undefined) => (r ? { region: r } : {});
 
 /**
  * The rotator's (and the CLI's) key ports: new keys proven with STS, escrowed with KMS, delivered
- * through `destinationWriters`, the central copies recorded in `copies` (the ledger). Token secrets
- * are read with keyrotor's own credentials (`aws`).
+ * through `destinationWriters`, the central copies recorded in `copies` (the ledger), SES SMTP logins
+ * checked with `checkSmtpLogin`. Token secrets are read with keyrotor's own credentials (`aws`).
  */
 export function keyPorts(
   sts: StsAdapter,
@@ -115,5 +116,6 @@ export function keyPorts(
     verifier: new StsKeyVerifier(aws),
     escrow: KmsAdapter.create(aws),
     writers: destinationWriters({ tokens: SecretsAdapter.create(aws), sts, copies, role, aws }),
+    smtp: (endpoint, username, password) => checkSmtpLogin(endpoint, username, password),
   };
 }

@@ -2,6 +2,7 @@ import { kindOf } from "./kinds";
 import type { Place } from "./places";
 import type { Binding } from "./schema";
 import { type Atom, checkOf, type Side, sideOf } from "./sides";
+import { writtenDestinations } from "./smtp/written";
 
 /**
  * Whether two users' keys (or one user's key id and its secret) could land in one place. A place of
@@ -150,11 +151,11 @@ interface Writer {
  */
 export function collisionProblems(bindings: readonly Binding[]): DeliveryProblem[] {
   const writers: Writer[] = bindings.flatMap((b, i) =>
-    b.destinations.map((d, j) => ({
-      at: `deliveries[${i}].destinations[${j}]`,
+    writtenDestinations(b).map(({ destination, index: j, smtp }) => ({
+      at: `deliveries[${i}].destinations[${j}]${smtp ? ` (SMTP ${smtp.region})` : ""}`,
       path: [i, "destinations", j],
-      sides: kindOf(d)
-        .places(d)
+      sides: kindOf(destination)
+        .places(destination)
         .map((place) => sideOf(place, b)),
     })),
   );

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { type Destination, KINDS } from "./kinds";
+import { smtpSchema } from "./smtp/binding";
 
 /**
  * The `deliveries` setting: which users' new keys go where. Each binding names an account (or `*`)
@@ -25,6 +26,8 @@ export const bindingSchema = z.strictObject({
     .string()
     .check(z.regex(/^[\w+=,.@*-]{1,128}$/, "must be an IAM user name, `*` matching any run of characters")),
   destinations: z.array(destinationSchema).check(z.minLength(1, "must name at least one destination")),
+  /** The users send mail through SES SMTP: their destinations get each Region's SMTP credentials instead of the key. */
+  smtp: z.optional(smtpSchema),
 });
 
 export type { Destination } from "./kinds";

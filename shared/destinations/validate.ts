@@ -2,6 +2,9 @@ import { wildcardMatches } from "../wildcard";
 import { collisionProblems, type DeliveryProblem } from "./collisions";
 import { kindOf } from "./kinds";
 import type { Binding, Destination } from "./schema";
+import type { SmtpDelivery } from "./smtp/binding";
+import { smtpProblems } from "./smtp/binding";
+import { type WrittenDestination, writtenDestinations } from "./smtp/written";
 import { DEFAULT_VARIABLE_NAMES, type VariableNames } from "./types";
 
 const hasWildcard = (s: string) => s.includes("*");
@@ -75,10 +78,25 @@ export function deliveryProblems(bindings: readonly Binding[], secretPrefix: str
   const problems: DeliveryProblem[] = [];
   const seen = new Map<string, string>();
   bindings.forEach((b, i) => {
-    b.destinations.forEach((d, j) => {
+    const smtp = b.smtp ? smtpProblems(b.smtp, b.destinations) : [];
+    for (const { destination, message } of smtp) {
+      problems.push({
+        path: destination === undefined ? [i, "smtp"] : [i, "destinations", destination],
+        message,
+      });
+    }
+    // With its smtp option wrong, a binding's destinations are checked as configured, not as written.
+    const written: WrittenDestination[] =
+      smtp.length > 0
+        ? b.destinations.map((destination, index) => ({ destination, index }))
+        : writtenDestinations(b);
+    const told = new Set<string>();
+    for (const { destination: d, index: j, smtp: delivery } of written) {
       const path = [i, "destinations", j];
-      const at = `deliveries[${i}].destinations[${j}]`;
+      const at = `deliveries[${i}].destinations[${j}]${delivery ? ` (SMTP ${delivery.region})` : ""}`;
       for (const message of [...fieldProblems(d, secretPrefix), ...sharingProblems(b, d)]) {
+        if (told.has(`${j}:${message}`)) continue;
+        told.add(`${j}:${message}`);
         problems.push({ path, message });
       }
       // The same user's destinations are told apart by their identity: a second one would not be written.
@@ -86,7 +104,7 @@ export function deliveryProblems(bindings: readonly Binding[], secretPrefix: str
       const earlier = seen.get(id);
       if (earlier) problems.push({ path, message: `writes where ${earlier} already does` });
       else seen.set(id, at);
-    });
+    }
   });
   return [...problems, ...collisionProblems(bindings)];
 }
@@ -96,6 +114,8 @@ export interface BoundDestination {
   readonly id: string;
   readonly label: string;
   readonly destination: Destination;
+  /** The Region whose SES SMTP credentials it gets instead of the key, when its binding says `smtp`. */
+  readonly smtp?: SmtpDelivery;
 }
 
 /** Fills `{accountId}` and `{userName}` into a destination's path or name. */
@@ -116,10 +136,17 @@ export function destinationsOf(
   for (const b of bindings) {
     if (b.account !== "*" && b.account !== accountId) continue;
     if (!wildcardMatches(b.user, userName)) continue;
-    for (const d of b.destinations) {
+    for (const { destination: d, smtp } of writtenDestinations(b)) {
       const destination = fill(d, accountId, userName);
       const id = destinationId(destination).replace("{accountId}", accountId);
-      if (!byId.has(id)) byId.set(id, { id, label: describeDestination(destination), destination });
+      if (byId.has(id)) continue;
+      const label = describeDestination(destination);
+      byId.set(
+        id,
+        smtp
+          ? { id, label: `${label} (SES SMTP, ${smtp.region})`, destination, smtp }
+          : { id, label, destination },
+      );
     }
   }
   return [...byId.values()];

@@ -1,3 +1,4 @@
+import { type SmtpChecks, smtpWriter } from "../destinations/smtp/deliver";
 import { DeliveryError } from "../destinations/types";
 import { type BoundDestination, destinationsOf } from "../destinations/validate";
 import { ConfigError, describeError } from "../errors";
@@ -78,9 +79,12 @@ export async function deliverOutstanding(
     ctx.ports.log.error("escrowed key unreadable", { userName: user.userName, error: describeError(error) });
     return [...reports, ...todo.map((b) => failedReport(b, delivery, at, error))];
   }
+  const smtpChecks: SmtpChecks = new Map();
   for (const bound of todo) {
     try {
-      const writer = await requireWriters(ctx).writerFor(bound, ctx.run.accountId);
+      const built = await requireWriters(ctx).writerFor(bound, ctx.run.accountId);
+      // An smtp binding's destinations get the Region's SMTP credentials, derived here, not the key.
+      const writer = bound.smtp ? smtpWriter(bound.smtp, built, ctx.ports.keys?.smtp, smtpChecks) : built;
       await writer.deliver({
         accountId: ctx.run.accountId,
         userName: user.userName,

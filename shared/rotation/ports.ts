@@ -1,4 +1,5 @@
 import type { PasswordPolicyPort } from "../compliance/reconcile-password-policy";
+import type { SmtpLoginCheck } from "../destinations/smtp/deliver";
 import type { DestinationWriter } from "../destinations/types";
 import type { BoundDestination } from "../destinations/validate";
 import type { KeyFacts, ReportedKey, Verification } from "../lifecycle";
@@ -144,4 +145,6 @@ export interface KeyPorts {
   readonly verifier?: KeyVerifier;
   readonly escrow?: EscrowCipher;
   readonly writers?: WriterSource;
+  /** Logs in to an SES SMTP endpoint, for bindings that verify the SMTP credentials they deliver. */
+  readonly smtp?: SmtpLoginCheck;
 }
