@@ -1,5 +1,6 @@
 import type { Redacted } from "../redacted";
 import { type ApiRequest, type ApiResponse, apiUrl, callApi, type FailureText, type Refusals } from "./http";
+import { hostOf, type KubernetesDestination, kubernetesPlace } from "./kinds/kubernetes";
 import { readBackError } from "./read-back";
 import {
   DEFAULT_HTTP_DEPS,
@@ -7,21 +8,7 @@ import {
   DeliveryError,
   type DestinationWriter,
   type HttpDeps,
-  type VariableNames,
 } from "./types";
-
-/**
- * What the writer needs of a Kubernetes destination, as the kind's schema yields it
- * (`kinds/kubernetes.ts`, which imports this module: the type is spelt here so the import goes one way).
- */
-export interface KubernetesTarget {
-  readonly apiUrl: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly tokenSecret: string;
-  readonly names?: VariableNames | undefined;
-  readonly restart?: { readonly deployment: string } | undefined;
-}
 
 /** The pod template annotation a restart sets: the new key's id (never its secret), so pods roll once per key. */
 export const ROTATED_KEY_ANNOTATION = "keyrotor.io/rotated-key";
@@ -29,20 +16,13 @@ export const ROTATED_KEY_ANNOTATION = "keyrotor.io/rotated-key";
 /** JSON merge patch (RFC 7386): what every resource takes, custom ones included; maps merge key by key. */
 const MERGE_PATCH = "application/merge-patch+json";
 
-const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).host : url);
-
-/** Where the Secret is, as keyrotor's messages name it: `ci/aws-credentials at k8s.example.com:6443`. */
-export function kubernetesPlace(dest: KubernetesTarget): string {
-  return `${dest.namespace}/${dest.name} at ${hostOf(dest.apiUrl)}`;
-}
-
 /** The verbs the token's Role must allow, for a fix. */
-function roleOf(dest: KubernetesTarget): string {
+function roleOf(dest: KubernetesDestination): string {
   const secrets = "get, create and patch on secrets";
   return `a Role in namespace ${dest.namespace} allowing ${secrets}${dest.restart ? " and patch on deployments (group apps)" : ""}, bound to the token's service account`;
 }
 
-function fixesFor(dest: KubernetesTarget): FailureText["fixes"] {
+function fixesFor(dest: KubernetesDestination): FailureText["fixes"] {
   return {
     unauthorized: `put a valid service account token of the cluster at ${hostOf(dest.apiUrl)} in the secret ${dest.tokenSecret}: the one there is missing, expired or its service account deleted`,
     forbidden: `give the token in ${dest.tokenSecret} ${roleOf(dest)}`,
@@ -90,7 +70,7 @@ function dataOf(response: ApiResponse): Record<string, unknown> {
  * its pods roll once per new key (the same key twice changes nothing, and rolls nothing).
  */
 export function createKubernetesWriter(
-  dest: KubernetesTarget,
+  dest: KubernetesDestination,
   token: Redacted<string>,
   deps: HttpDeps = DEFAULT_HTTP_DEPS,
 ): DestinationWriter {

@@ -1,5 +1,6 @@
 import type { Redacted } from "../redacted";
 import { type ApiRequest, type ApiResponse, apiUrl, callApi, type FailureText, type Refusals } from "./http";
+import { type VaultDestination, vaultPlace } from "./kinds/vault";
 import { readBackError } from "./read-back";
 import {
   DEFAULT_HTTP_DEPS,
@@ -7,32 +8,12 @@ import {
   DeliveryError,
   type DestinationWriter,
   type HttpDeps,
-  type VariableNames,
 } from "./types";
-
-/**
- * What the writer needs of a Vault destination, as the kind's schema yields it (`kinds/vault.ts`,
- * which imports this module: the type is spelt here so that the import goes one way).
- */
-export interface VaultTarget {
-  readonly apiUrl: string;
-  readonly mount: string;
-  readonly path: string;
-  readonly namespace?: string | undefined;
-  readonly tokenSecret: string;
-  readonly names?: VariableNames | undefined;
-}
 
 /** A KV path's segments, each escaped: `a/b c` is `a/b%20c`. */
 const escaped = (path: string) => path.split("/").map(encodeURIComponent).join("/");
 
-/** Where the secret is, as keyrotor's messages name it: `secret/ci/deployer (namespace admin) at host`. */
-export function vaultPlace(dest: VaultTarget): string {
-  const host = URL.canParse(dest.apiUrl) ? new URL(dest.apiUrl).host : dest.apiUrl;
-  return `${dest.mount}/${dest.path}${dest.namespace ? ` (namespace ${dest.namespace})` : ""} at ${host}`;
-}
-
-function fixesFor(dest: VaultTarget): FailureText["fixes"] {
+function fixesFor(dest: VaultDestination): FailureText["fixes"] {
   const ns = dest.namespace ? ` in namespace ${dest.namespace}` : "";
   const policy = `a policy granting create, update and read on ${dest.mount}/data/${dest.path} and read on ${dest.mount}/metadata/${dest.path}${ns}`;
   return {
@@ -95,7 +76,7 @@ function valuesOf(response: ApiResponse): Record<string, unknown> {
  * already holds the key is not written again (no new version). The written version is read back.
  */
 export function createVaultWriter(
-  dest: VaultTarget,
+  dest: VaultDestination,
   token: Redacted<string>,
   deps: HttpDeps = DEFAULT_HTTP_DEPS,
 ): DestinationWriter {

@@ -1,7 +1,6 @@
 import * as z from "zod/mini";
 import { apiUrl, tokenSecret } from "../fields";
 import type { DestinationKind } from "../kind";
-import { createKubernetesWriter, kubernetesPlace } from "../kubernetes";
 import { anyCase, apiBase, exact, type Place } from "../places";
 import { DEFAULT_VARIABLE_NAMES } from "../types";
 
@@ -45,6 +44,13 @@ const schema = z.strictObject({
 
 export type KubernetesDestination = z.infer<typeof schema>;
 
+/** Where the Secret is, as keyrotor's messages name it: `ci/aws-credentials at k8s.example.com:6443`. */
+export function kubernetesPlace(d: Pick<KubernetesDestination, "apiUrl" | "namespace" | "name">): string {
+  return `${d.namespace}/${d.name} at ${hostOf(d.apiUrl)}`;
+}
+
+export const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).host : url);
+
 /** A Secret of a namespace of one cluster, optionally a Deployment to restart after it. */
 export const kubernetesKind: DestinationKind<KubernetesDestination> = {
   type: "kubernetes",
@@ -68,8 +74,5 @@ export const kubernetesKind: DestinationKind<KubernetesDestination> = {
       label: ([, base, namespace, name, key]) =>
         `Kubernetes Secret ${namespace}/${name} key ${key} at ${base}`,
     }));
-  },
-  async writer(d, context) {
-    return createKubernetesWriter(d, await context.token(d.tokenSecret), context.http);
   },
 };

@@ -3,7 +3,6 @@ import { apiUrl, names, tokenSecret } from "../fields";
 import type { DestinationKind } from "../kind";
 import { anyCase, apiBase, exact, type Place } from "../places";
 import { DEFAULT_VARIABLE_NAMES } from "../types";
-import { createVaultWriter, vaultPlace } from "../vault";
 
 /** A mount or a namespace: segments of letters, digits and `_.-`, joined by `/`. */
 const segments = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
@@ -39,6 +38,12 @@ const schema = z.strictObject({
 
 export type VaultDestination = z.infer<typeof schema>;
 
+/** Where the secret is, as keyrotor's messages name it: `secret/ci/deployer (namespace admin) at host`. */
+export function vaultPlace(d: VaultDestination): string {
+  const host = URL.canParse(d.apiUrl) ? new URL(d.apiUrl).host : d.apiUrl;
+  return `${d.mount}/${d.path}${d.namespace ? ` (namespace ${d.namespace})` : ""} at ${host}`;
+}
+
 /** Where a Vault destination writes: the server, the namespace, and the secret in its mount. */
 export const vaultKind: DestinationKind<VaultDestination> = {
   type: "vault",
@@ -61,8 +66,5 @@ export const vaultKind: DestinationKind<VaultDestination> = {
       label: ([, base, namespace, secret, name]) =>
         `Vault secret ${secret} field ${name}${namespace ? ` (namespace ${namespace})` : ""} at ${base}`,
     }));
-  },
-  async writer(d, context) {
-    return createVaultWriter(d, await context.token(d.tokenSecret), context.http);
   },
 };

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { kubernetesKind } from "../../../shared/destinations/kinds/kubernetes";
+import { bindingSchema, type Destination } from "../../../shared/destinations/schema";
+import { deliveryProblems } from "../../../shared/destinations/validate";
+import { type WriterContext, writerOf } from "../../../shared/destinations/writers";
 import { Redacted } from "../../../shared/redacted";
 
 const BASE = {
@@ -95,29 +98,50 @@ describe("Kubernetes destination: its place", () => {
     expect(kubernetesKind.template).toBeUndefined();
   });
 
-  it("writes two places, one per data key, and builds its writer with its tokenSecret's token", async () => {
+  it("writes two places, one per data key, compared as spelt", () => {
     // Prepare
-    const d = kubernetesKind.schema.parse(BASE);
-    const asked: string[] = [];
-    const context = {
-      token: async (name: string) => {
-        asked.push(name);
-        return new Redacted("token");
-      },
-    } as unknown as Parameters<typeof kubernetesKind.writer>[1];
+    const d = kubernetesKind.schema.parse({ ...BASE, names: { accessKeyId: "key", secretAccessKey: "KEY" } });
 
     // Act
     const places = kubernetesKind.places(d);
     const labels = places.map((p) =>
       p.label(p.fields.map((f) => f.parts.map((part) => (part.kind === "text" ? part.text : "")).join(""))),
     );
-    await kubernetesKind.writer(d, context);
 
     // Assess
     expect(labels).toEqual([
-      "Kubernetes Secret ci/aws-credentials key AWS_ACCESS_KEY_ID at https://k8s.example.com:6443",
-      "Kubernetes Secret ci/aws-credentials key AWS_SECRET_ACCESS_KEY at https://k8s.example.com:6443",
+      "Kubernetes Secret ci/aws-credentials key key at https://k8s.example.com:6443",
+      "Kubernetes Secret ci/aws-credentials key KEY at https://k8s.example.com:6443",
+    ]);
+    expect(places.every((p) => p.fields.at(-1)?.fold === "exact")).toBe(true);
+  });
+
+  it("is one of the configuration's kinds: one user's key only, its writer built with its tokenSecret's token", async () => {
+    // Prepare
+    const asked: string[] = [];
+    const context = {
+      token: async (name: string) => {
+        asked.push(name);
+        return new Redacted("token");
+      },
+    } as unknown as WriterContext;
+    const binding = (account: string) =>
+      bindingSchema.parse({
+        account,
+        user: "ci",
+        destinations: [{ ...BASE, restart: { deployment: "deployer" } }],
+      });
+
+    // Act
+    const problems = deliveryProblems([binding("*")], "keyrotor/").map((p) => p.message);
+    const writer = await writerOf(binding("111122223333").destinations[0] as Destination, context);
+
+    // Assess
+    expect(deliveryProblems([binding("111122223333")], "keyrotor/")).toEqual([]);
+    expect(problems).toEqual([
+      "kubernetes: a CI destination takes one user's key: name one account and one user (no *)",
     ]);
     expect(asked).toEqual(["keyrotor-tokens/k8s"]);
+    expect(typeof writer.deliver).toBe("function");
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { vaultKind } from "../../../shared/destinations/kinds/vault";
+import { bindingSchema, type Destination } from "../../../shared/destinations/schema";
+import { deliveryProblems } from "../../../shared/destinations/validate";
+import { type WriterContext, writerOf } from "../../../shared/destinations/writers";
 import { Redacted } from "../../../shared/redacted";
 
 const BASE = {
@@ -115,7 +118,7 @@ describe("Vault destination: its place", () => {
     expect(vaultKind.template).toBeUndefined();
   });
 
-  it("builds its writer with the token of its tokenSecret", async () => {
+  it("is one of the configuration's kinds: one user's key only, its writer built with its tokenSecret's token", async () => {
     // Prepare
     const asked: string[] = [];
     const context = {
@@ -123,12 +126,19 @@ describe("Vault destination: its place", () => {
         asked.push(name);
         return new Redacted("hvs.token");
       },
-    } as unknown as Parameters<typeof vaultKind.writer>[1];
+    } as unknown as WriterContext;
+    const binding = (user: string) =>
+      bindingSchema.parse({ account: "111122223333", user, destinations: [BASE] });
 
     // Act
-    const writer = await vaultKind.writer(vaultKind.schema.parse(BASE), context);
+    const problems = deliveryProblems([binding("ci-*")], "keyrotor/").map((p) => p.message);
+    const writer = await writerOf(binding("ci").destinations[0] as Destination, context);
 
     // Assess
+    expect(deliveryProblems([binding("ci")], "keyrotor/")).toEqual([]);
+    expect(problems).toEqual([
+      "vault: a CI destination takes one user's key: name one account and one user (no *)",
+    ]);
     expect(asked).toEqual(["keyrotor-tokens/vault"]);
     expect(typeof writer.deliver).toBe("function");
   });
