@@ -35,6 +35,8 @@ export type Binding = z.infer<typeof bindingSchema>;
 export type { CircleCiDestination } from "./kinds/circleci";
 export type { GitHubDestination } from "./kinds/github";
 export type { GitLabDestination } from "./kinds/gitlab";
+export type { KubernetesDestination } from "./kinds/kubernetes";
 export type { SecretsManagerDestination } from "./kinds/secrets-manager";
 export type { SsmDestination } from "./kinds/ssm";
 export type { TerraformCloudDestination } from "./kinds/terraform-cloud";
+export type { VaultDestination } from "./kinds/vault";

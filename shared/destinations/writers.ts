@@ -5,10 +5,12 @@ import type { CopyLedger } from "./copy-ledger";
 import { createGitHubWriter } from "./github";
 import { createGitLabWriter } from "./gitlab";
 import type { Destination } from "./kinds";
+import { createKubernetesWriter } from "./kubernetes";
 import { createSecretsManagerWriter } from "./secrets-manager";
 import { createSsmWriter, type KeyLookupPort, type SecureStringPort } from "./ssm";
 import { createTerraformCloudWriter } from "./terraform-cloud";
 import type { DestinationWriter, HttpDeps } from "./types";
+import { createVaultWriter } from "./vault";
 
 /**
  * How each kind's writer is built, by type: the one place a writer is registered. A kind missing
@@ -57,6 +59,8 @@ const WRITERS: { readonly [T in Destination["type"]]: WriterOf<Extract<Destinati
       now: c.now,
     });
   },
+  kubernetes: async (d, c) => createKubernetesWriter(d, await c.token(d.tokenSecret), c.http),
+  vault: async (d, c) => createVaultWriter(d, await c.token(d.tokenSecret), c.http),
 };
 
 /** The writer of `d`, for one delivery. */

@@ -343,6 +343,11 @@ function writes(d: Destination, accountId: string, userName: string): { place: s
       );
     case "terraform-cloud":
       return both(`tfc|${host(d.apiUrl)}|${lower(`${d.organization}/${d.workspace}`)}|${d.category}`, lower);
+    // Data keys and KV fields are compared as they are spelt.
+    case "kubernetes":
+      return both(`k8s|${host(d.apiUrl)}|${d.namespace}/${d.name}`, (n) => n);
+    case "vault":
+      return both(`vault|${host(d.apiUrl)}|${d.namespace ?? ""}|${d.mount}/${d.path}`, (n) => n);
   }
 }
 

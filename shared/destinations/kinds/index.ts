@@ -2,9 +2,11 @@ import type { DestinationKind } from "../kind";
 import { circleciKind } from "./circleci";
 import { githubKind } from "./github";
 import { gitlabKind } from "./gitlab";
+import { kubernetesKind } from "./kubernetes";
 import { secretsManagerKind } from "./secrets-manager";
 import { ssmKind } from "./ssm";
 import { terraformCloudKind } from "./terraform-cloud";
+import { vaultKind } from "./vault";
 
 /** Every kind of destination keyrotor writes; a new kind is added here and nowhere else. */
 export const KINDS = [
@@ -14,6 +16,8 @@ export const KINDS = [
   terraformCloudKind,
   ssmKind,
   secretsManagerKind,
+  kubernetesKind,
+  vaultKind,
 ] as const;
 
 type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;

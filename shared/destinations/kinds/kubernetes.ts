@@ -1,0 +1,78 @@
+import * as z from "zod/mini";
+import { apiUrl, tokenSecret } from "../fields";
+import type { DestinationKind } from "../kind";
+import { anyCase, apiBase, exact, type Place } from "../places";
+import { DEFAULT_VARIABLE_NAMES } from "../types";
+
+/** A namespace: a DNS label (RFC 1123), as the API server requires. */
+const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A Secret's or a Deployment's name: a DNS subdomain (RFC 1123). */
+const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A Secret's data key: letters, digits and `-._`, not `.` or `..`. */
+const dataKey = z
+  .string()
+  .check(
+    z.maxLength(253),
+    z.regex(/^(?!\.{1,2}$)[-._a-zA-Z0-9]+$/, "must be letters, digits and -._ (a Secret's data key)"),
+  );
+const objectName = (what: string) =>
+  z
+    .string()
+    .check(
+      z.maxLength(253),
+      z.regex(subdomain, `must be a ${what} name: lower-case letters, digits, - and . (a DNS subdomain)`),
+    );
+
+const schema = z.strictObject({
+  type: z.literal("kubernetes"),
+  /** The cluster's API server, e.g. `https://ABC123.gr7.eu-west-1.eks.amazonaws.com`. */
+  apiUrl,
+  namespace: z
+    .string()
+    .check(
+      z.maxLength(63),
+      z.regex(label, "must be a namespace: lower-case letters, digits and - (a DNS label)"),
+    ),
+  /** The Secret's name. */
+  name: objectName("Secret"),
+  /** A service account token of the cluster. */
+  tokenSecret,
+  names: z.optional(z.strictObject({ accessKeyId: dataKey, secretAccessKey: dataKey })),
+  /** A Deployment whose pods are restarted (its pod template annotated) once the Secret holds the new key. */
+  restart: z.optional(z.strictObject({ deployment: objectName("Deployment") })),
+});
+
+export type KubernetesDestination = z.infer<typeof schema>;
+
+/** Where the Secret is, as keyrotor's messages name it: `ci/aws-credentials at k8s.example.com:6443`. */
+export function kubernetesPlace(d: Pick<KubernetesDestination, "apiUrl" | "namespace" | "name">): string {
+  return `${d.namespace}/${d.name} at ${hostOf(d.apiUrl)}`;
+}
+
+export const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).host : url);
+
+/** A Secret of a namespace of one cluster, optionally a Deployment to restart after it. */
+export const kubernetesKind: DestinationKind<KubernetesDestination> = {
+  type: "kubernetes",
+  schema,
+  placeId: (d) => `kubernetes:${apiBase(d.apiUrl)}:${d.namespace}/${d.name}`,
+  describe: (d) =>
+    `Kubernetes Secret ${kubernetesPlace(d)}${d.restart ? ` (restarting Deployment ${d.restart.deployment})` : ""}`,
+  // The schema says all its fields may get wrong (a data key's case matters: two spellings are two keys).
+  problems: () => [],
+  places(d): Place[] {
+    const names = d.names ?? DEFAULT_VARIABLE_NAMES;
+    return (["accessKeyId", "secretAccessKey"] as const).map((half) => ({
+      fields: [
+        exact("kubernetes"),
+        anyCase(apiBase(d.apiUrl)),
+        exact(d.namespace),
+        exact(d.name),
+        exact(names[half]),
+      ],
+      half,
+      label: ([, base, namespace, name, key]) =>
+        `Kubernetes Secret ${namespace}/${name} key ${key} at ${base}`,
+    }));
+  },
+};
