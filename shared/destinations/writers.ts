@@ -1,5 +1,6 @@
 import type { Redacted } from "../redacted";
 import type { SecretsPort } from "../rotation/ports";
+import { createBitbucketWriter } from "./bitbucket";
 import { createCircleCiWriter } from "./circleci";
 import type { CopyLedger } from "./copy-ledger";
 import { createGitHubWriter } from "./github";
@@ -57,6 +58,7 @@ const WRITERS: { readonly [T in Destination["type"]]: WriterOf<Extract<Destinati
       now: c.now,
     });
   },
+  bitbucket: async (d, c) => createBitbucketWriter(d, await c.token(d.tokenSecret), c.http),
 };
 
 /** The writer of `d`, for one delivery. */

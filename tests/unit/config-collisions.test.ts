@@ -343,6 +343,11 @@ function writes(d: Destination, accountId: string, userName: string): { place: s
       );
     case "terraform-cloud":
       return both(`tfc|${host(d.apiUrl)}|${lower(`${d.organization}/${d.workspace}`)}|${d.category}`, lower);
+    case "bitbucket":
+      return both(
+        `bitbucket|${host(d.apiUrl)}|${lower(`${d.workspace}/${d.repository}`)}|${lower(d.environment ?? "")}`,
+        lower,
+      );
   }
 }
 
@@ -471,6 +476,13 @@ const ciBinding = fc.record({
           names,
         })
         .map((g) => clean({ type: "terraform-cloud", organization: "acme", tokenSecret: TOKEN, ...g })),
+      fc
+        .record({
+          workspace: fc.constantFrom("acme", "ACME"),
+          environment: fc.constantFrom(undefined, "Prod", "prod"),
+          names,
+        })
+        .map((g) => clean({ type: "bitbucket", repository: "app", tokenSecret: TOKEN, ...g })),
     ),
     { minLength: 1, maxLength: 2 },
   ),
@@ -509,6 +521,7 @@ function parseDefaults(bindings: readonly object[]): Binding[] {
         gitlab: "https://gitlab.com/api/v4",
         circleci: "https://circleci.com/api/v2",
         "terraform-cloud": "https://app.terraform.io/api/v2",
+        bitbucket: "https://api.bitbucket.org/2.0",
       };
       const defaults =
         d.type === "gitlab"

@@ -1,4 +1,5 @@
 import type { DestinationKind } from "../kind";
+import { bitbucketKind } from "./bitbucket";
 import { circleciKind } from "./circleci";
 import { githubKind } from "./github";
 import { gitlabKind } from "./gitlab";
@@ -14,6 +15,7 @@ export const KINDS = [
   terraformCloudKind,
   ssmKind,
   secretsManagerKind,
+  bitbucketKind,
 ] as const;
 
 type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;
