@@ -1,5 +1,6 @@
 import type { Redacted } from "../redacted";
 import type { SecretsPort } from "../rotation/ports";
+import { createAzureDevOpsWriter } from "./azure-devops";
 import { createBitbucketWriter } from "./bitbucket";
 import { createCircleCiWriter } from "./circleci";
 import type { CopyLedger } from "./copy-ledger";
@@ -59,6 +60,7 @@ const WRITERS: { readonly [T in Destination["type"]]: WriterOf<Extract<Destinati
     });
   },
   bitbucket: async (d, c) => createBitbucketWriter(d, await c.token(d.tokenSecret), c.http),
+  "azure-devops": async (d, c) => createAzureDevOpsWriter(d, await c.token(d.tokenSecret), c.http),
 };
 
 /** The writer of `d`, for one delivery. */

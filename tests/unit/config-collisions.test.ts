@@ -348,6 +348,11 @@ function writes(d: Destination, accountId: string, userName: string): { place: s
         `bitbucket|${host(d.apiUrl)}|${lower(`${d.workspace}/${d.repository}`)}|${lower(d.environment ?? "")}`,
         lower,
       );
+    case "azure-devops":
+      return both(
+        `azure-devops|${host(d.apiUrl)}|${lower(`${d.organization}/${d.project}`)}|${lower(d.group)}`,
+        lower,
+      );
   }
 }
 
@@ -483,6 +488,13 @@ const ciBinding = fc.record({
           names,
         })
         .map((g) => clean({ type: "bitbucket", repository: "app", tokenSecret: TOKEN, ...g })),
+      fc
+        .record({
+          project: fc.constantFrom("Platform", "platform"),
+          group: fc.constantFrom("aws", "AWS"),
+          names,
+        })
+        .map((g) => clean({ type: "azure-devops", organization: "acme", tokenSecret: TOKEN, ...g })),
     ),
     { minLength: 1, maxLength: 2 },
   ),
@@ -522,6 +534,7 @@ function parseDefaults(bindings: readonly object[]): Binding[] {
         circleci: "https://circleci.com/api/v2",
         "terraform-cloud": "https://app.terraform.io/api/v2",
         bitbucket: "https://api.bitbucket.org/2.0",
+        "azure-devops": "https://dev.azure.com",
       };
       const defaults =
         d.type === "gitlab"

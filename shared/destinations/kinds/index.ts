@@ -1,4 +1,5 @@
 import type { DestinationKind } from "../kind";
+import { azureDevOpsKind } from "./azure-devops";
 import { bitbucketKind } from "./bitbucket";
 import { circleciKind } from "./circleci";
 import { githubKind } from "./github";
@@ -16,6 +17,7 @@ export const KINDS = [
   ssmKind,
   secretsManagerKind,
   bitbucketKind,
+  azureDevOpsKind,
 ] as const;
 
 type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;
