@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type BitbucketServer, startBitbucketServer } from "../../../scripts/lib/providers/bitbucket-server";
 import { echoEverything } from "../../../scripts/lib/providers/echo";
+import { parseConfig } from "../../../shared/config";
 import { createBitbucketWriter } from "../../../shared/destinations/bitbucket";
 import { type BitbucketDestination, bitbucketKind } from "../../../shared/destinations/kinds/bitbucket";
 import { Redacted } from "../../../shared/redacted";
@@ -393,5 +394,56 @@ describe("bitbucket destinations in the configuration", () => {
       "Bitbucket variable AWS_ACCESS_KEY_ID of environment Production of repository acme/app",
     );
     expect(bitbucketKind.template).toBeUndefined();
+  });
+});
+
+describe("bitbucket destinations in keyrotor's configuration", () => {
+  const DEST = {
+    type: "bitbucket",
+    workspace: "acme",
+    repository: "app",
+    tokenSecret: "keyrotor-tokens/bitbucket",
+  };
+  const withDestination = (destination: object, account = "123456789012", user = "ci-deploy") => ({
+    senderEmail: "keyrotor@example.com",
+    deliveryKmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    deliveries: [{ account, user, destinations: [destination] }],
+  });
+
+  it("is accepted with its defaults filled in", () => {
+    // Act
+    const config = parseConfig(withDestination(DEST));
+
+    // Assess
+    expect(config.deliveries?.[0]?.destinations[0]).toMatchObject({
+      ...DEST,
+      apiUrl: expect.stringMatching(/^https:/),
+    });
+  });
+
+  it("takes one user's key: a wildcard user or account * is refused", () => {
+    // Act & Assess
+    for (const [account, user] of [
+      ["123456789012", "ci-*"],
+      ["*", "ci-deploy"],
+    ] as const) {
+      expect(() => parseConfig(withDestination(DEST, account, user))).toThrow(
+        "deliveries[0].destinations[0]: bitbucket: a CI destination takes one user's key",
+      );
+    }
+  });
+
+  it("refuses two bindings sending two users' keys to one place", () => {
+    // Prepare
+    const config = {
+      ...withDestination(DEST),
+      deliveries: [
+        { account: "123456789012", user: "a", destinations: [DEST] },
+        { account: "123456789012", user: "b", destinations: [DEST] },
+      ],
+    };
+
+    // Act & Assess
+    expect(() => parseConfig(config)).toThrow(/deliveries\[1\]\.destinations\[0\]/);
   });
 });
