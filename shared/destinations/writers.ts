@@ -1,7 +1,5 @@
 import type { Redacted } from "../redacted";
 import type { SecretsPort } from "../rotation/ports";
-import { createAzureDevOpsWriter } from "./azure-devops";
-import { createBitbucketWriter } from "./bitbucket";
 import { createCircleCiWriter } from "./circleci";
 import type { CopyLedger } from "./copy-ledger";
 import { createGitHubWriter } from "./github";
@@ -63,8 +61,6 @@ const WRITERS: { readonly [T in Destination["type"]]: WriterOf<Extract<Destinati
   },
   kubernetes: async (d, c) => createKubernetesWriter(d, await c.token(d.tokenSecret), c.http),
   vault: async (d, c) => createVaultWriter(d, await c.token(d.tokenSecret), c.http),
-  bitbucket: async (d, c) => createBitbucketWriter(d, await c.token(d.tokenSecret), c.http),
-  "azure-devops": async (d, c) => createAzureDevOpsWriter(d, await c.token(d.tokenSecret), c.http),
 };
 
 /** The writer of `d`, for one delivery. */
