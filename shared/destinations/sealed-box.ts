@@ -1,6 +1,12 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+} from "node:crypto";
 import { hsalsa, xsalsa20poly1305 } from "@noble/ciphers/salsa.js";
 import { u32 } from "@noble/ciphers/utils.js";
-import { x25519 } from "@noble/curves/ed25519.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 
 /**
@@ -17,12 +23,29 @@ const TAG_BYTES = 16;
 /** HSalsa20's constant, "expand 32-byte k" read as four 32-bit words. */
 const SIGMA = /* @__PURE__ */ u32(new TextEncoder().encode("expand 32-byte k"));
 
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("base64url");
+}
+
+/** A raw X25519 public key as Node's key object (X25519 itself is Node's, from OpenSSL). */
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: base64url(publicKey) }, format: "jwk" });
+}
+
+/** A raw X25519 key pair's secret half as Node's key object. */
+function privateKeyObject(publicKey: Uint8Array, secretKey: Uint8Array): KeyObject {
+  return createPrivateKey({
+    key: { kty: "OKP", crv: "X25519", x: base64url(publicKey), d: base64url(secretKey) },
+    format: "jwk",
+  });
+}
+
 /** crypto_box_beforenm: the X25519 shared secret, hashed by HSalsa20 (zero input) into the box key. */
-function boxKey(publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array {
+function boxKey(publicKey: Uint8Array, secretKey: KeyObject): Uint8Array {
   // Copied into a buffer of its own: HSalsa20 reads it as 32-bit words, which need an aligned offset.
   const shared = new Uint32Array(KEY_BYTES / 4);
   const sharedBytes = new Uint8Array(shared.buffer);
-  const secret = x25519.getSharedSecret(secretKey, publicKey);
+  const secret = diffieHellman({ privateKey: secretKey, publicKey: publicKeyObject(publicKey) });
   sharedBytes.set(secret);
   secret.fill(0);
   const key = new Uint32Array(KEY_BYTES / 4);
@@ -42,11 +65,10 @@ function checkKey(key: Uint8Array, what: string): void {
 /** Seals `message` for `recipientPublicKey` (an X25519 public key), as libsodium's `crypto_box_seal`. */
 export function sealBox(message: Uint8Array, recipientPublicKey: Uint8Array): Uint8Array {
   checkKey(recipientPublicKey, "the recipient's public key");
-  const ephemeralSecretKey = x25519.utils.randomSecretKey();
-  const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecretKey);
-  const key = boxKey(recipientPublicKey, ephemeralSecretKey);
-  // The ephemeral secret key is dropped here: not even the sender can open what it sealed.
-  ephemeralSecretKey.fill(0);
+  const ephemeral = generateKeyPairSync("x25519");
+  const ephemeralPublicKey = Buffer.from(ephemeral.publicKey.export({ format: "jwk" }).x ?? "", "base64url");
+  // The ephemeral secret key goes out of scope here: not even the sender can open what it sealed.
+  const key = boxKey(recipientPublicKey, ephemeral.privateKey);
   const box = xsalsa20poly1305(key, sealNonce(ephemeralPublicKey, recipientPublicKey)).encrypt(message);
   key.fill(0);
   const sealed = new Uint8Array(KEY_BYTES + box.length);
@@ -68,7 +90,7 @@ export function openSealedBox(
   checkKey(recipientSecretKey, "the recipient's secret key");
   if (sealed.length < KEY_BYTES + TAG_BYTES) throw new Error("the sealed box is too short");
   const ephemeralPublicKey = sealed.subarray(0, KEY_BYTES);
-  const key = boxKey(ephemeralPublicKey, recipientSecretKey);
+  const key = boxKey(ephemeralPublicKey, privateKeyObject(recipientPublicKey, recipientSecretKey));
   try {
     return xsalsa20poly1305(key, sealNonce(ephemeralPublicKey, recipientPublicKey)).decrypt(
       sealed.subarray(KEY_BYTES),
