@@ -1,5 +1,7 @@
 import type { Redacted } from "../redacted";
 import type { SecretsPort } from "../rotation/ports";
+import { createAzureDevOpsWriter } from "./azure-devops";
+import { createBitbucketWriter } from "./bitbucket";
 import { createCircleCiWriter } from "./circleci";
 import type { CopyLedger } from "./copy-ledger";
 import { createGitHubWriter } from "./github";
@@ -61,6 +63,8 @@ const WRITERS: { readonly [T in Destination["type"]]: WriterOf<Extract<Destinati
   },
   kubernetes: async (d, c) => createKubernetesWriter(d, await c.token(d.tokenSecret), c.http),
   vault: async (d, c) => createVaultWriter(d, await c.token(d.tokenSecret), c.http),
+  bitbucket: async (d, c) => createBitbucketWriter(d, await c.token(d.tokenSecret), c.http),
+  "azure-devops": async (d, c) => createAzureDevOpsWriter(d, await c.token(d.tokenSecret), c.http),
 };
 
 /** The writer of `d`, for one delivery. */

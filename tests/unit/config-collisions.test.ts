@@ -348,6 +348,16 @@ function writes(d: Destination, accountId: string, userName: string): { place: s
       return both(`k8s|${host(d.apiUrl)}|${d.namespace}/${d.name}`, (n) => n);
     case "vault":
       return both(`vault|${host(d.apiUrl)}|${d.namespace ?? ""}|${d.mount}/${d.path}`, (n) => n);
+    case "bitbucket":
+      return both(
+        `bitbucket|${host(d.apiUrl)}|${lower(`${d.workspace}/${d.repository}`)}|${lower(d.environment ?? "")}`,
+        lower,
+      );
+    case "azure-devops":
+      return both(
+        `azure-devops|${host(d.apiUrl)}|${lower(`${d.organization}/${d.project}`)}|${lower(d.group)}`,
+        lower,
+      );
   }
 }
 
@@ -476,6 +486,20 @@ const ciBinding = fc.record({
           names,
         })
         .map((g) => clean({ type: "terraform-cloud", organization: "acme", tokenSecret: TOKEN, ...g })),
+      fc
+        .record({
+          workspace: fc.constantFrom("acme", "ACME"),
+          environment: fc.constantFrom(undefined, "Prod", "prod"),
+          names,
+        })
+        .map((g) => clean({ type: "bitbucket", repository: "app", tokenSecret: TOKEN, ...g })),
+      fc
+        .record({
+          project: fc.constantFrom("Platform", "platform"),
+          group: fc.constantFrom("aws", "AWS"),
+          names,
+        })
+        .map((g) => clean({ type: "azure-devops", organization: "acme", tokenSecret: TOKEN, ...g })),
     ),
     { minLength: 1, maxLength: 2 },
   ),
@@ -514,6 +538,8 @@ function parseDefaults(bindings: readonly object[]): Binding[] {
         gitlab: "https://gitlab.com/api/v4",
         circleci: "https://circleci.com/api/v2",
         "terraform-cloud": "https://app.terraform.io/api/v2",
+        bitbucket: "https://api.bitbucket.org/2.0",
+        "azure-devops": "https://dev.azure.com",
       };
       const defaults =
         d.type === "gitlab"

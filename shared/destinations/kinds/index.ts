@@ -1,4 +1,6 @@
 import type { DestinationKind } from "../kind";
+import { azureDevOpsKind } from "./azure-devops";
+import { bitbucketKind } from "./bitbucket";
 import { circleciKind } from "./circleci";
 import { githubKind } from "./github";
 import { gitlabKind } from "./gitlab";
@@ -18,6 +20,8 @@ export const KINDS = [
   secretsManagerKind,
   kubernetesKind,
   vaultKind,
+  bitbucketKind,
+  azureDevOpsKind,
 ] as const;
 
 type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;
