@@ -19,6 +19,7 @@ export const SMTP_REGIONS = [
   "eu-central-1",
   "eu-west-1",
   "eu-west-2",
+  "eu-south-1",
   "eu-north-1",
   "sa-east-1",
   "us-gov-west-1",
