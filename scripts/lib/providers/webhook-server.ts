@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../../../shared/channels/webhook";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../../../shared/webhook-signature";
 import { type HttpServer, type ServerRequest, startHttpServer } from "./http-server";
 
 /**
