@@ -3,12 +3,13 @@ import { retryAfterSeconds } from "../destinations/rate-limit";
 import type { HttpDeps } from "../destinations/types";
 import type { Notice } from "../messages";
 import type { Redacted } from "../redacted";
+import { MIN_SIGNING_KEY_LENGTH, signedHeaders } from "../webhook-signature";
 import type { Channel } from "./config";
 import { messageOf } from "./message";
 import type { ChannelItem } from "./routes";
 import { slackPayload } from "./slack";
 import { teamsPayload } from "./teams";
-import { DELIVERY_HEADER, SIGNATURE_HEADER, signature, TIMESTAMP_HEADER, webhookPayload } from "./webhook";
+import { webhookPayload } from "./webhook";
 
 /**
  * A channel could not be told: its secret is missing or malformed, or its service refused or did not
@@ -66,7 +67,7 @@ export function parseChannelSecret(
   if (parts.protocol !== "https:" && !local) throw bad("holds a url that is not https://");
   if (parts.username || parts.password) throw bad("holds a url with a user name or password");
   if (channel.type !== "webhook") return { url };
-  if (typeof signingKey !== "string" || signingKey.length < 32) {
+  if (typeof signingKey !== "string" || signingKey.length < MIN_SIGNING_KEY_LENGTH) {
     throw bad("holds no signingKey of at least 32 characters (a webhook's messages are signed)");
   }
   return { url, signingKey };
@@ -98,13 +99,15 @@ export async function postToChannel(
   items: readonly ChannelItem[],
 ): Promise<void> {
   const body = payloadFor(channel, notice, items);
-  const headers: Record<string, string> = {};
-  if (channel.type === "webhook" && secret.signingKey) {
-    const timestamp = String(deps.nowSeconds());
-    headers[TIMESTAMP_HEADER] = timestamp;
-    headers[SIGNATURE_HEADER] = signature(secret.signingKey, timestamp, JSON.stringify(body));
-    headers[DELIVERY_HEADER] = `${notice.noticeId ?? notice.runId}/${channel.name}`;
-  }
+  const headers =
+    channel.type === "webhook" && secret.signingKey
+      ? signedHeaders(
+          secret.signingKey,
+          JSON.stringify(body),
+          deps.nowSeconds(),
+          `${notice.noticeId ?? notice.runId}/${channel.name}`,
+        )
+      : {};
   const sent = await send(deps.http, { method: "POST", url: secret.url, headers, body });
   const where = `channel ${channel.name} (${channel.type})`;
   if (sent.kind === "unreachable")

@@ -25,6 +25,12 @@ export interface DestinationKind<D extends { readonly type: string }> {
    * may serve several users, one place each. Without it a destination takes one user's key.
    */
   readonly template?: Template<D>;
+  /**
+   * Whether every write tells the place the user's account and name (a receiver that files each key
+   * by them): such a destination may take several users' keys without a template, its places saying
+   * `{accountId}` and `{userName}`.
+   */
+  readonly namesUser?: boolean;
 }
 
 export interface ProblemContext {

@@ -48,7 +48,8 @@ function fieldProblems(d: Destination, secretPrefix: string): string[] {
 
 /** What a destination's place must say so that each user of the binding gets a place of its own. */
 function sharingProblems(b: Binding, d: Destination): string[] {
-  const template = kindOf(d).template;
+  const { template, namesUser } = kindOf(d);
+  if (namesUser) return [];
   if (!template) {
     return hasWildcard(b.user) || b.account === "*"
       ? [`${d.type}: a CI destination takes one user's key: name one account and one user (no *)`]

@@ -13,6 +13,7 @@ import { createSsmWriter, type KeyLookupPort, type SecureStringPort } from "./ss
 import { createTerraformCloudWriter } from "./terraform-cloud";
 import type { DestinationWriter, HttpDeps } from "./types";
 import { createVaultWriter } from "./vault";
+import { createWebhookWriter } from "./webhook";
 
 /**
  * How each kind's writer is built, by type: the one place a writer is registered. A kind missing
@@ -65,6 +66,7 @@ const WRITERS: { readonly [T in Destination["type"]]: WriterOf<Extract<Destinati
   vault: async (d, c) => createVaultWriter(d, await c.token(d.tokenSecret), c.http),
   bitbucket: async (d, c) => createBitbucketWriter(d, await c.token(d.tokenSecret), c.http),
   "azure-devops": async (d, c) => createAzureDevOpsWriter(d, await c.token(d.tokenSecret), c.http),
+  webhook: async (d, c) => createWebhookWriter(d, await c.token(d.tokenSecret), c.http, c.now),
 };
 
 /** The writer of `d`, for one delivery. */

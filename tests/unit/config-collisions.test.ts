@@ -358,6 +358,9 @@ function writes(d: Destination, accountId: string, userName: string): { place: s
         `azure-devops|${host(d.apiUrl)}|${lower(`${d.organization}/${d.project}`)}|${lower(d.group)}`,
         lower,
       );
+    // A receiver files the whole key by the account and user its body names.
+    case "webhook":
+      return [{ place: `webhook|${host(d.url)}|${accountId}/${lower(userName)}`, half: "both" }];
   }
 }
 
@@ -451,6 +454,12 @@ const awsBinding = fc.record({
             region: s.region,
           }),
         ),
+      fc
+        .record({
+          url: fc.constantFrom("https://hooks.example.com/k", "https://HOOKS.example.com/k/"),
+          names,
+        })
+        .map((s) => clean({ type: "webhook", url: s.url, tokenSecret: TOKEN, names: s.names })),
     ),
     { minLength: 1, maxLength: 2 },
   ),

@@ -1,8 +1,9 @@
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../../../shared/channels/webhook";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "../../../shared/webhook-signature";
 import { type HttpServer, type ServerRequest, startHttpServer } from "./http-server";
 
 /**
- * A receiver of keyrotor's signed webhook, doing what docs/channels.md asks of one: it checks the
+ * A receiver of keyrotor's signed webhooks (a webhook channel's notices, a webhook destination's
+ * keys: one scheme), doing what docs/channels.md and docs/destinations.md ask of one: it checks the
  * timestamp is within the replay window and the signature over `timestamp.body` (the body exactly
  * as received) in constant time, answers `204` when both hold and `401` otherwise, and refuses a
  * delivery id it already took, answering it `200` (so keyrotor does not retry it) without acting

@@ -9,6 +9,7 @@ import { secretsManagerKind } from "./secrets-manager";
 import { ssmKind } from "./ssm";
 import { terraformCloudKind } from "./terraform-cloud";
 import { vaultKind } from "./vault";
+import { webhookKind } from "./webhook";
 
 /** Every kind of destination keyrotor writes; a new kind is added here and nowhere else. */
 export const KINDS = [
@@ -22,6 +23,7 @@ export const KINDS = [
   vaultKind,
   bitbucketKind,
   azureDevOpsKind,
+  webhookKind,
 ] as const;
 
 type DestinationOf<K> = K extends DestinationKind<infer D> ? D : never;
