@@ -1,3 +1,4 @@
+import { githubApp } from "../destinations/kinds/github";
 import type { Destination } from "../destinations/schema";
 import type { BoundDestination } from "../destinations/validate";
 import type { TrustContext } from "./oidc";
@@ -19,9 +20,13 @@ import { CI_PROVIDERS } from "./types";
 /** A destination that is a CI provider's: one whose pipelines can get an OIDC token instead of the key. */
 export type CiDestination = Extract<Destination, { type: CiProvider }>;
 
-/** Whether a destination is a CI provider's, whose pipelines can trade an OIDC token for the role. */
+/**
+ * Whether a destination is a CI provider's, whose pipelines can trade an OIDC token for the role.
+ * GitHub's Dependabot and Codespaces secrets are no pipeline's: neither gets an OIDC token.
+ */
 export const isCiDestination = (d: Destination): d is CiDestination =>
-  (CI_PROVIDERS as readonly string[]).includes(d.type);
+  (CI_PROVIDERS as readonly string[]).includes(d.type) &&
+  !(d.type === "github" && githubApp(d) !== "actions");
 
 /** How a trust statement's Sid names its provider (letters and digits only). */
 const SID_NAMES: Readonly<Record<CiProvider, string>> = {

@@ -1,6 +1,6 @@
 import { Redacted } from "../redacted";
 import { apiUrl, callApi, type FailureText } from "./http";
-import type { GitHubDestination } from "./schema";
+import { type GitHubApp, type GitHubDestination, githubApp } from "./kinds/github";
 import { sealBox } from "./sealed-box";
 import {
   DEFAULT_HTTP_DEPS,
@@ -16,7 +16,7 @@ import {
  */
 const API_VERSION = "2022-11-28";
 
-/** Where the secrets live: a repository's, one of its environments', or an organization's. */
+/** Where the secrets live: a repository's, one of its environments', or an organization's, of one app. */
 interface Scope {
   /** The path the `/secrets/public-key` and `/secrets/{name}` endpoints hang under. */
   readonly path: string;
@@ -25,12 +25,29 @@ interface Scope {
   readonly grant: string;
 }
 
+/** How each app's secrets read (Actions' as they always did), and the fine-grained permissions that write them. */
+const APPS: Readonly<Record<GitHubApp, { name: string; repository: string; organization: string }>> = {
+  actions: { name: "", repository: "Secrets", organization: "Secrets" },
+  dependabot: {
+    name: "Dependabot ",
+    repository: "Dependabot secrets",
+    organization: "Organization dependabot secrets",
+  },
+  codespaces: {
+    name: "Codespaces ",
+    repository: "Codespaces secrets",
+    organization: "Organization codespaces secrets",
+  },
+};
+
 function scopeOf(dest: GitHubDestination): Scope {
+  const app = githubApp(dest);
+  const permission = APPS[app];
   if (dest.organization !== undefined) {
     return {
-      path: `/orgs/${encodeURIComponent(dest.organization)}/actions`,
+      path: `/orgs/${encodeURIComponent(dest.organization)}/${app}`,
       label: `organization ${dest.organization}`,
-      grant: `the "Secrets" organization permission (read and write) on organization ${dest.organization} for a fine-grained token, or the admin:org scope (and repo, for private repositories) for a classic one`,
+      grant: `the "${permission.organization}" organization permission (read and write) on organization ${dest.organization} for a fine-grained token, or the admin:org scope${app === "actions" ? " (and repo, for private repositories)" : ""} for a classic one`,
     };
   }
   const [owner = "", repo = ""] = (dest.repository ?? "").split("/");
@@ -43,9 +60,9 @@ function scopeOf(dest: GitHubDestination): Scope {
     };
   }
   return {
-    path: `${repository}/actions`,
+    path: `${repository}/${app}`,
     label: `repository ${dest.repository}`,
-    grant: `the "Secrets" repository permission (read and write) on ${dest.repository} for a fine-grained token, or the repo scope for a classic one`,
+    grant: `the "${permission.repository}" repository permission (read and write) on ${dest.repository} for a fine-grained token, or the repo scope for a classic one`,
   };
 }
 
@@ -79,8 +96,10 @@ function publicKeyOf(body: unknown, what: string, dest: GitHubDestination): Publ
 }
 
 /**
- * Writes a key to two GitHub Actions secrets of a repository, a repository's environment or an
- * organization (github.com, or GitHub Enterprise Server through `dest.apiUrl`). GitHub takes a
+ * Writes a key to two GitHub Actions, Dependabot or Codespaces secrets of a repository, an
+ * organization or (Actions only) a repository's environment (github.com, or GitHub Enterprise
+ * Server through `dest.apiUrl`). Each app keeps its own secrets behind its own endpoints and public
+ * keys; Dependabot's organization endpoint takes repository ids as strings. GitHub takes a
  * secret's value only sealed (libsodium's sealed box) for the scope's public key, fetched once per
  * delivery, and once more should GitHub refuse a value sealed for it (it rotated the key). A PUT
  * creates the secret (201) or replaces it (204), so a second delivery of the same key leaves the
@@ -104,12 +123,15 @@ export function createGitHubWriter(
     // GitHub refuses requests without a User-Agent.
     "user-agent": "keyrotor",
   });
+  const app = githubApp(dest);
+  const whose = APPS[app].name;
+  const ids = app === "dependabot" ? dest.selectedRepositoryIds?.map(String) : dest.selectedRepositoryIds;
   const access =
     dest.organization === undefined
       ? {}
       : {
           visibility: dest.visibility ?? "private",
-          ...(dest.visibility === "selected" ? { selected_repository_ids: dest.selectedRepositoryIds } : {}),
+          ...(dest.visibility === "selected" ? { selected_repository_ids: ids } : {}),
         };
 
   async function put(name: string, value: Redacted<string>, publicKey: PublicKey) {
@@ -122,13 +144,13 @@ export function createGitHubWriter(
         headers: headers(),
         body: { encrypted_value: Buffer.from(sealed).toString("base64"), key_id: publicKey.keyId, ...access },
       },
-      { what: `GitHub secret ${name} of ${scope.label}`, fixes },
+      { what: `GitHub ${whose}secret ${name} of ${scope.label}`, fixes },
     );
   }
 
   return {
     async deliver(key) {
-      const what = `GitHub secrets ${names.secretAccessKey} and ${names.accessKeyId} of ${scope.label}`;
+      const what = `GitHub ${whose}secrets ${names.secretAccessKey} and ${names.accessKeyId} of ${scope.label}`;
       const fetchKey = async () => {
         const url = apiUrl(dest.apiUrl, `${scope.path}/secrets/public-key`);
         const answer = await callApi(deps, { method: "GET", url, headers: headers() }, { what, fixes });

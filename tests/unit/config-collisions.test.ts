@@ -225,6 +225,14 @@ describe("deliveries: two users' keys in one place are refused, naming both bind
       [bind(A, "ci", github()), bind(B, "ci", github({ environment: "prod" }))],
     ],
     [
+      "a repository's Actions, Dependabot and Codespaces secrets",
+      [
+        bind(A, "ci", github()),
+        bind(B, "ci", github({ app: "dependabot" })),
+        bind(A, "deploy", github({ app: "codespaces" })),
+      ],
+    ],
+    [
       "GitLab scopes apart",
       [
         bind(A, "ci", { type: "gitlab", project: "acme/app", environmentScope: "prod", tokenSecret: TOKEN }),
@@ -329,7 +337,7 @@ function writes(d: Destination, accountId: string, userName: string): { place: s
       return [{ place: `sm|${d.account}|${d.region}|${lower(fill(d.name))}`, half: "both" }];
     case "github": {
       const scope = d.organization ? `org:${d.organization}` : `repo:${d.repository}:${d.environment ?? ""}`;
-      return both(`github|${host(d.apiUrl)}|${lower(scope)}`, (n) => n.toUpperCase());
+      return both(`github|${host(d.apiUrl)}|${d.app ?? "actions"}|${lower(scope)}`, (n) => n.toUpperCase());
     }
     case "gitlab":
       return both(
@@ -474,6 +482,7 @@ const ciBinding = fc.record({
         .record({
           repository: fc.constantFrom("acme/app", "Acme/App", "acme/web"),
           environment: fc.constantFrom(undefined, "prod"),
+          app: fc.constantFrom(undefined, "actions", "dependabot", "codespaces"),
           names,
           apiUrl: fc.constantFrom(undefined, "https://api.github.com/", "https://API.github.com"),
         })

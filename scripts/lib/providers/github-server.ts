@@ -4,14 +4,16 @@ import { openSealedBox } from "../../../shared/destinations/sealed-box";
 import { type FailureInjection, type Reply, type ServerRequest, startHttpServer } from "./http-server";
 
 /**
- * A local stand-in for GitHub's REST API, only the Actions secrets endpoints keyrotor calls, as
- * GitHub documents them:
- * - `GET /repos/{owner}/{repo}/actions/secrets/public-key`, `PUT …/actions/secrets/{secret_name}`;
- * - `GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key`, `PUT …/secrets/{secret_name}`;
- * - `GET /orgs/{org}/actions/secrets/public-key`, `PUT …/actions/secrets/{secret_name}` (with `visibility`).
+ * A local stand-in for GitHub's REST API, only the secrets endpoints keyrotor calls, as GitHub
+ * documents them, for Actions, Dependabot and Codespaces alike (`{app}` below):
+ * - `GET /repos/{owner}/{repo}/{app}/secrets/public-key`, `PUT …/{app}/secrets/{secret_name}`;
+ * - `GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key`, `PUT …/secrets/{secret_name}`
+ *   (Actions only: Dependabot and Codespaces have no environment secrets);
+ * - `GET /orgs/{org}/{app}/secrets/public-key`, `PUT …/{app}/secrets/{secret_name}` (`visibility`
+ *   required; Dependabot takes `selected_repository_ids` as strings, the others as integers).
  *
- * Each scope has its own X25519 key pair; a PUT is opened with it and the plaintext stored, so tests
- * read what was delivered. Answers as GitHub does: 401 "Bad credentials" (or "Requires
+ * Each scope of each app has its own X25519 key pair; a PUT is opened with it and the plaintext
+ * stored, so tests read what was delivered. Answers as GitHub does: 401 "Bad credentials" (or "Requires
  * authentication"), 404 "Not Found" for anything unknown, 422 for a bad name or body, 201 on create
  * and 204 on update, and the primary rate limit (`x-ratelimit-*` headers, 403 once used up).
  * Listens on 127.0.0.1 only.
@@ -38,10 +40,18 @@ export interface GitHubServerOptions {
   readonly rateLimit?: number;
 }
 
-/** A repository's secrets, an environment's (with `environment`), or an organization's. */
-export type SecretScope =
+/** The GitHub products that keep secrets of their own, each with its own endpoints and key pairs. */
+export type SecretApp = "actions" | "dependabot" | "codespaces";
+const APPS: readonly SecretApp[] = ["actions", "dependabot", "codespaces"];
+
+/**
+ * A repository's secrets, an environment's (with `environment`, Actions only), or an
+ * organization's, of `app` (Actions when left out).
+ */
+export type SecretScope = (
   | { readonly repository: string; readonly environment?: string }
-  | { readonly organization: string };
+  | { readonly organization: string }
+) & { readonly app?: SecretApp };
 
 /** Which repositories an organization secret is visible to, as last PUT. */
 export interface OrganizationAccess {
@@ -64,8 +74,8 @@ export interface GitHubServer extends Pick<FailureInjection<ServerRequest>, "ans
   readonly url: string;
   /** A scope's secrets by name (upper case, as GitHub shows them) with their plaintext; throws for an unknown scope. */
   secrets(scope: SecretScope): Map<string, string>;
-  /** The visibility an organization secret was last written with. */
-  access(organization: string, name: string): OrganizationAccess | undefined;
+  /** The visibility an organization secret (of `app`, Actions by default) was last written with. */
+  access(organization: string, name: string, app?: SecretApp): OrganizationAccess | undefined;
   /** The scope's public key as the API hands it out: `key_id` and the base64 `key`. */
   publicKey(scope: SecretScope): { keyId: string; key: string };
   /**
@@ -124,24 +134,38 @@ function newVault(): Vault {
 
 /** A vault's key in the server's map: owners and names compared without case, as GitHub does. */
 function vaultId(scope: SecretScope): string {
-  if ("organization" in scope) return `org:${scope.organization.toLowerCase()}`;
-  const repo = `repo:${scope.repository.toLowerCase()}`;
+  const app = scope.app ?? "actions";
+  if ("organization" in scope) return `${app}:org:${scope.organization.toLowerCase()}`;
+  const repo = `${app}:repo:${scope.repository.toLowerCase()}`;
   return scope.environment === undefined ? repo : `${repo}:env:${scope.environment}`;
 }
 
 /** The scope a path names, and what it asks for there (`public-key` or a secret's name). */
 function route(segments: string[]): { scope: SecretScope; name: string } | undefined {
   const [head, a = "", b = "", c, d, e, f, ...rest] = segments;
-  if (head === "orgs" && b === "actions" && c === "secrets" && d && e === undefined) {
-    return { scope: { organization: a }, name: d };
+  const orgApp = appOf(b);
+  if (head === "orgs" && orgApp && c === "secrets" && d && e === undefined) {
+    return { scope: { organization: a, app: orgApp }, name: d };
   }
   if (head !== "repos") return undefined;
   const repository = `${a}/${b}`;
-  if (c === "actions" && d === "secrets" && e && f === undefined) return { scope: { repository }, name: e };
+  const app = appOf(c);
+  if (app && d === "secrets" && e && f === undefined) return { scope: { repository, app }, name: e };
   if (c === "environments" && d && e === "secrets" && f && rest.length === 0) {
     return { scope: { repository, environment: d }, name: f };
   }
   return undefined;
+}
+
+const appOf = (segment: string | undefined): SecretApp | undefined => APPS.find((app) => app === segment);
+
+/** Repository ids as an app's organization PUT takes them: Dependabot's as strings of digits, the others' as integers. */
+function repositoryIds(app: SecretApp, ids: unknown): number[] | undefined {
+  if (!Array.isArray(ids)) return undefined;
+  if (app === "dependabot") {
+    return ids.every((id) => typeof id === "string" && /^\d+$/.test(id)) ? ids.map(Number) : undefined;
+  }
+  return ids.every((id) => Number.isInteger(id)) ? (ids as number[]) : undefined;
 }
 
 /** GitHub's rule for secret names: letters, digits and _, not starting with a digit or `GITHUB_`. */
@@ -169,7 +193,7 @@ function failureBody(status: number, headers: Record<string, string>): unknown {
 }
 
 /** Stores a PUT secret's plaintext: 201 when it is new, 204 when it replaces one; 422 for what GitHub refuses. */
-function putSecret(vault: Vault, name: string, organization: boolean, text: string): Reply {
+function putSecret(vault: Vault, name: string, scope: SecretScope, text: string): Reply {
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
@@ -194,17 +218,17 @@ function putSecret(vault: Vault, name: string, organization: boolean, text: stri
   } catch {
     return invalid("encrypted_value could not be decrypted with the public key");
   }
-  if (organization) {
+  if ("organization" in scope) {
     if (visibility !== "all" && visibility !== "private" && visibility !== "selected") {
       return invalid("visibility must be one of: all, private, selected");
     }
-    const numbers = Array.isArray(ids) && ids.every((id) => Number.isInteger(id));
+    const numbers = repositoryIds(scope.app ?? "actions", ids);
     if (ids !== undefined && (visibility !== "selected" || !numbers)) {
       return invalid("selected_repository_ids is only allowed, as repository ids, with visibility selected");
     }
     vault.access.set(name.toUpperCase(), {
       visibility,
-      ...(numbers ? { selectedRepositoryIds: ids as number[] } : {}),
+      ...(numbers ? { selectedRepositoryIds: numbers } : {}),
     });
   }
   const created = !vault.secrets.has(name.toUpperCase());
@@ -216,13 +240,17 @@ function putSecret(vault: Vault, name: string, organization: boolean, text: stri
 export async function startGitHubServer(options: GitHubServerOptions): Promise<GitHubServer> {
   const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
   const vaults = new Map<string, Vault>();
-  for (const repository of [...(options.repositories ?? []), ...Object.keys(options.environments ?? {})]) {
-    vaults.set(vaultId({ repository }), newVault());
+  for (const app of APPS) {
+    for (const repository of [...(options.repositories ?? []), ...Object.keys(options.environments ?? {})]) {
+      vaults.set(vaultId({ repository, app }), newVault());
+    }
+    for (const organization of options.organizations ?? []) {
+      vaults.set(vaultId({ organization, app }), newVault());
+    }
   }
   for (const [repository, environments] of Object.entries(options.environments ?? {})) {
     for (const environment of environments) vaults.set(vaultId({ repository, environment }), newVault());
   }
-  for (const organization of options.organizations ?? []) vaults.set(vaultId({ organization }), newVault());
 
   const limit = options.rateLimit ?? 5000;
   let used = 0;
@@ -273,7 +301,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       };
     }
     if (req.method !== "PUT") return notFound;
-    return putSecret(vault, target.name, "organization" in target.scope, req.text);
+    return putSecret(vault, target.name, target.scope, req.text);
   }
 
   const http = await startHttpServer<RecordedRequest>({
@@ -300,7 +328,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
   return {
     url: `${http.origin}${prefix}`,
     secrets: (scope) => new Map(vaultOf(scope).secrets),
-    access: (organization, name) => vaultOf({ organization }).access.get(name.toUpperCase()),
+    access: (organization, name, app) => vaultOf({ organization, app }).access.get(name.toUpperCase()),
     publicKey: (scope) => {
       const vault = vaultOf(scope);
       return { keyId: vault.keyId, key: Buffer.from(vault.publicKey).toString("base64") };
