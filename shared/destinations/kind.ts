@@ -1,5 +1,5 @@
 import type * as z from "zod/mini";
-import type { Place } from "./places";
+import type { Fold, Place } from "./places";
 
 /**
  * A kind of destination, everything keyrotor knows about it in one module: the configuration's
@@ -25,6 +25,11 @@ export interface DestinationKind<D extends { readonly type: string }> {
    * may serve several users, one place each. Without it a destination takes one user's key.
    */
   readonly template?: Template<D>;
+  /**
+   * How the provider compares two variable names: `exact` when `id` and `ID` are two variables,
+   * `anyCase` (when left out) when they are one or the provider does not say.
+   */
+  readonly nameFold?: Fold;
 }
 
 export interface ProblemContext {

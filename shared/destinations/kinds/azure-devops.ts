@@ -54,6 +54,8 @@ export const azureDevOpsKind: DestinationKind<AzureDevOpsDestination> = {
   placeId: (d) => `azure-devops:${d.apiUrl}:${d.organization}/${d.project}:group:${d.group}`,
   describe: (d) =>
     `Azure DevOps variable group ${d.group} of project ${d.organization}/${d.project}${d.apiUrl === AZURE_DEVOPS_API ? "" : ` at ${d.apiUrl}`}`,
+  // Azure Pipelines variable names are one variable in any case.
+  nameFold: "anyCase",
   problems(d) {
     const { accessKeyId, secretAccessKey } = d.names ?? DEFAULT_VARIABLE_NAMES;
     return [accessKeyId, secretAccessKey].some((n) => RESERVED.test(n))

@@ -56,6 +56,8 @@ export const bitbucketKind: DestinationKind<BitbucketDestination> = {
   describe: (d) =>
     `Bitbucket Pipelines ${d.environment === undefined ? "repository" : "deployment"} variables of ${where(d)}${d.apiUrl === BITBUCKET_API ? "" : ` at ${d.apiUrl}`}`,
   problems: () => [],
+  // Bitbucket tells variable names apart by case.
+  nameFold: "exact",
   places: (d) =>
     halves(
       d,
@@ -68,5 +70,7 @@ export const bitbucketKind: DestinationKind<BitbucketDestination> = {
       ],
       ([, base = "", repository, environment = "", name]) =>
         `Bitbucket variable ${name} of ${environment ? `environment ${environment.slice(4)} of ` : ""}repository ${repository}${at(base, BITBUCKET_API)}`,
+      undefined,
+      "exact",
     ),
 };
