@@ -16,7 +16,10 @@ const schema = z.strictObject({
         "must be an Azure DevOps organization's name (letters, digits and -)",
       ),
     ),
-  /** The project's name or id. */
+  /**
+   * The project's name or id. A name and an id of one project are two places to keyrotor, which
+   * cannot tell them one without asking Azure DevOps: the README asks to spell it one way throughout.
+   */
   project: z
     .string()
     .check(

@@ -5,7 +5,11 @@ import { anyCase, apiBase, at, exact, halves } from "../places";
 
 export const BITBUCKET_API = "https://api.bitbucket.org/2.0";
 
-/** A workspace or repository slug, or its `{uuid}`, as Bitbucket takes either in a path. */
+/**
+ * A workspace or repository slug, or its `{uuid}`, as Bitbucket takes either in a path. A slug and a
+ * uuid of one repository are two places to keyrotor, which cannot tell them one without asking
+ * Bitbucket: the README asks to spell each one way throughout.
+ */
 const slug = (what: string) =>
   z
     .string()
