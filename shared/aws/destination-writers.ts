@@ -86,12 +86,12 @@ export function destinationWriters(options: WriterSourceOptions): WriterSource {
         async member(account, inRegion) {
           const credentials = await session(account, `deliver-${accountId}`);
           const where = { ...options.aws, credentials, ...region(inRegion) };
-          const secrets = SecretsAdapter.create(where);
+          const secrets = once(() => SecretsAdapter.create(where));
           return {
-            secureStrings: SsmAdapter.create(where),
-            keys: KmsAdapter.create(where),
+            secureStrings: once(() => SsmAdapter.create(where)),
+            keys: once(() => KmsAdapter.create(where)),
             secrets,
-            region: () => secrets.region(),
+            region: () => secrets().region(),
           };
         },
       });
@@ -100,6 +100,15 @@ export function destinationWriters(options: WriterSourceOptions): WriterSource {
 }
 
 const region = (r: string | undefined) => (r ? { region: r } : {});
+
+/** `build`'s result, built on the first call and kept. */
+function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
 
 /**
  * The rotator's (and the CLI's) key ports: new keys proven with STS, escrowed with KMS, delivered

@@ -1,5 +1,5 @@
 import type * as z from "zod/mini";
-import type { Place } from "./places";
+import type { Fold, Place } from "./places";
 
 /**
  * A kind of destination, everything keyrotor knows about it in one module: the configuration's
@@ -31,6 +31,11 @@ export interface DestinationKind<D extends { readonly type: string }> {
    * `{accountId}` and `{userName}`.
    */
   readonly namesUser?: boolean;
+  /**
+   * How the provider compares two variable names: `exact` when `id` and `ID` are two variables,
+   * `anyCase` (when left out) when they are one or the provider does not say.
+   */
+  readonly nameFold?: Fold;
 }
 
 export interface ProblemContext {

@@ -67,17 +67,18 @@ export const at = (base: string, usual: string) => (base === apiBase(usual) ? ""
 
 /**
  * The two places of a CI destination, one per half, behind the same fields; `spelt` is how the
- * provider stores a variable's name.
+ * provider stores a variable's name, `fold` how it compares two (its kind's `nameFold`).
  */
 export function halves(
   d: { readonly names?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined },
   fields: PlaceField[],
   label: Place["label"],
   spelt: (name: string) => string = (name) => name,
+  fold: Fold = "anyCase",
 ): Place[] {
   const names = d.names ?? DEFAULT_VARIABLE_NAMES;
   return (["accessKeyId", "secretAccessKey"] as const).map((half) => ({
-    fields: [...fields, anyCase(spelt(names[half]))],
+    fields: [...fields, { parts: [text(spelt(names[half]))], fold }],
     half,
     label,
   }));

@@ -40,7 +40,8 @@ export function describeDestination(d: Destination): string {
 function fieldProblems(d: Destination, secretPrefix: string): string[] {
   // One variable for both halves: the secret would overwrite the key id, or the other way round.
   const names = "names" in d ? d.names : undefined;
-  if (names && names.accessKeyId.toUpperCase() === names.secretAccessKey.toUpperCase()) {
+  const fold = (name: string) => (kindOf(d).nameFold === "exact" ? name : name.toUpperCase());
+  if (names && fold(names.accessKeyId) === fold(names.secretAccessKey)) {
     return [`${d.type}: names.accessKeyId and names.secretAccessKey name one variable`];
   }
   return kindOf(d).problems(d, { secretPrefix });

@@ -20,11 +20,14 @@ import { createWebhookWriter } from "./webhook";
  * here does not compile.
  */
 
-/** The AWS ports of one account and region, with keyrotor's member role there. */
+/**
+ * The AWS ports of one account and region, with keyrotor's member role there: each built when first
+ * asked for (a writer asks only for those it uses), then the same one.
+ */
 export interface MemberPorts {
-  readonly secureStrings: SecureStringPort;
-  readonly keys: KeyLookupPort;
-  readonly secrets: SecretsPort;
+  secureStrings(): SecureStringPort;
+  keys(): KeyLookupPort;
+  secrets(): SecretsPort;
   /** The region the ports call. */
   region(): Promise<string>;
 }
@@ -52,11 +55,11 @@ const WRITERS: { readonly [T in Destination["type"]]: WriterOf<Extract<Destinati
   "terraform-cloud": async (d, c) => createTerraformCloudWriter(d, await c.token(d.tokenSecret), c.http),
   async ssm(d, c) {
     const member = await c.member(d.account ?? c.accountId, d.region);
-    return createSsmWriter(d, member.secureStrings, member.keys);
+    return createSsmWriter(d, member.secureStrings(), member.keys());
   },
   async "secrets-manager"(d, c) {
     const member = await c.member(d.account, d.region);
-    return createSecretsManagerWriter(d, member.secrets, {
+    return createSecretsManagerWriter(d, member.secrets(), {
       copies: c.copies,
       region: d.region ?? (await member.region()),
       now: c.now,

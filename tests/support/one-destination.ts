@@ -8,7 +8,7 @@ import { deployService, type Service, startEmulators, stopService } from "./serv
 
 /**
  * One organization, one account (Prod) with one user (`ci`, one Active key) bound to one HTTP
- * destination (or a few, one binding) whose token is in `keyrotor-tokens/<name>`: the lean setup of a
+ * destination (or a few of one kind) whose token is in `keyrotor-tokens/<name>`: the lean setup of a
  * destination's e2e test through the real handlers against moto.
  */
 export interface OneDestination {
@@ -28,7 +28,8 @@ export interface OneDestination {
 export async function startOneDestination(options: {
   ledger: string;
   token: { readonly name: string; readonly value: string };
-  destination: (accountId: string) => Record<string, unknown> | Record<string, unknown>[];
+  /** The user's destination, or its destinations (one binding). */
+  destination: (accountId: string) => Record<string, unknown> | readonly Record<string, unknown>[];
 }): Promise<OneDestination> {
   const emulators = await startEmulators();
   const org = await createOrganization([{ name: "Prod" }]);
@@ -38,9 +39,8 @@ export async function startOneDestination(options: {
     new CreateSecretCommand({ Name: options.token.name, SecretString: options.token.value }),
   );
   const kms = await new KMSClient({}).send(new CreateKeyCommand({ Description: "keyrotor delivery" }));
-  const deliveries = [
-    { account: accountId, user: "ci", destinations: [options.destination(accountId)].flat() },
-  ];
+  const destinations = [options.destination(accountId)].flat();
+  const deliveries = [{ account: accountId, user: "ci", destinations }];
   const service = await deployService(emulators, options.ledger, {
     KEYROTOR_DELIVERIES: JSON.stringify(deliveries),
     KEYROTOR_DELIVERY_KMS_KEY_ID: kms.KeyMetadata?.KeyId ?? "",

@@ -356,10 +356,11 @@ function writes(d: Destination, accountId: string, userName: string): { place: s
       return both(`k8s|${host(d.apiUrl)}|${d.namespace}/${d.name}`, (n) => n);
     case "vault":
       return both(`vault|${host(d.apiUrl)}|${d.namespace ?? ""}|${d.mount}/${d.path}`, (n) => n);
+    // Bitbucket tells variable names apart by case.
     case "bitbucket":
       return both(
         `bitbucket|${host(d.apiUrl)}|${lower(`${d.workspace}/${d.repository}`)}|${lower(d.environment ?? "")}`,
-        lower,
+        (n) => n,
       );
     case "azure-devops":
       return both(

@@ -16,7 +16,10 @@ const schema = z.strictObject({
         "must be an Azure DevOps organization's name (letters, digits and -)",
       ),
     ),
-  /** The project's name or id. */
+  /**
+   * The project's name or id. A name and an id of one project are two places to keyrotor, which
+   * cannot tell them one without asking Azure DevOps: the README asks to spell it one way throughout.
+   */
   project: z
     .string()
     .check(
@@ -54,6 +57,8 @@ export const azureDevOpsKind: DestinationKind<AzureDevOpsDestination> = {
   placeId: (d) => `azure-devops:${d.apiUrl}:${d.organization}/${d.project}:group:${d.group}`,
   describe: (d) =>
     `Azure DevOps variable group ${d.group} of project ${d.organization}/${d.project}${d.apiUrl === AZURE_DEVOPS_API ? "" : ` at ${d.apiUrl}`}`,
+  // Azure Pipelines variable names are one variable in any case.
+  nameFold: "anyCase",
   problems(d) {
     const { accessKeyId, secretAccessKey } = d.names ?? DEFAULT_VARIABLE_NAMES;
     return [accessKeyId, secretAccessKey].some((n) => RESERVED.test(n))

@@ -5,7 +5,11 @@ import { anyCase, apiBase, at, exact, halves } from "../places";
 
 export const BITBUCKET_API = "https://api.bitbucket.org/2.0";
 
-/** A workspace or repository slug, or its `{uuid}`, as Bitbucket takes either in a path. */
+/**
+ * A workspace or repository slug, or its `{uuid}`, as Bitbucket takes either in a path. A slug and a
+ * uuid of one repository are two places to keyrotor, which cannot tell them one without asking
+ * Bitbucket: the README asks to spell each one way throughout.
+ */
 const slug = (what: string) =>
   z
     .string()
@@ -56,6 +60,8 @@ export const bitbucketKind: DestinationKind<BitbucketDestination> = {
   describe: (d) =>
     `Bitbucket Pipelines ${d.environment === undefined ? "repository" : "deployment"} variables of ${where(d)}${d.apiUrl === BITBUCKET_API ? "" : ` at ${d.apiUrl}`}`,
   problems: () => [],
+  // Bitbucket tells variable names apart by case.
+  nameFold: "exact",
   places: (d) =>
     halves(
       d,
@@ -68,5 +74,7 @@ export const bitbucketKind: DestinationKind<BitbucketDestination> = {
       ],
       ([, base = "", repository, environment = "", name]) =>
         `Bitbucket variable ${name} of ${environment ? `environment ${environment.slice(4)} of ` : ""}repository ${repository}${at(base, BITBUCKET_API)}`,
+      undefined,
+      "exact",
     ),
 };

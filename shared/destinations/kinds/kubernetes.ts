@@ -60,6 +60,7 @@ export const kubernetesKind: DestinationKind<KubernetesDestination> = {
     `Kubernetes Secret ${kubernetesPlace(d)}${d.restart ? ` (restarting Deployment ${d.restart.deployment})` : ""}`,
   // The schema says all its fields may get wrong (a data key's case matters: two spellings are two keys).
   problems: () => [],
+  nameFold: "exact",
   places(d): Place[] {
     const names = d.names ?? DEFAULT_VARIABLE_NAMES;
     return (["accessKeyId", "secretAccessKey"] as const).map((half) => ({

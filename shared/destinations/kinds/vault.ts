@@ -52,6 +52,7 @@ export const vaultKind: DestinationKind<VaultDestination> = {
   describe: (d) => `Vault secret ${vaultPlace(d)}`,
   // The schema says all a Vault destination's fields may get wrong.
   problems: () => [],
+  nameFold: "exact",
   places(d): Place[] {
     const names = d.names ?? DEFAULT_VARIABLE_NAMES;
     return (["accessKeyId", "secretAccessKey"] as const).map((half) => ({
