@@ -11,6 +11,7 @@ import { createKubernetesWriter } from "./kubernetes";
 import { createSecretsManagerWriter } from "./secrets-manager";
 import { createSsmWriter, type KeyLookupPort, type SecureStringPort } from "./ssm";
 import { createTerraformCloudWriter } from "./terraform-cloud";
+import { fetchTrusting } from "./trusted-fetch";
 import type { DestinationWriter, HttpDeps } from "./types";
 import { createVaultWriter } from "./vault";
 import { createWebhookWriter } from "./webhook";
@@ -65,7 +66,12 @@ const WRITERS: { readonly [T in Destination["type"]]: WriterOf<Extract<Destinati
       now: c.now,
     });
   },
-  kubernetes: async (d, c) => createKubernetesWriter(d, await c.token(d.tokenSecret), c.http),
+  kubernetes: async (d, c) =>
+    createKubernetesWriter(
+      d,
+      await c.token(d.tokenSecret),
+      d.caCertificate === undefined ? c.http : { ...c.http, fetch: fetchTrusting(d.caCertificate) },
+    ),
   vault: async (d, c) => createVaultWriter(d, await c.token(d.tokenSecret), c.http),
   bitbucket: async (d, c) => createBitbucketWriter(d, await c.token(d.tokenSecret), c.http),
   "azure-devops": async (d, c) => createAzureDevOpsWriter(d, await c.token(d.tokenSecret), c.http),

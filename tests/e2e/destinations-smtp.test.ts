@@ -2,12 +2,9 @@ import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { clientsIn, createOrganization, createUsers, type Organization } from "../../scripts/lib/emulator";
+import { selfSignedCertificate } from "../../scripts/lib/providers/certificate";
 import { type GitLabServer, startGitLabServer } from "../../scripts/lib/providers/gitlab-server";
-import {
-  type SmtpServer,
-  selfSignedCertificate,
-  startSmtpServer,
-} from "../../scripts/lib/providers/smtp-server";
+import { type SmtpServer, startSmtpServer } from "../../scripts/lib/providers/smtp-server";
 import { keyStatuses, readSecretJson } from "../support/account-fixture";
 import { drain, lambdaContext, scheduledEvent } from "../support/org-fixture";
 import { deployService, type Service, startEmulators, stopService } from "../support/service";

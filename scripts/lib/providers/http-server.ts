@@ -1,5 +1,12 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+} from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Certificate } from "./certificate";
 
 /**
  * What the local provider servers share: listening on 127.0.0.1 (a free port), reading a request's
@@ -67,6 +74,8 @@ export interface HttpServerOptions<R> {
   crashed: Reply;
   /** The `content-type` of JSON answers. */
   contentType: string;
+  /** Serve https with this certificate, instead of plain http. */
+  tls?: Certificate;
   /** Headers every answer carries (a provider's rate-limit counters), read once the answer is decided. */
   headers?: (request: ServerRequest) => Record<string, string>;
 }
@@ -110,7 +119,7 @@ export async function startHttpServer<R>(options: HttpServerOptions<R>): Promise
     }
   }
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     void (async () => {
       const request = await read(req);
       const { status, body, headers } = await replyTo(request);
@@ -119,14 +128,15 @@ export async function startHttpServer<R>(options: HttpServerOptions<R>): Promise
       const type = typeof body === "string" ? "text/plain" : options.contentType;
       res.writeHead(status, { "content-type": type, ...options.headers?.(request), ...headers }).end(text);
     })().catch(() => res.destroy());
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   // Closed once, however often asked (a test may close it early to stand for an outage).
   let closing: Promise<void> | undefined;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
     failNext: (status, headers = {}, body = options.failureBody(status, headers)) =>
       void failures.push({ reply: () => ({ status, headers, body }) }),

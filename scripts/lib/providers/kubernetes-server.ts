@@ -1,3 +1,4 @@
+import type { Certificate } from "./certificate";
 import {
   type FailureInjection,
   fieldsOf,
@@ -117,6 +118,8 @@ export async function startKubernetesServer(options: {
   namespaces: readonly string[];
   deployments?: readonly string[];
   rights?: readonly Right[];
+  /** Serve https with this certificate, as an API server shows its cluster CA's. */
+  tls?: Certificate;
 }): Promise<KubernetesServer> {
   const namespaces = new Set(options.namespaces);
   const rights = new Set(options.rights ?? ALL_RIGHTS);
@@ -331,6 +334,7 @@ export async function startKubernetesServer(options: {
     failureBody: (code) => status(code, REASONS[code] ?? "Unknown", REASONS[code] ?? "error").body,
     crashed: status(500, "InternalError", "Internal error occurred"),
     contentType: "application/json",
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const decode = (data: Record<string, string>) =>
     Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));

@@ -1,9 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { TLSSocket } from "node:tls";
+import type { Certificate } from "./certificate";
 
 /**
  * A local stand-in for an SES SMTP endpoint, only what keyrotor's check of a password does: the
@@ -13,48 +10,6 @@ import { TLSSocket } from "node:tls";
  * `535 Authentication Credentials Invalid`. Mail commands are recorded and refused (a check never
  * sends mail, and a test asserts it tried none).
  */
-
-/** A certificate and its key, PEM. */
-export interface Certificate {
-  readonly key: string;
-  readonly cert: string;
-}
-
-/** A self-signed certificate for 127.0.0.1 and localhost, made with openssl for this test run. */
-export function selfSignedCertificate(): Certificate {
-  const dir = mkdtempSync(join(tmpdir(), "keyrotor-smtp-cert-"));
-  try {
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    return {
-      key: readFileSync(join(dir, "key.pem"), "utf8"),
-      cert: readFileSync(join(dir, "cert.pem"), "utf8"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** One AUTH attempt as the server saw it (never the password). */
 export interface AuthAttempt {

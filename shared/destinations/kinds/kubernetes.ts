@@ -23,6 +23,17 @@ const objectName = (what: string) =>
       z.regex(subdomain, `must be a ${what} name: lower-case letters, digits, - and . (a DNS subdomain)`),
     );
 
+/** One or more PEM certificates: the authority the API server's certificate is checked against. */
+const pemCertificates = z
+  .string()
+  .check(
+    z.maxLength(65_536),
+    z.regex(
+      /^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/,
+      "must be PEM: one or more -----BEGIN CERTIFICATE----- blocks (the cluster's certificate authority)",
+    ),
+  );
+
 const schema = z.strictObject({
   type: z.literal("kubernetes"),
   /** The cluster's API server, e.g. `https://ABC123.gr7.eu-west-1.eks.amazonaws.com`. */
@@ -37,6 +48,11 @@ const schema = z.strictObject({
   name: objectName("Secret"),
   /** A service account token of the cluster. */
   tokenSecret,
+  /**
+   * The cluster's certificate authority (PEM, e.g. EKS's `certificateAuthority.data` decoded). When
+   * given, the API server is trusted by it alone; left out, by the roots Node trusts.
+   */
+  caCertificate: z.optional(pemCertificates),
   names: z.optional(z.strictObject({ accessKeyId: dataKey, secretAccessKey: dataKey })),
   /** A Deployment whose pods are restarted (its pod template annotated) once the Secret holds the new key. */
   restart: z.optional(z.strictObject({ deployment: objectName("Deployment") })),
@@ -58,8 +74,11 @@ export const kubernetesKind: DestinationKind<KubernetesDestination> = {
   placeId: (d) => `kubernetes:${apiBase(d.apiUrl)}:${d.namespace}/${d.name}`,
   describe: (d) =>
     `Kubernetes Secret ${kubernetesPlace(d)}${d.restart ? ` (restarting Deployment ${d.restart.deployment})` : ""}`,
-  // The schema says all its fields may get wrong (a data key's case matters: two spellings are two keys).
-  problems: () => [],
+  // The schema says all else its fields may get wrong (a data key's case matters: two spellings are two keys).
+  problems: (d) =>
+    d.caCertificate !== undefined && !d.apiUrl.startsWith("https:")
+      ? ["kubernetes: caCertificate goes with an https apiUrl (plain http has no certificate to check)"]
+      : [],
   nameFold: "exact",
   places(d): Place[] {
     const names = d.names ?? DEFAULT_VARIABLE_NAMES;

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type SmtpServer,
-  selfSignedCertificate,
-  startSmtpServer,
-} from "../../../../scripts/lib/providers/smtp-server";
+import { selfSignedCertificate } from "../../../../scripts/lib/providers/certificate";
+import { type SmtpServer, startSmtpServer } from "../../../../scripts/lib/providers/smtp-server";
 import type { SmtpDelivery } from "../../../../shared/destinations/smtp/binding";
 import {
   type SmtpChecks,

@@ -1,10 +1,9 @@
 import { connect, createServer, type Server } from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Certificate, selfSignedCertificate } from "../../../../scripts/lib/providers/certificate";
 import {
-  type Certificate,
   type SmtpServer,
   type SmtpServerOptions,
-  selfSignedCertificate,
   startSmtpServer,
 } from "../../../../scripts/lib/providers/smtp-server";
 import { checkSmtpLogin, SmtpCheckError } from "../../../../shared/destinations/smtp/verify";
