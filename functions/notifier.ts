@@ -41,6 +41,8 @@ async function notifyRecord(record: SQSRecord) {
   logger.appendKeys({ accountId: notice.account.id, runId: notice.runId });
   try {
     const sent = await deliverFromOutbox(ports, config, notice, new Date());
+    // A channel refused for good is not retried: an operator must fix it, so it is said loudly.
+    if (sent.refused.length > 0) logger.error("channel refused the notice", { refused: sent.refused });
     logger.info(sent.alreadySent ? "notice already sent" : "notice sent", {
       noticeId: notice.noticeId,
       users: notice.users.length,

@@ -12,6 +12,8 @@ export interface OutboxDelivery {
   readonly alreadySent: boolean;
   /** The channels told of it by this attempt. */
   readonly channels: string[];
+  /** The channels that refused it for good, each naming what to fix (never a URL): not tried again. */
+  readonly refused: string[];
 }
 
 /**
@@ -41,7 +43,8 @@ export async function deliverFromOutbox(
       `notice ${received.noticeId} for account ${accountId} is not in the ledger's outbox: refused`,
     );
   }
-  if (entry.state === "sent") return { messageIds: [], recipients: 0, alreadySent: true, channels: [] };
+  if (entry.state === "sent")
+    return { messageIds: [], recipients: 0, alreadySent: true, channels: [], refused: [] };
   const notice = noticeOf(entry);
   if (notice.account.id !== accountId) {
     throw new NoticeDeliveryError(
@@ -58,9 +61,9 @@ export async function deliverFromOutbox(
   const channels =
     ports.channels && config.channels && config.channels.length > 0
       ? await postChannels(ports.channels, config.channels, await named(ports.directory, notice), progress)
-      : { posted: [] };
+      : { posted: [], refused: [] };
   await ports.ledger.markSent(accountId, entry.id, now.toISOString());
-  return { ...sent, alreadySent: false, channels: channels.posted };
+  return { ...sent, alreadySent: false, channels: channels.posted, refused: channels.refused };
 }
 
 /** The notice with the account's name as Organizations has it, not as the message said. */

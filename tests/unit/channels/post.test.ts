@@ -204,3 +204,102 @@ describe("channels through the outbox, against local Slack, Teams and webhook se
     expect(webhook.requests.map((r) => r.verdict)).toEqual(["stale"]);
   });
 });
+
+describe("Slack's error answers", () => {
+  const slackOnly = channels.filter((c) => c.type === "slack");
+
+  it.each([
+    [410, "channel_is_archived", "unarchive the channel, or make a new webhook"],
+    [403, "invalid_token", "make a new incoming webhook"],
+    [404, "no_service", "make a new incoming webhook"],
+    [404, "channel_not_found", "make a new incoming webhook"],
+    [403, "action_prohibited", "admin"],
+    [403, "posting_to_general_channel_denied", "another channel"],
+    [400, "invalid_payload", "keyrotor"],
+  ])(
+    "%i %s fails the channel once, naming what to fix but not the URL; the notice is not retried",
+    async (status, code, fix) => {
+      // Prepare
+      const received = await outboxed(incident());
+      slack.failNext(status, {}, code);
+
+      // Act
+      const first = await deliverFromOutbox(
+        ports(),
+        { ...CONFIG_BASE, channels: slackOnly },
+        received,
+        new Date(),
+      );
+      const again = await deliverFromOutbox(
+        ports(),
+        { ...CONFIG_BASE, channels: slackOnly },
+        received,
+        new Date(),
+      );
+
+      // Assess
+      expect(first.channels).toEqual([]);
+      expect(first.refused).toHaveLength(1);
+      expect(first.refused[0]).toContain(`channel sec-slack (slack): Slack answered ${status} ${code}`);
+      expect(first.refused[0]).toContain(fix);
+      expect(first.refused[0]).not.toContain(slack.url);
+      expect(first.refused[0]).not.toContain("127.0.0.1");
+      expect(again.alreadySent).toBe(true);
+      expect(slack.requests.map((r) => r.status)).toEqual([status]);
+      expect(sent).toHaveLength(1);
+      expect((await ledger.loadOutbox(ACCOUNT)).pending).toEqual([]);
+    },
+  );
+
+  it("a refused channel does not stop the others, and is not posted again when another channel's failure retries the notice", async () => {
+    // Prepare
+    const received = await outboxed(incident());
+    slack.failNext(410, {}, "channel_is_archived");
+    teams.failNext(503);
+
+    // Act
+    const first = deliverFromOutbox(ports(), { ...CONFIG_BASE, channels }, received, new Date());
+    await expect(first).rejects.toThrow("channel sec-teams (teams) refused the message: HTTP 503");
+    const retry = await deliverFromOutbox(ports(), { ...CONFIG_BASE, channels }, received, new Date());
+
+    // Assess
+    expect(retry.channels).toEqual(["sec-teams"]);
+    expect(slack.requests.map((r) => r.status)).toEqual([410]);
+    expect(teams.requests.map((r) => r.status)).toEqual([503, 202]);
+    expect(webhook.requests).toHaveLength(1);
+  });
+
+  it("a Slack 5xx, or a code that is not Slack's, is retried", async () => {
+    // Prepare
+    const received = await outboxed(incident());
+    slack.failNext(500, {}, "rollup_error");
+    slack.failNext(502, {}, `<html>${slack.url}</html>`);
+
+    // Act
+    const first = await deliverFromOutbox(
+      ports(),
+      { ...CONFIG_BASE, channels: slackOnly },
+      received,
+      new Date(),
+    ).catch((e: Error) => e);
+    const second = await deliverFromOutbox(
+      ports(),
+      { ...CONFIG_BASE, channels: slackOnly },
+      received,
+      new Date(),
+    ).catch((e: Error) => e);
+    const third = await deliverFromOutbox(
+      ports(),
+      { ...CONFIG_BASE, channels: slackOnly },
+      received,
+      new Date(),
+    );
+
+    // Assess
+    expect(String(first)).toContain("HTTP 500");
+    expect(String(second)).toContain("HTTP 502");
+    expect(String(second)).not.toContain("127.0.0.1");
+    expect(third.channels).toEqual(["sec-slack"]);
+    expect(slack.requests.map((r) => r.status)).toEqual([500, 502, 200]);
+  });
+});
