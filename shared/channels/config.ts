@@ -11,8 +11,11 @@ import { TOKEN_SECRET_PREFIX } from "../destinations/schema";
 /** Where channels' secrets are: the one part of `keyrotor-tokens/` the notifier may read. */
 export const CHANNEL_SECRET_PREFIX = `${TOKEN_SECRET_PREFIX}channels/`;
 
-/** The notice kinds a route takes: `immediate` is posted as the notice is sent. */
-export const ROUTE_KINDS = ["immediate"] as const;
+/**
+ * When a route's channel is told: `immediate` as the notice is sent; `weekly-digest` in one short
+ * message with the weekly digest (incidents and failures still as they happen).
+ */
+export const ROUTE_KINDS = ["immediate", "weekly-digest"] as const;
 
 const route = z.strictObject({
   /** Account ids (or `*`); every account when left out. */

@@ -108,13 +108,27 @@ export async function postToChannel(
   notice: Notice,
   items: readonly ChannelItem[],
 ): Promise<void> {
-  const body = payloadFor(channel, notice, items);
+  const delivery = `${notice.noticeId ?? notice.runId}/${channel.name}`;
+  await postBody(deps, channel, secret, payloadFor(channel, notice, items), delivery);
+}
+
+/**
+ * Posts `body` to one channel, a webhook's signed and carrying `delivery` as its delivery id.
+ * @throws as `postToChannel`.
+ */
+export async function postBody(
+  deps: ChannelPostDeps,
+  channel: Channel,
+  secret: ChannelSecret,
+  body: unknown,
+  delivery: string,
+): Promise<void> {
   const headers: Record<string, string> = {};
   if (channel.type === "webhook" && secret.signingKey) {
     const timestamp = String(deps.nowSeconds());
     headers[TIMESTAMP_HEADER] = timestamp;
     headers[SIGNATURE_HEADER] = signature(secret.signingKey, timestamp, JSON.stringify(body));
-    headers[DELIVERY_HEADER] = `${notice.noticeId ?? notice.runId}/${channel.name}`;
+    headers[DELIVERY_HEADER] = delivery;
   }
   const sent = await send(deps.http, { method: "POST", url: secret.url, headers, body });
   const where = `channel ${channel.name} (${channel.type})`;

@@ -202,6 +202,30 @@ describe("the reporter's own policy", () => {
   });
 });
 
+describe("channel secrets: the weekly digest's channels", () => {
+  const secret = (name: string, region = "us-east-1", account = MANAGEMENT) =>
+    `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
+  const read = (role: LambdaRole, arn: string) =>
+    decision(role.arn, "secretsmanager:GetSecretValue", arn, { identity: role.identity });
+
+  it("the reporter and the notifier read a channel's secret in keyrotor's account and region", async () => {
+    for (const role of [REPORTER, NOTIFIER]) {
+      expect(await read(role, secret("keyrotor-tokens/channels/weekly-slack")), role.arn).toBe("Allowed");
+    }
+  });
+
+  it("the reporter reads no destination token, user key, or channel secret elsewhere", async () => {
+    for (const arn of [
+      secret("keyrotor-tokens/github"),
+      secret("keyrotor/alice"),
+      secret("keyrotor-tokens/channels/x", "eu-west-1"),
+      secret("keyrotor-tokens/channels/x", "us-east-1", MEMBER),
+    ]) {
+      expect(await read(REPORTER, arn), arn).toBe("ImplicitlyDenied");
+    }
+  });
+});
+
 describe("destination tokens, whatever secretPrefix is", () => {
   const TOKEN = `arn:aws:secretsmanager:us-east-1:${MANAGEMENT}:secret:keyrotor-tokens/github-AbCdEf`;
   /** Every write the member role has on its own secrets, with the request context each needs. */
