@@ -202,6 +202,37 @@ describe("the reporter's own policy", () => {
   });
 });
 
+describe("lifecycle events: the bus the rotator may put on", () => {
+  // Read from the statement: the simulator refuses StringEquals on events:source, a multivalued key
+  // (AWS's own examples use it), so it cannot decide these requests.
+  const ARN = "arn:aws:events:eu-west-1:444455556666:event-bus/security-events";
+  const putStatement = (bus?: string) => {
+    const resources = serverlessResources({ ...PARAMS, ...(bus ? { lifecycleEventsBus: bus } : {}) });
+    const attrs = managementAttributes(resources, MANAGEMENT);
+    const role = evaluate(resources.RotatorRole, { accountId: MANAGEMENT, attributes: attrs });
+    const statements = identityOf(role).flatMap((p) => (p.policy as Json).Statement as Json[]);
+    return statements.filter((s) => s.Action === "events:PutEvents");
+  };
+
+  it("is its account's default bus, as keyrotor, unless configured", () => {
+    expect(putStatement()).toEqual([
+      expect.objectContaining({
+        Resource: `arn:aws:events:us-east-1:${MANAGEMENT}:event-bus/default`,
+        Condition: { StringEquals: { "events:source": "keyrotor" } },
+      }),
+    ]);
+  });
+
+  it("is the configured ARN alone, as keyrotor, when the bus is another account's", () => {
+    expect(putStatement(ARN)).toEqual([
+      expect.objectContaining({
+        Resource: ARN,
+        Condition: { StringEquals: { "events:source": "keyrotor" } },
+      }),
+    ]);
+  });
+});
+
 describe("channel secrets: the weekly digest's channels", () => {
   const secret = (name: string, region = "us-east-1", account = MANAGEMENT) =>
     `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
