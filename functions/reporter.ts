@@ -68,7 +68,8 @@ async function report(event: unknown) {
   const to = [config.adminEmail];
   const messageId = await ses.sendEmail({ from: config.senderEmail, to, cc: [], bcc: [], ...digest });
   // After the email, the channel of record: a channel that fails is logged, never retried by failing the run.
-  const told = await postDigest(channels, config.channels ?? [], built);
+  const accountsUnder = (ou: string) => ports.organization.listAccountIdsUnder(ou);
+  const told = await postDigest({ ...channels, accountsUnder }, config.channels ?? [], built);
   if (told.failed.length > 0) logger.error("digest channels failed", { failed: told.failed });
   const { accounts, unreadableAccounts, activeKeys } = built.totals;
   logger.info("digest sent", {

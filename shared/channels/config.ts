@@ -23,6 +23,15 @@ const route = z.strictObject({
     z.array(z.string().check(z.regex(/^(\d{12}|\*)$/, "must be a 12-digit AWS account id, or *"))),
     ["*"],
   ),
+  /**
+   * OU ids: only accounts under one of them (at any depth, as Organizations says, never the account's
+   * own tags) are taken; with `accounts`, an account must match both. Every OU when left out.
+   */
+  ous: z.optional(
+    z
+      .array(z.string().check(z.regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, "must be an OU id (ou-...)")))
+      .check(z.minLength(1, "must name at least one OU (leave ous out for every OU)")),
+  ),
   /** IAM user names, `*` matching any run of characters. */
   users: z._default(
     z.array(

@@ -38,6 +38,7 @@ export async function postChannels(
   channels: readonly Channel[],
   notice: Notice,
   progress: { delivered?: readonly string[]; onDelivered?: (id: string) => Promise<void> } = {},
+  ancestors: readonly string[] = [],
 ): Promise<{ posted: string[]; refused: string[] }> {
   const posted: string[] = [];
   const refused: string[] = [];
@@ -45,7 +46,7 @@ export async function postChannels(
   for (const channel of channels) {
     const id = channelDeliveryId(channel);
     if (progress.delivered?.includes(id) || progress.delivered?.includes(channelRefusedId(channel))) continue;
-    const items = itemsFor(channel, notice);
+    const items = itemsFor(channel, notice, ancestors);
     if (items.length === 0) continue;
     try {
       const value = await ports.secrets.readSecretValue(channel.secret).catch((error: unknown) => {

@@ -24,13 +24,26 @@ const WHAT: Record<Attention["kind"], string> = {
 };
 
 /** The report's users that need a person and that one of `channel`'s digest routes takes. */
-export function digestItemsFor(channel: Channel, report: OrgReport): Attention[] {
+export function digestItemsFor(
+  channel: Channel,
+  report: OrgReport,
+  underOu: (ou: string, accountId: string) => boolean = () => false,
+): Attention[] {
   const routes = channel.routes.filter((r) => r.kind === "weekly-digest");
   if (routes.length === 0) return [];
   return report.attention.filter(
-    (a) => needsAPerson(a) && routes.some((r) => routeTakes(r, a.accountId, a.userName)),
+    (a) =>
+      needsAPerson(a) &&
+      routes.some((r) => routeTakes(r, a.accountId, a.userName, (ou) => underOu(ou, a.accountId))),
   );
 }
+
+/** The OUs the digest routes of `channels` name. */
+export const digestOus = (channels: readonly Channel[]) => [
+  ...new Set(
+    channels.flatMap((c) => c.routes.flatMap((r) => (r.kind === "weekly-digest" ? (r.ous ?? []) : []))),
+  ),
+];
 
 /** The digest's message for `items`: the account named as the report has it, at most `MAX_LINES` lines. */
 export function digestMessage(
@@ -79,14 +92,24 @@ function digestBody(channel: Channel, report: OrgReport, items: readonly Attenti
  * email, the channel of record, is already sent, and a retry would send it again.
  */
 export async function postDigest(
-  ports: ChannelPorts,
+  ports: ChannelPorts & { readonly accountsUnder?: (ou: string) => Promise<ReadonlySet<string>> },
   channels: readonly Channel[],
   report: OrgReport,
 ): Promise<{ posted: string[]; failed: string[] }> {
   const posted: string[] = [];
   const failed: string[] = [];
+  // Each OU a digest route names, read once for this digest from Organizations (nested OUs included).
+  const under = new Map<string, ReadonlySet<string>>();
+  for (const ou of digestOus(channels)) {
+    try {
+      under.set(ou, (await ports.accountsUnder?.(ou)) ?? new Set());
+    } catch {
+      failed.push(`the accounts under ${ou} could not be listed: its routes take no account this week`);
+    }
+  }
+  const underOu = (ou: string, accountId: string) => under.get(ou)?.has(accountId) ?? false;
   for (const channel of channels) {
-    const items = digestItemsFor(channel, report);
+    const items = digestItemsFor(channel, report, underOu);
     if (items.length === 0) continue;
     try {
       const value = await ports.secrets.readSecretValue(channel.secret).catch(() => {

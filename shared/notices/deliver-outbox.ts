@@ -1,4 +1,5 @@
 import { type ChannelPorts, postChannels } from "../channels/deliver";
+import { routesByOu } from "../channels/routes";
 import type { Config } from "../config";
 import type { OutboxPort } from "../ledger/records";
 import type { Notice } from "../messages";
@@ -60,10 +61,30 @@ export async function deliverFromOutbox(
   // and only what was not yet delivered (the failed channels) is tried again.
   const channels =
     ports.channels && config.channels && config.channels.length > 0
-      ? await postChannels(ports.channels, config.channels, await named(ports.directory, notice), progress)
+      ? await postChannels(
+          ports.channels,
+          config.channels,
+          await named(ports.directory, notice),
+          progress,
+          routesByOu(config.channels) ? await ancestorsOf(ports.directory, accountId) : [],
+        )
       : { posted: [], refused: [] };
   await ports.ledger.markSent(accountId, entry.id, now.toISOString());
   return { ...sent, alreadySent: false, channels: channels.posted, refused: channels.refused };
+}
+
+/**
+ * The OUs above the account, as Organizations (read from the management account) has them: what an OU
+ * route chooses by, never anything the notice or the account says of itself.
+ * @throws NoticeDeliveryError when they cannot be read: the notice is retried.
+ */
+async function ancestorsOf(directory: NoticeDirectory, accountId: string): Promise<readonly string[]> {
+  if (!directory.ancestors) {
+    throw new NoticeDeliveryError(`channels route by OU but the account ${accountId}'s OUs cannot be read`);
+  }
+  return directory.ancestors(accountId).catch((error: unknown) => {
+    throw new NoticeDeliveryError(`the OUs above account ${accountId} could not be read`, { cause: error });
+  });
 }
 
 /** The notice with the account's name as Organizations has it, not as the message said. */

@@ -159,3 +159,31 @@ describe("weekly-digest routes", () => {
     expect(slack.requests.length + webhook.requests.length).toBe(0);
   });
 });
+
+describe("weekly-digest routes by OU", () => {
+  it("take the accounts Organizations lists under the OU, nested OUs included, asked once per digest", async () => {
+    // Prepare
+    const byOu = channelsSchema.parse([
+      {
+        name: "ou-siem",
+        type: "webhook",
+        secret: "keyrotor-tokens/channels/webhook",
+        routes: [{ ous: ["ou-ab12-cd34ef56"], kind: "weekly-digest" }],
+      },
+    ]);
+    const asked: string[] = [];
+    const accountsUnder = async (ou: string) => {
+      asked.push(ou);
+      return new Set([DEV]);
+    };
+
+    // Act
+    const done = await postDigest({ ...ports(), accountsUnder }, byOu, report);
+
+    // Assess
+    expect(done).toEqual({ posted: ["ou-siem"], failed: [] });
+    expect(asked).toEqual(["ou-ab12-cd34ef56"]);
+    expect(webhook.requests[0]?.body).toMatchObject({ items: [{ accountId: DEV, userName: "ci-dev" }] });
+    expect((webhook.requests[0]?.body as { items: unknown[] }).items).toHaveLength(1);
+  });
+});

@@ -8,7 +8,7 @@ import type { ChannelPorts } from "../../../shared/channels/deliver";
 import { DEFAULT_HTTP_DEPS } from "../../../shared/destinations/types";
 import { MemoryLedger } from "../../../shared/ledger/memory-ledger";
 import type { Notice } from "../../../shared/messages";
-import type { NoticeDirectory } from "../../../shared/notices/deliver";
+import { type NoticeDirectory, noticeDirectory } from "../../../shared/notices/deliver";
 import { deliverFromOutbox } from "../../../shared/notices/deliver-outbox";
 import { SAMPLE_NOTICES } from "../../../shared/notices/samples";
 import { Redacted } from "../../../shared/redacted";
@@ -301,5 +301,95 @@ describe("Slack's error answers", () => {
     expect(String(second)).not.toContain("127.0.0.1");
     expect(third.channels).toEqual(["sec-slack"]);
     expect(slack.requests.map((r) => r.status)).toEqual([500, 502, 200]);
+  });
+});
+
+describe("OU routes", () => {
+  const OU = "ou-ab12-cd34ef56";
+  const CHILD = "ou-ab12-99887766";
+  const byOu = channelsSchema.parse([
+    { name: "ou-slack", type: "slack", secret: "keyrotor-tokens/channels/slack", routes: [{ ous: [OU] }] },
+  ]);
+  /** The directory as the notifier has it: the OUs from Organizations, each account asked once. */
+  const withOus = (ous: string[]) => {
+    let asked = 0;
+    const base = ports();
+    const organization = {
+      describeAccount: async () => ({ name: "Payments", email: "owner@example.com" }),
+      ancestorsOf: async () => {
+        asked += 1;
+        return ous;
+      },
+    };
+    return {
+      ports: { ...base, directory: noticeDirectory(organization, ledger) },
+      asked: () => asked,
+    };
+  };
+
+  it("refuses an id that is not an OU's", () => {
+    expect(() => channelsSchema.parse([{ ...byOu[0], routes: [{ ous: ["r-ab12"] }] }])).toThrow(/OU id/);
+    expect(() => channelsSchema.parse([{ ...byOu[0], routes: [{ ous: [] }] }])).toThrow();
+  });
+
+  it("posts for an account under the OU or one of its children, as Organizations says; each account's OUs read once", async () => {
+    // Prepare
+    const nested = withOus([CHILD, OU]);
+    const first = await outboxed(incident(), "2027-03-31T06:00:00.000Z#run#1-aaa");
+    const second = await outboxed(incident(), "2027-03-31T06:00:00.000Z#run#1-bbb");
+
+    // Act
+    const one = await deliverFromOutbox(nested.ports, { ...CONFIG_BASE, channels: byOu }, first, new Date());
+    const two = await deliverFromOutbox(nested.ports, { ...CONFIG_BASE, channels: byOu }, second, new Date());
+
+    // Assess
+    expect(one.channels).toEqual(["ou-slack"]);
+    expect(two.channels).toEqual(["ou-slack"]);
+    expect(nested.asked()).toBe(1);
+  });
+
+  it("posts nothing for an account elsewhere, whatever the notice says of itself", async () => {
+    // Prepare: a notice whose words name the OU; Organizations puts the account elsewhere
+    const elsewhere = withOus(["ou-zz99-00000000"]);
+    const forged = { ...incident(), account: { ...incident().account, name: OU } };
+    const received = await outboxed(forged);
+
+    // Act
+    const done = await deliverFromOutbox(
+      elsewhere.ports,
+      { ...CONFIG_BASE, channels: byOu },
+      received,
+      new Date(),
+    );
+
+    // Assess
+    expect(done.channels).toEqual([]);
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it("Organizations unreadable: the notice fails, to be retried, its email sent once", async () => {
+    // Prepare
+    const received = await outboxed(incident());
+    const organization = {
+      describeAccount: async () => ({ name: "Payments", email: "owner@example.com" }),
+      ancestorsOf: async (): Promise<string[]> => {
+        throw new Error("AccessDeniedException");
+      },
+    };
+    const broken = { ...ports(), directory: noticeDirectory(organization, ledger) };
+
+    // Act
+    const error = await deliverFromOutbox(
+      broken,
+      { ...CONFIG_BASE, channels: byOu },
+      received,
+      new Date(),
+    ).catch((e: Error) => e);
+
+    // Assess
+    expect(String(error)).toContain("the OUs above account 111122223333 could not be read");
+    expect(sent).toHaveLength(1);
+    expect(slack.requests).toHaveLength(0);
+    expect((await ledger.loadOutbox(ACCOUNT)).pending).toHaveLength(1);
   });
 });

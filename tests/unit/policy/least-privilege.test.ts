@@ -233,6 +233,23 @@ describe("lifecycle events: the bus the rotator may put on", () => {
   });
 });
 
+describe("the notifier's look at an account's OUs (channels' OU routes)", () => {
+  const account = `arn:aws:organizations::${MANAGEMENT}:account/${ORG}/${MEMBER}`;
+  const ou = `arn:aws:organizations::${MANAGEMENT}:ou/${ORG}/ou-ab12-cd34ef56`;
+  const ask = (action: string, resource: string) =>
+    decision(NOTIFIER.arn, action, resource, { identity: NOTIFIER.identity });
+
+  it("may list an account's or an OU's parents in its organization", async () => {
+    expect(await ask("organizations:ListParents", account)).toBe("Allowed");
+    expect(await ask("organizations:ListParents", ou)).toBe("Allowed");
+  });
+
+  it("not in another organization", async () => {
+    const other = `arn:aws:organizations::${MANAGEMENT}:account/o-zzz9999999/${MEMBER}`;
+    expect(await ask("organizations:ListParents", other)).toBe("ImplicitlyDenied");
+  });
+});
+
 describe("channel secrets: the weekly digest's channels", () => {
   const secret = (name: string, region = "us-east-1", account = MANAGEMENT) =>
     `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
