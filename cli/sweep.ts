@@ -1,3 +1,4 @@
+import type { ChannelPorts } from "../shared/channels/deliver";
 import { mapWithConcurrency } from "../shared/concurrency";
 import type { Config } from "../shared/config";
 import { describeError, type ErrorReport } from "../shared/errors";
@@ -25,6 +26,21 @@ export interface SweepPorts {
   readonly keys?: KeyPorts;
   /** EventBridge, for the lifecycle events of enforce and audit runs (`lifecycleEvents`); never plan's. */
   readonly events?: EventsPort;
+  /** The configured channels' secrets and HTTP: a run posts to them as the notifier would. */
+  readonly channels?: ChannelPorts;
+}
+
+/**
+ * What delivers a run's notices: the emails, and the channels when they are wired, from the outbox
+ * as the notifier delivers them (each channel once per notice, the same routes).
+ */
+export function noticeDelivery(ports: SweepPorts & { readonly mail: MailPort }) {
+  return {
+    ledger: ports.ledger,
+    mail: ports.mail,
+    directory: noticeDirectory(ports.organization, ports.ledger),
+    ...(ports.channels ? { channels: ports.channels } : {}),
+  };
 }
 
 export interface AccountOutcome {
@@ -122,11 +138,7 @@ export async function sweepAccount(
   }
   if (composed.length === 0) return { job, report, notice: "none" };
   if (ports.mail === null) return { job, report, notice: "not-sent" };
-  const delivery = {
-    ledger: ports.ledger,
-    mail: ports.mail,
-    directory: noticeDirectory(ports.organization, ports.ledger),
-  };
+  const delivery = noticeDelivery({ ...ports, mail: ports.mail });
   try {
     for (const notice of composed) await deliverFromOutbox(delivery, config, notice, new Date(job.asOf));
     return { job, report, notice: "sent" };

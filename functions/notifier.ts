@@ -28,19 +28,27 @@ const channels = {
   allowLoopbackHttp: process.env.CHANNELS_ALLOW_LOOPBACK_HTTP === "true",
   nowSeconds: () => Math.floor(Date.now() / 1000),
 };
-const directory = noticeDirectory(OrganizationsAdapter.create(aws), ledger);
-const ports = { ledger, mail: ses, directory, channels };
+const organization = OrganizationsAdapter.create(aws);
+/** The ports of one batch: its directory reads each account's name and OUs once, for this batch only. */
+const portsOfBatch = () => ({
+  ledger,
+  mail: ses,
+  directory: noticeDirectory(organization, ledger),
+  channels,
+});
 
 /**
  * One queued notice -> its emails through SES, from the ledger's outbox: the account's owner and each
  * user owner, looked up here rather than read from the message; marked sent once SES took them all. A
  * refusal throws: retried, then dead-lettered, and the next run queues the notice again.
  */
-async function notifyRecord(record: SQSRecord) {
+async function notifyRecord(ports: ReturnType<typeof portsOfBatch>, record: SQSRecord) {
   const notice = parseMessage(noticeSchema, "notices", record.body);
   logger.appendKeys({ accountId: notice.account.id, runId: notice.runId });
   try {
     const sent = await deliverFromOutbox(ports, config, notice, new Date());
+    // A channel refused for good is not retried: an operator must fix it, so it is said loudly.
+    if (sent.refused.length > 0) logger.error("channel refused the notice", { refused: sent.refused });
     logger.info(sent.alreadySent ? "notice already sent" : "notice sent", {
       noticeId: notice.noticeId,
       users: notice.users.length,
@@ -52,7 +60,10 @@ async function notifyRecord(record: SQSRecord) {
   }
 }
 
-const processBatch = middy((event: SQSEvent) => settleEach(event.Records, notifyRecord))
+const processBatch = middy((event: SQSEvent) => {
+  const ports = portsOfBatch();
+  return settleEach(event.Records, (record) => notifyRecord(ports, record));
+})
   .use(injectLambdaContext(logger))
   .use(sqsPartialBatchFailure({ logger: recordFailureLogger(logger) }));
 

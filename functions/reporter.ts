@@ -5,10 +5,13 @@ import { LedgerAdapter } from "../shared/aws/ledger";
 import { memberAccountOpener, readerRole } from "../shared/aws/member-account";
 import { OrganizationsAdapter } from "../shared/aws/organizations";
 import { S3Adapter } from "../shared/aws/s3";
+import { SecretsAdapter } from "../shared/aws/secrets";
 import { SesAdapter } from "../shared/aws/ses";
 import { StsAdapter } from "../shared/aws/sts";
+import { postDigest } from "../shared/channels/digest";
 import { requireEnv } from "../shared/config";
 import { startWithConfig } from "../shared/deployed-config";
+import { DEFAULT_HTTP_DEPS } from "../shared/destinations/types";
 import { createLogger } from "../shared/logger";
 import { parseMessage, scheduledEventSchema } from "../shared/messages";
 import { buildOrgReport } from "../shared/report/build-report";
@@ -35,6 +38,13 @@ const ports = {
 };
 const s3 = S3Adapter.create(aws);
 const ses = SesAdapter.create(aws, process.env.SES_CONFIGURATION_SET || undefined);
+const channels = {
+  secrets: SecretsAdapter.create(aws),
+  http: DEFAULT_HTTP_DEPS,
+  // Not a setting: only the tests' local chat servers listen on plain http, and only they set it.
+  allowLoopbackHttp: process.env.CHANNELS_ALLOW_LOOPBACK_HTTP === "true",
+  nowSeconds: () => Math.floor(Date.now() / 1000),
+};
 
 /**
  * The weekly schedule -> the organization's report as HTML in the stack's bucket, and the digest with
@@ -57,6 +67,10 @@ async function report(event: unknown) {
   const digest = renderDigest(built, { partition, region, bucket, key, retentionDays });
   const to = [config.adminEmail];
   const messageId = await ses.sendEmail({ from: config.senderEmail, to, cc: [], bcc: [], ...digest });
+  // After the email, the channel of record: a channel that fails is logged, never retried by failing the run.
+  const accountsUnder = (ou: string) => ports.organization.listAccountIdsUnder(ou);
+  const told = await postDigest({ ...channels, accountsUnder }, config.channels ?? [], built);
+  if (told.failed.length > 0) logger.error("digest channels failed", { failed: told.failed });
   const { accounts, unreadableAccounts, activeKeys } = built.totals;
   logger.info("digest sent", {
     key,
@@ -65,6 +79,7 @@ async function report(event: unknown) {
     unreadableAccounts,
     activeKeys,
     attention: built.attention.length,
+    channels: told.posted,
   });
   return { sent: true, key };
 }

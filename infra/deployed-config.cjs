@@ -29,6 +29,7 @@ function compileTools(serviceDir) {
         'export * from "./shared/config-digest";',
         'export { readSettingsFile } from "./cli/config-file";',
         'export { configDiff, formatConfigDiff } from "./cli/config-diff";',
+        'export { busPolicyResource } from "./shared/events/config";',
       ].join("\n"),
       resolveDir: serviceDir,
       loader: "ts",
@@ -92,7 +93,11 @@ function workOut({ serviceDir, cli, stageParams, defaultParams }) {
     deliveryKmsKeyId: "alias/keyrotor-stack-delivery",
     ...settings,
   });
-  const template = Object.fromEntries(TEMPLATE_SETTINGS.map((name) => [name, parsed[name] ?? ""]));
+  const template = {
+    ...Object.fromEntries(TEMPLATE_SETTINGS.map((name) => [name, parsed[name] ?? ""])),
+    // What the rotator may put on: a bus's ARN as configured, or the named bus of this account and region.
+    lifecycleEventsBusResource: tools.busPolicyResource(parsed.lifecycleEvents.bus),
+  };
   return { problems, digest: tools.textDigest(text), text, settings, parsed, template, file: path };
 }
 

@@ -4,9 +4,11 @@ import { EventBridgeAdapter } from "../../shared/aws/eventbridge";
 import { LedgerAdapter } from "../../shared/aws/ledger";
 import { memberAccountOpener } from "../../shared/aws/member-account";
 import { OrganizationsAdapter } from "../../shared/aws/organizations";
+import { SecretsAdapter } from "../../shared/aws/secrets";
 import { SesAdapter } from "../../shared/aws/ses";
 import { StsAdapter } from "../../shared/aws/sts";
 import type { Config } from "../../shared/config";
+import { DEFAULT_HTTP_DEPS } from "../../shared/destinations/types";
 import type { AccountLedger } from "../../shared/ledger/records";
 import { verificationsOf } from "../../shared/ledger/verifications";
 import { withoutOwnUse } from "../../shared/lifecycle";
@@ -60,6 +62,18 @@ export async function awsSweepPorts(
     log,
     keys: keyPorts(sts, role, aws, ledger),
     ...(config.lifecycleEvents.enabled ? { events: EventBridgeAdapter.create(aws) } : {}),
+    // Channels as the notifier posts them, their secrets read with the caller's credentials.
+    ...(config.channels.length > 0
+      ? {
+          channels: {
+            secrets: SecretsAdapter.create(aws),
+            http: DEFAULT_HTTP_DEPS,
+            // Not a setting: only the tests' local chat servers listen on plain http, and only they set it.
+            allowLoopbackHttp: request.env.CHANNELS_ALLOW_LOOPBACK_HTTP === "true",
+            nowSeconds: () => Math.floor(Date.now() / 1000),
+          },
+        }
+      : {}),
     lastUsed: async (accountId, keyId) => {
       const use = await (await openAccount(accountId, "plan")).iam.getAccessKeyLastUse(keyId);
       return withoutOwnUse(use, await verifications(accountId, keyId)).lastUsedAt;

@@ -11,14 +11,26 @@ import { TOKEN_SECRET_PREFIX } from "../destinations/schema";
 /** Where channels' secrets are: the one part of `keyrotor-tokens/` the notifier may read. */
 export const CHANNEL_SECRET_PREFIX = `${TOKEN_SECRET_PREFIX}channels/`;
 
-/** The notice kinds a route takes: `immediate` is posted as the notice is sent. */
-export const ROUTE_KINDS = ["immediate"] as const;
+/**
+ * When a route's channel is told: `immediate` as the notice is sent; `weekly-digest` in one short
+ * message with the weekly digest (incidents and failures still as they happen).
+ */
+export const ROUTE_KINDS = ["immediate", "weekly-digest"] as const;
 
 const route = z.strictObject({
   /** Account ids (or `*`); every account when left out. */
   accounts: z._default(
     z.array(z.string().check(z.regex(/^(\d{12}|\*)$/, "must be a 12-digit AWS account id, or *"))),
     ["*"],
+  ),
+  /**
+   * OU ids: only accounts under one of them (at any depth, as Organizations says, never the account's
+   * own tags) are taken; with `accounts`, an account must match both. Every OU when left out.
+   */
+  ous: z.optional(
+    z
+      .array(z.string().check(z.regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, "must be an OU id (ou-...)")))
+      .check(z.minLength(1, "must name at least one OU (leave ous out for every OU)")),
   ),
   /** IAM user names, `*` matching any run of characters. */
   users: z._default(

@@ -8,6 +8,7 @@ import type { Channel } from "./config";
 import { messageOf } from "./message";
 import type { ChannelItem } from "./routes";
 import { slackPayload } from "./slack";
+import { slackRefusal } from "./slack-errors";
 import { teamsPayload } from "./teams";
 import { webhookPayload } from "./webhook";
 
@@ -16,7 +17,7 @@ import { webhookPayload } from "./webhook";
  * answer. The message names the channel and the HTTP status only: never the URL, which is a secret.
  */
 export class ChannelPostError extends Error {
-  override readonly name = "ChannelPostError";
+  override readonly name: string = "ChannelPostError";
   constructor(
     message: string,
     readonly retryAfterSeconds?: number,
@@ -24,6 +25,15 @@ export class ChannelPostError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * A channel's service refused the post for good (Slack's `channel_is_archived`, `invalid_token`...):
+ * no retry would change it, so the channel is failed once for the notice and the message says what
+ * to fix, never the URL.
+ */
+export class ChannelRefusedError extends ChannelPostError {
+  override readonly name: string = "ChannelRefusedError";
 }
 
 /** What a channel's secret holds, read: its URL and, for a webhook, the key it is signed with. */
@@ -89,6 +99,7 @@ export function payloadFor(channel: Channel, notice: Notice, items: readonly Cha
 /**
  * Posts `items` of `notice` to one channel. Any 2xx answer is success (Slack says `ok`, a Teams
  * workflow `202 Accepted`). No redirect is followed: it would carry the message elsewhere.
+ * @throws ChannelRefusedError for Slack's permanent refusals (`slackRefusal`).
  * @throws ChannelPostError for any other outcome, with Slack's or the server's Retry-After when rate limited.
  */
 export async function postToChannel(
@@ -98,15 +109,24 @@ export async function postToChannel(
   notice: Notice,
   items: readonly ChannelItem[],
 ): Promise<void> {
-  const body = payloadFor(channel, notice, items);
+  const delivery = `${notice.noticeId ?? notice.runId}/${channel.name}`;
+  await postBody(deps, channel, secret, payloadFor(channel, notice, items), delivery);
+}
+
+/**
+ * Posts `body` to one channel, a webhook's signed and carrying `delivery` as its delivery id.
+ * @throws as `postToChannel`.
+ */
+export async function postBody(
+  deps: ChannelPostDeps,
+  channel: Channel,
+  secret: ChannelSecret,
+  body: unknown,
+  delivery: string,
+): Promise<void> {
   const headers =
     channel.type === "webhook" && secret.signingKey
-      ? signedHeaders(
-          secret.signingKey,
-          JSON.stringify(body),
-          deps.nowSeconds(),
-          `${notice.noticeId ?? notice.runId}/${channel.name}`,
-        )
+      ? signedHeaders(secret.signingKey, JSON.stringify(body), deps.nowSeconds(), delivery)
       : {};
   const sent = await send(deps.http, { method: "POST", url: secret.url, headers, body });
   const where = `channel ${channel.name} (${channel.type})`;
@@ -117,6 +137,9 @@ export async function postToChannel(
     throw new ChannelPostError(`${where} answered with a redirect: check its URL`);
   const { status, headers: answer } = sent.response;
   if (status >= 200 && status < 300) return;
+  const refused = channel.type === "slack" ? slackRefusal(status, sent.response.text) : null;
+  if (refused)
+    throw new ChannelRefusedError(`${where}: Slack answered ${status} ${refused.code}: ${refused.fix}`);
   if (status === 429) {
     const wait = Math.ceil(retryAfterSeconds(answer) ?? 60);
     throw new ChannelPostError(`${where} is rate limited for ${wait} s`, wait);

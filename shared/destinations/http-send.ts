@@ -17,6 +17,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly body: unknown;
   readonly headers: Headers;
+  /** The body as text, as received (within `MAX_ANSWER_BYTES`): what a plain-text answer says. */
+  readonly text?: string;
 }
 
 /** What became of one request: an answer, or why there is none keyrotor takes, in keyrotor's words. */
@@ -69,7 +71,7 @@ export async function send(deps: HttpDeps, request: ApiRequest): Promise<Sent> {
     const text = await readBounded(response, MAX_ANSWER_BYTES, signal);
     return {
       kind: "answer",
-      response: { status: response.status, body: parsed(text), headers: response.headers },
+      response: { status: response.status, body: parsed(text), headers: response.headers, text },
     };
   } catch (error) {
     if (error instanceof AnswerTooLargeError) return { kind: "too-large" };

@@ -1,4 +1,5 @@
 import { type ChannelPorts, postChannels } from "../channels/deliver";
+import { routesByOu } from "../channels/routes";
 import type { Config } from "../config";
 import type { OutboxPort } from "../ledger/records";
 import type { Notice } from "../messages";
@@ -12,6 +13,8 @@ export interface OutboxDelivery {
   readonly alreadySent: boolean;
   /** The channels told of it by this attempt. */
   readonly channels: string[];
+  /** The channels that refused it for good, each naming what to fix (never a URL): not tried again. */
+  readonly refused: string[];
 }
 
 /**
@@ -41,7 +44,8 @@ export async function deliverFromOutbox(
       `notice ${received.noticeId} for account ${accountId} is not in the ledger's outbox: refused`,
     );
   }
-  if (entry.state === "sent") return { messageIds: [], recipients: 0, alreadySent: true, channels: [] };
+  if (entry.state === "sent")
+    return { messageIds: [], recipients: 0, alreadySent: true, channels: [], refused: [] };
   const notice = noticeOf(entry);
   if (notice.account.id !== accountId) {
     throw new NoticeDeliveryError(
@@ -57,10 +61,30 @@ export async function deliverFromOutbox(
   // and only what was not yet delivered (the failed channels) is tried again.
   const channels =
     ports.channels && config.channels && config.channels.length > 0
-      ? await postChannels(ports.channels, config.channels, await named(ports.directory, notice), progress)
-      : { posted: [] };
+      ? await postChannels(
+          ports.channels,
+          config.channels,
+          await named(ports.directory, notice),
+          progress,
+          routesByOu(config.channels) ? await ancestorsOf(ports.directory, accountId) : [],
+        )
+      : { posted: [], refused: [] };
   await ports.ledger.markSent(accountId, entry.id, now.toISOString());
-  return { ...sent, alreadySent: false, channels: channels.posted };
+  return { ...sent, alreadySent: false, channels: channels.posted, refused: channels.refused };
+}
+
+/**
+ * The OUs above the account, as Organizations (read from the management account) has them: what an OU
+ * route chooses by, never anything the notice or the account says of itself.
+ * @throws NoticeDeliveryError when they cannot be read: the notice is retried.
+ */
+async function ancestorsOf(directory: NoticeDirectory, accountId: string): Promise<readonly string[]> {
+  if (!directory.ancestors) {
+    throw new NoticeDeliveryError(`channels route by OU but the account ${accountId}'s OUs cannot be read`);
+  }
+  return directory.ancestors(accountId).catch((error: unknown) => {
+    throw new NoticeDeliveryError(`the OUs above account ${accountId} could not be read`, { cause: error });
+  });
 }
 
 /** The notice with the account's name as Organizations has it, not as the message said. */

@@ -23,6 +23,8 @@ export interface MailPort {
 export interface NoticeDirectory {
   account(accountId: string): Promise<{ readonly name: string; readonly email: string }>;
   owners(accountId: string): Promise<ReadonlyMap<string, string>>;
+  /** The OUs above the account, nearest first (channels' OU routes); each account read once per directory. */
+  ancestors?(accountId: string): Promise<readonly string[]>;
 }
 
 /** SES accepts at most 50 recipients per message. */
@@ -171,11 +173,28 @@ async function send(mail: MailPort, email: Email, config: Pick<Config, "senderEm
 
 /** The directory the notifier and the CLI use: Organizations for the account, the ledger for owners. */
 export function noticeDirectory(
-  organization: { describeAccount(id: string): Promise<{ name: string; email: string }> },
+  organization: {
+    describeAccount(id: string): Promise<{ name: string; email: string }>;
+    ancestorsOf?(id: string): Promise<string[]>;
+  },
   ledger: { loadAccount(id: string): Promise<{ users: ReadonlyMap<string, { owner?: string }> }> },
 ): NoticeDirectory {
+  const cache = new Map<string, Promise<string[]>>();
+  const read = organization.ancestorsOf?.bind(organization);
+  const ancestors = (id: string) => {
+    const known = cache.get(id);
+    if (known || !read) return known ?? Promise.resolve([]);
+    // A failure is not kept: the notice's retry asks again.
+    const asked = read(id).catch((error: unknown) => {
+      cache.delete(id);
+      throw error;
+    });
+    cache.set(id, asked);
+    return asked;
+  };
   return {
     account: (id) => organization.describeAccount(id),
+    ...(read ? { ancestors } : {}),
     owners: async (id) => {
       const owners = new Map<string, string>();
       for (const [userName, record] of (await ledger.loadAccount(id)).users) {

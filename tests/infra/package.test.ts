@@ -236,7 +236,8 @@ describe("sls package (offline) and the generated template", () => {
         ],
       }),
     ]);
-    // The only secrets any of them may read: the rotator's destination tokens, the notifier's channels.
+    // The only secrets any of them may read: the rotator's destination tokens, the channels' (the notifier's
+    // and, for the weekly digest's channels, the reporter's).
     const secretReads = roles.flatMap(([name, role]) =>
       statementsOf(role)
         .filter((s) => s.Effect === "Allow" && actions(s).includes("secretsmanager:GetSecretValue"))
@@ -256,6 +257,17 @@ describe("sls package (offline) and the generated template", () => {
       ],
       [
         "NotifierRole",
+        {
+          Sid: "ReadChannelSecretsOnly",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: {
+            "Fn::Sub": `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${CHANNEL_SECRET_PREFIX}*`,
+          },
+        },
+      ],
+      [
+        "ReporterRole",
         {
           Sid: "ReadChannelSecretsOnly",
           Effect: "Allow",

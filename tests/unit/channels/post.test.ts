@@ -8,7 +8,7 @@ import type { ChannelPorts } from "../../../shared/channels/deliver";
 import { DEFAULT_HTTP_DEPS } from "../../../shared/destinations/types";
 import { MemoryLedger } from "../../../shared/ledger/memory-ledger";
 import type { Notice } from "../../../shared/messages";
-import type { NoticeDirectory } from "../../../shared/notices/deliver";
+import { type NoticeDirectory, noticeDirectory } from "../../../shared/notices/deliver";
 import { deliverFromOutbox } from "../../../shared/notices/deliver-outbox";
 import { SAMPLE_NOTICES } from "../../../shared/notices/samples";
 import { Redacted } from "../../../shared/redacted";
@@ -202,5 +202,194 @@ describe("channels through the outbox, against local Slack, Teams and webhook se
     expect(String(refused)).toMatch(/signingKey of at least 32 characters/);
     expect(forged.status).toBe(401);
     expect(webhook.requests.map((r) => r.verdict)).toEqual(["stale"]);
+  });
+});
+
+describe("Slack's error answers", () => {
+  const slackOnly = channels.filter((c) => c.type === "slack");
+
+  it.each([
+    [410, "channel_is_archived", "unarchive the channel, or make a new webhook"],
+    [403, "invalid_token", "make a new incoming webhook"],
+    [404, "no_service", "make a new incoming webhook"],
+    [404, "channel_not_found", "make a new incoming webhook"],
+    [403, "action_prohibited", "admin"],
+    [403, "posting_to_general_channel_denied", "another channel"],
+    [400, "invalid_payload", "keyrotor"],
+  ])(
+    "%i %s fails the channel once, naming what to fix but not the URL; the notice is not retried",
+    async (status, code, fix) => {
+      // Prepare
+      const received = await outboxed(incident());
+      slack.failNext(status, {}, code);
+
+      // Act
+      const first = await deliverFromOutbox(
+        ports(),
+        { ...CONFIG_BASE, channels: slackOnly },
+        received,
+        new Date(),
+      );
+      const again = await deliverFromOutbox(
+        ports(),
+        { ...CONFIG_BASE, channels: slackOnly },
+        received,
+        new Date(),
+      );
+
+      // Assess
+      expect(first.channels).toEqual([]);
+      expect(first.refused).toHaveLength(1);
+      expect(first.refused[0]).toContain(`channel sec-slack (slack): Slack answered ${status} ${code}`);
+      expect(first.refused[0]).toContain(fix);
+      expect(first.refused[0]).not.toContain(slack.url);
+      expect(first.refused[0]).not.toContain("127.0.0.1");
+      expect(again.alreadySent).toBe(true);
+      expect(slack.requests.map((r) => r.status)).toEqual([status]);
+      expect(sent).toHaveLength(1);
+      expect((await ledger.loadOutbox(ACCOUNT)).pending).toEqual([]);
+    },
+  );
+
+  it("a refused channel does not stop the others, and is not posted again when another channel's failure retries the notice", async () => {
+    // Prepare
+    const received = await outboxed(incident());
+    slack.failNext(410, {}, "channel_is_archived");
+    teams.failNext(503);
+
+    // Act
+    const first = deliverFromOutbox(ports(), { ...CONFIG_BASE, channels }, received, new Date());
+    await expect(first).rejects.toThrow("channel sec-teams (teams) refused the message: HTTP 503");
+    const retry = await deliverFromOutbox(ports(), { ...CONFIG_BASE, channels }, received, new Date());
+
+    // Assess
+    expect(retry.channels).toEqual(["sec-teams"]);
+    expect(slack.requests.map((r) => r.status)).toEqual([410]);
+    expect(teams.requests.map((r) => r.status)).toEqual([503, 202]);
+    expect(webhook.requests).toHaveLength(1);
+  });
+
+  it("a Slack 5xx, or a code that is not Slack's, is retried", async () => {
+    // Prepare
+    const received = await outboxed(incident());
+    slack.failNext(500, {}, "rollup_error");
+    slack.failNext(502, {}, `<html>${slack.url}</html>`);
+
+    // Act
+    const first = await deliverFromOutbox(
+      ports(),
+      { ...CONFIG_BASE, channels: slackOnly },
+      received,
+      new Date(),
+    ).catch((e: Error) => e);
+    const second = await deliverFromOutbox(
+      ports(),
+      { ...CONFIG_BASE, channels: slackOnly },
+      received,
+      new Date(),
+    ).catch((e: Error) => e);
+    const third = await deliverFromOutbox(
+      ports(),
+      { ...CONFIG_BASE, channels: slackOnly },
+      received,
+      new Date(),
+    );
+
+    // Assess
+    expect(String(first)).toContain("HTTP 500");
+    expect(String(second)).toContain("HTTP 502");
+    expect(String(second)).not.toContain("127.0.0.1");
+    expect(third.channels).toEqual(["sec-slack"]);
+    expect(slack.requests.map((r) => r.status)).toEqual([500, 502, 200]);
+  });
+});
+
+describe("OU routes", () => {
+  const OU = "ou-ab12-cd34ef56";
+  const CHILD = "ou-ab12-99887766";
+  const byOu = channelsSchema.parse([
+    { name: "ou-slack", type: "slack", secret: "keyrotor-tokens/channels/slack", routes: [{ ous: [OU] }] },
+  ]);
+  /** The directory as the notifier has it: the OUs from Organizations, each account asked once. */
+  const withOus = (ous: string[]) => {
+    let asked = 0;
+    const base = ports();
+    const organization = {
+      describeAccount: async () => ({ name: "Payments", email: "owner@example.com" }),
+      ancestorsOf: async () => {
+        asked += 1;
+        return ous;
+      },
+    };
+    return {
+      ports: { ...base, directory: noticeDirectory(organization, ledger) },
+      asked: () => asked,
+    };
+  };
+
+  it("refuses an id that is not an OU's", () => {
+    expect(() => channelsSchema.parse([{ ...byOu[0], routes: [{ ous: ["r-ab12"] }] }])).toThrow(/OU id/);
+    expect(() => channelsSchema.parse([{ ...byOu[0], routes: [{ ous: [] }] }])).toThrow();
+  });
+
+  it("posts for an account under the OU or one of its children, as Organizations says; each account's OUs read once", async () => {
+    // Prepare
+    const nested = withOus([CHILD, OU]);
+    const first = await outboxed(incident(), "2027-03-31T06:00:00.000Z#run#1-aaa");
+    const second = await outboxed(incident(), "2027-03-31T06:00:00.000Z#run#1-bbb");
+
+    // Act
+    const one = await deliverFromOutbox(nested.ports, { ...CONFIG_BASE, channels: byOu }, first, new Date());
+    const two = await deliverFromOutbox(nested.ports, { ...CONFIG_BASE, channels: byOu }, second, new Date());
+
+    // Assess
+    expect(one.channels).toEqual(["ou-slack"]);
+    expect(two.channels).toEqual(["ou-slack"]);
+    expect(nested.asked()).toBe(1);
+  });
+
+  it("posts nothing for an account elsewhere, whatever the notice says of itself", async () => {
+    // Prepare: a notice whose words name the OU; Organizations puts the account elsewhere
+    const elsewhere = withOus(["ou-zz99-00000000"]);
+    const forged = { ...incident(), account: { ...incident().account, name: OU } };
+    const received = await outboxed(forged);
+
+    // Act
+    const done = await deliverFromOutbox(
+      elsewhere.ports,
+      { ...CONFIG_BASE, channels: byOu },
+      received,
+      new Date(),
+    );
+
+    // Assess
+    expect(done.channels).toEqual([]);
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it("Organizations unreadable: the notice fails, to be retried, its email sent once", async () => {
+    // Prepare
+    const received = await outboxed(incident());
+    const organization = {
+      describeAccount: async () => ({ name: "Payments", email: "owner@example.com" }),
+      ancestorsOf: async (): Promise<string[]> => {
+        throw new Error("AccessDeniedException");
+      },
+    };
+    const broken = { ...ports(), directory: noticeDirectory(organization, ledger) };
+
+    // Act
+    const error = await deliverFromOutbox(
+      broken,
+      { ...CONFIG_BASE, channels: byOu },
+      received,
+      new Date(),
+    ).catch((e: Error) => e);
+
+    // Assess
+    expect(String(error)).toContain("the OUs above account 111122223333 could not be read");
+    expect(sent).toHaveLength(1);
+    expect(slack.requests).toHaveLength(0);
+    expect((await ledger.loadOutbox(ACCOUNT)).pending).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lifecycleEventsSchema } from "../../../shared/events/config";
+import { busPolicyResource, lifecycleEventsSchema } from "../../../shared/events/config";
 import { type EventsPort, publishEvents } from "../../../shared/events/publish";
 import type { LifecycleEvent } from "../../../shared/events/types";
 import { memoryLog } from "../../support/log";
@@ -107,5 +107,49 @@ describe("lifecycleEvents setting", () => {
     expect(lifecycleEventsSchema.parse({ enabled: true })).toEqual({ enabled: true, bus: "default" });
     expect(lifecycleEventsSchema.safeParse({ enabled: true, topic: "x" }).success).toBe(false);
     expect(lifecycleEventsSchema.safeParse({ bus: "a bus with spaces" }).success).toBe(false);
+  });
+});
+
+describe("lifecycleEvents.bus as an ARN (another account's or region's bus)", () => {
+  const ARN = "arn:aws:events:eu-west-1:444455556666:event-bus/security-events";
+
+  it("accepts an event bus ARN, and refuses ARNs that are not one bus's", () => {
+    expect(lifecycleEventsSchema.parse({ enabled: true, bus: ARN })).toEqual({ enabled: true, bus: ARN });
+    expect(
+      lifecycleEventsSchema.parse({ bus: "arn:aws-us-gov:events:us-gov-west-1:444455556666:event-bus/b" })
+        .bus,
+    ).toMatch(/^arn:aws-us-gov:/);
+    for (const bus of [
+      "arn:aws:sns:eu-west-1:444455556666:event-bus/security-events",
+      "arn:aws:events:eu-west-1:4444:event-bus/security-events",
+      "arn:aws:events:eu-west-1:*:event-bus/security-events",
+      "arn:aws:events:eu-west-1:444455556666:event-bus/*",
+      "arn:aws:events:eu-west-1:444455556666:rule/security-events",
+      "arn:aws:events::444455556666:event-bus/security-events",
+      "arn:other:events:eu-west-1:444455556666:event-bus/security-events",
+    ]) {
+      expect(lifecycleEventsSchema.safeParse({ bus }).success, bus).toBe(false);
+    }
+  });
+
+  it("grants PutEvents on the ARN itself, or on the named bus of keyrotor's account and region", () => {
+    expect(busPolicyResource(ARN)).toBe(ARN);
+    expect(busPolicyResource("default")).toBe(
+      // CloudFormation's own variables, for serverless.yml's !Sub.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the text is a CloudFormation !Sub string
+      "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default",
+    );
+  });
+
+  it("puts on the ARN as PutEvents' EventBusName", async () => {
+    const entries: { bus: string }[] = [];
+    const events: EventsPort = {
+      putEvents: async (batch) => {
+        entries.push(...batch);
+        return { sent: batch.length, refused: [] };
+      },
+    };
+    await publishEvents({ events, log: memoryLog() }, ARN, [event(1)]);
+    expect(entries.map((e) => e.bus)).toEqual([ARN]);
   });
 });

@@ -202,6 +202,78 @@ describe("the reporter's own policy", () => {
   });
 });
 
+describe("lifecycle events: the bus the rotator may put on", () => {
+  // Read from the statement: the simulator refuses StringEquals on events:source, a multivalued key
+  // (AWS's own examples use it), so it cannot decide these requests.
+  const ARN = "arn:aws:events:eu-west-1:444455556666:event-bus/security-events";
+  const putStatement = (bus?: string) => {
+    const resources = serverlessResources({ ...PARAMS, ...(bus ? { lifecycleEventsBus: bus } : {}) });
+    const attrs = managementAttributes(resources, MANAGEMENT);
+    const role = evaluate(resources.RotatorRole, { accountId: MANAGEMENT, attributes: attrs });
+    const statements = identityOf(role).flatMap((p) => (p.policy as Json).Statement as Json[]);
+    return statements.filter((s) => s.Action === "events:PutEvents");
+  };
+
+  it("is its account's default bus, as keyrotor, unless configured", () => {
+    expect(putStatement()).toEqual([
+      expect.objectContaining({
+        Resource: `arn:aws:events:us-east-1:${MANAGEMENT}:event-bus/default`,
+        Condition: { StringEquals: { "events:source": "keyrotor" } },
+      }),
+    ]);
+  });
+
+  it("is the configured ARN alone, as keyrotor, when the bus is another account's", () => {
+    expect(putStatement(ARN)).toEqual([
+      expect.objectContaining({
+        Resource: ARN,
+        Condition: { StringEquals: { "events:source": "keyrotor" } },
+      }),
+    ]);
+  });
+});
+
+describe("the notifier's look at an account's OUs (channels' OU routes)", () => {
+  const account = `arn:aws:organizations::${MANAGEMENT}:account/${ORG}/${MEMBER}`;
+  const ou = `arn:aws:organizations::${MANAGEMENT}:ou/${ORG}/ou-ab12-cd34ef56`;
+  const ask = (action: string, resource: string) =>
+    decision(NOTIFIER.arn, action, resource, { identity: NOTIFIER.identity });
+
+  it("may list an account's or an OU's parents in its organization", async () => {
+    expect(await ask("organizations:ListParents", account)).toBe("Allowed");
+    expect(await ask("organizations:ListParents", ou)).toBe("Allowed");
+  });
+
+  it("not in another organization", async () => {
+    const other = `arn:aws:organizations::${MANAGEMENT}:account/o-zzz9999999/${MEMBER}`;
+    expect(await ask("organizations:ListParents", other)).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("channel secrets: the weekly digest's channels", () => {
+  const secret = (name: string, region = "us-east-1", account = MANAGEMENT) =>
+    `arn:aws:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
+  const read = (role: LambdaRole, arn: string) =>
+    decision(role.arn, "secretsmanager:GetSecretValue", arn, { identity: role.identity });
+
+  it("the reporter and the notifier read a channel's secret in keyrotor's account and region", async () => {
+    for (const role of [REPORTER, NOTIFIER]) {
+      expect(await read(role, secret("keyrotor-tokens/channels/weekly-slack")), role.arn).toBe("Allowed");
+    }
+  });
+
+  it("the reporter reads no destination token, user key, or channel secret elsewhere", async () => {
+    for (const arn of [
+      secret("keyrotor-tokens/github"),
+      secret("keyrotor/alice"),
+      secret("keyrotor-tokens/channels/x", "eu-west-1"),
+      secret("keyrotor-tokens/channels/x", "us-east-1", MEMBER),
+    ]) {
+      expect(await read(REPORTER, arn), arn).toBe("ImplicitlyDenied");
+    }
+  });
+});
+
 describe("destination tokens, whatever secretPrefix is", () => {
   const TOKEN = `arn:aws:secretsmanager:us-east-1:${MANAGEMENT}:secret:keyrotor-tokens/github-AbCdEf`;
   /** Every write the member role has on its own secrets, with the request context each needs. */

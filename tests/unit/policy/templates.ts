@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import managementMemberRole from "../../../infra/management-member-role.cjs";
 import { parseConfig } from "../../../shared/config";
+import { busPolicyResource } from "../../../shared/events/config";
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is read structurally here.
 export type Json = any;
@@ -132,6 +133,9 @@ const SETTING = "self:custom.keyrotor.settings.";
 function settingValue(params: Record<string, string>, name: string): unknown {
   if (params[name] !== undefined) return params[name];
   const defaults = parseConfig({ senderEmail: "keyrotor@example.com" }) as Record<string, unknown>;
+  if (name === "lifecycleEventsBusResource") {
+    return busPolicyResource(params.lifecycleEventsBus ?? (defaults.lifecycleEvents as { bus: string }).bus);
+  }
   return defaults[name] ?? "";
 }
 
