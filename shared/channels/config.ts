@@ -58,7 +58,7 @@ export const channelSchema = z.strictObject({
     .check(
       z.regex(
         /^keyrotor-tokens\/channels\/[A-Za-z0-9/_+=.@-]{1,190}$/,
-        `must be the name of a secret under ${CHANNEL_SECRET_PREFIX} in keyrotor's account (the only secrets the notifier may read)`,
+        `must be the name of a secret under ${CHANNEL_SECRET_PREFIX} in keyrotor's account (the only secrets the notifier and the reporter may read)`,
       ),
     ),
   /** Where a message's link leads: the report, or the page the operators read it on. */
