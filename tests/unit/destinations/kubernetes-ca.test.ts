@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Certificate, selfSignedCertificate } from "../../../scripts/lib/providers/certificate";
-import { type KubernetesServer, startKubernetesServer } from "../../../scripts/lib/providers/kubernetes-server";
+import {
+  type KubernetesServer,
+  startKubernetesServer,
+} from "../../../scripts/lib/providers/kubernetes-server";
 import { kubernetesKind } from "../../../shared/destinations/kinds/kubernetes";
 import { fetchTrusting } from "../../../shared/destinations/trusted-fetch";
 import { type WriterContext, writerOf } from "../../../shared/destinations/writers";
